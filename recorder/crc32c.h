@@ -1,0 +1,21 @@
+// CRC-32C (Castagnoli), the checksum of every chunk and of the file header.
+// Debian 12 ships no C/C++ crc32c library, so this is a small own implementation:
+// SSE4.2's crc32 instruction when the CPU has it, a table otherwise.
+#ifndef BATON_RECORDER_CRC32C_H_
+#define BATON_RECORDER_CRC32C_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace baton::crc32c {
+
+// Returns the crc32c of data, continuing from the crc of earlier bytes `init`.
+uint32_t Extend(uint32_t init, const void* data, size_t n);
+
+inline uint32_t Value(const void* data, size_t n) { return Extend(0, data, n); }
+inline uint32_t Value(std::string_view s) { return Extend(0, s.data(), s.size()); }
+
+}  // namespace baton::crc32c
+
+#endif  // BATON_RECORDER_CRC32C_H_

@@ -1,0 +1,53 @@
+// File access behind small interfaces (after LevelDB's Env), so that tests can run
+// the recorder and reader against an in-memory file system with injected faults.
+#ifndef BATON_RECORDER_ENV_H_
+#define BATON_RECORDER_ENV_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "recorder/status.h"
+
+namespace baton {
+
+// A file being written, front to back.
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  virtual Status Append(std::string_view data) = 0;
+  // Hands buffered bytes to the operating system: a crash of this process loses nothing.
+  virtual Status Flush() = 0;
+  // Flush, then make the bytes durable against a power loss (fsync).
+  virtual Status Sync() = 0;
+  virtual Status Close() = 0;
+};
+
+// A file read at arbitrary offsets; safe to use from several threads.
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  // Reads up to n bytes at offset into scratch; returns the bytes read (fewer at the end).
+  virtual Result<std::string_view> Read(uint64_t offset, size_t n, char* scratch) const = 0;
+  virtual uint64_t Size() const = 0;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+  // Creates (or truncates) the file.
+  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
+  virtual Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
+      const std::string& path) = 0;
+  virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
+  virtual Status RemoveFile(const std::string& path) = 0;
+  virtual bool FileExists(const std::string& path) = 0;
+};
+
+// The real file system. Each call returns a new, independently owned Env.
+std::unique_ptr<Env> NewPosixEnv();
+
+}  // namespace baton
+
+#endif  // BATON_RECORDER_ENV_H_

@@ -1,0 +1,485 @@
+#include "recorder/event_codec.h"
+
+#include <kj/exception.h>
+
+namespace baton::codec {
+namespace {
+
+// std::string is always NUL-terminated, as Cap'n Proto's Text requires.
+capnp::Text::Reader T(const std::string& s) { return capnp::Text::Reader(s.data(), s.size()); }
+std::string S(capnp::Text::Reader r) { return std::string(r.begin(), r.size()); }
+
+class Encoder {
+ public:
+  explicit Encoder(TextEncoder& text) : text_(text) {}
+
+  capnp::Text::Reader Txt(const std::string& s) { return T(text_.Text(s, scratch_)); }
+
+  void KeyValues(const std::vector<KeyValue>& in, capnp::List<schema::KeyValue>::Builder out) {
+    for (size_t i = 0; i < in.size(); ++i) {
+      out[i].setKey(Txt(in[i].key));
+      out[i].setValue(Txt(in[i].value));
+    }
+  }
+  void Headers(const std::vector<KeyValue>& in, capnp::List<schema::KeyValue>::Builder out) {
+    for (size_t i = 0; i < in.size(); ++i) {
+      out[i].setKey(T(in[i].key));
+      out[i].setValue(T(text_.HeaderValue(in[i].key, in[i].value, scratch_)));
+    }
+  }
+  void Content(const baton::Content& c, schema::Content::Builder out) { text_.Content(c, out); }
+
+  void Body(const MessageSend& e, schema::MessageSend::Builder b) {
+    b.setMessageId(Txt(e.message_id));
+    b.setTo(Txt(e.to));
+    b.setIntent(Txt(e.intent));
+    Content(e.payload, b.initPayload());
+    auto refs = b.initContextVersions(e.context_versions.size());
+    for (size_t i = 0; i < e.context_versions.size(); ++i) {
+      refs[i].setKey(Txt(e.context_versions[i].key));
+      refs[i].setVersion(e.context_versions[i].version);
+    }
+  }
+  void Body(const MessageDelivery& e, schema::MessageDelivery::Builder b) {
+    b.setMessageId(Txt(e.message_id));
+    b.setFrom(Txt(e.from));
+  }
+  void Body(const MessageInterpretation& e, schema::MessageInterpretation::Builder b) {
+    b.setMessageId(Txt(e.message_id));
+    b.setUnderstoodIntent(Txt(e.understood_intent));
+    Content(e.summary, b.initSummary());
+  }
+  void Body(const MessageProcessed& e, schema::MessageProcessed::Builder b) {
+    b.setMessageId(Txt(e.message_id));
+  }
+  void Body(const ContextWrite& e, schema::ContextWrite::Builder b) {
+    b.setKey(Txt(e.key));
+    b.setVersion(e.version);
+    Content(e.value, b.initValue());
+  }
+  void Body(const ContextRead& e, schema::ContextRead::Builder b) {
+    b.setKey(Txt(e.key));
+    b.setVersion(e.version);
+  }
+  void Body(const ModelCall& e, schema::ModelCall::Builder b) {
+    b.setCallId(Txt(e.call_id));
+    auto req = b.initRequest();
+    req.setModel(Txt(e.request.model));
+    KeyValues(e.request.parameters, req.initParameters(e.request.parameters.size()));
+    auto msgs = req.initMessages(e.request.messages.size());
+    for (size_t i = 0; i < e.request.messages.size(); ++i) {
+      const ChatMessage& m = e.request.messages[i];
+      msgs[i].setRole(Txt(m.role));
+      Content(m.content, msgs[i].initContent());
+      msgs[i].setName(Txt(m.name));
+      msgs[i].setToolCallId(Txt(m.tool_call_id));
+    }
+    auto tools = req.initTools(e.request.tools.size());
+    for (size_t i = 0; i < e.request.tools.size(); ++i) {
+      tools[i].setName(Txt(e.request.tools[i].name));
+      tools[i].setDescription(Txt(e.request.tools[i].description));
+      Content(e.request.tools[i].parameters_json, tools[i].initParametersJson());
+    }
+    Headers(e.request.headers, req.initHeaders(e.request.headers.size()));
+    req.setStream(e.request.stream);
+
+    auto resp = b.initResponse();
+    Content(e.response.content, resp.initContent());
+    auto calls = resp.initToolCalls(e.response.tool_calls.size());
+    for (size_t i = 0; i < e.response.tool_calls.size(); ++i) {
+      calls[i].setId(Txt(e.response.tool_calls[i].id));
+      calls[i].setName(Txt(e.response.tool_calls[i].name));
+      Content(e.response.tool_calls[i].arguments_json, calls[i].initArgumentsJson());
+    }
+    resp.setFinishReason(Txt(e.response.finish_reason));
+    auto usage = resp.initUsage();
+    usage.setPromptTokens(e.response.usage.prompt_tokens);
+    usage.setCompletionTokens(e.response.usage.completion_tokens);
+    usage.setTotalTokens(e.response.usage.total_tokens);
+    auto chunks = resp.initChunks(e.response.chunks.size());
+    for (size_t i = 0; i < e.response.chunks.size(); ++i) {
+      chunks[i].setOffsetNs(e.response.chunks[i].offset_ns);
+      chunks[i].setText(Txt(e.response.chunks[i].text));
+    }
+    b.setLatencyNs(e.latency_ns);
+    b.setAttempt(e.attempt);
+    b.setError(Txt(e.error));
+  }
+  void Body(const ToolCall& e, schema::ToolCall::Builder b) {
+    b.setCallId(Txt(e.call_id));
+    b.setTool(Txt(e.tool));
+    Content(e.arguments, b.initArguments());
+    Content(e.result, b.initResult());
+    b.setLatencyNs(e.latency_ns);
+    b.setError(Txt(e.error));
+  }
+  void Body(const RoutingDecision& e, schema::RoutingDecision::Builder b) {
+    b.setChosen(Txt(e.chosen));
+    auto c = b.initCandidates(e.candidates.size());
+    for (size_t i = 0; i < e.candidates.size(); ++i) c.set(i, Txt(e.candidates[i]));
+    Content(e.reasoning, b.initReasoning());
+  }
+  void Body(const Score& e, schema::Score::Builder b) {
+    b.setTargetSeq(e.target_seq);
+    b.setTargetMessageId(Txt(e.target_message_id));
+    b.setValue(e.value);
+    b.setScorer(Txt(e.scorer));
+    Content(e.rationale, b.initRationale());
+  }
+  void Body(const Check& e, schema::Check::Builder b) {
+    b.setTargetSeq(e.target_seq);
+    b.setTargetMessageId(Txt(e.target_message_id));
+    b.setChecker(Txt(e.checker));
+    b.setPassed(e.passed);
+    b.setDetail(Txt(e.detail));
+  }
+  void Body(const ClockRead& e, schema::ClockRead::Builder b) {
+    b.setClock(Txt(e.clock));
+    b.setValueNs(e.value_ns);
+  }
+  void Body(const RandomDraw& e, schema::RandomDraw::Builder b) {
+    b.setStream(Txt(e.stream));
+    b.setValue(e.value);
+  }
+  void Body(const EnvRead& e, schema::EnvRead::Builder b) {
+    b.setName(Txt(e.name));
+    b.setValue(Txt(e.value));
+    b.setPresent(e.present);
+  }
+  void Body(const SpanStart& e, schema::SpanStart::Builder b) {
+    b.setSpanId(Txt(e.span_id));
+    b.setParentSpanId(Txt(e.parent_span_id));
+    b.setName(Txt(e.name));
+    KeyValues(e.attributes, b.initAttributes(e.attributes.size()));
+  }
+  void Body(const SpanEnd& e, schema::SpanEnd::Builder b) {
+    b.setSpanId(Txt(e.span_id));
+    b.setStatus(Txt(e.status));
+    b.setReportedDurationNs(e.reported_duration_ns);
+  }
+  void Body(const Retry& e, schema::Retry::Builder b) {
+    b.setCallId(Txt(e.call_id));
+    b.setAttempt(e.attempt);
+    b.setReason(Txt(e.reason));
+    b.setBackoffNs(e.backoff_ns);
+  }
+  void Body(const Outcome& e, schema::Outcome::Builder b) {
+    Content(e.result, b.initResult());
+    b.setVerdict(static_cast<schema::Outcome::Verdict>(e.verdict));
+    b.setDetail(Txt(e.detail));
+  }
+  void Body(const EventsDropped& e, schema::EventsDropped::Builder b) { b.setCount(e.count); }
+
+ private:
+  TextEncoder& text_;
+  std::string scratch_;
+};
+
+class Decoder {
+ public:
+  explicit Decoder(const BlobLookup* lookup, const std::string& where)
+      : lookup_(lookup), where_(where) {}
+
+  Status status() const { return status_; }
+
+  baton::Content Content(schema::Content::Reader in) {
+    baton::Content out;
+    if (in.isInline()) {
+      out.text = S(in.getInline());
+      return out;
+    }
+    out.blob = in.getBlob();
+    if (out.blob == 0) {
+      if (status_.ok()) status_ = Status::Corruption(where_ + ": refers to blob 0");
+      return out;
+    }
+    if (lookup_ != nullptr && status_.ok() && !(*lookup_)(out.blob, &out.text)) {
+      status_ = Status::Corruption(where_ + ": refers to blob " + std::to_string(out.blob) +
+                                   " which is not in the file");
+    }
+    return out;
+  }
+
+  std::vector<KeyValue> KeyValues(capnp::List<schema::KeyValue>::Reader in) {
+    std::vector<KeyValue> out;
+    out.reserve(in.size());
+    for (auto kv : in) out.push_back({S(kv.getKey()), S(kv.getValue())});
+    return out;
+  }
+
+  MessageSend Body(schema::MessageSend::Reader b) {
+    MessageSend e;
+    e.message_id = S(b.getMessageId());
+    e.to = S(b.getTo());
+    e.intent = S(b.getIntent());
+    e.payload = Content(b.getPayload());
+    for (auto r : b.getContextVersions())
+      e.context_versions.push_back({S(r.getKey()), r.getVersion()});
+    return e;
+  }
+  MessageDelivery Body(schema::MessageDelivery::Reader b) {
+    return {S(b.getMessageId()), S(b.getFrom())};
+  }
+  MessageInterpretation Body(schema::MessageInterpretation::Reader b) {
+    return {S(b.getMessageId()), S(b.getUnderstoodIntent()), Content(b.getSummary())};
+  }
+  MessageProcessed Body(schema::MessageProcessed::Reader b) { return {S(b.getMessageId())}; }
+  ContextWrite Body(schema::ContextWrite::Reader b) {
+    return {S(b.getKey()), b.getVersion(), Content(b.getValue())};
+  }
+  ContextRead Body(schema::ContextRead::Reader b) { return {S(b.getKey()), b.getVersion()}; }
+  ModelCall Body(schema::ModelCall::Reader b) {
+    ModelCall e;
+    e.call_id = S(b.getCallId());
+    auto req = b.getRequest();
+    e.request.model = S(req.getModel());
+    e.request.parameters = KeyValues(req.getParameters());
+    for (auto m : req.getMessages()) {
+      e.request.messages.push_back(
+          {S(m.getRole()), Content(m.getContent()), S(m.getName()), S(m.getToolCallId())});
+    }
+    for (auto t : req.getTools()) {
+      e.request.tools.push_back(
+          {S(t.getName()), S(t.getDescription()), Content(t.getParametersJson())});
+    }
+    e.request.headers = KeyValues(req.getHeaders());
+    e.request.stream = req.getStream();
+    auto resp = b.getResponse();
+    e.response.content = Content(resp.getContent());
+    for (auto c : resp.getToolCalls()) {
+      e.response.tool_calls.push_back(
+          {S(c.getId()), S(c.getName()), Content(c.getArgumentsJson())});
+    }
+    e.response.finish_reason = S(resp.getFinishReason());
+    auto usage = resp.getUsage();
+    e.response.usage = {usage.getPromptTokens(), usage.getCompletionTokens(),
+                        usage.getTotalTokens()};
+    for (auto c : resp.getChunks()) e.response.chunks.push_back({c.getOffsetNs(), S(c.getText())});
+    e.latency_ns = b.getLatencyNs();
+    e.attempt = b.getAttempt();
+    e.error = S(b.getError());
+    return e;
+  }
+  ToolCall Body(schema::ToolCall::Reader b) {
+    return {S(b.getCallId()),       S(b.getTool()),   Content(b.getArguments()),
+            Content(b.getResult()), b.getLatencyNs(), S(b.getError())};
+  }
+  RoutingDecision Body(schema::RoutingDecision::Reader b) {
+    RoutingDecision e;
+    e.chosen = S(b.getChosen());
+    for (auto c : b.getCandidates()) e.candidates.push_back(S(c));
+    e.reasoning = Content(b.getReasoning());
+    return e;
+  }
+  Score Body(schema::Score::Reader b) {
+    return {b.getTargetSeq(), S(b.getTargetMessageId()), b.getValue(), S(b.getScorer()),
+            Content(b.getRationale())};
+  }
+  Check Body(schema::Check::Reader b) {
+    return {b.getTargetSeq(), S(b.getTargetMessageId()), S(b.getChecker()), b.getPassed(),
+            S(b.getDetail())};
+  }
+  ClockRead Body(schema::ClockRead::Reader b) { return {S(b.getClock()), b.getValueNs()}; }
+  RandomDraw Body(schema::RandomDraw::Reader b) { return {S(b.getStream()), b.getValue()}; }
+  EnvRead Body(schema::EnvRead::Reader b) {
+    return {S(b.getName()), S(b.getValue()), b.getPresent()};
+  }
+  SpanStart Body(schema::SpanStart::Reader b) {
+    return {S(b.getSpanId()), S(b.getParentSpanId()), S(b.getName()), KeyValues(b.getAttributes())};
+  }
+  SpanEnd Body(schema::SpanEnd::Reader b) {
+    return {S(b.getSpanId()), S(b.getStatus()), b.getReportedDurationNs()};
+  }
+  Retry Body(schema::Retry::Reader b) {
+    return {S(b.getCallId()), b.getAttempt(), S(b.getReason()), b.getBackoffNs()};
+  }
+  Outcome Body(schema::Outcome::Reader b) {
+    Outcome e;
+    e.result = Content(b.getResult());
+    auto v = static_cast<uint16_t>(b.getVerdict());
+    // A verdict added by a newer writer reads as unknown rather than failing the event.
+    e.verdict =
+        v <= static_cast<uint16_t>(Verdict::kFailure) ? static_cast<Verdict>(v) : Verdict::kUnknown;
+    e.detail = S(b.getDetail());
+    return e;
+  }
+  EventsDropped Body(schema::EventsDropped::Reader b) { return {b.getCount()}; }
+
+ private:
+  const BlobLookup* lookup_;
+  const std::string& where_;
+  Status status_;
+};
+
+}  // namespace
+
+void PlainTextEncoder::Content(const baton::Content& content, schema::Content::Builder out) {
+  out.setInline(T(content.text));
+}
+
+void EncodeEvent(const Event& event, TextEncoder& text, schema::Event::Builder out) {
+  Encoder enc(text);
+  out.setSeq(event.seq);
+  out.setMonoNs(event.mono_ns);
+  out.setWallNs(event.wall_ns);
+  out.setAgent(enc.Txt(event.agent));
+  out.setCause(event.cause);
+  std::visit(
+      [&](const auto& body) {
+        using B = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<B, MessageSend>)
+          enc.Body(body, out.initMessageSend());
+        else if constexpr (std::is_same_v<B, MessageDelivery>)
+          enc.Body(body, out.initMessageDelivery());
+        else if constexpr (std::is_same_v<B, MessageInterpretation>)
+          enc.Body(body, out.initMessageInterpretation());
+        else if constexpr (std::is_same_v<B, MessageProcessed>)
+          enc.Body(body, out.initMessageProcessed());
+        else if constexpr (std::is_same_v<B, ContextWrite>)
+          enc.Body(body, out.initContextWrite());
+        else if constexpr (std::is_same_v<B, ContextRead>)
+          enc.Body(body, out.initContextRead());
+        else if constexpr (std::is_same_v<B, ModelCall>)
+          enc.Body(body, out.initModelCall());
+        else if constexpr (std::is_same_v<B, ToolCall>)
+          enc.Body(body, out.initToolCall());
+        else if constexpr (std::is_same_v<B, RoutingDecision>)
+          enc.Body(body, out.initRoutingDecision());
+        else if constexpr (std::is_same_v<B, Score>)
+          enc.Body(body, out.initScore());
+        else if constexpr (std::is_same_v<B, Check>)
+          enc.Body(body, out.initCheck());
+        else if constexpr (std::is_same_v<B, ClockRead>)
+          enc.Body(body, out.initClockRead());
+        else if constexpr (std::is_same_v<B, RandomDraw>)
+          enc.Body(body, out.initRandomDraw());
+        else if constexpr (std::is_same_v<B, EnvRead>)
+          enc.Body(body, out.initEnvRead());
+        else if constexpr (std::is_same_v<B, SpanStart>)
+          enc.Body(body, out.initSpanStart());
+        else if constexpr (std::is_same_v<B, SpanEnd>)
+          enc.Body(body, out.initSpanEnd());
+        else if constexpr (std::is_same_v<B, Retry>)
+          enc.Body(body, out.initRetry());
+        else if constexpr (std::is_same_v<B, Outcome>)
+          enc.Body(body, out.initOutcome());
+        else if constexpr (std::is_same_v<B, EventsDropped>)
+          enc.Body(body, out.initEventsDropped());
+        else
+          static_assert(sizeof(B) == 0, "event kind without an encoder");
+      },
+      event.body);
+}
+
+void EncodeHeader(const SessionHeader& header, schema::SessionHeader::Builder out) {
+  out.setSessionId(T(header.session_id));
+  out.setStartWallNs(header.start_wall_ns);
+  auto agents = out.initAgents(header.agents.size());
+  for (size_t i = 0; i < header.agents.size(); ++i) agents.set(i, T(header.agents[i]));
+  auto md = out.initMetadata(header.metadata.size());
+  for (size_t i = 0; i < header.metadata.size(); ++i) {
+    md[i].setKey(T(header.metadata[i].key));
+    md[i].setValue(T(header.metadata[i].value));
+  }
+  out.setWriter(T(header.writer));
+}
+
+Result<DecodeOutcome> DecodeEvent(schema::Event::Reader in, const BlobLookup* lookup,
+                                  const std::string& where, Event* out) {
+  Decoder dec(lookup, where);
+  DecodeOutcome outcome = DecodeOutcome::kDecoded;
+  kj::Maybe<kj::Exception> error = kj::runCatchingExceptions([&]() {
+    out->seq = in.getSeq();
+    out->mono_ns = in.getMonoNs();
+    out->wall_ns = in.getWallNs();
+    out->agent = S(in.getAgent());
+    out->cause = in.getCause();
+    using W = schema::Event::Which;
+    switch (in.which()) {
+      case W::MESSAGE_SEND:
+        out->body = dec.Body(in.getMessageSend());
+        break;
+      case W::MESSAGE_DELIVERY:
+        out->body = dec.Body(in.getMessageDelivery());
+        break;
+      case W::MESSAGE_INTERPRETATION:
+        out->body = dec.Body(in.getMessageInterpretation());
+        break;
+      case W::MESSAGE_PROCESSED:
+        out->body = dec.Body(in.getMessageProcessed());
+        break;
+      case W::CONTEXT_WRITE:
+        out->body = dec.Body(in.getContextWrite());
+        break;
+      case W::CONTEXT_READ:
+        out->body = dec.Body(in.getContextRead());
+        break;
+      case W::MODEL_CALL:
+        out->body = dec.Body(in.getModelCall());
+        break;
+      case W::TOOL_CALL:
+        out->body = dec.Body(in.getToolCall());
+        break;
+      case W::ROUTING_DECISION:
+        out->body = dec.Body(in.getRoutingDecision());
+        break;
+      case W::SCORE:
+        out->body = dec.Body(in.getScore());
+        break;
+      case W::CHECK:
+        out->body = dec.Body(in.getCheck());
+        break;
+      case W::CLOCK_READ:
+        out->body = dec.Body(in.getClockRead());
+        break;
+      case W::RANDOM_DRAW:
+        out->body = dec.Body(in.getRandomDraw());
+        break;
+      case W::ENV_READ:
+        out->body = dec.Body(in.getEnvRead());
+        break;
+      case W::SPAN_START:
+        out->body = dec.Body(in.getSpanStart());
+        break;
+      case W::SPAN_END:
+        out->body = dec.Body(in.getSpanEnd());
+        break;
+      case W::RETRY:
+        out->body = dec.Body(in.getRetry());
+        break;
+      case W::OUTCOME:
+        out->body = dec.Body(in.getOutcome());
+        break;
+      case W::EVENTS_DROPPED:
+        out->body = dec.Body(in.getEventsDropped());
+        break;
+      default:
+        outcome = DecodeOutcome::kUnknownKind;
+        break;
+    }
+  });
+  KJ_IF_MAYBE (e, error) {
+    return Status::Corruption(where +
+                              ": malformed event: " + std::string(e->getDescription().cStr()));
+  }
+  if (!dec.status().ok()) return dec.status();
+  return outcome;
+}
+
+Result<SessionHeader> DecodeHeader(schema::SessionHeader::Reader in, const std::string& where) {
+  SessionHeader out;
+  kj::Maybe<kj::Exception> error = kj::runCatchingExceptions([&]() {
+    out.session_id = S(in.getSessionId());
+    out.start_wall_ns = in.getStartWallNs();
+    for (auto a : in.getAgents()) out.agents.push_back(S(a));
+    for (auto kv : in.getMetadata()) out.metadata.push_back({S(kv.getKey()), S(kv.getValue())});
+    out.writer = S(in.getWriter());
+  });
+  KJ_IF_MAYBE (e, error) {
+    return Status::Corruption(
+        where + ": malformed session header: " + std::string(e->getDescription().cStr()));
+  }
+  return out;
+}
+
+}  // namespace baton::codec

@@ -1,0 +1,60 @@
+// Conversion between the C++ event values (event.h) and their Cap'n Proto form
+// (baton.capnp). Internal to the recorder and reader.
+#ifndef BATON_RECORDER_EVENT_CODEC_H_
+#define BATON_RECORDER_EVENT_CODEC_H_
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "recorder/baton.capnp.h"
+#include "recorder/event.h"
+#include "recorder/status.h"
+
+namespace baton::codec {
+
+// Decides how each piece of text is stored while encoding: the redaction to apply and
+// whether a Content field becomes a blob.
+class TextEncoder {
+ public:
+  virtual ~TextEncoder() = default;
+  // Plain text fields (names, ids, intents, header values...). May rewrite secrets.
+  // Returns `text` itself or `scratch` after filling it.
+  virtual const std::string& Text(const std::string& text, std::string& scratch) = 0;
+  // A header value: `name` says whether the whole value is a credential.
+  virtual const std::string& HeaderValue(const std::string& name, const std::string& value,
+                                         std::string& scratch) = 0;
+  // A Content field: writes it inline or as a blob reference.
+  virtual void Content(const baton::Content& content, schema::Content::Builder out) = 0;
+};
+
+// Writes text as is and every Content inline: for tests and tools that need no blobs.
+class PlainTextEncoder final : public TextEncoder {
+ public:
+  const std::string& Text(const std::string& text, std::string&) override { return text; }
+  const std::string& HeaderValue(const std::string&, const std::string& value,
+                                 std::string&) override {
+    return value;
+  }
+  void Content(const baton::Content& content, schema::Content::Builder out) override;
+};
+
+void EncodeEvent(const Event& event, TextEncoder& text, schema::Event::Builder out);
+void EncodeHeader(const SessionHeader& header, schema::SessionHeader::Builder out);
+
+// Resolves a blob reference (its ordinal) while decoding. Returns false when the blob
+// is unknown.
+using BlobLookup = std::function<bool(uint32_t ordinal, std::string* out)>;
+
+enum class DecodeOutcome { kDecoded, kUnknownKind };
+
+// Decodes one event. With a lookup, blob contents are resolved into Content::text (an
+// unresolvable blob is an error); without one they are left as references. Malformed
+// messages come back as kCorruption naming `where`.
+Result<DecodeOutcome> DecodeEvent(schema::Event::Reader in, const BlobLookup* lookup,
+                                  const std::string& where, Event* out);
+Result<SessionHeader> DecodeHeader(schema::SessionHeader::Reader in, const std::string& where);
+
+}  // namespace baton::codec
+
+#endif  // BATON_RECORDER_EVENT_CODEC_H_

@@ -1,0 +1,69 @@
+// Every on-disk constant of the .baton format, in one place. The format itself is
+// specified in FORMAT.md beside this file; change both together.
+#ifndef BATON_RECORDER_FORMAT_H_
+#define BATON_RECORDER_FORMAT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace baton::format {
+
+// File prelude: magic, format version, required reader version, reserved, crc32c.
+// The magic starts with a non-ASCII byte and holds \r\n so text-mode mangling shows.
+inline constexpr std::string_view kMagic{
+    "\x89"
+    "BATON\r\n",
+    8};
+inline constexpr size_t kFileHeaderSize = 24;
+
+// The version this library writes, and the oldest reader version able to read what it
+// writes. A reader refuses a file whose required version is above kReaderVersion.
+inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kRequiredReaderVersion = 1;
+inline constexpr uint32_t kReaderVersion = 1;
+
+// Chunk header: marker u32, kind u8, codec u8, reserved u16, stored length u32,
+// raw length u32, item count u32, crc32c u32 (over header bytes [0,20) and the
+// stored bytes).
+inline constexpr uint32_t kChunkMarker = 0x4b484342;  // "BCHK" little-endian.
+inline constexpr size_t kChunkHeaderSize = 24;
+inline constexpr size_t kChunkCrcOffset = 20;
+
+enum class ChunkKind : uint8_t {
+  kSessionHeader = 1,  // One SessionHeader message; always the first chunk.
+  kEvents = 2,         // Event messages in seq order.
+  kBlobs = 3,          // Blob messages; precede every event chunk that refers to them.
+  kFooter = 4,         // One Footer message; written on a clean close only.
+};
+
+enum class Codec : uint8_t {
+  kNone = 0,
+  kZstd = 1,
+};
+
+// Trailer, the last bytes of a cleanly closed file: footer chunk offset u64,
+// marker u32, crc32c u32 of the first 12 bytes.
+inline constexpr size_t kTrailerSize = 16;
+inline constexpr uint32_t kTrailerMarker = 0x444e4542;  // "BEND" little-endian.
+
+// Sanity bounds a reader enforces before allocating: a chunk larger than this is
+// treated as corrupt rather than trusted.
+inline constexpr uint32_t kMaxChunkStoredBytes = 512u << 20;
+inline constexpr uint32_t kMaxChunkRawBytes = 1024u << 20;
+
+// Cap'n Proto limits applied to every message read from a file (untrusted input).
+inline constexpr uint64_t kTraversalLimitWords = (256ull << 20) / 8;
+inline constexpr int kNestingLimit = 64;
+
+// While recording, the file is NAME + kIncompleteSuffix; a clean close renames it.
+inline constexpr std::string_view kIncompleteSuffix{".incomplete"};
+
+// Writer defaults (not part of the format: readers accept any values).
+inline constexpr size_t kDefaultChunkBytes = 1u << 20;
+inline constexpr size_t kDefaultBlobThresholdBytes = 128;
+inline constexpr int kDefaultZstdLevel = 3;
+
+}  // namespace baton::format
+
+#endif  // BATON_RECORDER_FORMAT_H_

@@ -1,0 +1,282 @@
+#include "recorder/recorder.h"
+
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "recorder/log_writer.h"
+
+namespace baton {
+namespace {
+
+// A rough size of an event in memory, for the bounded buffer. Counting strings is
+// enough: they dominate every event that matters for memory.
+size_t ApproxBytes(const Event& e) {
+  size_t bytes = sizeof(Event) + e.agent.size();
+  ForEachContent(e, [&](const Content& c) { bytes += c.text.size() + sizeof(Content); });
+  return bytes;
+}
+
+// Whether Enqueue stamps the event with the current time.
+enum class Stamp { kNow, kAsGiven };
+
+}  // namespace
+
+class Recorder::Impl {
+ public:
+  Impl(std::string path, RecorderOptions options, std::unique_ptr<Env> owned_env,
+       std::unique_ptr<Clock> owned_clock)
+      : path_(std::move(path)),
+        options_(std::move(options)),
+        owned_env_(std::move(owned_env)),
+        owned_clock_(std::move(owned_clock)),
+        env_(options_.env != nullptr ? options_.env : owned_env_.get()),
+        clock_(options_.clock != nullptr ? options_.clock : owned_clock_.get()) {}
+
+  ~Impl() {
+    Status s = Close();
+    if (!s.ok())
+      std::fprintf(stderr, "baton: closing %s: %s\n", path_.c_str(), s.ToString().c_str());
+  }
+
+  Status Start(SessionHeader header) {
+    std::random_device rd;
+    uint64_t seed = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+    Result<Redactor> redactor = Redactor::Create(options_.redaction, seed);
+    if (!redactor.ok()) return redactor.status();
+    redactor_ = std::make_unique<Redactor>(std::move(redactor).value());
+
+    incomplete_path_ = path_ + std::string(format::kIncompleteSuffix);
+    Result<std::unique_ptr<WritableFile>> file = env_->NewWritableFile(incomplete_path_);
+    if (!file.ok()) return file.status();
+    LogWriterOptions wopts;
+    wopts.chunk_bytes = options_.chunk_bytes;
+    wopts.blob_threshold_bytes = options_.blob_threshold_bytes;
+    wopts.zstd_level = options_.zstd_level;
+    wopts.durability = options_.durability;
+    wopts.redactor = redactor_.get();
+    writer_ = std::make_unique<LogWriter>(std::move(file).value(), incomplete_path_, wopts);
+
+    start_mono_ = clock_->MonoNanos();
+    if (header.start_wall_ns == 0) header.start_wall_ns = clock_->WallNanos();
+    if (header.writer.empty()) header.writer = "baton " + std::to_string(format::kFormatVersion);
+    BATON_RETURN_IF_ERROR(writer_->Begin(header));
+    thread_ = std::thread([this] { WriterLoop(); });
+    started_ = true;
+    return Status::Ok();
+  }
+
+  uint64_t Enqueue(Event event, Stamp stamp) {
+    size_t bytes = ApproxBytes(event);
+    std::unique_lock<std::mutex> lock(mu_);
+    BATON_CHECK(!closing_);
+    if (buffered_bytes_ + bytes > options_.max_buffered_bytes && !queue_.empty()) {
+      if (options_.when_full == BackpressurePolicy::kDrop) {
+        ++dropped_since_marker_;
+        ++stats_.events_dropped;
+        return 0;
+      }
+      space_cv_.wait(lock, [&] {
+        return buffered_bytes_ + bytes <= options_.max_buffered_bytes || queue_.empty();
+      });
+    }
+    if (dropped_since_marker_ > 0) PushDropMarkerLocked();
+    event.seq = next_seq_++;
+    if (stamp == Stamp::kNow) {
+      // Stamped under the lock so that time never goes backwards along seq.
+      event.mono_ns = clock_->MonoNanos() - start_mono_;
+      event.wall_ns = clock_->WallNanos();
+    }
+    uint64_t seq = event.seq;
+    queue_.push_back(std::move(event));
+    buffered_bytes_ += bytes;
+    ++stats_.events_recorded;
+    if (!wake_pending_ && buffered_bytes_ >= options_.chunk_bytes / 4) {
+      wake_pending_ = true;
+      work_cv_.notify_one();
+    }
+    return seq;
+  }
+
+  Status Flush() {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (closed_) return final_status_;
+    uint64_t target = next_seq_ - 1;
+    ++flush_requests_;
+    work_cv_.notify_one();
+    flush_cv_.wait(lock, [&] { return flushed_through_ >= target || !writer_error_.ok(); });
+    return writer_error_;
+  }
+
+  Status Close() {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (closed_) return final_status_;
+      if (!started_) {
+        closed_ = true;
+        return final_status_;
+      }
+      if (closing_) {
+        flush_cv_.wait(lock, [&] { return closed_; });
+        return final_status_;
+      }
+      if (dropped_since_marker_ > 0) PushDropMarkerLocked();
+      closing_ = true;
+      work_cv_.notify_one();
+    }
+    if (thread_.joinable()) thread_.join();
+    Status s = writer_error_;
+    if (s.ok()) s = env_->RenameFile(incomplete_path_, path_);
+    std::lock_guard<std::mutex> lock(mu_);
+    final_status_ = s;
+    closed_ = true;
+    flush_cv_.notify_all();
+    return s;
+  }
+
+  RecorderStats stats() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    RecorderStats s = writer_stats_;
+    s.events_recorded = stats_.events_recorded;
+    s.events_dropped = stats_.events_dropped;
+    return s;
+  }
+
+  const std::string& path() const { return path_; }
+  Clock* clock() const { return clock_; }
+
+ private:
+  void PushDropMarkerLocked() {
+    Event marker;
+    marker.seq = next_seq_++;
+    marker.mono_ns = clock_->MonoNanos() - start_mono_;
+    marker.wall_ns = clock_->WallNanos();
+    marker.agent = "baton";
+    marker.body = EventsDropped{dropped_since_marker_};
+    dropped_since_marker_ = 0;
+    queue_.push_back(std::move(marker));
+  }
+
+  void WriterLoop() {
+    std::vector<Event> batch;
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      work_cv_.wait_for(lock, options_.flush_interval, [&] {
+        return closing_ || flush_requests_ > flushes_done_ || wake_pending_;
+      });
+      bool closing = closing_;
+      uint64_t flush_goal = flush_requests_;
+      bool flush = flush_goal > flushes_done_ || !wake_pending_;  // Timeout: bound crash loss.
+      wake_pending_ = false;
+      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+      queue_.clear();
+      buffered_bytes_ = 0;
+      space_cv_.notify_all();
+      lock.unlock();
+
+      Status s = writer_error_snapshot_;
+      for (const Event& e : batch) {
+        if (!s.ok()) break;
+        s = writer_->Add(e);
+      }
+      batch.clear();
+      if (s.ok() && closing)
+        s = writer_->Finish(stats_dropped_snapshot());
+      else if (s.ok() && flush)
+        s = writer_->Flush();
+      writer_error_snapshot_ = s;
+
+      lock.lock();
+      writer_stats_ = writer_->stats();
+      if (!s.ok()) writer_error_ = s;
+      if (flush || closing) {
+        flushed_through_ = writer_->last_written_seq();
+        flushes_done_ = flush_goal;
+        flush_cv_.notify_all();
+      }
+      // After a write error the queue is discarded at the next turn so that callers
+      // waiting for space are released; Flush and Close report the error.
+      if (closing && queue_.empty()) return;
+    }
+  }
+
+  uint64_t stats_dropped_snapshot() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stats_.events_dropped;
+  }
+
+  const std::string path_;
+  RecorderOptions options_;
+  std::unique_ptr<Env> owned_env_;
+  std::unique_ptr<Clock> owned_clock_;
+  Env* env_ = nullptr;      // options_.env or owned_env_.
+  Clock* clock_ = nullptr;  // options_.clock or owned_clock_.
+  std::string incomplete_path_;
+  std::unique_ptr<Redactor> redactor_;
+  std::unique_ptr<LogWriter> writer_;  // Used by the writer thread only, after Start().
+  int64_t start_mono_ = 0;
+  std::thread thread_;
+  Status writer_error_snapshot_;  // Writer thread only.
+
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;   // Wakes the writer.
+  std::condition_variable space_cv_;  // Wakes callers waiting for buffer space.
+  std::condition_variable flush_cv_;  // Wakes Flush() and Close() callers.
+  std::deque<Event> queue_;
+  size_t buffered_bytes_ = 0;
+  uint64_t next_seq_ = 1;
+  uint64_t dropped_since_marker_ = 0;
+  bool wake_pending_ = false;
+  uint64_t flush_requests_ = 0;
+  uint64_t flushes_done_ = 0;
+  uint64_t flushed_through_ = 0;
+  bool started_ = false;  // The writer thread runs.
+  bool closing_ = false;
+  bool closed_ = false;
+  Status writer_error_;
+  Status final_status_;
+  RecorderStats stats_;         // events_recorded and events_dropped.
+  RecorderStats writer_stats_;  // Copied from the writer after each turn.
+};
+
+Result<std::unique_ptr<Recorder>> Recorder::Create(const std::string& path, SessionHeader header,
+                                                   RecorderOptions options) {
+  if (options.chunk_bytes == 0 || options.chunk_bytes > format::kMaxChunkRawBytes / 2)
+    return Status::InvalidArgument("chunk_bytes must be in (0, " +
+                                   std::to_string(format::kMaxChunkRawBytes / 2) + "]");
+  if (options.max_buffered_bytes == 0)
+    return Status::InvalidArgument("max_buffered_bytes must be positive");
+  if (options.zstd_level < 1 || options.zstd_level > 19)
+    return Status::InvalidArgument("zstd_level must be in [1, 19]");
+  std::unique_ptr<Env> env = options.env == nullptr ? NewPosixEnv() : nullptr;
+  std::unique_ptr<Clock> clock = options.clock == nullptr ? NewSystemClock() : nullptr;
+  auto impl = std::make_unique<Impl>(path, std::move(options), std::move(env), std::move(clock));
+  BATON_RETURN_IF_ERROR(impl->Start(std::move(header)));
+  return std::unique_ptr<Recorder>(new Recorder(std::move(impl)));
+}
+
+Recorder::Recorder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Recorder::~Recorder() = default;
+
+uint64_t Recorder::Record(std::string_view agent, EventBody body, uint64_t cause) {
+  Event e;
+  e.agent.assign(agent);
+  e.cause = cause;
+  e.body = std::move(body);
+  return impl_->Enqueue(std::move(e), Stamp::kNow);
+}
+
+uint64_t Recorder::RecordWithTimes(Event event) {
+  return impl_->Enqueue(std::move(event), Stamp::kAsGiven);
+}
+
+Status Recorder::Flush() { return impl_->Flush(); }
+Status Recorder::Close() { return impl_->Close(); }
+RecorderStats Recorder::stats() const { return impl_->stats(); }
+const std::string& Recorder::path() const { return impl_->path(); }
+
+}  // namespace baton

@@ -1,0 +1,105 @@
+// baton's Recorder: writes a session's events to a .baton log.
+//
+//   baton::SessionHeader header;
+//   header.session_id = "run-42";
+//   header.agents = {"planner", "researcher"};
+//   auto rec = baton::Recorder::Create("run-42.baton", header);
+//   if (!rec.ok()) { ... rec.status().message() ... }
+//   uint64_t sent = (*rec)->Record("planner", baton::MessageSend{"m1", "researcher", "research",
+//   "..."});
+//   (*rec)->Record("researcher", baton::MessageDelivery{"m1", "planner"}, /*cause=*/sent);
+//   baton::Status s = (*rec)->Close();
+//
+// Threading: every method may be called from any thread. Record() only stamps and
+// queues the event; a background thread redacts, deduplicates blobs, compresses and
+// writes. While recording, the file is PATH.incomplete; Close() renames it to PATH.
+#ifndef BATON_RECORDER_RECORDER_H_
+#define BATON_RECORDER_RECORDER_H_
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "recorder/clock.h"
+#include "recorder/env.h"
+#include "recorder/event.h"
+#include "recorder/format.h"
+#include "recorder/redactor.h"
+#include "recorder/status.h"
+
+namespace baton {
+
+enum class Durability {
+  kNone,           // Leave buffering to the library and the OS.
+  kFlushPerChunk,  // Every chunk reaches the OS when written: a process crash loses nothing
+                   // written.
+  kSyncPerChunk,   // fsync after every chunk: survives power loss, slowest.
+};
+
+enum class BackpressurePolicy {
+  kBlock,  // Record() waits for the writer when the buffer is full: nothing is lost.
+  kDrop,   // Record() drops the event and returns 0; the log counts what was dropped.
+};
+
+struct RecorderOptions {
+  Env* env = nullptr;      // Borrowed; nullptr: the real file system.
+  Clock* clock = nullptr;  // Borrowed; nullptr: the system clock.
+  Durability durability = Durability::kFlushPerChunk;
+  BackpressurePolicy when_full = BackpressurePolicy::kBlock;
+  size_t chunk_bytes = format::kDefaultChunkBytes;  // Uncompressed bytes per chunk.
+  size_t max_buffered_bytes = 64u << 20;            // Events queued but not yet written.
+  size_t blob_threshold_bytes = format::kDefaultBlobThresholdBytes;
+  int zstd_level = format::kDefaultZstdLevel;
+  // An open chunk is written at least this often, bounding what a crash can lose.
+  std::chrono::milliseconds flush_interval{500};
+  RedactionOptions redaction;
+};
+
+struct RecorderStats {
+  uint64_t events_recorded = 0;  // Accepted by Record().
+  uint64_t events_dropped = 0;   // Refused under BackpressurePolicy::kDrop.
+  uint64_t events_written = 0;
+  uint64_t chunks_written = 0;
+  uint64_t blobs_written = 0;
+  uint64_t blob_references = 0;
+  uint64_t bytes_written = 0;
+};
+
+class Recorder {
+ public:
+  // Creates PATH.incomplete and writes the file and session headers. Fails on a bad
+  // option or when the file cannot be created.
+  static Result<std::unique_ptr<Recorder>> Create(const std::string& path, SessionHeader header,
+                                                  RecorderOptions options = {});
+  // Closes if Close() was not called; an error is then reported on stderr.
+  ~Recorder();
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
+
+  // Records an event stamped now. Returns its seq (use it as a later event's cause), or 0
+  // when the drop policy dropped it. Recording after Close() is a bug.
+  uint64_t Record(std::string_view agent, EventBody body, uint64_t cause = 0);
+  // Records an event with the times it carries (imports, generators); seq is assigned here.
+  uint64_t RecordWithTimes(Event event);
+
+  // Returns once every event recorded before the call is written (and synced under
+  // kSyncPerChunk), or the writer's error.
+  Status Flush();
+  // Writes what is left, the footer, and renames PATH.incomplete to PATH. Idempotent.
+  Status Close();
+
+  RecorderStats stats() const;
+  const std::string& path() const;
+
+  class Impl;
+
+ private:
+  explicit Recorder(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace baton
+
+#endif  // BATON_RECORDER_RECORDER_H_

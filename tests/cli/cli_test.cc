@@ -1,0 +1,103 @@
+// The `baton` binary end to end: inspect, cat and synth on the golden corpora.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace {
+
+using ::testing::HasSubstr;
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+RunResult Baton(const std::string& args) {
+  std::string err_path = ::testing::TempDir() + "/baton_cli_err_" + std::to_string(getpid());
+  std::string cmd = std::string(BATON_BIN) + " " + args + " 2>" + err_path;
+  RunResult r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return r;
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
+  int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.err = Slurp(err_path);
+  std::remove(err_path.c_str());
+  return r;
+}
+
+const std::string kCorpora = std::string(BATON_SOURCE_DIR) + "/corpora";
+
+TEST(CliTest, InspectSummarizesAValidLog) {
+  RunResult r = Baton("inspect " + kCorpora + "/golden/synth-small.baton");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("end       closed cleanly"));
+  EXPECT_THAT(r.out, HasSubstr("session   synth-7-0"));
+  EXPECT_THAT(r.out, HasSubstr("model_call 6"));
+  EXPECT_THAT(r.out, HasSubstr("dedup"));
+}
+
+TEST(CliTest, InspectReportsAnAbnormalEndAndBadInput) {
+  RunResult cut = Baton("inspect " + kCorpora + "/golden-errors/truncated.baton");
+  EXPECT_EQ(cut.exit_code, 0);
+  EXPECT_THAT(cut.out, HasSubstr("recording ended abnormally at byte"));
+  RunResult foreign = Baton("inspect " + kCorpora + "/golden-errors/not-a-baton.baton");
+  EXPECT_EQ(foreign.exit_code, 2);
+  EXPECT_THAT(foreign.err, HasSubstr("not a .baton file"));
+  RunResult newer = Baton("inspect " + kCorpora + "/golden-errors/newer-version.baton");
+  EXPECT_EQ(newer.exit_code, 2);
+  EXPECT_THAT(newer.err, HasSubstr("requires reader version 2"));
+}
+
+TEST(CliTest, CatPrintsTheDocumentedJsonLines) {
+  RunResult r = Baton("cat " + kCorpora + "/golden/synth-small.baton");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, Slurp(kCorpora + "/golden/synth-small.jsonl"));
+  RunResult refs = Baton("cat --no-blobs " + kCorpora + "/golden/synth-small.baton");
+  EXPECT_EQ(refs.exit_code, 0);
+  EXPECT_THAT(refs.out, HasSubstr("{\"blob\":"));
+  EXPECT_LT(refs.out.size(), r.out.size());
+}
+
+TEST(CliTest, CatStopsAtCorruptionUnlessAskedToSkip) {
+  std::string file = kCorpora + "/golden-errors/bad-crc.baton";
+  RunResult stop = Baton("cat " + file);
+  EXPECT_EQ(stop.exit_code, 2);
+  EXPECT_THAT(stop.err, HasSubstr("crc32c mismatch"));
+  EXPECT_THAT(stop.err, HasSubstr("--skip-corrupt"));
+  RunResult skip = Baton("cat --skip-corrupt " + file);
+  EXPECT_EQ(skip.exit_code, 0);
+  EXPECT_THAT(skip.err, HasSubstr("skipped"));
+  EXPECT_GT(skip.out.size(), 0u);
+}
+
+TEST(CliTest, SynthWritesReadableSessions) {
+  std::string dir = ::testing::TempDir() + "/baton_synth_" + std::to_string(getpid());
+  RunResult r = Baton("synth -o " + dir + " --sessions 3 --turns 4 --agents 3 --seed 5");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  for (int i = 0; i < 3; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "/synth-%04d.baton", i);
+    RunResult inspect = Baton("inspect " + dir + name);
+    EXPECT_EQ(inspect.exit_code, 0) << inspect.err;
+    EXPECT_THAT(inspect.out, HasSubstr("model_call 4"));
+  }
+  std::filesystem::remove_all(dir);
+  RunResult bad = Baton("synth -o /tmp/x.baton --agents 1");
+  EXPECT_EQ(bad.exit_code, 2);
+}
+
+}  // namespace

@@ -10,12 +10,6 @@
 using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("baton::schema");
 
-struct BlobId {
-  # 128-bit content hash (XXH3-128) of the blob's bytes.
-  high @0 :UInt64;
-  low @1 :UInt64;
-}
-
 struct Content {
   # A piece of text that may be large. Small text is stored inline; text at or above the
   # writer's blob threshold is stored once per file in a blob chunk and referenced here by
@@ -220,7 +214,8 @@ struct EventsDropped {
 struct Event {
   seq @0 :UInt64;            # 1, 2, 3, ... in recording order; unique within a session.
   monoNs @1 :Int64;          # Monotonic time since session start.
-  wallNs @2 :Int64;          # Unix time, nanoseconds.
+  wallSkewNs @2 :Int64;      # Unix time minus (SessionHeader.startWallNs + monoNs): near
+                             # zero and slowly changing, so it costs almost nothing.
   agent @3 :Text;
   cause @4 :UInt64;          # seq of the event that led to this one; 0 when none.
   union {
@@ -247,9 +242,10 @@ struct Event {
 }
 
 struct Blob {
-  id @0 :BlobId;             # XXH3-128 of data: verified on read, the key of deduplication.
-  data @1 :Data;
-  ordinal @2 :UInt32;        # 1, 2, 3... in file order: what Content.blob refers to.
+  # Deduplicated by content hash (XXH3-128) when written; the hash itself is not stored:
+  # the chunk crc protects the bytes, and a reader can recompute it.
+  data @0 :Data;
+  ordinal @1 :UInt32;        # 1, 2, 3... in file order: what Content.blob refers to.
 }
 
 struct ChunkIndexEntry {

@@ -317,11 +317,12 @@ void PlainTextEncoder::Content(const baton::Content& content, schema::Content::B
   out.setInline(T(content.text));
 }
 
-void EncodeEvent(const Event& event, TextEncoder& text, schema::Event::Builder out) {
+void EncodeEvent(const Event& event, int64_t session_start_wall_ns, TextEncoder& text,
+                 schema::Event::Builder out) {
   Encoder enc(text);
   out.setSeq(event.seq);
   out.setMonoNs(event.mono_ns);
-  out.setWallNs(event.wall_ns);
+  out.setWallSkewNs(event.wall_ns - (session_start_wall_ns + event.mono_ns));
   out.setAgent(enc.Txt(event.agent));
   out.setCause(event.cause);
   std::visit(
@@ -384,14 +385,14 @@ void EncodeHeader(const SessionHeader& header, schema::SessionHeader::Builder ou
   out.setWriter(T(header.writer));
 }
 
-Result<DecodeOutcome> DecodeEvent(schema::Event::Reader in, const BlobLookup* lookup,
-                                  const std::string& where, Event* out) {
+Result<DecodeOutcome> DecodeEvent(schema::Event::Reader in, int64_t session_start_wall_ns,
+                                  const BlobLookup* lookup, const std::string& where, Event* out) {
   Decoder dec(lookup, where);
   DecodeOutcome outcome = DecodeOutcome::kDecoded;
   kj::Maybe<kj::Exception> error = kj::runCatchingExceptions([&]() {
     out->seq = in.getSeq();
     out->mono_ns = in.getMonoNs();
-    out->wall_ns = in.getWallNs();
+    out->wall_ns = session_start_wall_ns + out->mono_ns + in.getWallSkewNs();
     out->agent = S(in.getAgent());
     out->cause = in.getCause();
     using W = schema::Event::Which;

@@ -39,7 +39,10 @@ class PlainTextEncoder final : public TextEncoder {
   void Content(const baton::Content& content, schema::Content::Builder out) override;
 };
 
-void EncodeEvent(const Event& event, TextEncoder& text, schema::Event::Builder out);
+// `session_start_wall_ns` is SessionHeader::start_wall_ns: wall times are stored relative
+// to it.
+void EncodeEvent(const Event& event, int64_t session_start_wall_ns, TextEncoder& text,
+                 schema::Event::Builder out);
 void EncodeHeader(const SessionHeader& header, schema::SessionHeader::Builder out);
 
 // Resolves a blob reference (its ordinal) while decoding. Returns false when the blob
@@ -51,8 +54,8 @@ enum class DecodeOutcome { kDecoded, kUnknownKind };
 // Decodes one event. With a lookup, blob contents are resolved into Content::text (an
 // unresolvable blob is an error); without one they are left as references. Malformed
 // messages come back as kCorruption naming `where`.
-Result<DecodeOutcome> DecodeEvent(schema::Event::Reader in, const BlobLookup* lookup,
-                                  const std::string& where, Event* out);
+Result<DecodeOutcome> DecodeEvent(schema::Event::Reader in, int64_t session_start_wall_ns,
+                                  const BlobLookup* lookup, const std::string& where, Event* out);
 Result<SessionHeader> DecodeHeader(schema::SessionHeader::Reader in, const std::string& where);
 
 }  // namespace baton::codec

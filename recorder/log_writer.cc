@@ -61,7 +61,7 @@ class LogWriter::ContentEncoder final : public codec::TextEncoder {
       const std::string& text = Text(content.text, scratch_);
       BlobId stored = (&text == &content.text) ? raw : BlobId::Of(text);
       auto [pos, added] = w_.ordinal_of_stored_.emplace(stored, 0);
-      if (added) pos->second = w_.AddBlob(stored, text);
+      if (added) pos->second = w_.AddBlob(text);
       ordinal = pos->second;
       w_.ordinal_of_raw_.emplace(raw, ordinal);
     }
@@ -97,6 +97,7 @@ Status LogWriter::Begin(const SessionHeader& header) {
   format::FileHeader fh;
   fh.format_version = options_.format_version;
   fh.required_reader_version = options_.required_reader_version;
+  start_wall_ns_ = header.start_wall_ns;
   std::string prelude = format::EncodeFileHeader(fh);
   if (Status s = file_->Append(prelude); !s.ok()) return Fail(s);
   offset_ = prelude.size();
@@ -107,11 +108,9 @@ Status LogWriter::Begin(const SessionHeader& header) {
   return WriteChunk(format::ChunkKind::kSessionHeader, 1, raw);
 }
 
-uint32_t LogWriter::AddBlob(const BlobId& id, const std::string& bytes) {
+uint32_t LogWriter::AddBlob(const std::string& bytes) {
   capnp::MallocMessageBuilder message(bytes.size() / sizeof(capnp::word) + 16);
   auto blob = message.initRoot<schema::Blob>();
-  blob.initId().setHigh(id.high);
-  blob.getId().setLow(id.low);
   blob.setData(capnp::Data::Reader(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size()));
   BATON_CHECK(blob_count_ < UINT32_MAX);
   blob.setOrdinal(++blob_count_);
@@ -125,7 +124,7 @@ Status LogWriter::Add(const Event& event) {
   if (!error_.ok()) return error_;
   BATON_CHECK(!finished_);
   capnp::MallocMessageBuilder message;
-  codec::EncodeEvent(event, *encoder_, message.initRoot<schema::Event>());
+  codec::EncodeEvent(event, start_wall_ns_, *encoder_, message.initRoot<schema::Event>());
   AppendMessage(message, event_raw_);
   if (event_items_ == 0) {
     chunk_first_seq_ = event.seq;

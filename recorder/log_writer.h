@@ -66,7 +66,7 @@ class LogWriter {
   Status WriteBlobChunk();
   Status WriteEventChunk();
   // Queues a new blob for the next blob chunk and returns its ordinal.
-  uint32_t AddBlob(const BlobId& id, const std::string& bytes);
+  uint32_t AddBlob(const std::string& bytes);
   Status Fail(Status s);
 
   std::unique_ptr<WritableFile> file_;
@@ -76,6 +76,7 @@ class LogWriter {
   ZSTD_CCtx_s* zstd_ = nullptr;  // Owned; freed in the destructor.
   Status error_;                 // Sticky: after a failed write, every call returns it.
 
+  int64_t start_wall_ns_ = 0;  // Of the session: event wall times are stored relative to it.
   uint64_t offset_ = 0;
   std::string compressed_;
   std::string event_raw_;

@@ -1,0 +1,195 @@
+// The cost of recording on the calling thread, and sustained throughput to a file:
+// baton's Recorder beside a JSON-lines + zstd tracer (jsonl_zstd_baseline.h), same events,
+// same run. Per-call latencies are sampled individually so the median is a real median.
+//
+// Prints Google Benchmark's table, then one line per figure:
+//   figure NAME baton=X jsonl_zstd=Y ratio=Y/X   (times: ratio > 1 means baton is faster)
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <mutex>
+
+#include "bench/jsonl_zstd_baseline.h"
+#include "recorder/recorder.h"
+
+namespace baton::bench {
+namespace {
+
+std::string Prose(size_t n, uint64_t seed) {
+  static const char* kWords[] = {"market", "data", "risk", "the", "of", "report", "agent",
+                                 "plan", "summary", "quarter", "revenue", "growth", "and",
+                                 "to", "analysis", "source", "claim", "evidence", "draft"};
+  std::string out;
+  while (out.size() < n) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    out += kWords[(seed >> 33) % std::size(kWords)];
+    out += ' ';
+  }
+  out.resize(n);
+  return out;
+}
+
+Event SmallEvent() {
+  Event e;
+  e.agent = "researcher";
+  e.body = MessageDelivery{"m-000123", "planner"};
+  return e;
+}
+
+Event ModelCallEvent() {
+  ModelCall call;
+  call.call_id = "c-42";
+  call.request.model = "gpt-4o-mini";
+  call.request.parameters = {{"temperature", "0.2"}};
+  call.request.messages = {{"system", Prose(4096, 1), "", ""}, {"user", Prose(200, 2), "", ""}};
+  call.response.content = Prose(300, 3);
+  call.response.finish_reason = "stop";
+  call.latency_ns = 1'200'000'000;
+  Event e;
+  e.agent = "writer";
+  e.body = std::move(call);
+  return e;
+}
+
+// Figures collected for the summary lines, by name and side.
+class Figures {
+ public:
+  void Set(const std::string& name, const std::string& side, double value) {
+    std::lock_guard<std::mutex> l(mu_);
+    values_[name][side] = value;
+  }
+  void Print() const {
+    for (const auto& [name, sides] : values_) {
+      auto b = sides.find("baton"), j = sides.find("jsonl_zstd");
+      if (b == sides.end() || j == sides.end()) continue;
+      std::printf("figure %s baton=%.1f jsonl_zstd=%.1f ratio=%.2f\n", name.c_str(), b->second,
+                  j->second, b->second > 0 ? j->second / b->second : 0.0);
+    }
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::map<std::string, double>> values_;
+};
+
+double Percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  size_t k = static_cast<size_t>(p * (v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + k, v.end());
+  return v[k];
+}
+
+// Runs `record` once per iteration, timing each call.
+template <typename F>
+void TimeCalls(benchmark::State& state, Figures& figures, const std::string& name,
+               const std::string& side, F&& record) {
+  std::vector<double> samples;
+  samples.reserve(1 << 20);
+  for (auto _ : state) {
+    auto t0 = std::chrono::steady_clock::now();
+    record();
+    auto t1 = std::chrono::steady_clock::now();
+    if (samples.size() < samples.capacity())
+      samples.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count());
+  }
+  double p50 = Percentile(samples, 0.5), p99 = Percentile(samples, 0.99);
+  state.counters["p50_ns"] = benchmark::Counter(p50, benchmark::Counter::kAvgThreads);
+  state.counters["p99_ns"] = benchmark::Counter(p99, benchmark::Counter::kAvgThreads);
+  if (state.thread_index() == 0) figures.Set(name + ".p50_ns", side, p50);
+}
+
+}  // namespace
+}  // namespace baton::bench
+
+int main(int argc, char** argv) {
+  using namespace baton;
+  using namespace baton::bench;
+  benchmark::Initialize(&argc, argv);
+  std::string dir = std::filesystem::temp_directory_path().string() + "/baton_recorder_bench_" +
+                    std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  Figures figures;
+  const Event small = SmallEvent(), model = ModelCallEvent();
+
+  // One recorder and one tracer per case, shared by the case's threads and iterations.
+  std::vector<std::unique_ptr<Recorder>> recorders;
+  std::vector<std::unique_ptr<JsonlZstdTracer>> tracers;
+  struct Case {
+    std::string name;
+    const Event* event;
+    int threads;
+  };
+  for (const Case& c : {Case{"small_event.1_thread", &small, 1}, Case{"small_event.2_threads", &small, 2},
+                        Case{"model_call_4k.1_thread", &model, 1}, Case{"model_call_4k.2_threads", &model, 2}}) {
+    auto rec = Recorder::Create(dir + "/" + c.name + ".baton", SessionHeader{});
+    if (!rec.ok()) {
+      std::fprintf(stderr, "%s\n", rec.status().ToString().c_str());
+      return 1;
+    }
+    Recorder* r = rec->get();
+    recorders.push_back(std::move(rec).value());
+    auto tracer = std::make_unique<JsonlZstdTracer>(dir + "/" + c.name + ".jsonl.zst", 3);
+    JsonlZstdTracer* t = tracer.get();
+    tracers.push_back(std::move(tracer));
+    const Event* event = c.event;
+    std::string name = c.name;
+    benchmark::RegisterBenchmark(("record/baton/" + name).c_str(), [=, &figures](benchmark::State& s) {
+      TimeCalls(s, figures, "recorder." + name, "baton",
+                [&] { r->Record(event->agent, event->body, event->cause); });
+    })->Threads(c.threads)->UseRealTime();
+    benchmark::RegisterBenchmark(("record/jsonl_zstd/" + name).c_str(), [=, &figures](benchmark::State& s) {
+      TimeCalls(s, figures, "recorder." + name, "jsonl_zstd", [&] { t->Record(*event); });
+    })->Threads(c.threads)->UseRealTime();
+  }
+
+  // Sustained: N small events to a file, closed, per second.
+  constexpr int kSustained = 200'000;
+  benchmark::RegisterBenchmark("sustained/baton/small_events", [&](benchmark::State& s) {
+    for (auto _ : s) {
+      auto rec = Recorder::Create(dir + "/sustained.baton", SessionHeader{});
+      for (int i = 0; i < kSustained; ++i) (*rec)->Record(small.agent, small.body);
+      benchmark::DoNotOptimize((*rec)->Close());
+    }
+    s.SetItemsProcessed(s.iterations() * kSustained);
+  })->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+  benchmark::RegisterBenchmark("sustained/jsonl_zstd/small_events", [&](benchmark::State& s) {
+    for (auto _ : s) {
+      JsonlZstdTracer t(dir + "/sustained.jsonl.zst", 3);
+      for (int i = 0; i < kSustained; ++i) t.Record(small);
+      t.Close();
+    }
+    s.SetItemsProcessed(s.iterations() * kSustained);
+  })->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+
+  // Collect the sustained rates from the reporter's results.
+  class Capture : public benchmark::ConsoleReporter {
+   public:
+    explicit Capture(Figures& f) : f_(f) {}
+    void ReportRuns(const std::vector<Run>& runs) override {
+      ConsoleReporter::ReportRuns(runs);
+      for (const Run& run : runs) {
+        std::string name = run.benchmark_name();
+        if (name.rfind("sustained/", 0) != 0) continue;
+        double seconds = run.GetAdjustedRealTime() / 1e3;  // Unit is milliseconds.
+        std::string side = name.find("/baton/") != std::string::npos ? "baton" : "jsonl_zstd";
+        // A time, so that ratio = baseline time / baton time as for the other figures.
+        f_.Set("recorder.sustained.ms_per_200k_events", side, seconds * 1e3);
+      }
+    }
+
+   private:
+    Figures& f_;
+  } reporter(figures);
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+
+  for (auto& r : recorders) (void)r->Close();
+  for (auto& t : tracers) t->Close();
+  figures.Print();
+  std::filesystem::remove_all(dir);
+  return 0;
+}

@@ -71,38 +71,45 @@ int main(int argc, char** argv) {
   if (!Build(dir, 50, 20, corpus) || !Build(dir, 200, 2, long_sessions)) return 1;
 
   double baton_ms = 0, jsonl_ms = 0;
-  benchmark::RegisterBenchmark("read/baton/full_scan_with_blobs", [&](benchmark::State& s) {
-    for (auto _ : s) {
-      uint64_t events = 0;
-      for (const auto& path : corpus.baton_files) {
-        auto reader = LogReader::Open(path);
-        Event e;
-        while (*(*reader)->Next(&e)) ++events;
-      }
-      benchmark::DoNotOptimize(events);
-    }
-    s.SetItemsProcessed(s.iterations() * corpus.events);
-  })->Unit(benchmark::kMillisecond)->UseRealTime();
-  benchmark::RegisterBenchmark("read/jsonl_zstd/decompress_and_parse", [&](benchmark::State& s) {
-    capnp::JsonCodec codec;
-    for (auto _ : s) {
-      uint64_t events = 0;
-      for (const auto& frame : corpus.jsonl_zstd) {
-        std::string text = ZstdDecompress(frame);
-        size_t start = 0;
-        while (start < text.size()) {
-          size_t end = text.find('\n', start);
-          capnp::MallocMessageBuilder message;
-          codec.decodeRaw(kj::ArrayPtr<const char>(text.data() + start, end - start),
-                          message.initRoot<capnp::JsonValue>());
-          ++events;
-          start = end + 1;
+  benchmark::RegisterBenchmark("read/baton/full_scan_with_blobs",
+                               [&](benchmark::State& s) {
+                                 for (auto _ : s) {
+                                   uint64_t events = 0;
+                                   for (const auto& path : corpus.baton_files) {
+                                     auto reader = LogReader::Open(path);
+                                     Event e;
+                                     while (*(*reader)->Next(&e)) ++events;
+                                   }
+                                   benchmark::DoNotOptimize(events);
+                                 }
+                                 s.SetItemsProcessed(s.iterations() * corpus.events);
+                               })
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark(
+      "read/jsonl_zstd/decompress_and_parse",
+      [&](benchmark::State& s) {
+        capnp::JsonCodec codec;
+        for (auto _ : s) {
+          uint64_t events = 0;
+          for (const auto& frame : corpus.jsonl_zstd) {
+            std::string text = ZstdDecompress(frame);
+            size_t start = 0;
+            while (start < text.size()) {
+              size_t end = text.find('\n', start);
+              capnp::MallocMessageBuilder message;
+              codec.decodeRaw(kj::ArrayPtr<const char>(text.data() + start, end - start),
+                              message.initRoot<capnp::JsonValue>());
+              ++events;
+              start = end + 1;
+            }
+          }
+          benchmark::DoNotOptimize(events);
         }
-      }
-      benchmark::DoNotOptimize(events);
-    }
-    s.SetItemsProcessed(s.iterations() * corpus.events);
-  })->Unit(benchmark::kMillisecond)->UseRealTime();
+        s.SetItemsProcessed(s.iterations() * corpus.events);
+      })
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
 
   class Capture : public benchmark::ConsoleReporter {
    public:
@@ -111,7 +118,8 @@ int main(int argc, char** argv) {
       ConsoleReporter::ReportRuns(runs);
       for (const Run& run : runs) {
         if (run.run_type != Run::RT_Iteration) continue;
-        (run.benchmark_name().find("/baton/") != std::string::npos ? b_ : j_) = run.GetAdjustedRealTime();
+        (run.benchmark_name().find("/baton/") != std::string::npos ? b_ : j_) =
+            run.GetAdjustedRealTime();
       }
     }
 

@@ -21,9 +21,10 @@ namespace baton::bench {
 namespace {
 
 std::string Prose(size_t n, uint64_t seed) {
-  static const char* kWords[] = {"market", "data", "risk", "the", "of", "report", "agent",
-                                 "plan", "summary", "quarter", "revenue", "growth", "and",
-                                 "to", "analysis", "source", "claim", "evidence", "draft"};
+  static const char* kWords[] = {"market",  "data",   "risk",     "the",     "of",
+                                 "report",  "agent",  "plan",     "summary", "quarter",
+                                 "revenue", "growth", "and",      "to",      "analysis",
+                                 "source",  "claim",  "evidence", "draft"};
   std::string out;
   while (out.size() < n) {
     seed = seed * 6364136223846793005ull + 1442695040888963407ull;
@@ -77,6 +78,19 @@ class Figures {
   std::map<std::string, std::map<std::string, double>> values_;
 };
 
+// The median cost of the two steady_clock reads that TimeCalls puts around every call. It is
+// inside both sides' samples; printed so that a reader can take it out of both.
+double TimerOverheadNs() {
+  std::vector<double> samples(1 << 18);
+  for (double& sample : samples) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto t1 = std::chrono::steady_clock::now();
+    sample = std::chrono::duration<double, std::nano>(t1 - t0).count();
+  }
+  std::nth_element(samples.begin(), samples.begin() + samples.size() / 2, samples.end());
+  return samples[samples.size() / 2];
+}
+
 double Percentile(std::vector<double>& v, double p) {
   if (v.empty()) return 0;
   size_t k = static_cast<size_t>(p * (v.size() - 1));
@@ -124,8 +138,9 @@ int main(int argc, char** argv) {
     const Event* event;
     int threads;
   };
-  for (const Case& c : {Case{"small_event.1_thread", &small, 1}, Case{"small_event.2_threads", &small, 2},
-                        Case{"model_call_4k.1_thread", &model, 1}, Case{"model_call_4k.2_threads", &model, 2}}) {
+  for (const Case& c :
+       {Case{"small_event.1_thread", &small, 1}, Case{"small_event.2_threads", &small, 2},
+        Case{"model_call_4k.1_thread", &model, 1}, Case{"model_call_4k.2_threads", &model, 2}}) {
     auto rec = Recorder::Create(dir + "/" + c.name + ".baton", SessionHeader{});
     if (!rec.ok()) {
       std::fprintf(stderr, "%s\n", rec.status().ToString().c_str());
@@ -138,33 +153,51 @@ int main(int argc, char** argv) {
     tracers.push_back(std::move(tracer));
     const Event* event = c.event;
     std::string name = c.name;
-    benchmark::RegisterBenchmark(("record/baton/" + name).c_str(), [=, &figures](benchmark::State& s) {
-      TimeCalls(s, figures, "recorder." + name, "baton",
-                [&] { r->Record(event->agent, event->body, event->cause); });
-    })->Threads(c.threads)->UseRealTime();
-    benchmark::RegisterBenchmark(("record/jsonl_zstd/" + name).c_str(), [=, &figures](benchmark::State& s) {
-      TimeCalls(s, figures, "recorder." + name, "jsonl_zstd", [&] { t->Record(*event); });
-    })->Threads(c.threads)->UseRealTime();
+    benchmark::RegisterBenchmark(("record/baton/" + name).c_str(),
+                                 [=, &figures](benchmark::State& s) {
+                                   TimeCalls(s, figures, "recorder." + name, "baton", [&] {
+                                     r->Record(event->agent, event->body, event->cause);
+                                   });
+                                 })
+        ->Threads(c.threads)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(("record/jsonl_zstd/" + name).c_str(),
+                                 [=, &figures](benchmark::State& s) {
+                                   TimeCalls(s, figures, "recorder." + name, "jsonl_zstd",
+                                             [&] { t->Record(*event); });
+                                 })
+        ->Threads(c.threads)
+        ->UseRealTime();
   }
 
   // Sustained: N small events to a file, closed, per second.
   constexpr int kSustained = 200'000;
-  benchmark::RegisterBenchmark("sustained/baton/small_events", [&](benchmark::State& s) {
-    for (auto _ : s) {
-      auto rec = Recorder::Create(dir + "/sustained.baton", SessionHeader{});
-      for (int i = 0; i < kSustained; ++i) (*rec)->Record(small.agent, small.body);
-      benchmark::DoNotOptimize((*rec)->Close());
-    }
-    s.SetItemsProcessed(s.iterations() * kSustained);
-  })->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
-  benchmark::RegisterBenchmark("sustained/jsonl_zstd/small_events", [&](benchmark::State& s) {
-    for (auto _ : s) {
-      JsonlZstdTracer t(dir + "/sustained.jsonl.zst", 3);
-      for (int i = 0; i < kSustained; ++i) t.Record(small);
-      t.Close();
-    }
-    s.SetItemsProcessed(s.iterations() * kSustained);
-  })->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+  benchmark::RegisterBenchmark("sustained/baton/small_events",
+                               [&](benchmark::State& s) {
+                                 for (auto _ : s) {
+                                   auto rec =
+                                       Recorder::Create(dir + "/sustained.baton", SessionHeader{});
+                                   for (int i = 0; i < kSustained; ++i)
+                                     (*rec)->Record(small.agent, small.body);
+                                   benchmark::DoNotOptimize((*rec)->Close());
+                                 }
+                                 s.SetItemsProcessed(s.iterations() * kSustained);
+                               })
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime()
+      ->Iterations(3);
+  benchmark::RegisterBenchmark("sustained/jsonl_zstd/small_events",
+                               [&](benchmark::State& s) {
+                                 for (auto _ : s) {
+                                   JsonlZstdTracer t(dir + "/sustained.jsonl.zst", 3);
+                                   for (int i = 0; i < kSustained; ++i) t.Record(small);
+                                   t.Close();
+                                 }
+                                 s.SetItemsProcessed(s.iterations() * kSustained);
+                               })
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime()
+      ->Iterations(3);
 
   // Collect the sustained rates from the reporter's results.
   class Capture : public benchmark::ConsoleReporter {
@@ -189,7 +222,9 @@ int main(int argc, char** argv) {
 
   for (auto& r : recorders) (void)r->Close();
   for (auto& t : tracers) t->Close();
+  std::printf("\n");  // The console reporter leaves a colour reset pending; figures start clean.
   figures.Print();
+  std::printf("figure recorder.timer_overhead_ns value=%.1f\n", TimerOverheadNs());
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -5,6 +5,8 @@
 #include <kj/io.h>
 #include <zstd.h>
 
+#include <cstring>
+
 #include "recorder/chunk_format.h"
 #include "recorder/event_codec.h"
 
@@ -82,6 +84,7 @@ LogWriter::LogWriter(std::unique_ptr<WritableFile> file, std::string path, LogWr
       encoder_(std::make_unique<ContentEncoder>(*this)),
       zstd_(ZSTD_createCCtx()) {
   BATON_CHECK(zstd_ != nullptr);
+  std::memset(scratch_segment_.begin(), 0, scratch_segment_.size() * sizeof(capnp::word));
   ZSTD_CCtx_setParameter(zstd_, ZSTD_c_compressionLevel, options_.zstd_level);
   ZSTD_CCtx_setParameter(zstd_, ZSTD_c_checksumFlag, 0);  // The chunk crc covers it.
 }
@@ -123,9 +126,17 @@ uint32_t LogWriter::AddBlob(const std::string& bytes) {
 Status LogWriter::Add(const Event& event) {
   if (!error_.ok()) return error_;
   BATON_CHECK(!finished_);
-  capnp::MallocMessageBuilder message;
-  codec::EncodeEvent(event, start_wall_ns_, *encoder_, message.initRoot<schema::Event>());
-  AppendMessage(message, event_raw_);
+  {
+    // Events are built in a reused first segment: a fresh MallocMessageBuilder would allocate
+    // and zero 8 KiB per event. Cap'n Proto requires the segment zeroed, so the used part is
+    // cleared again afterwards.
+    capnp::MallocMessageBuilder message(scratch_segment_.asPtr());
+    codec::EncodeEvent(event, start_wall_ns_, *encoder_, message.initRoot<schema::Event>());
+    AppendMessage(message, event_raw_);
+    auto segments = message.getSegmentsForOutput();
+    if (segments[0].begin() == scratch_segment_.begin())
+      std::memset(scratch_segment_.begin(), 0, segments[0].size() * sizeof(capnp::word));
+  }
   if (event_items_ == 0) {
     chunk_first_seq_ = event.seq;
     chunk_first_mono_ = event.mono_ns;

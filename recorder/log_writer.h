@@ -80,6 +80,9 @@ class LogWriter {
   uint64_t offset_ = 0;
   std::string compressed_;
   std::string event_raw_;
+  // First segment for event messages, zero between uses (see Add).
+  static constexpr size_t kScratchSegmentWords = 1024;
+  kj::Array<capnp::word> scratch_segment_ = kj::heapArray<capnp::word>(kScratchSegmentWords);
   uint32_t event_items_ = 0;
   uint64_t chunk_first_seq_ = 0, chunk_last_seq_ = 0;
   int64_t chunk_first_mono_ = 0, chunk_last_mono_ = 0;

@@ -15,8 +15,8 @@ namespace baton::synth {
 
 struct SynthOptions {
   uint64_t seed = 1;
-  int agents = 4;              // At least 2.
-  int turns = 20;              // Handoffs between agents; each has a model call.
+  int agents = 4;  // At least 2.
+  int turns = 20;  // Handoffs between agents; each has a model call.
   // Typical size of a message or a model answer. The default is the mean message size of
   // the Who&When Magentic-One logs (shared/corpora-external): 1240 bytes.
   size_t payload_bytes = 1200;

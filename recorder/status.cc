@@ -37,6 +37,12 @@ std::string Status::ToString() const {
     case Code::kFailedPrecondition:
       name = "failed precondition";
       break;
+    case Code::kDiverged:
+      name = "replay diverged";
+      break;
+    case Code::kUnavailable:
+      name = "unavailable";
+      break;
   }
   return std::string(name) + ": " + message_;
 }

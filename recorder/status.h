@@ -33,6 +33,8 @@ class Status {
     kNotSupported,        // A newer format than this reader understands.
     kNotABatonFile,       // Wrong magic.
     kFailedPrecondition,  // An operation at the wrong time (e.g. record after close).
+    kDiverged,            // A replayed run did something the recording did not.
+    kUnavailable,         // A remote peer failed or timed out; the call may be retried.
   };
 
   Status() = default;
@@ -45,6 +47,8 @@ class Status {
   static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
   static Status NotSupported(std::string msg) { return {Code::kNotSupported, std::move(msg)}; }
   static Status NotABatonFile(std::string msg) { return {Code::kNotABatonFile, std::move(msg)}; }
+  static Status Diverged(std::string msg) { return {Code::kDiverged, std::move(msg)}; }
+  static Status Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
   static Status FailedPrecondition(std::string msg) {
     return {Code::kFailedPrecondition, std::move(msg)};
   }

@@ -1,11 +1,16 @@
 #include "replayer/event_json.h"
 
+#include <cstdio>
+
 namespace baton {
 namespace {
 
+// Writes an event's body through Sink, which has JsonWriter's methods: JsonWriter itself
+// for `baton cat`, FieldFlattener for diffs. One list of field names serves both.
+template <typename Sink>
 class Writer {
  public:
-  explicit Writer(JsonWriter& w) : w_(w) {}
+  explicit Writer(Sink& w) : w_(w) {}
 
   void Str(std::string_view key, const std::string& v) { w_.Key(key).String(v); }
   void U(std::string_view key, uint64_t v) { w_.Key(key).Uint(v); }
@@ -177,22 +182,97 @@ class Writer {
   void Body(const EventsDropped& e) { U("count", e.count); }
 
  private:
-  JsonWriter& w_;
+  Sink& w_;
 };
+
+// Turns the writer's calls into "path = value" fields: request.messages[1].content.
+class FieldFlattener {
+ public:
+  explicit FieldFlattener(std::vector<EventField>& out) : out_(out) {}
+
+  FieldFlattener& BeginObject() {
+    Open(/*is_array=*/false);
+    return *this;
+  }
+  FieldFlattener& BeginArray() {
+    Open(/*is_array=*/true);
+    return *this;
+  }
+  FieldFlattener& EndObject() { return Close(); }
+  FieldFlattener& EndArray() { return Close(); }
+  FieldFlattener& Key(std::string_view key) {
+    key_.assign(key);
+    return *this;
+  }
+  FieldFlattener& String(std::string_view v) { return Value(std::string(v)); }
+  FieldFlattener& Int(int64_t v) { return Value(std::to_string(v)); }
+  FieldFlattener& Uint(uint64_t v) { return Value(std::to_string(v)); }
+  FieldFlattener& Double(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.17g", v);
+    return Value(buf);
+  }
+  FieldFlattener& Bool(bool v) { return Value(v ? "true" : "false"); }
+
+ private:
+  struct Level {
+    std::string path;
+    bool is_array = false;
+    size_t next_index = 0;
+  };
+  std::string NextPath() {
+    if (stack_.empty()) return key_;
+    Level& top = stack_.back();
+    std::string element = top.is_array ? "[" + std::to_string(top.next_index++) + "]"
+                                        : (top.path.empty() ? "" : ".") + key_;
+    return top.path + element;
+  }
+  void Open(bool is_array) {
+    // The event's own object is the root: its fields have no prefix.
+    std::string path = stack_.empty() ? "" : NextPath();
+    stack_.push_back({std::move(path), is_array, 0});
+  }
+  FieldFlattener& Close() {
+    stack_.pop_back();
+    return *this;
+  }
+  FieldFlattener& Value(std::string v) {
+    out_.push_back({NextPath(), std::move(v)});
+    return *this;
+  }
+
+  std::vector<EventField>& out_;
+  std::vector<Level> stack_;
+  std::string key_;
+};
+
+template <typename Sink>
+void WriteEvent(const Event& event, EventHeaderFields header_fields, Sink& out) {
+  Writer<Sink> w(out);
+  out.BeginObject();
+  if (header_fields == EventHeaderFields::kAll) {
+    out.Key("seq").Uint(event.seq);
+    out.Key("kind").String(KindName(event.kind()));
+    out.Key("agent").String(event.agent);
+    out.Key("cause").Uint(event.cause);
+    out.Key("mono_ns").Int(event.mono_ns);
+    out.Key("wall_ns").Int(event.wall_ns);
+  }
+  std::visit([&](const auto& body) { w.Body(body); }, event.body);
+  out.EndObject();
+}
 
 }  // namespace
 
 void WriteEventJson(const Event& event, JsonWriter& out) {
-  Writer w(out);
-  out.BeginObject();
-  out.Key("seq").Uint(event.seq);
-  out.Key("kind").String(KindName(event.kind()));
-  out.Key("agent").String(event.agent);
-  out.Key("cause").Uint(event.cause);
-  out.Key("mono_ns").Int(event.mono_ns);
-  out.Key("wall_ns").Int(event.wall_ns);
-  std::visit([&](const auto& body) { w.Body(body); }, event.body);
-  out.EndObject();
+  WriteEvent(event, EventHeaderFields::kAll, out);
+}
+
+std::vector<EventField> FlattenEvent(const Event& event, EventHeaderFields header_fields) {
+  std::vector<EventField> fields;
+  FieldFlattener flattener(fields);
+  WriteEvent(event, header_fields, flattener);
+  return fields;
 }
 
 std::string EventToJson(const Event& event) {

@@ -4,6 +4,7 @@
 #define BATON_REPLAYER_EVENT_JSON_H_
 
 #include <string>
+#include <vector>
 
 #include "recorder/event.h"
 #include "replayer/json_writer.h"
@@ -14,6 +15,23 @@ namespace baton {
 // loaded, or {"blob": N} (the blob's ordinal) when the reader left it as a reference.
 void WriteEventJson(const Event& event, JsonWriter& out);
 std::string EventToJson(const Event& event);
+
+// One leaf of an event as a path and its value as text: {"request.messages[1].content",
+// "..."}. The paths use the JSON field names, so a diff reads like `baton cat` output.
+struct EventField {
+  std::string path;
+  std::string value;
+  friend bool operator==(const EventField&, const EventField&) = default;
+};
+
+enum class EventHeaderFields {
+  kAll,       // seq, kind, agent, cause, mono_ns, wall_ns, then the body.
+  kBodyOnly,  // The body's fields only: what two runs of the same code should share.
+};
+
+// The event's fields in JSON order, flattened to leaves.
+std::vector<EventField> FlattenEvent(const Event& event,
+                                     EventHeaderFields header_fields = EventHeaderFields::kAll);
 
 }  // namespace baton
 

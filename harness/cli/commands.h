@@ -22,6 +22,8 @@ struct CommandContext {
 void AddInspectCommand(CLI::App& app, CommandContext& ctx);
 void AddCatCommand(CLI::App& app, CommandContext& ctx);
 void AddSynthCommand(CLI::App& app, CommandContext& ctx);
+void AddReplayCommand(CLI::App& app, CommandContext& ctx);
+void AddDiffCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace baton::cli
 

@@ -10,6 +10,8 @@ int main(int argc, char** argv) {
   baton::cli::AddInspectCommand(app, ctx);
   baton::cli::AddCatCommand(app, ctx);
   baton::cli::AddSynthCommand(app, ctx);
+  baton::cli::AddReplayCommand(app, ctx);
+  baton::cli::AddDiffCommand(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,403 @@
+#include "harness/examples/research_team.h"
+
+#include <xxhash.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+namespace baton::examples {
+namespace {
+
+using std::chrono::milliseconds;
+
+const char* const kAgents[] = {"planner", "researcher", "analyst", "writer", "reviewer"};
+
+uint64_t Hash(const std::string& text, uint64_t seed) { return XXH64(text.data(), text.size(), seed); }
+
+// The value after "KEY: " on its own line of `text`, or "".
+std::string Field(const std::string& text, const std::string& key) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(key + ": ", 0) == 0) return line.substr(key.size() + 2);
+  return "";
+}
+
+std::string LastUserText(const ModelRequest& r) {
+  for (auto it = r.messages.rbegin(); it != r.messages.rend(); ++it)
+    if (it->role == "user") return it->content.text;
+  return "";
+}
+
+// A few words of `text` after `marker`, to carry content from prompt to answer the way a
+// real model quotes its inputs.
+std::string Quote(const std::string& text, const std::string& marker, size_t max_chars) {
+  size_t at = text.find(marker);
+  if (at == std::string::npos) return "";
+  std::string q = text.substr(at + marker.size(), max_chars);
+  size_t nl = q.find('\n');
+  return nl == std::string::npos ? q : q.substr(0, nl);
+}
+
+struct Document {
+  const char* title;
+  const char* text;
+};
+const Document kDocuments[] = {
+    {"ACME quarterly filing", "ACME Corp revenue rose 3% while supply chain risk increased in Asia."},
+    {"Sector outlook", "Analysts expect market volatility and rising interest rates next quarter."},
+    {"Supplier news", "ACME's main chip supplier reported delays of six weeks."},
+    {"Competitor update", "Globex launched a cheaper product that targets ACME's core market."},
+    {"Currency report", "A stronger dollar reduces ACME's overseas revenue by about 2%."},
+    {"Regulation watch", "New export rules may restrict ACME shipments to two markets."},
+};
+
+ModelRequest Prompt(const std::string& system, const std::string& user) {
+  ModelRequest r;
+  r.model = "scripted-research-1";
+  r.parameters = {{"temperature", "0.2"}};
+  r.messages = {{"system", Content(system), "", ""}, {"user", Content(user), "", ""}};
+  return r;
+}
+
+// One run of the workflow: the agents' handlers and their state.
+class Team {
+ public:
+  Team(AgentRuntime& rt, const ResearchTeamOptions& o) : rt_(rt), opt_(o) {}
+
+  Status Start() {
+    ContextValue market =
+        rt_.context().Write("data_feed", "market_data",
+                            "ACME Q3: revenue 4.2B USD, growth 3%, supply risk index 0.41");
+    (void)market;
+    auto plan = rt_.CallModel(
+        "planner",
+        Prompt("You are the planner of a research team. Route each task to the agents it needs.",
+               "[planner] Task: " + opt_.task +
+                   "\nChoose the route: writer, researcher, or researcher+analyst."));
+    if (!plan.ok()) return plan.status();
+    std::string route = Field(plan->content.text, "ROUTE");
+    if (route.empty()) return Status::InvalidArgument("planner: the model gave no ROUTE");
+    uint64_t decided =
+        rt_.Record("planner", RoutingDecision{route, {"writer", "researcher", "researcher+analyst"},
+                                              Content(Field(plan->content.text, "REASON"))});
+    int inputs = 0;
+    if (route.find("researcher") != std::string::npos) {
+      rt_.channel().Send("planner", "researcher", "research", opt_.task, {}, decided);
+      ++inputs;
+    }
+    if (route.find("analyst") != std::string::npos) {
+      rt_.channel().Send("planner", "analyst", "analyze", opt_.task, {}, decided);
+      ++inputs;
+    }
+    rt_.channel().Send("planner", "writer", "write",
+                       opt_.task + "\ninputs: " + std::to_string(inputs), {}, decided);
+    return Status::Ok();
+  }
+
+  Status Handle(const std::string& agent, const AgentMessage& m) {
+    Status s;
+    if (agent == "researcher") s = Researcher(m);
+    if (agent == "analyst") s = Analyst(m);
+    if (agent == "writer") s = Writer(m);
+    if (agent == "reviewer") s = Reviewer(m);
+    if (agent == "planner") s = PlannerFinal(m);
+    if (s.ok()) rt_.channel().Processed(agent, m);
+    return s;
+  }
+
+  bool done() const { return done_.load(); }
+  const std::string& report() const { return report_; }
+
+ private:
+  Status Researcher(const AgentMessage& m) {
+    rt_.channel().Interpret("researcher", m, "research", "find evidence for: " + m.payload);
+    auto market = rt_.context().Read("researcher", "market_data", m.delivery_seq);
+    if (!market.ok()) return market.status();
+    auto depth = rt_.RandomNumber("researcher", "search_depth");
+    if (!depth.ok()) return depth.status();
+    std::string args = "{\"query\": \"" + m.payload + "\", \"limit\": " +
+                       std::to_string(2 + *depth % 3) + "}";
+    auto results = rt_.CallTool("researcher", "search", args, m.delivery_seq);
+    if (!results.ok()) return results.status();
+    auto answer = rt_.CallModel(
+        "researcher",
+        Prompt("You are a careful researcher. Cite the evidence you use.",
+               "[researcher] Task: " + m.payload + "\nMarket data (v" +
+                   std::to_string(market->version) + "): " + market->value +
+                   "\nSearch results:\n" + *results + "\nSummarize the findings."),
+        m.delivery_seq);
+    if (!answer.ok()) return answer.status();
+    rt_.channel().Send("researcher", "writer", "findings", answer->content.text,
+                       {{"market_data", market->version}}, m.delivery_seq);
+    return Status::Ok();
+  }
+
+  Status Analyst(const AgentMessage& m) {
+    rt_.channel().Interpret("analyst", m, "analyze", "quantify: " + m.payload);
+    auto rows = rt_.CallTool("analyst", "database", "{\"company\": \"ACME\"}", m.delivery_seq);
+    if (!rows.ok()) return rows.status();
+    auto answer = rt_.CallModel(
+        "analyst",
+        Prompt("You are a financial analyst. Use numbers.",
+               "[analyst] Task: " + m.payload + "\nDatabase rows:\n" + *rows +
+                   "\nGive the key figures."),
+        m.delivery_seq);
+    if (!answer.ok()) return answer.status();
+    rt_.channel().Send("analyst", "writer", "findings", answer->content.text, {}, m.delivery_seq);
+    return Status::Ok();
+  }
+
+  Status Writer(const AgentMessage& m) {
+    if (m.intent == "write") {
+      rt_.channel().Interpret("writer", m, "write", "write the report for: " + m.payload);
+      size_t at = m.payload.rfind("\ninputs: ");
+      task_ = m.payload.substr(0, at);
+      expected_inputs_ = at == std::string::npos ? 0 : std::stoi(m.payload.substr(at + 9));
+    } else if (m.intent == "findings") {
+      rt_.channel().Interpret("writer", m, "findings", "evidence from " + m.from);
+      findings_.push_back(m.from + ": " + m.payload);
+    } else if (m.intent == "revise") {
+      rt_.channel().Interpret("writer", m, "revise", "revise the draft: " + m.payload);
+      feedback_ = m.payload;
+    }
+    if (expected_inputs_ < 0 || static_cast<int>(findings_.size()) < expected_inputs_) {
+      return Status::Ok();  // Still waiting for the brief or for findings.
+    }
+    std::string findings;
+    for (const std::string& f : findings_) findings += "- " + f + "\n";
+    std::string prompt =
+        opt_.prompt_variant == 2
+            ? "[writer] Write a detailed, well-structured report on: " + task_ +
+                  "\nBase it only on these findings:\n" + findings
+            : "[writer] Write a concise report on: " + task_ + "\nUse these findings:\n" + findings;
+    if (!feedback_.empty()) prompt += "Reviewer feedback to address: " + feedback_ + "\n";
+    prompt += "Revision: " + std::to_string(revisions_);
+    auto draft = rt_.CallModel("writer", Prompt("You are the writer.", prompt), m.delivery_seq);
+    if (!draft.ok()) return draft.status();
+    ++revisions_;
+    rt_.channel().Send("writer", "reviewer", "review", draft->content.text, {}, m.delivery_seq);
+    return Status::Ok();
+  }
+
+  Status Reviewer(const AgentMessage& m) {
+    rt_.channel().Interpret("reviewer", m, "review", "judge the draft");
+    ++rounds_;
+    auto verdict = rt_.CallModel(
+        "reviewer",
+        Prompt("You are a strict reviewer.",
+               "[reviewer] Review round " + std::to_string(rounds_) + ". Draft:\n" + m.payload),
+        m.delivery_seq);
+    if (!verdict.ok()) return verdict.status();
+    const std::string& text = verdict->content.text;
+    double score = std::strtod(Field(text, "SCORE").c_str(), nullptr);
+    rt_.Record("reviewer", Score{m.delivery_seq, m.id, score, "reviewer", Content(text)},
+               m.delivery_seq);
+    if (Field(text, "VERDICT") == "APPROVE" || rounds_ > 3) {
+      rt_.channel().Send("reviewer", "planner", "final", m.payload, {}, m.delivery_seq);
+    } else {
+      rt_.channel().Send("reviewer", "writer", "revise", Field(text, "FEEDBACK"), {},
+                         m.delivery_seq);
+    }
+    return Status::Ok();
+  }
+
+  Status PlannerFinal(const AgentMessage& m) {
+    rt_.channel().Interpret("planner", m, "final", "the approved report");
+    rt_.Record("planner", Outcome{Content(m.payload), Verdict::kSuccess, "report approved"},
+               m.delivery_seq);
+    report_ = m.payload;
+    done_ = true;
+    return Status::Ok();
+  }
+
+  AgentRuntime& rt_;
+  const ResearchTeamOptions& opt_;
+  std::atomic<bool> done_{false};
+  std::string report_;
+  // Writer state (only the writer's handler touches it).
+  std::string task_;
+  int expected_inputs_ = -1;
+  std::vector<std::string> findings_;
+  std::string feedback_;
+  int revisions_ = 0;
+  // Reviewer state.
+  int rounds_ = 0;
+};
+
+constexpr milliseconds kPoll{50};
+// A run with no message handled for this long (wall time) has stalled.
+constexpr milliseconds kStallAfter{5000};
+
+Status Stalled(AgentRuntime& rt) {
+  std::string why = "the run stalled: no agent received a message for " +
+                    std::to_string(kStallAfter.count()) + " ms";
+  if (ReplaySession* replay = rt.replay()) {
+    std::string pending = replay->PendingDelivery();
+    Divergence d;
+    d.kind = "message_delivery";
+    d.summary = why + (pending.empty() ? "" : "; the recording's next delivery is " + pending);
+    (void)replay->ReportDivergence(d);
+    replay->Abort(d.summary);
+    return Status::Diverged(d.summary);
+  }
+  return Status::FailedPrecondition(why);
+}
+
+Status RunSingleThread(AgentRuntime& rt, Team& team) {
+  auto last_progress = std::chrono::steady_clock::now();
+  while (!team.done()) {
+    bool progress = false;
+    for (const char* agent : kAgents) {
+      if (!rt.channel().HasMail(agent)) continue;
+      auto m = rt.channel().Receive(agent, kPoll);
+      if (!m.ok()) {
+        if (m.status().code() == Status::Code::kNotFound) continue;
+        return m.status();
+      }
+      BATON_RETURN_IF_ERROR(team.Handle(agent, *m));
+      progress = true;
+    }
+    if (progress) {
+      last_progress = std::chrono::steady_clock::now();
+    } else if (std::chrono::steady_clock::now() - last_progress > kStallAfter) {
+      return Stalled(rt);
+    }
+  }
+  return Status::Ok();
+}
+
+Status RunThreadPerAgent(AgentRuntime& rt, Team& team) {
+  std::mutex mu;
+  Status first_error;
+  std::atomic<bool> failed{false};
+  std::atomic<int64_t> handled{0};
+  std::vector<std::thread> threads;
+  for (const char* name : kAgents) {
+    threads.emplace_back([&, agent = std::string(name)] {
+      while (!team.done() && !failed) {
+        auto m = rt.channel().Receive(agent, kPoll);
+        Status s = m.ok() ? team.Handle(agent, *m) : m.status();
+        if (m.ok()) ++handled;
+        if (!s.ok() && s.code() != Status::Code::kNotFound) {
+          std::lock_guard<std::mutex> lock(mu);
+          if (first_error.ok()) first_error = s;
+          failed = true;
+          if (rt.replay()) rt.replay()->Abort(s.message());
+        }
+      }
+    });
+  }
+  int64_t seen = -1;
+  auto last_progress = std::chrono::steady_clock::now();
+  while (!team.done() && !failed) {
+    std::this_thread::sleep_for(kPoll);
+    if (handled != seen) {
+      seen = handled;
+      last_progress = std::chrono::steady_clock::now();
+    } else if (std::chrono::steady_clock::now() - last_progress > kStallAfter) {
+      std::lock_guard<std::mutex> lock(mu);
+      first_error = Stalled(rt);
+      failed = true;
+    }
+  }
+  for (auto& t : threads) t.join();
+  return first_error;
+}
+
+}  // namespace
+
+std::unique_ptr<ScriptedModel> NewResearchTeamModel(uint64_t seed) {
+  return std::make_unique<ScriptedModel>(
+      [seed](const ModelRequest& request, ScriptedCall& call) -> Result<ModelResponse> {
+        const std::string user = LastUserText(request);
+        const uint64_t h = Hash(user, seed);
+        call.latency = milliseconds(600 + h % 900);
+        ModelResponse r;
+        r.finish_reason = "stop";
+        std::string text;
+        if (user.rfind("[planner]", 0) == 0) {
+          static const char* kRoutes[] = {"writer", "researcher", "researcher+analyst"};
+          std::string route = kRoutes[h % 3];
+          text = "ROUTE: " + route + "\nREASON: the task " +
+                 (route == "writer" ? "is answerable from general knowledge"
+                                    : "needs evidence about " + Quote(user, "Task: ", 40));
+        } else if (user.rfind("[researcher]", 0) == 0) {
+          text = "FINDINGS: " + Quote(user, "): ", 80) + ". Evidence: " +
+                 Quote(user, "Search results:\n", 120);
+        } else if (user.rfind("[analyst]", 0) == 0) {
+          text = "ANALYSIS: " + Quote(user, "Database rows:\n", 120);
+        } else if (user.rfind("[writer]", 0) == 0) {
+          text = "REPORT: " + Quote(user, " on: ", 80) + ". Key points: " +
+                 Quote(user, "- ", 160) + " (revision " + Quote(user, "Revision: ", 4) + ")";
+        } else if (user.rfind("[reviewer]", 0) == 0) {
+          // How many rounds this seed's reviewer rejects: 0-3, fixed per seed.
+          int rejections = static_cast<int>(XXH64(&seed, sizeof(seed), 7) % 4);
+          int round = std::atoi(Quote(user, "Review round ", 3).c_str());
+          bool approve = round > rejections;
+          char score[16];
+          std::snprintf(score, sizeof(score), "%.2f", approve ? 0.80 + (h % 15) / 100.0
+                                                              : 0.40 + (h % 25) / 100.0);
+          text = std::string("VERDICT: ") + (approve ? "APPROVE" : "REVISE") + "\nSCORE: " + score +
+                 (approve ? "" : "\nFEEDBACK: cite a source for every figure (round " +
+                                     std::to_string(round) + ")");
+        } else {
+          return Status::InvalidArgument("the scripted model has no script for: " +
+                                         user.substr(0, 80));
+        }
+        r.content = text;
+        r.usage.prompt_tokens = user.size() / 4;
+        r.usage.completion_tokens = text.size() / 4;
+        r.usage.total_tokens = r.usage.prompt_tokens + r.usage.completion_tokens;
+        return r;
+      });
+}
+
+std::unique_ptr<ToolRegistry> NewResearchTeamTools() {
+  auto tools = std::make_unique<ToolRegistry>();
+  tools->Register("search", [](const std::string& args) -> Result<std::string> {
+    size_t q = args.find("\"query\": \"");
+    size_t l = args.find("\"limit\": ");
+    if (q == std::string::npos || l == std::string::npos)
+      return Status::InvalidArgument("search: expected {\"query\": ..., \"limit\": N}");
+    std::string query = args.substr(q + 10, args.find('"', q + 10) - q - 10);
+    size_t limit = std::strtoul(args.c_str() + l + 9, nullptr, 10);
+    // Rank documents by how many query words (4+ letters) they contain.
+    std::vector<std::pair<int, const Document*>> ranked;
+    for (const Document& d : kDocuments) {
+      int hits = 0;
+      std::istringstream words(query);
+      std::string w;
+      while (words >> w)
+        if (w.size() >= 4 && std::string(d.text).find(w) != std::string::npos) ++hits;
+      ranked.push_back({-hits, &d});
+    }
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::string out;
+    for (size_t i = 0; i < ranked.size() && i < limit; ++i)
+      out += std::string(ranked[i].second->title) + ": " + ranked[i].second->text + "\n";
+    return out;
+  });
+  tools->Register("database", [](const std::string& args) -> Result<std::string> {
+    if (args.find("ACME") == std::string::npos) return std::string("no rows");
+    return std::string(
+        "quarter=Q2 revenue_busd=4.08 margin=0.18\nquarter=Q3 revenue_busd=4.20 margin=0.17\n");
+  });
+  return tools;
+}
+
+Result<std::string> RunResearchTeam(AgentRuntime& runtime, const ResearchTeamOptions& options) {
+  Team team(runtime, options);
+  BATON_RETURN_IF_ERROR(team.Start());
+  Status s = options.threading == Threading::kSingleThread ? RunSingleThread(runtime, team)
+                                                           : RunThreadPerAgent(runtime, team);
+  if (!s.ok()) return s;
+  return team.report();
+}
+
+}  // namespace baton::examples

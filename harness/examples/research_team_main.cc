@@ -1,0 +1,65 @@
+// build/bin/research_team: the research-team example as a program. Records with
+// BATON_RECORD=FILE, replays with BATON_REPLAY=FILE (see harness/runtime/agent_runtime.h).
+//
+// Exit: 0 the run finished (and a replay matched), 1 the run failed or the replay diverged,
+// 2 bad usage.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+
+#include "harness/examples/research_team.h"
+
+int main(int argc, char** argv) {
+  using namespace baton;
+  using namespace baton::examples;
+  CLI::App app{"The research-team example: planner, researcher, analyst, writer, reviewer."};
+  ResearchTeamOptions options;
+  bool threads = false, real_time = false, quiet = false;
+  app.add_option("--seed", options.seed, "Seeds the scripted model: different seeds, different paths");
+  app.add_option("--task", options.task, "The task given to the planner");
+  app.add_option("--prompt-variant", options.prompt_variant, "The writer's prompt template (1 or 2)")
+      ->check(CLI::Range(1, 2));
+  app.add_flag("--threads", threads, "Run each agent on its own thread");
+  app.add_flag("--real-time", real_time, "Use the system clock instead of virtual time");
+  app.add_flag("--quiet", quiet, "Do not print the final report");
+  CLI11_PARSE(app, argc, argv);
+  options.threading = threads ? Threading::kThreadPerAgent : Threading::kSingleThread;
+
+  RuntimeOptions defaults;
+  defaults.time = real_time ? TimeSource::kSystem : TimeSource::kVirtual;
+  defaults.random_seed = options.seed * 7919 + 1;
+  defaults.header.session_id = "research-team-seed-" + std::to_string(options.seed);
+  defaults.header.agents = {"planner", "researcher", "analyst", "writer", "reviewer"};
+  defaults.header.metadata = {{"program", "research_team"},
+                              {"seed", std::to_string(options.seed)},
+                              {"prompt_variant", std::to_string(options.prompt_variant)}};
+  auto runtime_options = RuntimeOptionsFromEnvironment(defaults);
+  if (!runtime_options.ok()) {
+    std::fprintf(stderr, "research_team: %s\n", runtime_options.status().ToString().c_str());
+    return 2;
+  }
+  auto model = NewResearchTeamModel(options.seed);
+  auto tools = NewResearchTeamTools();
+  auto runtime = AgentRuntime::Create(*runtime_options, model.get(), tools.get());
+  if (!runtime.ok()) {
+    std::fprintf(stderr, "research_team: %s\n", runtime.status().ToString().c_str());
+    return 2;
+  }
+  model->set_clock((*runtime)->virtual_clock());
+  auto report = RunResearchTeam(**runtime, options);
+  Status finished = (*runtime)->Finish();
+  if (!report.ok()) {
+    std::fprintf(stderr, "research_team: %s\n", report.status().ToString().c_str());
+    // Under `baton replay` the report goes to BATON_REPLAY_REPORT and is printed there.
+    if (!finished.ok() && finished.code() == Status::Code::kDiverged &&
+        std::getenv("BATON_REPLAY_REPORT") == nullptr)
+      std::fprintf(stderr, "%s", finished.message().c_str());
+    return 1;
+  }
+  if (!finished.ok()) {
+    std::fprintf(stderr, "research_team: %s\n", finished.ToString().c_str());
+    return 1;
+  }
+  if (!quiet) std::printf("%s\n", report->c_str());
+  return 0;
+}

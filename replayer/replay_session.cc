@@ -1,0 +1,323 @@
+#include "replayer/replay_session.h"
+
+#include <algorithm>
+
+#include "replayer/json_writer.h"
+
+namespace baton {
+namespace {
+
+bool IsServedKind(EventKind k) {
+  return k == EventKind::kModelCall || k == EventKind::kToolCall || k == EventKind::kClockRead ||
+         k == EventKind::kRandomDraw || k == EventKind::kEnvRead;
+}
+
+std::string QueueKey(const std::string& agent, EventKind kind) {
+  return agent + '\0' + std::string(KindName(kind));
+}
+
+std::string Ordinal(size_t n) {
+  std::string suffix = "th";
+  if (n % 100 < 11 || n % 100 > 13) {
+    if (n % 10 == 1) suffix = "st";
+    if (n % 10 == 2) suffix = "nd";
+    if (n % 10 == 3) suffix = "rd";
+  }
+  return std::to_string(n) + suffix;
+}
+
+std::string Human(std::string_view kind) {
+  std::string s(kind);
+  for (char& c : s)
+    if (c == '_') c = ' ';
+  return s;
+}
+
+}  // namespace
+
+std::string_view ReplayModeName(ReplayMode mode) {
+  switch (mode) {
+    case ReplayMode::kReplay:
+      return "replay";
+    case ReplayMode::kReplayOrRecord:
+      return "replay-or-record";
+    case ReplayMode::kRecord:
+      return "record";
+    case ReplayMode::kPassthrough:
+      return "passthrough";
+  }
+  return "?";
+}
+
+std::string Divergence::Render() const {
+  std::string out = summary + "\n";
+  if (!fields.empty()) {
+    out += "recorded vs live:\n";
+    std::string diff = RenderFieldDifferences(fields);
+    size_t start = 0;
+    while (start < diff.size()) {
+      size_t end = diff.find('\n', start);
+      if (end == std::string::npos) end = diff.size();
+      out += "  " + diff.substr(start, end - start) + "\n";
+      start = end + 1;
+    }
+  }
+  if (!chain.empty()) {
+    out += "what led there (recording):\n";
+    for (const std::string& line : chain) out += "  " + line + "\n";
+  }
+  return out;
+}
+
+std::string ReplayReport::Render() const {
+  std::string out;
+  if (matched) {
+    out = "replay matched: " + std::to_string(served) + " calls served from the recording\n";
+    return out;
+  }
+  out = "replay diverged: " + std::to_string(divergences.size()) + " divergence(s), " +
+        std::to_string(served) + " calls served";
+  if (served_live > 0) out += ", " + std::to_string(served_live) + " live";
+  out += "\n";
+  for (size_t i = 0; i < divergences.size(); ++i)
+    out += "\n[" + std::to_string(i + 1) + "] " + divergences[i].Render();
+  if (!unreached.empty()) {
+    out += "\nrecorded calls the replay never made (" + std::to_string(unreached.size()) + "):\n";
+    for (size_t i = 0; i < unreached.size() && i < 10; ++i) out += "  " + unreached[i] + "\n";
+    if (unreached.size() > 10) out += "  ...\n";
+  }
+  return out;
+}
+
+std::string ReplayReport::ToJson() const {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("matched").Bool(matched);
+  w.Key("served").Uint(served);
+  w.Key("served_live").Uint(served_live);
+  w.Key("divergences").BeginArray();
+  for (const Divergence& d : divergences) {
+    w.BeginObject();
+    w.Key("recorded_seq").Uint(d.recorded_seq);
+    w.Key("agent").String(d.agent);
+    w.Key("kind").String(d.kind);
+    w.Key("summary").String(d.summary);
+    w.Key("fields").BeginArray();
+    for (const FieldDifference& f : d.fields) {
+      w.BeginObject().Key("path").String(f.path).Key("recorded").String(f.recorded);
+      w.Key("live").String(f.live).EndObject();
+    }
+    w.EndArray();
+    w.Key("chain").BeginArray();
+    for (const std::string& c : d.chain) w.String(c);
+    w.EndArray();
+    w.Key("text").String(d.Render());
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("unreached").BeginArray();
+  for (const std::string& u : unreached) w.String(u);
+  w.EndArray();
+  w.EndObject();
+  return w.Take();
+}
+
+Result<std::unique_ptr<ReplaySession>> ReplaySession::Open(const std::string& path,
+                                                           ReplayOptions options) {
+  auto trace = Trace::Load(path);
+  if (!trace.ok()) return trace.status();
+  return FromTrace(std::move(trace).value(), std::move(options));
+}
+
+Result<std::unique_ptr<ReplaySession>> ReplaySession::FromTrace(Trace trace,
+                                                                ReplayOptions options) {
+  if (options.mode != ReplayMode::kReplay && options.mode != ReplayMode::kReplayOrRecord)
+    return Status::InvalidArgument("a ReplaySession serves modes replay and replay-or-record, not " +
+                                   std::string(ReplayModeName(options.mode)));
+  auto normalizer = RequestNormalizer::Create(options.normalizers);
+  if (!normalizer.ok()) return normalizer.status();
+  return std::unique_ptr<ReplaySession>(
+      new ReplaySession(std::move(trace), std::move(options), std::move(normalizer).value()));
+}
+
+ReplaySession::ReplaySession(Trace trace, ReplayOptions options, RequestNormalizer normalizer)
+    : trace_(std::move(trace)), options_(std::move(options)), normalizer_(std::move(normalizer)) {
+  for (const Event& e : trace_.events()) {
+    if (IsServedKind(e.kind())) {
+      served_[QueueKey(e.agent, e.kind())].events.push_back(&e);
+    } else if (e.kind() == EventKind::kContextRead) {
+      reads_[e.agent].events.push_back(&e);
+    } else if (e.kind() == EventKind::kMessageDelivery) {
+      deliveries_of_[e.agent].push_back(deliveries_.size());
+      deliveries_.push_back(&e);
+    }
+  }
+}
+
+ReplaySession::~ReplaySession() = default;
+
+Divergence ReplaySession::MakeDivergence(const Event* recorded, const std::string& agent,
+                                         std::string kind, std::string summary) const {
+  Divergence d;
+  d.agent = agent;
+  d.kind = std::move(kind);
+  d.summary = std::move(summary);
+  if (recorded != nullptr) {
+    d.recorded_seq = recorded->seq;
+    for (uint64_t seq : trace_.CauseChain(recorded->seq))
+      d.chain.push_back(DescribeEvent(*trace_.BySeq(seq)));
+  }
+  return d;
+}
+
+Status ReplaySession::DivergeLocked(Divergence d) {
+  std::string summary = d.summary;
+  divergences_.push_back(std::move(d));
+  if (options_.on_divergence == OnDivergence::kStop && options_.mode == ReplayMode::kReplay) {
+    if (!stopped_) stop_reason_ = summary;
+    stopped_ = true;
+    turn_cv_.notify_all();
+    return Status::Diverged(summary);
+  }
+  return Status::Ok();
+}
+
+Status ReplaySession::ReportDivergence(Divergence divergence) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return DivergeLocked(std::move(divergence));
+}
+
+Result<const Event*> ReplaySession::Serve(const Event& live) {
+  BATON_CHECK(IsServedKind(live.kind()));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopped_) return Status::Diverged("replay stopped at an earlier divergence: " + stop_reason_);
+  std::string kind(KindName(live.kind()));
+  Queue& q = served_[QueueKey(live.agent, live.kind())];
+  size_t ordinal = q.next + 1;
+  std::string which = live.agent + "'s " + Ordinal(ordinal) + " " + Human(kind);
+  std::vector<EventField> live_fields = normalizer_.Normalize(RequestFields(live));
+
+  if (q.next >= q.events.size()) {
+    if (options_.mode == ReplayMode::kReplayOrRecord) {
+      ++served_live_;
+      return static_cast<const Event*>(nullptr);
+    }
+    Divergence d = MakeDivergence(nullptr, live.agent, kind,
+                                  which + " has no recording: the recording holds " +
+                                      std::to_string(q.events.size()) + " for " + live.agent);
+    for (EventField& f : live_fields)
+      d.fields.push_back({FieldDifference::Change::kOnlyLive, f.path, "", f.value});
+    BATON_RETURN_IF_ERROR(DivergeLocked(std::move(d)));
+    return Status::NotFound(which + " has no recording");
+  }
+  const Event* recorded = q.events[q.next];
+  std::vector<EventField> recorded_fields = normalizer_.Normalize(RequestFields(*recorded));
+  if (RequestNormalizer::Hash(recorded_fields) == RequestNormalizer::Hash(live_fields) &&
+      recorded_fields == live_fields) {
+    ++q.next;
+    ++served_count_;
+    return recorded;
+  }
+  if (options_.mode == ReplayMode::kReplayOrRecord) {
+    ++served_live_;
+    return static_cast<const Event*>(nullptr);
+  }
+  Divergence d = MakeDivergence(recorded, live.agent, kind,
+                                which + " differs from the recording (#" +
+                                    std::to_string(recorded->seq) + ")");
+  d.fields = DiffFields(recorded_fields, live_fields);
+  BATON_RETURN_IF_ERROR(DivergeLocked(std::move(d)));
+  // Lenient: serve the recorded answer so the run can go on and show later divergences.
+  ++q.next;
+  ++served_count_;
+  return recorded;
+}
+
+Result<std::string> ReplaySession::AwaitDeliveryTurn(const std::string& agent,
+                                                     std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  const std::vector<size_t>& mine = deliveries_of_[agent];
+  size_t next = next_delivery_of_[agent];
+  bool has_turn = next < mine.size();
+  bool reached = turn_cv_.wait_for(lock, timeout, [&] {
+    return stopped_ || (has_turn && delivery_cursor_ >= mine[next]);
+  });
+  if (stopped_) return Status::Diverged("replay stopped at an earlier divergence: " + stop_reason_);
+  if (!has_turn)
+    return Status::NotFound("the recording has no more messages for " + agent);
+  if (!reached) return Status::NotFound("not yet " + agent + "'s turn to receive a message");
+  return deliveries_[mine[next]]->As<MessageDelivery>()->message_id;
+}
+
+std::string ReplaySession::PendingDelivery() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (delivery_cursor_ >= deliveries_.size()) return "";
+  return DescribeEvent(*deliveries_[delivery_cursor_]);
+}
+
+void ReplaySession::DeliveryDone(const std::string& agent) {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t& next = next_delivery_of_[agent];
+  const std::vector<size_t>& mine = deliveries_of_[agent];
+  if (next < mine.size()) {
+    if (delivery_cursor_ <= mine[next]) delivery_cursor_ = mine[next] + 1;
+    ++next;
+  }
+  turn_cv_.notify_all();
+}
+
+Result<uint64_t> ReplaySession::ExpectedReadVersion(const std::string& agent,
+                                                    const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopped_) return Status::Diverged("replay stopped at an earlier divergence: " + stop_reason_);
+  Queue& q = reads_[agent];
+  if (q.next >= q.events.size()) {
+    if (options_.mode == ReplayMode::kReplayOrRecord) return uint64_t{0};
+    Divergence d = MakeDivergence(nullptr, agent, "context_read",
+                                  agent + " reads " + key + " a " + Ordinal(q.next + 1) +
+                                      " time; the recording has " +
+                                      std::to_string(q.events.size()) + " reads by " + agent);
+    BATON_RETURN_IF_ERROR(DivergeLocked(std::move(d)));
+    return uint64_t{0};
+  }
+  const Event* recorded = q.events[q.next];
+  const ContextRead* read = recorded->As<ContextRead>();
+  if (read->key != key) {
+    if (options_.mode == ReplayMode::kReplayOrRecord) return uint64_t{0};
+    Divergence d = MakeDivergence(recorded, agent, "context_read",
+                                  agent + "'s " + Ordinal(q.next + 1) + " context read differs from the recording (#" +
+                                      std::to_string(recorded->seq) + ")");
+    d.fields.push_back({FieldDifference::Change::kChanged, "key", read->key, key});
+    BATON_RETURN_IF_ERROR(DivergeLocked(std::move(d)));
+    ++q.next;
+    return uint64_t{0};
+  }
+  ++q.next;
+  return read->version;
+}
+
+void ReplaySession::Abort(const std::string& why) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!stopped_) stop_reason_ = why;
+  stopped_ = true;
+  turn_cv_.notify_all();
+}
+
+ReplayReport ReplaySession::Report() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  ReplayReport r;
+  r.divergences = divergences_;
+  r.served = served_count_;
+  r.served_live = served_live_;
+  // Unreached calls in recording order, so the first one named is where the run stopped.
+  std::vector<const Event*> unreached;
+  for (const auto& [key, q] : served_)
+    for (size_t i = q.next; i < q.events.size(); ++i) unreached.push_back(q.events[i]);
+  std::sort(unreached.begin(), unreached.end(),
+            [](const Event* a, const Event* b) { return a->seq < b->seq; });
+  for (const Event* e : unreached) r.unreached.push_back(DescribeEvent(*e));
+  r.matched = r.divergences.empty() && r.unreached.empty();
+  return r;
+}
+
+}  // namespace baton

@@ -1,0 +1,152 @@
+// ReplaySession: serves a recorded session back to the same agent code, deterministically.
+//
+// The code under test asks the session instead of the world: model responses, tool results,
+// clock reads, random draws and environment reads come from the recording, matched per
+// agent and in order against the recorded request (normalized, see request_normalizer.h);
+// message deliveries and context reads are held to the recorded order and versions, so a
+// concurrent session replays the same way every time. The first live request that differs
+// from the recording is a Divergence, with a field-level diff and the events that led there.
+//
+//   auto session = ReplaySession::Open("incident.baton", {});
+//   auto served = (*session)->Serve(live_model_call_event);  // the recorded ModelCall
+//
+// Thread-safe: agents on several threads share one session.
+#ifndef BATON_REPLAYER_REPLAY_SESSION_H_
+#define BATON_REPLAYER_REPLAY_SESSION_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "recorder/event.h"
+#include "recorder/status.h"
+#include "replayer/request_normalizer.h"
+#include "replayer/text_diff.h"
+#include "replayer/trace.h"
+
+namespace baton {
+
+// How calls reach the world, as in VCR.
+enum class ReplayMode {
+  kReplay,          // Strict: every call is served from the recording; no match is a divergence.
+  kReplayOrRecord,  // Matching calls are served; the others go to the live client and are
+                    // recorded into the new log.
+  kRecord,          // Everything live, everything recorded.
+  kPassthrough,     // Everything live, nothing recorded.
+};
+std::string_view ReplayModeName(ReplayMode mode);
+
+enum class OnDivergence {
+  kStop,      // The first divergence fails that call and every later one.
+  kContinue,  // Divergences are listed; the recorded answer is served anyway where one exists.
+};
+
+struct ReplayOptions {
+  ReplayMode mode = ReplayMode::kReplay;  // kReplay or kReplayOrRecord.
+  OnDivergence on_divergence = OnDivergence::kStop;
+  Normalizers normalizers;
+  // How long an agent waits for its recorded turn (a delivery, a context version) before
+  // the wait is reported as a divergence: the live run never got there.
+  std::chrono::milliseconds wait_timeout{10'000};
+};
+
+struct Divergence {
+  uint64_t recorded_seq = 0;  // The recorded event the live run departed from; 0 if none.
+  std::string agent;
+  std::string kind;     // "model_call", "tool_call", "message_delivery", ...
+  std::string summary;  // One sentence.
+  std::vector<FieldDifference> fields;
+  std::vector<std::string> chain;  // DescribeEvent of the recorded events leading there.
+
+  // The summary, the field diff and the chain, for a terminal.
+  std::string Render() const;
+};
+
+struct ReplayReport {
+  bool matched = false;  // No divergence and every recorded call was reached.
+  std::vector<Divergence> divergences;
+  uint64_t served = 0;
+  uint64_t served_live = 0;  // kReplayOrRecord: calls not in the recording.
+  std::vector<std::string> unreached;  // Recorded calls the live run never made.
+
+  std::string Render() const;
+  std::string ToJson() const;
+};
+
+class ReplaySession {
+ public:
+  static Result<std::unique_ptr<ReplaySession>> Open(const std::string& path,
+                                                     ReplayOptions options);
+  static Result<std::unique_ptr<ReplaySession>> FromTrace(Trace trace, ReplayOptions options);
+  ~ReplaySession();
+
+  // Serves a model call, tool call, clock read, random draw or environment read. `live`
+  // holds the agent and the request (its response fields are ignored). Returns the recorded
+  // event whose answer the caller uses, or nullptr in kReplayOrRecord when the recording
+  // has no matching call (the caller asks the live client). A mismatch in kReplay is a
+  // divergence: Status::Diverged with OnDivergence::kStop.
+  Result<const Event*> Serve(const Event& live);
+
+  // Blocks until it is `agent`'s turn, in the recorded delivery order, to receive its next
+  // message, and returns that message's id. NotFound when the turn does not come within
+  // `timeout` (an agent polling its mailbox; not a divergence by itself) or the recording
+  // has no more deliveries for the agent. Call DeliveryDone after taking the message.
+  Result<std::string> AwaitDeliveryTurn(const std::string& agent,
+                                        std::chrono::milliseconds timeout);
+  // The recorded delivery the replay waits for next, described; empty when all are done.
+  std::string PendingDelivery() const;
+  void DeliveryDone(const std::string& agent);
+
+  // The version of `key` the agent's next recorded read used (the store makes that version
+  // the answer, whatever the threads' timing). Not an error when the recording has no such
+  // read in tolerant modes: returns 0 = "the latest".
+  Result<uint64_t> ExpectedReadVersion(const std::string& agent, const std::string& key);
+
+  // Reports a divergence found by the caller (e.g. a message whose payload differs).
+  Status ReportDivergence(Divergence divergence);
+
+  // Wakes every waiter with an error: the program is shutting down.
+  void Abort(const std::string& why);
+
+  ReplayReport Report() const;
+  const Trace& trace() const { return trace_; }
+  const ReplayOptions& options() const { return options_; }
+
+ private:
+  ReplaySession(Trace trace, ReplayOptions options, RequestNormalizer normalizer);
+  // Queues of recorded events by agent and category, consumed in order.
+  struct Queue {
+    std::vector<const Event*> events;
+    size_t next = 0;
+  };
+  Status DivergeLocked(Divergence d);
+  Divergence MakeDivergence(const Event* recorded, const std::string& agent,
+                            std::string kind, std::string summary) const;
+
+  const Trace trace_;
+  const ReplayOptions options_;
+  const RequestNormalizer normalizer_;
+
+  mutable std::mutex mu_;
+  std::condition_variable turn_cv_;
+  std::unordered_map<std::string, Queue> served_;     // key: agent + '\0' + category
+  std::unordered_map<std::string, Queue> reads_;      // context reads per agent
+  std::vector<const Event*> deliveries_;              // recorded order, all agents
+  std::unordered_map<std::string, std::vector<size_t>> deliveries_of_;  // per agent
+  std::unordered_map<std::string, size_t> next_delivery_of_;
+  size_t delivery_cursor_ = 0;
+  std::vector<Divergence> divergences_;
+  bool stopped_ = false;
+  std::string stop_reason_;
+  uint64_t served_count_ = 0;
+  uint64_t served_live_ = 0;
+};
+
+}  // namespace baton
+
+#endif  // BATON_REPLAYER_REPLAY_SESSION_H_

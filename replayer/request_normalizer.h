@@ -1,0 +1,51 @@
+// What makes a live call "the same" as a recorded one: the request's fields, with volatile
+// parts (ids, timestamps, named JSON paths) normalized away, and a hash of the result.
+#ifndef BATON_REPLAYER_REQUEST_NORMALIZER_H_
+#define BATON_REPLAYER_REQUEST_NORMALIZER_H_
+
+#include <cstdint>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "recorder/event.h"
+#include "recorder/status.h"
+#include "replayer/event_json.h"
+
+namespace baton {
+
+struct Normalizers {
+  // Fields left out of matching, by path or path prefix. Headers are out by default: their
+  // secrets are recorded as per-session pseudonyms, which differ between two runs.
+  std::vector<std::string> ignored_fields = {"request.headers"};
+  // ECMAScript regexes; every match in any value becomes "<volatile>".
+  std::vector<std::string> volatile_patterns;
+  // Dotted paths ("metadata.request_id", "items.*.id") inside values that are JSON
+  // documents; the value found there becomes "<volatile>".
+  std::vector<std::string> json_paths;
+};
+
+class RequestNormalizer {
+ public:
+  // Fails on a regex that does not compile, naming it.
+  static Result<RequestNormalizer> Create(Normalizers normalizers);
+  RequestNormalizer() = default;
+
+  std::vector<EventField> Normalize(std::vector<EventField> fields) const;
+  // A 64-bit XXH3 of the normalized fields (paths and values).
+  static uint64_t Hash(const std::vector<EventField>& normalized);
+
+ private:
+  Normalizers normalizers_;
+  std::vector<std::regex> patterns_;
+  std::vector<std::vector<std::string>> json_paths_;  // Split on '.'.
+};
+
+// The fields of an event that a replayed call must reproduce: a model call's request, a
+// tool call's tool and arguments, a clock read's clock name, a random draw's stream, an
+// environment read's name. Paths as in FlattenEvent.
+std::vector<EventField> RequestFields(const Event& event);
+
+}  // namespace baton
+
+#endif  // BATON_REPLAYER_REQUEST_NORMALIZER_H_

@@ -1,0 +1,120 @@
+#include "replayer/trace.h"
+
+#include <algorithm>
+
+namespace baton {
+
+Result<Trace> Trace::Load(const std::string& path, ReaderOptions options) {
+  auto contents = ReadLog(path, options);
+  if (!contents.ok()) return contents.status();
+  if (contents->report.end == LogEnd::kError)
+    return Status::Corruption(path + ": " + contents->report.ending);
+  Trace t = FromEvents(std::move(contents->header), std::move(contents->events),
+                       std::move(contents->report));
+  t.path_ = path;
+  return t;
+}
+
+Trace Trace::FromEvents(SessionHeader header, std::vector<Event> events, ReadReport report) {
+  Trace t;
+  t.header_ = std::move(header);
+  t.events_ = std::move(events);
+  t.report_ = std::move(report);
+  t.BuildIndexes();
+  return t;
+}
+
+void Trace::BuildIndexes() {
+  for (size_t i = 0; i < events_.size(); ++i) {
+    const Event& e = events_[i];
+    // The reader guarantees increasing seq; FromEvents callers must too (BySeq relies on it).
+    BATON_CHECK(i == 0 || events_[i - 1].seq < e.seq);
+    auto [it, inserted] = by_agent_.try_emplace(e.agent);
+    if (inserted) agents_.push_back(e.agent);
+    it->second.push_back(i);
+    if (auto* m = e.As<MessageSend>()) {
+      auto [mit, fresh] = messages_.try_emplace(m->message_id);
+      if (fresh) message_ids_.push_back(m->message_id);
+      mit->second.send = &e;
+    } else if (auto* d = e.As<MessageDelivery>()) {
+      messages_[d->message_id].delivery = &e;
+    } else if (auto* in = e.As<MessageInterpretation>()) {
+      messages_[in->message_id].interpretation = &e;
+    } else if (auto* p = e.As<MessageProcessed>()) {
+      messages_[p->message_id].processed = &e;
+    } else if (auto* w = e.As<ContextWrite>()) {
+      writes_[w->key].push_back(i);
+    }
+  }
+}
+
+const Event* Trace::BySeq(uint64_t seq) const {
+  auto it = std::lower_bound(events_.begin(), events_.end(), seq,
+                             [](const Event& e, uint64_t s) { return e.seq < s; });
+  return it != events_.end() && it->seq == seq ? &*it : nullptr;
+}
+
+const std::vector<size_t>& Trace::EventsOf(const std::string& agent) const {
+  static const std::vector<size_t> kNone;
+  auto it = by_agent_.find(agent);
+  return it == by_agent_.end() ? kNone : it->second;
+}
+
+const Trace::MessageEvents* Trace::Message(const std::string& message_id) const {
+  auto it = messages_.find(message_id);
+  return it == messages_.end() ? nullptr : &it->second;
+}
+
+const std::vector<size_t>& Trace::WritesOf(const std::string& key) const {
+  static const std::vector<size_t> kNone;
+  auto it = writes_.find(key);
+  return it == writes_.end() ? kNone : it->second;
+}
+
+const Event* Trace::ContextWriteOf(const std::string& key, uint64_t version) const {
+  for (size_t i : WritesOf(key))
+    if (events_[i].As<ContextWrite>()->version == version) return &events_[i];
+  return nullptr;
+}
+
+std::vector<uint64_t> Trace::CauseChain(uint64_t seq, size_t max_length) const {
+  std::vector<uint64_t> chain;
+  const Event* e = BySeq(seq);
+  while (e != nullptr && chain.size() < max_length) {
+    chain.push_back(e->seq);
+    // A cause must point backwards; anything else in a damaged file ends the walk.
+    if (e->cause == 0 || e->cause >= e->seq) break;
+    e = BySeq(e->cause);
+  }
+  std::reverse(chain.begin(), chain.end());
+  return chain;
+}
+
+std::string DescribeEvent(const Event& e) {
+  std::string out = "#" + std::to_string(e.seq) + " " + e.agent + " " + std::string(KindName(e.kind()));
+  std::string detail;
+  if (auto* m = e.As<MessageSend>()) {
+    detail = m->message_id + " to " + m->to + ", intent " + m->intent;
+  } else if (auto* d = e.As<MessageDelivery>()) {
+    detail = d->message_id + " from " + d->from;
+  } else if (auto* c = e.As<ModelCall>()) {
+    detail = c->call_id + ", attempt " + std::to_string(c->attempt);
+    if (!c->error.empty()) detail += ", error: " + c->error;
+  } else if (auto* t = e.As<ToolCall>()) {
+    detail = t->tool;
+  } else if (auto* w = e.As<ContextWrite>()) {
+    detail = w->key + " v" + std::to_string(w->version);
+  } else if (auto* r = e.As<ContextRead>()) {
+    detail = r->key + " v" + std::to_string(r->version);
+  } else if (auto* rd = e.As<RoutingDecision>()) {
+    detail = "chose " + rd->chosen;
+  } else if (auto* s = e.As<Score>()) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.2f", s->value);
+    detail = std::string(buf) + " by " + s->scorer;
+  }
+  if (!detail.empty()) out += " (" + detail + ")";
+  return out;
+}
+
+}  // namespace baton

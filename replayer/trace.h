@@ -1,0 +1,75 @@
+// Trace: a whole recorded session in memory, with the indexes that replay and the
+// analyses need (by seq, by agent, by message id, by context key, by cause).
+#ifndef BATON_REPLAYER_TRACE_H_
+#define BATON_REPLAYER_TRACE_H_
+
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "recorder/event.h"
+#include "recorder/status.h"
+#include "replayer/log_reader.h"
+
+namespace baton {
+
+class Trace {
+ public:
+  // Reads the whole log. A log that ended abnormally loads what was recovered (see
+  // report()); a corrupt one is an error unless options.on_corrupt skips.
+  static Result<Trace> Load(const std::string& path, ReaderOptions options = {});
+  static Trace FromEvents(SessionHeader header, std::vector<Event> events,
+                          ReadReport report = {});
+
+  const std::string& path() const { return path_; }
+  const SessionHeader& header() const { return header_; }
+  const std::vector<Event>& events() const { return events_; }
+  const ReadReport& report() const { return report_; }
+
+  // nullptr when no event has that seq.
+  const Event* BySeq(uint64_t seq) const;
+  // Agents in order of first appearance.
+  const std::vector<std::string>& agents() const { return agents_; }
+  // Indexes into events() of one agent's events, in order; empty for an unknown agent.
+  const std::vector<size_t>& EventsOf(const std::string& agent) const;
+
+  // The lifecycle of one message; fields are nullptr where the event is missing.
+  struct MessageEvents {
+    const Event* send = nullptr;
+    const Event* delivery = nullptr;
+    const Event* interpretation = nullptr;
+    const Event* processed = nullptr;
+  };
+  const MessageEvents* Message(const std::string& message_id) const;
+  // Message ids in send order.
+  const std::vector<std::string>& message_ids() const { return message_ids_; }
+
+  // Indexes of the writes of a context key, in order; empty for an unknown key.
+  const std::vector<size_t>& WritesOf(const std::string& key) const;
+  // The write of key at version, or nullptr.
+  const Event* ContextWriteOf(const std::string& key, uint64_t version) const;
+
+  // seq of the event, its cause, its cause's cause... (at most max_length), earliest first.
+  std::vector<uint64_t> CauseChain(uint64_t seq, size_t max_length = 8) const;
+
+ private:
+  void BuildIndexes();
+
+  std::string path_;
+  SessionHeader header_;
+  std::vector<Event> events_;
+  ReadReport report_;
+  std::vector<std::string> agents_;
+  std::unordered_map<std::string, std::vector<size_t>> by_agent_;
+  std::unordered_map<std::string, MessageEvents> messages_;
+  std::vector<std::string> message_ids_;
+  std::unordered_map<std::string, std::vector<size_t>> writes_;
+};
+
+// One line about an event for reports: "#12 researcher model_call (c-3, attempt 1)".
+std::string DescribeEvent(const Event& event);
+
+}  // namespace baton
+
+#endif  // BATON_REPLAYER_TRACE_H_

@@ -224,7 +224,7 @@ class FieldFlattener {
     if (stack_.empty()) return key_;
     Level& top = stack_.back();
     std::string element = top.is_array ? "[" + std::to_string(top.next_index++) + "]"
-                                        : (top.path.empty() ? "" : ".") + key_;
+                                       : (top.path.empty() ? "" : ".") + key_;
     return top.path + element;
   }
   void Open(bool is_array) {

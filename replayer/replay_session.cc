@@ -132,8 +132,9 @@ Result<std::unique_ptr<ReplaySession>> ReplaySession::Open(const std::string& pa
 Result<std::unique_ptr<ReplaySession>> ReplaySession::FromTrace(Trace trace,
                                                                 ReplayOptions options) {
   if (options.mode != ReplayMode::kReplay && options.mode != ReplayMode::kReplayOrRecord)
-    return Status::InvalidArgument("a ReplaySession serves modes replay and replay-or-record, not " +
-                                   std::string(ReplayModeName(options.mode)));
+    return Status::InvalidArgument(
+        "a ReplaySession serves modes replay and replay-or-record, not " +
+        std::string(ReplayModeName(options.mode)));
   auto normalizer = RequestNormalizer::Create(options.normalizers);
   if (!normalizer.ok()) return normalizer.status();
   return std::unique_ptr<ReplaySession>(
@@ -222,9 +223,9 @@ Result<const Event*> ReplaySession::Serve(const Event& live) {
     ++served_live_;
     return static_cast<const Event*>(nullptr);
   }
-  Divergence d = MakeDivergence(recorded, live.agent, kind,
-                                which + " differs from the recording (#" +
-                                    std::to_string(recorded->seq) + ")");
+  Divergence d = MakeDivergence(
+      recorded, live.agent, kind,
+      which + " differs from the recording (#" + std::to_string(recorded->seq) + ")");
   d.fields = DiffFields(recorded_fields, live_fields);
   BATON_RETURN_IF_ERROR(DivergeLocked(std::move(d)));
   // Lenient: serve the recorded answer so the run can go on and show later divergences.
@@ -239,12 +240,10 @@ Result<std::string> ReplaySession::AwaitDeliveryTurn(const std::string& agent,
   const std::vector<size_t>& mine = deliveries_of_[agent];
   size_t next = next_delivery_of_[agent];
   bool has_turn = next < mine.size();
-  bool reached = turn_cv_.wait_for(lock, timeout, [&] {
-    return stopped_ || (has_turn && delivery_cursor_ >= mine[next]);
-  });
+  bool reached = turn_cv_.wait_for(
+      lock, timeout, [&] { return stopped_ || (has_turn && delivery_cursor_ >= mine[next]); });
   if (stopped_) return Status::Diverged("replay stopped at an earlier divergence: " + stop_reason_);
-  if (!has_turn)
-    return Status::NotFound("the recording has no more messages for " + agent);
+  if (!has_turn) return Status::NotFound("the recording has no more messages for " + agent);
   if (!reached) return Status::NotFound("not yet " + agent + "'s turn to receive a message");
   return deliveries_[mine[next]]->As<MessageDelivery>()->message_id;
 }
@@ -285,7 +284,8 @@ Result<uint64_t> ReplaySession::ExpectedReadVersion(const std::string& agent,
   if (read->key != key) {
     if (options_.mode == ReplayMode::kReplayOrRecord) return uint64_t{0};
     Divergence d = MakeDivergence(recorded, agent, "context_read",
-                                  agent + "'s " + Ordinal(q.next + 1) + " context read differs from the recording (#" +
+                                  agent + "'s " + Ordinal(q.next + 1) +
+                                      " context read differs from the recording (#" +
                                       std::to_string(recorded->seq) + ")");
     d.fields.push_back({FieldDifference::Change::kChanged, "key", read->key, key});
     BATON_RETURN_IF_ERROR(DivergeLocked(std::move(d)));

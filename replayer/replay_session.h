@@ -71,7 +71,7 @@ struct ReplayReport {
   bool matched = false;  // No divergence and every recorded call was reached.
   std::vector<Divergence> divergences;
   uint64_t served = 0;
-  uint64_t served_live = 0;  // kReplayOrRecord: calls not in the recording.
+  uint64_t served_live = 0;            // kReplayOrRecord: calls not in the recording.
   std::vector<std::string> unreached;  // Recorded calls the live run never made.
 
   std::string Render() const;
@@ -125,8 +125,8 @@ class ReplaySession {
     size_t next = 0;
   };
   Status DivergeLocked(Divergence d);
-  Divergence MakeDivergence(const Event* recorded, const std::string& agent,
-                            std::string kind, std::string summary) const;
+  Divergence MakeDivergence(const Event* recorded, const std::string& agent, std::string kind,
+                            std::string summary) const;
 
   const Trace trace_;
   const ReplayOptions options_;
@@ -134,9 +134,9 @@ class ReplaySession {
 
   mutable std::mutex mu_;
   std::condition_variable turn_cv_;
-  std::unordered_map<std::string, Queue> served_;     // key: agent + '\0' + category
-  std::unordered_map<std::string, Queue> reads_;      // context reads per agent
-  std::vector<const Event*> deliveries_;              // recorded order, all agents
+  std::unordered_map<std::string, Queue> served_;  // key: agent + '\0' + category
+  std::unordered_map<std::string, Queue> reads_;   // context reads per agent
+  std::vector<const Event*> deliveries_;           // recorded order, all agents
   std::unordered_map<std::string, std::vector<size_t>> deliveries_of_;  // per agent
   std::unordered_map<std::string, size_t> next_delivery_of_;
   size_t delivery_cursor_ = 0;

@@ -78,8 +78,8 @@ std::vector<EventField> RequestNormalizer::Normalize(std::vector<EventField> fie
       auto root = message.initRoot<capnp::JsonValue>();
       capnp::JsonCodec codec;
       // Not JSON after all: the value is compared as it is.
-      auto error = kj::runCatchingExceptions([&] { codec.decodeRaw(kj::ArrayPtr<const char>(f.value.data(), f.value.size()), root);
-      });
+      auto error = kj::runCatchingExceptions(
+          [&] { codec.decodeRaw(kj::ArrayPtr<const char>(f.value.data(), f.value.size()), root); });
       if (error == nullptr) {
         bool changed = false;
         for (const auto& path : json_paths_) changed |= BlankJsonPath(root, path, 0);

@@ -1,5 +1,6 @@
 #include "replayer/session_diff.h"
 
+#include <cstdlib>
 #include <limits>
 #include <unordered_map>
 
@@ -20,18 +21,20 @@ std::vector<EventField> ComparableFields(const Trace& t, const Event& e,
                                          const RequestNormalizer& normalizer,
                                          CompareTiming timing) {
   std::vector<EventField> fields;
+  auto relative = [&](uint64_t seq) -> std::string {
+    if (seq == 0) return "none";
+    const Event* c = t.BySeq(seq);
+    auto it = position.find(seq);
+    return c == nullptr || it == position.end()
+               ? "#" + std::to_string(seq) + " (not in the log)"
+               : c->agent + "'s event " + std::to_string(it->second + 1);
+  };
   fields.push_back({"kind", std::string(KindName(e.kind()))});
-  std::string cause = "none";
-  if (e.cause != 0) {
-    const Event* c = t.BySeq(e.cause);
-    auto it = position.find(e.cause);
-    cause = c == nullptr || it == position.end()
-                ? "#" + std::to_string(e.cause) + " (not in the log)"
-                : c->agent + "'s event " + std::to_string(it->second + 1);
-  }
-  fields.push_back({"cause", cause});
+  fields.push_back({"cause", relative(e.cause)});
   for (EventField& f : FlattenEvent(e, EventHeaderFields::kBodyOnly)) {
     if (timing == CompareTiming::kIgnore && IsTimingField(f.path)) continue;
+    // Fields that name another event by seq compare by that event's place, like cause.
+    if (f.path == "target_seq") f.value = relative(std::strtoull(f.value.c_str(), nullptr, 10));
     fields.push_back(std::move(f));
   }
   return normalizer.Normalize(std::move(fields));
@@ -96,9 +99,9 @@ Result<SessionDifference> DiffSessions(const Trace& a, const Trace& b,
                     std::to_string(eb.size()) + " in B; the first extra one is " +
                     DescribeEvent(*extra) + " in " + (ea.size() > n ? "A" : "B");
         // Past A's end the position is "after everything A has for this agent".
-        consider(std::move(d), ea.size() > n ? extra->seq : a.events().empty()
-                                                                ? 0
-                                                                : a.events().back().seq + 1);
+        consider(std::move(d), ea.size() > n        ? extra->seq
+                               : a.events().empty() ? 0
+                                                    : a.events().back().seq + 1);
         break;
       }
       const Event& x = a.events()[ea[k]];
@@ -109,8 +112,8 @@ Result<SessionDifference> DiffSessions(const Trace& a, const Trace& b,
       d.seq_a = x.seq;
       d.seq_b = y.seq;
       d.fields = DiffFields(fx, fy);
-      d.summary = agent + "'s event " + std::to_string(k + 1) + " differs: " +
-                  DescribeEvent(x) + " in A, " + DescribeEvent(y) + " in B";
+      d.summary = agent + "'s event " + std::to_string(k + 1) + " differs: " + DescribeEvent(x) +
+                  " in A, " + DescribeEvent(y) + " in B";
       consider(std::move(d), x.seq);
       break;
     }

@@ -27,10 +27,10 @@ struct SessionDiffOptions {
 
 struct SessionDifference {
   bool equivalent = true;
-  std::string agent;     // Where the first difference is.
-  uint64_t seq_a = 0;    // The event in A (0: A has none there).
-  uint64_t seq_b = 0;    // The event in B (0: B has none there).
-  std::string summary;   // One sentence.
+  std::string agent;    // Where the first difference is.
+  uint64_t seq_a = 0;   // The event in A (0: A has none there).
+  uint64_t seq_b = 0;   // The event in B (0: B has none there).
+  std::string summary;  // One sentence.
   std::vector<FieldDifference> fields;
 
   std::string Render() const;

@@ -136,7 +136,8 @@ std::vector<FieldDifference> DiffFields(const std::vector<EventField>& recorded,
     }
   }
   for (const EventField& f : live)
-    if (!seen.count(f.path)) out.push_back({FieldDifference::Change::kOnlyLive, f.path, "", f.value});
+    if (!seen.count(f.path))
+      out.push_back({FieldDifference::Change::kOnlyLive, f.path, "", f.value});
   return out;
 }
 

@@ -14,8 +14,8 @@ namespace baton {
 // ("  same", "- recorded", "+ live") with `context_lines` unchanged lines around each
 // change; within a changed line (and for single-line texts) the common prefix and suffix
 // are cut down to `context_chars` characters, marked with "...".
-std::string DiffTexts(const std::string& recorded, const std::string& live,
-                      int context_lines = 2, size_t context_chars = 60);
+std::string DiffTexts(const std::string& recorded, const std::string& live, int context_lines = 2,
+                      size_t context_chars = 60);
 
 struct FieldDifference {
   enum class Change { kChanged, kOnlyRecorded, kOnlyLive };

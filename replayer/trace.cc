@@ -91,7 +91,8 @@ std::vector<uint64_t> Trace::CauseChain(uint64_t seq, size_t max_length) const {
 }
 
 std::string DescribeEvent(const Event& e) {
-  std::string out = "#" + std::to_string(e.seq) + " " + e.agent + " " + std::string(KindName(e.kind()));
+  std::string out =
+      "#" + std::to_string(e.seq) + " " + e.agent + " " + std::string(KindName(e.kind()));
   std::string detail;
   if (auto* m = e.As<MessageSend>()) {
     detail = m->message_id + " to " + m->to + ", intent " + m->intent;

@@ -19,8 +19,7 @@ class Trace {
   // Reads the whole log. A log that ended abnormally loads what was recovered (see
   // report()); a corrupt one is an error unless options.on_corrupt skips.
   static Result<Trace> Load(const std::string& path, ReaderOptions options = {});
-  static Trace FromEvents(SessionHeader header, std::vector<Event> events,
-                          ReadReport report = {});
+  static Trace FromEvents(SessionHeader header, std::vector<Event> events, ReadReport report = {});
 
   const std::string& path() const { return path_; }
   const SessionHeader& header() const { return header_; }

@@ -22,8 +22,9 @@ inline void AddNormalizerOptions(CLI::App* sub, Normalizers& n) {
       });
   sub->add_option("--volatile", n.volatile_patterns,
                   "A regex whose matches are ignored in every value (ids, timestamps)");
-  sub->add_option("--json-path", n.json_paths,
-                  "A dotted path inside JSON values that is ignored (metadata.request_id, items.*.id)");
+  sub->add_option(
+      "--json-path", n.json_paths,
+      "A dotted path inside JSON values that is ignored (metadata.request_id, items.*.id)");
 }
 
 }  // namespace baton::cli

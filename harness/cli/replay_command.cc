@@ -6,13 +6,12 @@
 // then compares the replayed session with the recording (as `baton diff` does).
 // Exit 0 only when the program succeeded, the replay matched and the sessions are
 // equivalent; 1 otherwise; 2 on bad input.
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <capnp/compat/json.h>
 #include <capnp/message.h>
 #include <kj/exception.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -119,16 +118,17 @@ int RunReplay(ReplayCliOptions& opts, CommandContext& ctx) {
     return kExitBadInput;
   }
   std::error_code ec;
-  std::filesystem::path dir = std::filesystem::temp_directory_path(ec) /
-                              ("baton-replay-" + std::to_string(getpid()));
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path(ec) / ("baton-replay-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir, ec);
   std::string out = opts.out.empty() ? (dir / "replayed.baton").string() : opts.out;
   std::string report_path = (dir / "report.json").string();
-  auto rc = RunProgram(opts.program, {{"BATON_REPLAY", opts.file},
-                                      {"BATON_RECORD", out},
-                                      {"BATON_REPLAY_MODE", opts.mode},
-                                      {"BATON_ON_DIVERGENCE", opts.keep_going ? "continue" : "stop"},
-                                      {"BATON_REPLAY_REPORT", report_path}});
+  auto rc =
+      RunProgram(opts.program, {{"BATON_REPLAY", opts.file},
+                                {"BATON_RECORD", out},
+                                {"BATON_REPLAY_MODE", opts.mode},
+                                {"BATON_ON_DIVERGENCE", opts.keep_going ? "continue" : "stop"},
+                                {"BATON_REPLAY_REPORT", report_path}});
   auto cleanup = [&] { std::filesystem::remove_all(dir, ec); };
   if (!rc.ok()) {
     ctx.err << "baton replay: " << rc.status().message() << "\n";
@@ -155,8 +155,8 @@ int RunReplay(ReplayCliOptions& opts, CommandContext& ctx) {
     }
   }
   if (report->served_live > 0)
-    ctx.out << report->served_live << " calls were not in the recording and went live; see "
-            << out << "\n";
+    ctx.out << report->served_live << " calls were not in the recording and went live; see " << out
+            << "\n";
   if (*rc != 0) ctx.out << "the program exited with status " << *rc << "\n";
   if (ok) {
     auto replayed = Trace::Load(out);

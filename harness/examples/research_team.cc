@@ -16,7 +16,9 @@ using std::chrono::milliseconds;
 
 const char* const kAgents[] = {"planner", "researcher", "analyst", "writer", "reviewer"};
 
-uint64_t Hash(const std::string& text, uint64_t seed) { return XXH64(text.data(), text.size(), seed); }
+uint64_t Hash(const std::string& text, uint64_t seed) {
+  return XXH64(text.data(), text.size(), seed);
+}
 
 // The value after "KEY: " on its own line of `text`, or "".
 std::string Field(const std::string& text, const std::string& key) {
@@ -48,7 +50,8 @@ struct Document {
   const char* text;
 };
 const Document kDocuments[] = {
-    {"ACME quarterly filing", "ACME Corp revenue rose 3% while supply chain risk increased in Asia."},
+    {"ACME quarterly filing",
+     "ACME Corp revenue rose 3% while supply chain risk increased in Asia."},
     {"Sector outlook", "Analysts expect market volatility and rising interest rates next quarter."},
     {"Supplier news", "ACME's main chip supplier reported delays of six weeks."},
     {"Competitor update", "Globex launched a cheaper product that targets ACME's core market."},
@@ -70,9 +73,8 @@ class Team {
   Team(AgentRuntime& rt, const ResearchTeamOptions& o) : rt_(rt), opt_(o) {}
 
   Status Start() {
-    ContextValue market =
-        rt_.context().Write("data_feed", "market_data",
-                            "ACME Q3: revenue 4.2B USD, growth 3%, supply risk index 0.41");
+    ContextValue market = rt_.context().Write(
+        "data_feed", "market_data", "ACME Q3: revenue 4.2B USD, growth 3%, supply risk index 0.41");
     (void)market;
     auto plan = rt_.CallModel(
         "planner",
@@ -83,7 +85,8 @@ class Team {
     std::string route = Field(plan->content.text, "ROUTE");
     if (route.empty()) return Status::InvalidArgument("planner: the model gave no ROUTE");
     uint64_t decided =
-        rt_.Record("planner", RoutingDecision{route, {"writer", "researcher", "researcher+analyst"},
+        rt_.Record("planner", RoutingDecision{route,
+                                              {"writer", "researcher", "researcher+analyst"},
                                               Content(Field(plan->content.text, "REASON"))});
     int inputs = 0;
     if (route.find("researcher") != std::string::npos) {
@@ -120,17 +123,17 @@ class Team {
     if (!market.ok()) return market.status();
     auto depth = rt_.RandomNumber("researcher", "search_depth");
     if (!depth.ok()) return depth.status();
-    std::string args = "{\"query\": \"" + m.payload + "\", \"limit\": " +
-                       std::to_string(2 + *depth % 3) + "}";
+    std::string args =
+        "{\"query\": \"" + m.payload + "\", \"limit\": " + std::to_string(2 + *depth % 3) + "}";
     auto results = rt_.CallTool("researcher", "search", args, m.delivery_seq);
     if (!results.ok()) return results.status();
-    auto answer = rt_.CallModel(
-        "researcher",
-        Prompt("You are a careful researcher. Cite the evidence you use.",
-               "[researcher] Task: " + m.payload + "\nMarket data (v" +
-                   std::to_string(market->version) + "): " + market->value +
-                   "\nSearch results:\n" + *results + "\nSummarize the findings."),
-        m.delivery_seq);
+    auto answer =
+        rt_.CallModel("researcher",
+                      Prompt("You are a careful researcher. Cite the evidence you use.",
+                             "[researcher] Task: " + m.payload + "\nMarket data (v" +
+                                 std::to_string(market->version) + "): " + market->value +
+                                 "\nSearch results:\n" + *results + "\nSummarize the findings."),
+                      m.delivery_seq);
     if (!answer.ok()) return answer.status();
     rt_.channel().Send("researcher", "writer", "findings", answer->content.text,
                        {{"market_data", market->version}}, m.delivery_seq);
@@ -141,12 +144,11 @@ class Team {
     rt_.channel().Interpret("analyst", m, "analyze", "quantify: " + m.payload);
     auto rows = rt_.CallTool("analyst", "database", "{\"company\": \"ACME\"}", m.delivery_seq);
     if (!rows.ok()) return rows.status();
-    auto answer = rt_.CallModel(
-        "analyst",
-        Prompt("You are a financial analyst. Use numbers.",
-               "[analyst] Task: " + m.payload + "\nDatabase rows:\n" + *rows +
-                   "\nGive the key figures."),
-        m.delivery_seq);
+    auto answer = rt_.CallModel("analyst",
+                                Prompt("You are a financial analyst. Use numbers.",
+                                       "[analyst] Task: " + m.payload + "\nDatabase rows:\n" +
+                                           *rows + "\nGive the key figures."),
+                                m.delivery_seq);
     if (!answer.ok()) return answer.status();
     rt_.channel().Send("analyst", "writer", "findings", answer->content.text, {}, m.delivery_seq);
     return Status::Ok();
@@ -312,49 +314,49 @@ Status RunThreadPerAgent(AgentRuntime& rt, Team& team) {
 }  // namespace
 
 std::unique_ptr<ScriptedModel> NewResearchTeamModel(uint64_t seed) {
-  return std::make_unique<ScriptedModel>(
-      [seed](const ModelRequest& request, ScriptedCall& call) -> Result<ModelResponse> {
-        const std::string user = LastUserText(request);
-        const uint64_t h = Hash(user, seed);
-        call.latency = milliseconds(600 + h % 900);
-        ModelResponse r;
-        r.finish_reason = "stop";
-        std::string text;
-        if (user.rfind("[planner]", 0) == 0) {
-          static const char* kRoutes[] = {"writer", "researcher", "researcher+analyst"};
-          std::string route = kRoutes[h % 3];
-          text = "ROUTE: " + route + "\nREASON: the task " +
-                 (route == "writer" ? "is answerable from general knowledge"
-                                    : "needs evidence about " + Quote(user, "Task: ", 40));
-        } else if (user.rfind("[researcher]", 0) == 0) {
-          text = "FINDINGS: " + Quote(user, "): ", 80) + ". Evidence: " +
-                 Quote(user, "Search results:\n", 120);
-        } else if (user.rfind("[analyst]", 0) == 0) {
-          text = "ANALYSIS: " + Quote(user, "Database rows:\n", 120);
-        } else if (user.rfind("[writer]", 0) == 0) {
-          text = "REPORT: " + Quote(user, " on: ", 80) + ". Key points: " +
-                 Quote(user, "- ", 160) + " (revision " + Quote(user, "Revision: ", 4) + ")";
-        } else if (user.rfind("[reviewer]", 0) == 0) {
-          // How many rounds this seed's reviewer rejects: 0-3, fixed per seed.
-          int rejections = static_cast<int>(XXH64(&seed, sizeof(seed), 7) % 4);
-          int round = std::atoi(Quote(user, "Review round ", 3).c_str());
-          bool approve = round > rejections;
-          char score[16];
-          std::snprintf(score, sizeof(score), "%.2f", approve ? 0.80 + (h % 15) / 100.0
-                                                              : 0.40 + (h % 25) / 100.0);
-          text = std::string("VERDICT: ") + (approve ? "APPROVE" : "REVISE") + "\nSCORE: " + score +
-                 (approve ? "" : "\nFEEDBACK: cite a source for every figure (round " +
-                                     std::to_string(round) + ")");
-        } else {
-          return Status::InvalidArgument("the scripted model has no script for: " +
-                                         user.substr(0, 80));
-        }
-        r.content = text;
-        r.usage.prompt_tokens = user.size() / 4;
-        r.usage.completion_tokens = text.size() / 4;
-        r.usage.total_tokens = r.usage.prompt_tokens + r.usage.completion_tokens;
-        return r;
-      });
+  return std::make_unique<ScriptedModel>([seed](const ModelRequest& request,
+                                                ScriptedCall& call) -> Result<ModelResponse> {
+    const std::string user = LastUserText(request);
+    const uint64_t h = Hash(user, seed);
+    call.latency = milliseconds(600 + h % 900);
+    ModelResponse r;
+    r.finish_reason = "stop";
+    std::string text;
+    if (user.rfind("[planner]", 0) == 0) {
+      static const char* kRoutes[] = {"writer", "researcher", "researcher+analyst"};
+      std::string route = kRoutes[h % 3];
+      text = "ROUTE: " + route + "\nREASON: the task " +
+             (route == "writer" ? "is answerable from general knowledge"
+                                : "needs evidence about " + Quote(user, "Task: ", 40));
+    } else if (user.rfind("[researcher]", 0) == 0) {
+      text = "FINDINGS: " + Quote(user, "): ", 80) +
+             ". Evidence: " + Quote(user, "Search results:\n", 120);
+    } else if (user.rfind("[analyst]", 0) == 0) {
+      text = "ANALYSIS: " + Quote(user, "Database rows:\n", 120);
+    } else if (user.rfind("[writer]", 0) == 0) {
+      text = "REPORT: " + Quote(user, " on: ", 80) + ". Key points: " + Quote(user, "- ", 160) +
+             " (revision " + Quote(user, "Revision: ", 4) + ")";
+    } else if (user.rfind("[reviewer]", 0) == 0) {
+      // How many rounds this seed's reviewer rejects: 0-3, fixed per seed.
+      int rejections = static_cast<int>(XXH64(&seed, sizeof(seed), 7) % 4);
+      int round = std::atoi(Quote(user, "Review round ", 3).c_str());
+      bool approve = round > rejections;
+      char score[16];
+      std::snprintf(score, sizeof(score), "%.2f",
+                    approve ? 0.80 + (h % 15) / 100.0 : 0.40 + (h % 25) / 100.0);
+      text = std::string("VERDICT: ") + (approve ? "APPROVE" : "REVISE") + "\nSCORE: " + score +
+             (approve ? ""
+                      : "\nFEEDBACK: cite a source for every figure (round " +
+                            std::to_string(round) + ")");
+    } else {
+      return Status::InvalidArgument("the scripted model has no script for: " + user.substr(0, 80));
+    }
+    r.content = text;
+    r.usage.prompt_tokens = user.size() / 4;
+    r.usage.completion_tokens = text.size() / 4;
+    r.usage.total_tokens = r.usage.prompt_tokens + r.usage.completion_tokens;
+    return r;
+  });
 }
 
 std::unique_ptr<ToolRegistry> NewResearchTeamTools() {

@@ -20,8 +20,8 @@
 namespace baton::examples {
 
 enum class Threading {
-  kSingleThread,     // A fixed-order scheduler runs every agent on the calling thread.
-  kThreadPerAgent,   // Each agent on its own thread: delivery order varies between runs.
+  kSingleThread,    // A fixed-order scheduler runs every agent on the calling thread.
+  kThreadPerAgent,  // Each agent on its own thread: delivery order varies between runs.
 };
 
 struct ResearchTeamOptions {

@@ -15,9 +15,11 @@ int main(int argc, char** argv) {
   CLI::App app{"The research-team example: planner, researcher, analyst, writer, reviewer."};
   ResearchTeamOptions options;
   bool threads = false, real_time = false, quiet = false;
-  app.add_option("--seed", options.seed, "Seeds the scripted model: different seeds, different paths");
+  app.add_option("--seed", options.seed,
+                 "Seeds the scripted model: different seeds, different paths");
   app.add_option("--task", options.task, "The task given to the planner");
-  app.add_option("--prompt-variant", options.prompt_variant, "The writer's prompt template (1 or 2)")
+  app.add_option("--prompt-variant", options.prompt_variant,
+                 "The writer's prompt template (1 or 2)")
       ->check(CLI::Range(1, 2));
   app.add_flag("--threads", threads, "Run each agent on its own thread");
   app.add_flag("--real-time", real_time, "Use the system clock instead of virtual time");

@@ -100,7 +100,8 @@ Status AgentRuntime::Start() {
 
   if (mode == ReplayMode::kReplay || mode == ReplayMode::kReplayOrRecord) {
     if (options_.replay_path.empty())
-      return Status::InvalidArgument(std::string(ReplayModeName(mode)) + " needs a recording to replay");
+      return Status::InvalidArgument(std::string(ReplayModeName(mode)) +
+                                     " needs a recording to replay");
     ReplayOptions ro = options_.replay;
     ro.mode = mode;
     auto session = ReplaySession::Open(options_.replay_path, ro);
@@ -293,7 +294,8 @@ Status AgentRuntime::Finish() {
   if (!options_.replay_report_path.empty()) {
     std::ofstream out(options_.replay_report_path, std::ios::trunc);
     out << report.ToJson() << "\n";
-    if (!out) return Status::IOError(options_.replay_report_path + ": cannot write the replay report");
+    if (!out)
+      return Status::IOError(options_.replay_report_path + ": cannot write the replay report");
   }
   if (!closed.ok()) return closed;
   if (!report.matched) return Status::Diverged(report.Render());

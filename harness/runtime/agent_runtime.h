@@ -47,8 +47,8 @@ struct RetryPolicy {
 
 struct RuntimeOptions {
   ReplayMode mode = ReplayMode::kPassthrough;
-  std::string record_path;  // Where the session (or the replayed session) is recorded.
-  std::string replay_path;  // kReplay / kReplayOrRecord: the recording to serve.
+  std::string record_path;         // Where the session (or the replayed session) is recorded.
+  std::string replay_path;         // kReplay / kReplayOrRecord: the recording to serve.
   std::string replay_report_path;  // Optional: Finish() writes the ReplayReport JSON here.
   ReplayOptions replay;            // Normalizers, divergence policy, waits.
   TimeSource time = TimeSource::kSystem;

@@ -22,7 +22,8 @@ AgentMessage Channel::Send(const std::string& from, const std::string& to,
   }
   if (ReplaySession* replay = runtime_.replay()) {
     const Trace::MessageEvents* recorded = replay->trace().Message(m.id);
-    const MessageSend* rs = recorded && recorded->send ? recorded->send->As<MessageSend>() : nullptr;
+    const MessageSend* rs =
+        recorded && recorded->send ? recorded->send->As<MessageSend>() : nullptr;
     if (rs == nullptr || rs->to != to || rs->intent != intent || rs->payload.text != payload) {
       Divergence d;
       d.agent = from;
@@ -33,8 +34,9 @@ AgentMessage Channel::Send(const std::string& from, const std::string& to,
         d.recorded_seq = recorded->send->seq;
         d.summary = from + "'s message " + m.id + " differs from the recording (#" +
                     std::to_string(recorded->send->seq) + ")";
-        d.fields = DiffFields({{"to", rs->to}, {"intent", rs->intent}, {"payload", rs->payload.text}},
-                              {{"to", to}, {"intent", intent}, {"payload", payload}});
+        d.fields =
+            DiffFields({{"to", rs->to}, {"intent", rs->intent}, {"payload", rs->payload.text}},
+                       {{"to", to}, {"intent", intent}, {"payload", payload}});
         for (uint64_t seq : replay->trace().CauseChain(recorded->send->seq))
           d.chain.push_back(DescribeEvent(*replay->trace().BySeq(seq)));
       }
@@ -51,8 +53,7 @@ AgentMessage Channel::Send(const std::string& from, const std::string& to,
   return m;
 }
 
-Result<AgentMessage> Channel::Receive(const std::string& agent,
-                                      std::chrono::milliseconds timeout) {
+Result<AgentMessage> Channel::Receive(const std::string& agent, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string expected;
   ReplaySession* replay = runtime_.replay();

@@ -34,8 +34,7 @@ class ContextStore {
                      uint64_t cause = 0);
   // The latest version of key (in replay: the recorded version). NotFound for a key never
   // written.
-  Result<ContextValue> Read(const std::string& agent, const std::string& key,
-                            uint64_t cause = 0);
+  Result<ContextValue> Read(const std::string& agent, const std::string& key, uint64_t cause = 0);
 
  private:
   AgentRuntime& runtime_;

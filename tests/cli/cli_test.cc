@@ -8,36 +8,21 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/testing/run_command.h"
+
 namespace {
 
 using ::testing::HasSubstr;
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using baton::testing::RunCommand;
+using baton::testing::RunResult;
 
 std::string Slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-RunResult Baton(const std::string& args) {
-  std::string err_path = ::testing::TempDir() + "/baton_cli_err_" + std::to_string(getpid());
-  std::string cmd = std::string(BATON_BIN) + " " + args + " 2>" + err_path;
-  RunResult r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-  int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = Slurp(err_path);
-  std::remove(err_path.c_str());
-  return r;
-}
+RunResult Baton(const std::string& args) { return RunCommand(std::string(BATON_BIN) + " " + args); }
 
 const std::string kCorpora = std::string(BATON_SOURCE_DIR) + "/corpora";
 

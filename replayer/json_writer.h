@@ -26,6 +26,8 @@ class JsonWriter {
   JsonWriter& Double(double value);  // Non-finite values become null.
   JsonWriter& Bool(bool value);
   JsonWriter& Null();
+  // A value that is already JSON text; the caller vouches for it (e.g. a tool's schema).
+  JsonWriter& Raw(std::string_view json);
 
   const std::string& str() const { return out_; }
   std::string Take() { return std::move(out_); }

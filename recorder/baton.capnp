@@ -76,6 +76,11 @@ struct ModelRequest {
   tools @3 :List(ToolSpec);
   headers @4 :List(KeyValue);      # Redacted before write.
   stream @5 :Bool;
+  # Conversations resend their history every turn. When prefixFrom is not 0, the request's
+  # messages are the first prefixLength messages of the model call event with seq
+  # prefixFrom (same agent, same chunk, its own prefix applied), followed by `messages`.
+  prefixFrom @6 :UInt64;
+  prefixLength @7 :UInt32;
 }
 
 struct ModelResponse {

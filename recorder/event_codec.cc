@@ -11,7 +11,8 @@ std::string S(capnp::Text::Reader r) { return std::string(r.begin(), r.size()); 
 
 class Encoder {
  public:
-  explicit Encoder(TextEncoder& text) : text_(text) {}
+  Encoder(TextEncoder& text, MessageHistory* history, const Event& event)
+      : text_(text), history_(history), event_(event) {}
 
   capnp::Text::Reader Txt(const std::string& s) { return T(text_.Text(s, scratch_)); }
 
@@ -66,13 +67,28 @@ class Encoder {
     auto req = b.initRequest();
     req.setModel(Txt(e.request.model));
     KeyValues(e.request.parameters, req.initParameters(e.request.parameters.size()));
-    auto msgs = req.initMessages(e.request.messages.size());
-    for (size_t i = 0; i < e.request.messages.size(); ++i) {
-      const ChatMessage& m = e.request.messages[i];
-      msgs[i].setRole(Txt(m.role));
-      Content(m.content, msgs[i].initContent());
-      msgs[i].setName(Txt(m.name));
-      msgs[i].setToolCallId(Txt(m.tool_call_id));
+    const std::vector<ChatMessage>& all = e.request.messages;
+    size_t shared = 0;
+    if (history_ != nullptr) {
+      if (MessageHistory::Entry* prev = history_->Find(event_.agent)) {
+        while (shared < all.size() && shared < prev->messages.size() &&
+               all[shared] == prev->messages[shared])
+          ++shared;
+        if (shared > 0) {
+          req.setPrefixFrom(prev->seq);
+          req.setPrefixLength(static_cast<uint32_t>(shared));
+        }
+      }
+      history_->Set(event_.agent, event_.seq, all);
+    }
+    auto msgs = req.initMessages(all.size() - shared);
+    for (size_t i = shared; i < all.size(); ++i) {
+      const ChatMessage& m = all[i];
+      auto out = msgs[i - shared];
+      out.setRole(Txt(m.role));
+      Content(m.content, out.initContent());
+      out.setName(Txt(m.name));
+      out.setToolCallId(Txt(m.tool_call_id));
     }
     auto tools = req.initTools(e.request.tools.size());
     for (size_t i = 0; i < e.request.tools.size(); ++i) {
@@ -171,14 +187,17 @@ class Encoder {
   void Body(const EventsDropped& e, schema::EventsDropped::Builder b) { b.setCount(e.count); }
 
  private:
+  MessageHistory* history_ = nullptr;  // Null: no prefix sharing.
+  const Event& event_;
   TextEncoder& text_;
   std::string scratch_;
 };
 
 class Decoder {
  public:
-  explicit Decoder(const BlobLookup* lookup, const std::string& where)
-      : lookup_(lookup), where_(where) {}
+  Decoder(const BlobLookup* lookup, MessageHistory& history,
+          const std::function<std::string()>& where, const Event& event)
+      : lookup_(lookup), history_(history), where_(where), event_(event) {}
 
   Status status() const { return status_; }
 
@@ -190,11 +209,11 @@ class Decoder {
     }
     out.blob = in.getBlob();
     if (out.blob == 0) {
-      if (status_.ok()) status_ = Status::Corruption(where_ + ": refers to blob 0");
+      if (status_.ok()) status_ = Status::Corruption(where_() + ": refers to blob 0");
       return out;
     }
     if (lookup_ != nullptr && status_.ok() && !(*lookup_)(out.blob, &out.text)) {
-      status_ = Status::Corruption(where_ + ": refers to blob " + std::to_string(out.blob) +
+      status_ = Status::Corruption(where_() + ": refers to blob " + std::to_string(out.blob) +
                                    " which is not in the file");
     }
     return out;
@@ -234,10 +253,25 @@ class Decoder {
     auto req = b.getRequest();
     e.request.model = S(req.getModel());
     e.request.parameters = KeyValues(req.getParameters());
-    for (auto m : req.getMessages()) {
+    if (uint64_t from = req.getPrefixFrom(); from != 0) {
+      MessageHistory::Entry* prev = history_.Find(event_.agent);
+      uint32_t n = req.getPrefixLength();
+      if (prev == nullptr || prev->seq != from || n > prev->messages.size()) {
+        if (status_.ok())
+          status_ = Status::Corruption(where_() + ": its messages continue those of event " +
+                                       std::to_string(from) + " (" + std::to_string(n) +
+                                       " messages), which this chunk does not hold");
+      } else {
+        e.request.messages.assign(prev->messages.begin(), prev->messages.begin() + n);
+      }
+    }
+    auto own = req.getMessages();
+    e.request.messages.reserve(e.request.messages.size() + own.size());
+    for (auto m : own) {
       e.request.messages.push_back(
           {S(m.getRole()), Content(m.getContent()), S(m.getName()), S(m.getToolCallId())});
     }
+    history_.Set(event_.agent, event_.seq, e.request.messages);
     for (auto t : req.getTools()) {
       e.request.tools.push_back(
           {S(t.getName()), S(t.getDescription()), Content(t.getParametersJson())});
@@ -307,7 +341,9 @@ class Decoder {
 
  private:
   const BlobLookup* lookup_;
-  const std::string& where_;
+  MessageHistory& history_;
+  const std::function<std::string()>& where_;
+  const Event& event_;  // The event being decoded: its seq and agent are read first.
   Status status_;
 };
 
@@ -318,8 +354,8 @@ void PlainTextEncoder::Content(const baton::Content& content, schema::Content::B
 }
 
 void EncodeEvent(const Event& event, int64_t session_start_wall_ns, TextEncoder& text,
-                 schema::Event::Builder out) {
-  Encoder enc(text);
+                 MessageHistory* history, schema::Event::Builder out) {
+  Encoder enc(text, history, event);
   out.setSeq(event.seq);
   out.setMonoNs(event.mono_ns);
   out.setWallSkewNs(event.wall_ns - (session_start_wall_ns + event.mono_ns));
@@ -386,8 +422,9 @@ void EncodeHeader(const SessionHeader& header, schema::SessionHeader::Builder ou
 }
 
 Result<DecodeOutcome> DecodeEvent(schema::Event::Reader in, int64_t session_start_wall_ns,
-                                  const BlobLookup* lookup, const std::string& where, Event* out) {
-  Decoder dec(lookup, where);
+                                  const BlobLookup* lookup, MessageHistory& history,
+                                  const std::function<std::string()>& where, Event* out) {
+  Decoder dec(lookup, history, where, *out);
   DecodeOutcome outcome = DecodeOutcome::kDecoded;
   kj::Maybe<kj::Exception> error = kj::runCatchingExceptions([&]() {
     out->seq = in.getSeq();
@@ -460,7 +497,7 @@ Result<DecodeOutcome> DecodeEvent(schema::Event::Reader in, int64_t session_star
     }
   });
   KJ_IF_MAYBE (e, error) {
-    return Status::Corruption(where +
+    return Status::Corruption(where() +
                               ": malformed event: " + std::string(e->getDescription().cStr()));
   }
   if (!dec.status().ok()) return dec.status();

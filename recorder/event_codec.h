@@ -6,6 +6,8 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "recorder/baton.capnp.h"
 #include "recorder/event.h"
@@ -39,10 +41,36 @@ class PlainTextEncoder final : public TextEncoder {
   void Content(const baton::Content& content, schema::Content::Builder out) override;
 };
 
+// Each agent's latest model-call messages within one event chunk. A call that starts with
+// the same messages is encoded as a reference to that call plus its new messages
+// (ModelRequest.prefixFrom/prefixLength), so resending a conversation costs only its new
+// turns, and decoding rebuilds the full list. Cleared at every chunk boundary on both
+// sides, which keeps every chunk decodable on its own.
+class MessageHistory {
+ public:
+  struct Entry {
+    uint64_t seq = 0;
+    std::vector<ChatMessage> messages;
+  };
+  void Clear() { by_agent_.clear(); }
+  Entry* Find(const std::string& agent) {
+    auto it = by_agent_.find(agent);
+    return it == by_agent_.end() ? nullptr : &it->second;
+  }
+  void Set(const std::string& agent, uint64_t seq, const std::vector<ChatMessage>& messages) {
+    Entry& e = by_agent_[agent];
+    e.seq = seq;
+    e.messages = messages;
+  }
+
+ private:
+  std::unordered_map<std::string, Entry> by_agent_;
+};
+
 // `session_start_wall_ns` is SessionHeader::start_wall_ns: wall times are stored relative
-// to it.
+// to it. `history` (may be null: every message written out) is the chunk's MessageHistory.
 void EncodeEvent(const Event& event, int64_t session_start_wall_ns, TextEncoder& text,
-                 schema::Event::Builder out);
+                 MessageHistory* history, schema::Event::Builder out);
 void EncodeHeader(const SessionHeader& header, schema::SessionHeader::Builder out);
 
 // Resolves a blob reference (its ordinal) while decoding. Returns false when the blob
@@ -52,10 +80,12 @@ using BlobLookup = std::function<bool(uint32_t ordinal, std::string* out)>;
 enum class DecodeOutcome { kDecoded, kUnknownKind };
 
 // Decodes one event. With a lookup, blob contents are resolved into Content::text (an
-// unresolvable blob is an error); without one they are left as references. Malformed
-// messages come back as kCorruption naming `where`.
+// unresolvable blob is an error); without one they are left as references. `history` is
+// the chunk's (a message prefix it does not hold is corruption). Malformed messages come
+// back as kCorruption naming where().
 Result<DecodeOutcome> DecodeEvent(schema::Event::Reader in, int64_t session_start_wall_ns,
-                                  const BlobLookup* lookup, const std::string& where, Event* out);
+                                  const BlobLookup* lookup, MessageHistory& history,
+                                  const std::function<std::string()>& where, Event* out);
 Result<SessionHeader> DecodeHeader(schema::SessionHeader::Reader in, const std::string& where);
 
 }  // namespace baton::codec

@@ -131,7 +131,8 @@ Status LogWriter::Add(const Event& event) {
     // and zero 8 KiB per event. Cap'n Proto requires the segment zeroed, so the used part is
     // cleared again afterwards.
     capnp::MallocMessageBuilder message(scratch_segment_.asPtr());
-    codec::EncodeEvent(event, start_wall_ns_, *encoder_, message.initRoot<schema::Event>());
+    codec::EncodeEvent(event, start_wall_ns_, *encoder_, &history_,
+                       message.initRoot<schema::Event>());
     AppendMessage(message, event_raw_);
     auto segments = message.getSegmentsForOutput();
     if (segments[0].begin() == scratch_segment_.begin())
@@ -172,6 +173,7 @@ Status LogWriter::WriteEventChunk() {
   last_written_seq_ = chunk_last_seq_;
   event_raw_.clear();
   event_items_ = 0;
+  history_.Clear();  // The next chunk must decode on its own.
   return Status::Ok();
 }
 

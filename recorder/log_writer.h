@@ -12,6 +12,7 @@
 #include "recorder/baton.capnp.h"
 #include "recorder/env.h"
 #include "recorder/event.h"
+#include "recorder/event_codec.h"
 #include "recorder/recorder.h"
 #include "recorder/redactor.h"
 #include "recorder/status.h"
@@ -80,6 +81,7 @@ class LogWriter {
   uint64_t offset_ = 0;
   std::string compressed_;
   std::string event_raw_;
+  codec::MessageHistory history_;  // Of the event chunk being built.
   // First segment for event messages, zero between uses (see Add).
   static constexpr size_t kScratchSegmentWords = 1024;
   kj::Array<capnp::word> scratch_segment_ = kj::heapArray<capnp::word>(kScratchSegmentWords);

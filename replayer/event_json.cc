@@ -1,6 +1,11 @@
 #include "replayer/event_json.h"
 
+#include <xxhash.h>
+
 #include <cstdio>
+#include <functional>
+
+#include "recorder/status.h"
 
 namespace baton {
 namespace {
@@ -20,6 +25,11 @@ class Writer {
     ContentValue(c);
   }
   void ContentValue(const Content& c) {
+    // A sink that treats content specially (the request hasher) gets it whole.
+    if constexpr (requires(Sink & sink) { sink.ContentField(c); }) {
+      w_.ContentField(c);
+      return;
+    }
     if (c.loaded()) {
       w_.String(c.text);
     } else {
@@ -185,10 +195,13 @@ class Writer {
   Sink& w_;
 };
 
-// Turns the writer's calls into "path = value" fields: request.messages[1].content.
+// Turns the writer's calls into "path = value" leaves, handed to Emit:
+// request.messages[1].content. Emit(path, value) and, when present, EmitContent(path,
+// content) receive them.
+template <typename Emitter>
 class FieldFlattener {
  public:
-  explicit FieldFlattener(std::vector<EventField>& out) : out_(out) {}
+  explicit FieldFlattener(Emitter& emit) : emit_(emit) {}
 
   FieldFlattener& BeginObject() {
     Open(/*is_array=*/false);
@@ -204,7 +217,7 @@ class FieldFlattener {
     key_.assign(key);
     return *this;
   }
-  FieldFlattener& String(std::string_view v) { return Value(std::string(v)); }
+  FieldFlattener& String(std::string_view v) { return Value(v); }
   FieldFlattener& Int(int64_t v) { return Value(std::to_string(v)); }
   FieldFlattener& Uint(uint64_t v) { return Value(std::to_string(v)); }
   FieldFlattener& Double(double v) {
@@ -213,37 +226,88 @@ class FieldFlattener {
     return Value(buf);
   }
   FieldFlattener& Bool(bool v) { return Value(v ? "true" : "false"); }
+  void ContentField(const Content& c) { ContentLeaf(c); }
 
  private:
+  // The path is one buffer: entering a level appends ".key" or "[i]", leaving truncates.
+  // No string is built per leaf, which matters when hashing long conversations.
   struct Level {
-    std::string path;
+    size_t path_length = 0;  // path_ length before this level's element.
     bool is_array = false;
     size_t next_index = 0;
   };
-  std::string NextPath() {
-    if (stack_.empty()) return key_;
-    Level& top = stack_.back();
-    std::string element = top.is_array ? "[" + std::to_string(top.next_index++) + "]"
-                                       : (top.path.empty() ? "" : ".") + key_;
-    return top.path + element;
+  void AppendElement() {
+    if (levels_.empty()) return;  // The root object itself.
+    Level& top = levels_.back();
+    if (top.is_array) {
+      path_ += '[';
+      path_ += std::to_string(top.next_index++);
+      path_ += ']';
+    } else {
+      if (levels_.size() > 1) path_ += '.';
+      path_ += key_;
+    }
   }
   void Open(bool is_array) {
-    // The event's own object is the root: its fields have no prefix.
-    std::string path = stack_.empty() ? "" : NextPath();
-    stack_.push_back({std::move(path), is_array, 0});
+    size_t before = path_.size();
+    AppendElement();
+    levels_.push_back({before, is_array, 0});
   }
   FieldFlattener& Close() {
-    stack_.pop_back();
+    path_.resize(levels_.back().path_length);
+    levels_.pop_back();
     return *this;
   }
-  FieldFlattener& Value(std::string v) {
-    out_.push_back({NextPath(), std::move(v)});
+  FieldFlattener& Value(std::string_view v) {
+    size_t before = path_.size();
+    AppendElement();
+    emit_.Emit(path_, v);
+    path_.resize(before);
     return *this;
+  }
+  void ContentLeaf(const Content& c) {
+    size_t before = path_.size();
+    AppendElement();
+    emit_.EmitContent(path_, c);
+    path_.resize(before);
   }
 
-  std::vector<EventField>& out_;
-  std::vector<Level> stack_;
+  Emitter& emit_;
+  std::vector<Level> levels_;
+  std::string path_;
   std::string key_;
+};
+
+// Collects the leaves; content as its text, or {"blob": N} when not loaded.
+struct FieldCollector {
+  std::vector<EventField>& out;
+  void Emit(std::string_view path, std::string_view v) {
+    out.push_back({std::string(path), std::string(v)});
+  }
+  void EmitContent(std::string_view path, const Content& c) {
+    out.push_back(
+        {std::string(path), c.loaded() ? c.text : "{\"blob\":" + std::to_string(c.blob) + "}"});
+  }
+};
+
+// Hashes the kept leaves without copying them; content through the caller's hash, so that
+// a blob never loaded hashes the same as its text.
+struct FieldHasher {
+  const std::function<bool(std::string_view)>& keep;
+  const std::function<uint64_t(const Content&)>& content_hash;
+  XXH3_state_t* state;
+  void Add(std::string_view path, uint64_t value_hash) {
+    uint64_t len = path.size();
+    XXH3_64bits_update(state, &len, sizeof(len));
+    XXH3_64bits_update(state, path.data(), path.size());
+    XXH3_64bits_update(state, &value_hash, sizeof(value_hash));
+  }
+  void Emit(std::string_view path, std::string_view v) {
+    if (keep(path)) Add(path, XXH3_64bits(v.data(), v.size()));
+  }
+  void EmitContent(std::string_view path, const Content& c) {
+    if (keep(path)) Add(path, content_hash(c));
+  }
 };
 
 template <typename Sink>
@@ -270,9 +334,37 @@ void WriteEventJson(const Event& event, JsonWriter& out) {
 
 std::vector<EventField> FlattenEvent(const Event& event, EventHeaderFields header_fields) {
   std::vector<EventField> fields;
-  FieldFlattener flattener(fields);
+  FieldCollector collector{fields};
+  FieldFlattener<FieldCollector> flattener(collector);
   WriteEvent(event, header_fields, flattener);
   return fields;
+}
+
+uint64_t HashFields(const std::vector<EventField>& fields) {
+  XXH3_state_t* state = XXH3_createState();
+  BATON_CHECK(state != nullptr);
+  XXH3_64bits_reset(state);
+  std::function<bool(std::string_view)> all = [](std::string_view) { return true; };
+  std::function<uint64_t(const Content&)> unused;
+  FieldHasher hasher{all, unused, state};
+  for (const EventField& f : fields)
+    hasher.Add(f.path, XXH3_64bits(f.value.data(), f.value.size()));
+  uint64_t h = XXH3_64bits_digest(state);
+  XXH3_freeState(state);
+  return h;
+}
+
+uint64_t HashEventFields(const Event& event, const std::function<bool(std::string_view)>& keep,
+                         const std::function<uint64_t(const Content&)>& content_hash) {
+  XXH3_state_t* state = XXH3_createState();
+  BATON_CHECK(state != nullptr);
+  XXH3_64bits_reset(state);
+  FieldHasher hasher{keep, content_hash, state};
+  FieldFlattener<FieldHasher> flattener(hasher);
+  WriteEvent(event, EventHeaderFields::kBodyOnly, flattener);
+  uint64_t h = XXH3_64bits_digest(state);
+  XXH3_freeState(state);
+  return h;
 }
 
 std::string EventToJson(const Event& event) {

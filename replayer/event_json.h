@@ -3,7 +3,10 @@
 #ifndef BATON_REPLAYER_EVENT_JSON_H_
 #define BATON_REPLAYER_EVENT_JSON_H_
 
+#include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "recorder/event.h"
@@ -29,9 +32,20 @@ enum class EventHeaderFields {
   kBodyOnly,  // The body's fields only: what two runs of the same code should share.
 };
 
-// The event's fields in JSON order, flattened to leaves.
+// The event's fields in JSON order, flattened to leaves. An unloaded blob-backed content
+// is the text {"blob":N}.
 std::vector<EventField> FlattenEvent(const Event& event,
                                      EventHeaderFields header_fields = EventHeaderFields::kAll);
+
+// A 64-bit hash of fields: for each, its path and the XXH3-64 of its value.
+uint64_t HashFields(const std::vector<EventField>& fields);
+
+// The same hash as HashFields(FlattenEvent(event, kBodyOnly)) restricted to the paths
+// `keep` accepts, computed without copying any value; a content field's value hash comes
+// from `content_hash` (so a blob that is not loaded can be hashed from a cache), and must
+// equal XXH3-64 of its text.
+uint64_t HashEventFields(const Event& event, const std::function<bool(std::string_view)>& keep,
+                         const std::function<uint64_t(const Content&)>& content_hash);
 
 }  // namespace baton
 

@@ -150,9 +150,14 @@ class LogReader::Impl {
       if (report_.end != LogEnd::kNotReached) return false;
       if (current_ && item_ < current_->items.size()) {
         auto words = current_->items[item_++];
-        std::string where = path_ + ": event " + std::to_string(item_) + " of chunk at byte " +
-                            std::to_string(current_->offset);
-        Result<codec::DecodeOutcome> decoded = DecodeItem(words, where, event);
+        // Built only when a message needs it: most events decode without error.
+        const size_t item = item_;
+        const uint64_t chunk_offset = current_->offset;
+        auto where = [&] {
+          return path_ + ": event " + std::to_string(item) + " of chunk at byte " +
+                 std::to_string(chunk_offset);
+        };
+        Result<codec::DecodeOutcome> decoded = DecodeItem(words, where, history_, event);
         if (!decoded.ok()) {
           if (options_.on_corrupt == CorruptChunkPolicy::kStop) return Stop(decoded.status());
           report_.skipped_chunks.push_back({current_->offset, decoded.status().message()});
@@ -163,7 +168,7 @@ class LogReader::Impl {
           continue;
         }
         if (event->seq <= last_seq_) {
-          Status s = Status::Corruption(where + ": seq " + std::to_string(event->seq) +
+          Status s = Status::Corruption(where() + ": seq " + std::to_string(event->seq) +
                                         " does not follow seq " + std::to_string(last_seq_));
           if (options_.on_corrupt == CorruptChunkPolicy::kStop) return Stop(s);
           report_.skipped_chunks.push_back({current_->offset, s.message()});
@@ -207,6 +212,7 @@ class LogReader::Impl {
         case format::ChunkKind::kEvents:
           current_ = r.chunk;
           item_ = 0;
+          history_.Clear();
           break;
         case format::ChunkKind::kBlobs:
           IndexBlobChunk(r.chunk);
@@ -233,11 +239,14 @@ class LogReader::Impl {
     ChunkResult r = ReadChunkAt(index_[i].offset);
     if (r.failure != ChunkFailure::kNone) return Status::Corruption(r.message);
     std::vector<Event> events;
+    codec::MessageHistory history;
     for (size_t k = 0; k < r.chunk->items.size(); ++k) {
       Event e;
-      std::string where = path_ + ": event " + std::to_string(k + 1) + " of chunk at byte " +
-                          std::to_string(r.chunk->offset);
-      Result<codec::DecodeOutcome> d = DecodeItem(r.chunk->items[k], where, &e);
+      auto where = [&] {
+        return path_ + ": event " + std::to_string(k + 1) + " of chunk at byte " +
+               std::to_string(r.chunk->offset);
+      };
+      Result<codec::DecodeOutcome> d = DecodeItem(r.chunk->items[k], where, history, &e);
       if (!d.ok()) return d.status();
       if (*d == codec::DecodeOutcome::kDecoded) events.push_back(std::move(e));
     }
@@ -294,7 +303,8 @@ class LogReader::Impl {
   }
 
   Result<codec::DecodeOutcome> DecodeItem(kj::ArrayPtr<const capnp::word> words,
-                                          const std::string& where, Event* event) {
+                                          const std::function<std::string()>& where,
+                                          codec::MessageHistory& history, Event* event) {
     codec::BlobLookup lookup = [this](uint32_t ordinal, std::string* out) {
       if (LoadBlobInto(ordinal, out).ok()) return true;
       if (options_.on_corrupt == CorruptChunkPolicy::kSkip) {
@@ -306,15 +316,15 @@ class LogReader::Impl {
       return false;
     };
     *event = Event();
-    Result<codec::DecodeOutcome> result = Status::Corruption(where + ": unreadable");
+    Result<codec::DecodeOutcome> result = Status::Corruption(where() + ": unreadable");
     kj::Maybe<kj::Exception> error = kj::runCatchingExceptions([&]() {
       capnp::FlatArrayMessageReader message(words, UntrustedLimits());
       result = codec::DecodeEvent(message.getRoot<schema::Event>(), header_.start_wall_ns,
                                   options_.blobs == BlobLoading::kResolve ? &lookup : nullptr,
-                                  where, event);
+                                  history, where, event);
     });
     KJ_IF_MAYBE (e, error) {
-      return Status::Corruption(where + ": malformed event: " + e->getDescription().cStr());
+      return Status::Corruption(where() + ": malformed event: " + e->getDescription().cStr());
     }
     return result;
   }
@@ -609,6 +619,7 @@ class LogReader::Impl {
   uint64_t pos_ = 0;  // Next chunk to read.
   std::shared_ptr<DecodedChunk> current_;
   size_t item_ = 0;
+  codec::MessageHistory history_;  // Of the event chunk being read (current_).
   uint64_t last_seq_ = 0;
   ReadReport report_;
 

@@ -1,5 +1,7 @@
 #include "replayer/replay_session.h"
 
+#include <xxhash.h>
+
 #include <algorithm>
 
 #include "replayer/json_writer.h"
@@ -124,7 +126,11 @@ std::string ReplayReport::ToJson() const {
 
 Result<std::unique_ptr<ReplaySession>> ReplaySession::Open(const std::string& path,
                                                            ReplayOptions options) {
-  auto trace = Trace::Load(path);
+  // Lazy: request texts (often most of a session's bytes) are only hashed, through a
+  // per-blob cache, and read in full only to show a divergence.
+  ReaderOptions ro;
+  ro.blobs = BlobLoading::kLazy;
+  auto trace = Trace::Load(path, ro);
   if (!trace.ok()) return trace.status();
   return FromTrace(std::move(trace).value(), std::move(options));
 }
@@ -146,6 +152,7 @@ ReplaySession::ReplaySession(Trace trace, ReplayOptions options, RequestNormaliz
   for (const Event& e : trace_.events()) {
     if (IsServedKind(e.kind())) {
       served_[QueueKey(e.agent, e.kind())].events.push_back(&e);
+      answers_.emplace(e.seq, AnswerOf(e));
     } else if (e.kind() == EventKind::kContextRead) {
       reads_[e.agent].events.push_back(&e);
     } else if (e.kind() == EventKind::kMessageDelivery) {
@@ -196,7 +203,6 @@ Result<const Event*> ReplaySession::Serve(const Event& live) {
   Queue& q = served_[QueueKey(live.agent, live.kind())];
   size_t ordinal = q.next + 1;
   std::string which = live.agent + "'s " + Ordinal(ordinal) + " " + Human(kind);
-  std::vector<EventField> live_fields = normalizer_.Normalize(RequestFields(live));
 
   if (q.next >= q.events.size()) {
     if (options_.mode == ReplayMode::kReplayOrRecord) {
@@ -206,18 +212,16 @@ Result<const Event*> ReplaySession::Serve(const Event& live) {
     Divergence d = MakeDivergence(nullptr, live.agent, kind,
                                   which + " has no recording: the recording holds " +
                                       std::to_string(q.events.size()) + " for " + live.agent);
-    for (EventField& f : live_fields)
+    for (EventField& f : NormalizedRequest(live))
       d.fields.push_back({FieldDifference::Change::kOnlyLive, f.path, "", f.value});
     BATON_RETURN_IF_ERROR(DivergeLocked(std::move(d)));
     return Status::NotFound(which + " has no recording");
   }
   const Event* recorded = q.events[q.next];
-  std::vector<EventField> recorded_fields = normalizer_.Normalize(RequestFields(*recorded));
-  if (RequestNormalizer::Hash(recorded_fields) == RequestNormalizer::Hash(live_fields) &&
-      recorded_fields == live_fields) {
+  if (RequestHash(*recorded) == RequestHash(live)) {
     ++q.next;
     ++served_count_;
-    return recorded;
+    return Answer(*recorded);
   }
   if (options_.mode == ReplayMode::kReplayOrRecord) {
     ++served_live_;
@@ -226,12 +230,66 @@ Result<const Event*> ReplaySession::Serve(const Event& live) {
   Divergence d = MakeDivergence(
       recorded, live.agent, kind,
       which + " differs from the recording (#" + std::to_string(recorded->seq) + ")");
-  d.fields = DiffFields(recorded_fields, live_fields);
+  d.fields = DiffFields(NormalizedRequest(*recorded), NormalizedRequest(live));
   BATON_RETURN_IF_ERROR(DivergeLocked(std::move(d)));
   // Lenient: serve the recorded answer so the run can go on and show later divergences.
   ++q.next;
   ++served_count_;
-  return recorded;
+  return Answer(*recorded);
+}
+
+Event ReplaySession::AnswerOf(const Event& e) const {
+  Event a;
+  a.seq = e.seq;
+  a.mono_ns = e.mono_ns;
+  a.wall_ns = e.wall_ns;
+  a.agent = e.agent;
+  a.cause = e.cause;
+  if (auto* call = e.As<ModelCall>()) {
+    ModelCall m;
+    m.call_id = call->call_id;
+    m.response = call->response;
+    m.latency_ns = call->latency_ns;
+    m.attempt = call->attempt;
+    m.error = call->error;
+    a.body = std::move(m);
+  } else if (auto* tool = e.As<ToolCall>()) {
+    ToolCall t = *tool;
+    t.arguments = Content();
+    a.body = std::move(t);
+  } else {
+    a.body = e.body;
+  }
+  // A blob that cannot be read is served as empty text: the reader already reported the
+  // damage, and the divergence (if any) will show where it mattered.
+  (void)trace_.Resolve(a);
+  return a;
+}
+
+const Event* ReplaySession::Answer(const Event& recorded) const {
+  auto it = answers_.find(recorded.seq);
+  BATON_CHECK(it != answers_.end());
+  return &it->second;
+}
+
+uint64_t ReplaySession::RequestHash(const Event& e) {
+  if (!normalizer_.trivial()) return RequestNormalizer::Hash(NormalizedRequest(e));
+  return normalizer_.HashRequest(e, [this](const Content& c) -> uint64_t {
+    if (c.loaded()) return XXH3_64bits(c.text.data(), c.text.size());
+    auto [it, fresh] = blob_hashes_.try_emplace(c.blob, 0);
+    if (fresh) {
+      auto text = trace_.Text(c);
+      // Unreadable: a hash no live text will have, so the call shows as a divergence.
+      it->second = text.ok() ? XXH3_64bits(text->data(), text->size()) : ~uint64_t{0};
+    }
+    return it->second;
+  });
+}
+
+std::vector<EventField> ReplaySession::NormalizedRequest(const Event& e) const {
+  Event copy = e;
+  (void)trace_.Resolve(copy);
+  return normalizer_.Normalize(RequestFields(copy));
 }
 
 Result<std::string> ReplaySession::AwaitDeliveryTurn(const std::string& agent,

@@ -87,9 +87,10 @@ class ReplaySession {
 
   // Serves a model call, tool call, clock read, random draw or environment read. `live`
   // holds the agent and the request (its response fields are ignored). Returns the recorded
-  // event whose answer the caller uses, or nullptr in kReplayOrRecord when the recording
-  // has no matching call (the caller asks the live client). A mismatch in kReplay is a
-  // divergence: Status::Diverged with OnDivergence::kStop.
+  // answer (the recorded event with its texts loaded and its request left out; owned by
+  // the session), or nullptr in kReplayOrRecord when the recording has no matching call
+  // (the caller asks the live client). A mismatch in kReplay is a divergence:
+  // Status::Diverged with OnDivergence::kStop.
   Result<const Event*> Serve(const Event& live);
 
   // Blocks until it is `agent`'s turn, in the recorded delivery order, to receive its next
@@ -127,12 +128,19 @@ class ReplaySession {
   Status DivergeLocked(Divergence d);
   Divergence MakeDivergence(const Event* recorded, const std::string& agent, std::string kind,
                             std::string summary) const;
+  Event AnswerOf(const Event& recorded) const;
+  const Event* Answer(const Event& recorded) const;
+  uint64_t RequestHash(const Event& e);  // Under mu_ (uses the blob hash cache).
+  std::vector<EventField> NormalizedRequest(const Event& e) const;
 
   const Trace trace_;
   const ReplayOptions options_;
   const RequestNormalizer normalizer_;
 
+  std::unordered_map<uint64_t, Event> answers_;  // By recorded seq; built once, read-only.
+
   mutable std::mutex mu_;
+  std::unordered_map<uint32_t, uint64_t> blob_hashes_;  // XXH3-64 of each blob hashed so far.
   std::condition_variable turn_cv_;
   std::unordered_map<std::string, Queue> served_;  // key: agent + '\0' + category
   std::unordered_map<std::string, Queue> reads_;   // context reads per agent

@@ -3,6 +3,7 @@
 #include <capnp/compat/json.h>
 #include <capnp/message.h>
 #include <kj/exception.h>
+#define XXH_STATIC_LINKING_ONLY  // For XXH3_state_t on the stack.
 #include <xxhash.h>
 
 namespace baton {
@@ -10,8 +11,8 @@ namespace {
 
 constexpr const char* kVolatile = "<volatile>";
 
-bool HasPrefixPath(const std::string& path, const std::string& prefix) {
-  if (path.compare(0, prefix.size(), prefix) != 0) return false;
+bool HasPrefixPath(std::string_view path, std::string_view prefix) {
+  if (path.substr(0, prefix.size()) != prefix) return false;
   return path.size() == prefix.size() || path[prefix.size()] == '.' || path[prefix.size()] == '[';
 }
 
@@ -93,49 +94,109 @@ std::vector<EventField> RequestNormalizer::Normalize(std::vector<EventField> fie
 }
 
 uint64_t RequestNormalizer::Hash(const std::vector<EventField>& normalized) {
-  XXH3_state_t* state = XXH3_createState();
-  BATON_CHECK(state != nullptr);
-  XXH3_64bits_reset(state);
-  for (const EventField& f : normalized) {
-    // Lengths first, so that ("ab","c") and ("a","bc") differ.
-    uint64_t lengths[2] = {f.path.size(), f.value.size()};
-    XXH3_64bits_update(state, lengths, sizeof(lengths));
-    XXH3_64bits_update(state, f.path.data(), f.path.size());
-    XXH3_64bits_update(state, f.value.data(), f.value.size());
+  return HashFields(normalized);
+}
+
+bool RequestNormalizer::trivial() const { return patterns_.empty() && json_paths_.empty(); }
+
+namespace {
+
+uint64_t H(const std::string& s) { return XXH3_64bits(s.data(), s.size()); }
+
+// A model request hashed field by field without the generic flattener: the hot path of a
+// replay, where every call resends its conversation. Usable when every ignored field is a
+// whole part of the request (or outside it).
+class ModelRequestHasher {
+ public:
+  explicit ModelRequestHasher(const std::vector<std::string>& ignored) {
+    for (const std::string& f : ignored) {
+      if (f == "request" || f == "request.model") model_ = false;
+      if (f == "request" || f == "request.parameters") parameters_ = false;
+      if (f == "request" || f == "request.messages") messages_ = false;
+      if (f == "request" || f == "request.tools") tools_ = false;
+      if (f == "request" || f == "request.headers") headers_ = false;
+      if (f == "request" || f == "request.stream") stream_ = false;
+      bool whole = f == "request" || f == "request.model" || f == "request.parameters" ||
+                   f == "request.messages" || f == "request.tools" || f == "request.headers" ||
+                   f == "request.stream";
+      if (!whole && f.rfind("request", 0) == 0) usable_ = false;
+    }
   }
-  uint64_t h = XXH3_64bits_digest(state);
-  XXH3_freeState(state);
-  return h;
+  bool usable() const { return usable_; }
+
+  uint64_t Hash(const ModelRequest& r, const std::function<uint64_t(const Content&)>& content) {
+    XXH3_state_t state;  // On the stack: this runs for every served call.
+    XXH3_64bits_reset(&state);
+    auto add = [&](std::initializer_list<uint64_t> values) {
+      XXH3_64bits_update(&state, values.begin(), values.size() * sizeof(uint64_t));
+    };
+    if (model_) add({1, H(r.model)});
+    if (parameters_)
+      for (const KeyValue& kv : r.parameters) add({2, H(kv.key), H(kv.value)});
+    if (messages_)
+      for (const ChatMessage& m : r.messages)
+        add({3, H(m.role), content(m.content), H(m.name), H(m.tool_call_id)});
+    if (tools_)
+      for (const ToolSpec& t : r.tools)
+        add({4, H(t.name), H(t.description), content(t.parameters_json)});
+    if (headers_)
+      for (const KeyValue& kv : r.headers) add({5, H(kv.key), H(kv.value)});
+    if (stream_) add({6, r.stream ? 1u : 0u});
+    return XXH3_64bits_digest(&state);
+  }
+
+ private:
+  bool usable_ = true;
+  bool model_ = true, parameters_ = true, messages_ = true, tools_ = true, headers_ = true,
+       stream_ = true;
+};
+
+}  // namespace
+
+uint64_t RequestNormalizer::HashRequest(
+    const Event& event, const std::function<uint64_t(const Content&)>& content_hash) const {
+  BATON_CHECK(trivial());
+  if (const ModelCall* call = event.As<ModelCall>()) {
+    ModelRequestHasher fast(normalizers_.ignored_fields);
+    if (fast.usable()) return fast.Hash(call->request, content_hash);
+  }
+  const std::vector<std::string> prefixes = RequestPrefixes(event.kind());
+  std::function<bool(std::string_view)> keep = [&](std::string_view path) {
+    bool requested = prefixes.empty();
+    for (const std::string& prefix : prefixes) requested |= HasPrefixPath(path, prefix);
+    if (!requested) return false;
+    for (const std::string& ignored : normalizers_.ignored_fields)
+      if (HasPrefixPath(path, ignored)) return false;
+    return true;
+  };
+  return HashEventFields(event, keep, content_hash);
+}
+
+std::vector<std::string> RequestPrefixes(EventKind kind) {
+  switch (kind) {
+    case EventKind::kModelCall:
+      return {"request"};
+    case EventKind::kToolCall:
+      return {"tool", "arguments"};
+    case EventKind::kClockRead:
+      return {"clock"};
+    case EventKind::kRandomDraw:
+      return {"stream"};
+    case EventKind::kEnvRead:
+      return {"name"};
+    case EventKind::kContextRead:
+      return {"key"};
+    case EventKind::kMessageDelivery:
+      return {"message_id"};
+    default:
+      return {};
+  }
 }
 
 std::vector<EventField> RequestFields(const Event& event) {
   std::vector<EventField> all = FlattenEvent(event, EventHeaderFields::kBodyOnly);
-  std::vector<std::string> keep;
-  switch (event.kind()) {
-    case EventKind::kModelCall:
-      keep = {"request"};
-      break;
-    case EventKind::kToolCall:
-      keep = {"tool", "arguments"};
-      break;
-    case EventKind::kClockRead:
-      keep = {"clock"};
-      break;
-    case EventKind::kRandomDraw:
-      keep = {"stream"};
-      break;
-    case EventKind::kEnvRead:
-      keep = {"name"};
-      break;
-    case EventKind::kContextRead:
-      keep = {"key"};
-      break;
-    case EventKind::kMessageDelivery:
-      keep = {"message_id"};
-      break;
-    default:
-      return all;
-  }
+  std::vector<std::string> keep = RequestPrefixes(event.kind());
+  if (keep.empty()) return all;
   std::vector<EventField> out;
   for (EventField& f : all)
     for (const std::string& k : keep)

@@ -4,6 +4,7 @@
 #define BATON_REPLAYER_REQUEST_NORMALIZER_H_
 
 #include <cstdint>
+#include <functional>
 #include <regex>
 #include <string>
 #include <vector>
@@ -32,8 +33,17 @@ class RequestNormalizer {
   RequestNormalizer() = default;
 
   std::vector<EventField> Normalize(std::vector<EventField> fields) const;
-  // A 64-bit XXH3 of the normalized fields (paths and values).
+  // A 64-bit hash of the normalized fields (HashFields: paths and values).
   static uint64_t Hash(const std::vector<EventField>& normalized);
+
+  // Whether normalizing only leaves fields out (no patterns, no JSON paths): then
+  // HashRequest can hash the request in place, copying nothing.
+  bool trivial() const;
+  // Requires trivial(). Equal requests (after leaving out the ignored fields) hash equal;
+  // the value is not Hash(Normalize(...)): compare HashRequest with HashRequest only.
+  // `content_hash` gives a content field's XXH3-64 (see HashEventFields).
+  uint64_t HashRequest(const Event& event,
+                       const std::function<uint64_t(const Content&)>& content_hash) const;
 
  private:
   Normalizers normalizers_;
@@ -45,6 +55,8 @@ class RequestNormalizer {
 // tool call's tool and arguments, a clock read's clock name, a random draw's stream, an
 // environment read's name. Paths as in FlattenEvent.
 std::vector<EventField> RequestFields(const Event& event);
+// The path prefixes RequestFields keeps for a kind; empty: every field.
+std::vector<std::string> RequestPrefixes(EventKind kind);
 
 }  // namespace baton
 

@@ -5,14 +5,47 @@
 namespace baton {
 
 Result<Trace> Trace::Load(const std::string& path, ReaderOptions options) {
-  auto contents = ReadLog(path, options);
-  if (!contents.ok()) return contents.status();
-  if (contents->report.end == LogEnd::kError)
-    return Status::Corruption(path + ": " + contents->report.ending);
-  Trace t = FromEvents(std::move(contents->header), std::move(contents->events),
-                       std::move(contents->report));
+  auto reader = LogReader::Open(path, options);
+  if (!reader.ok()) return reader.status();
+  std::vector<Event> events;
+  Event event;
+  while (true) {
+    Result<bool> more = (*reader)->Next(&event);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    events.push_back(std::move(event));
+  }
+  const ReadReport& report = (*reader)->report();
+  if (report.end == LogEnd::kError) return Status::Corruption(path + ": " + report.ending);
+  Trace t = FromEvents((*reader)->header(), std::move(events), report);
   t.path_ = path;
+  if (options.blobs == BlobLoading::kLazy) {
+    t.blobs_ = std::make_shared<BlobSource>();
+    t.blobs_->reader = std::move(reader).value();
+  }
   return t;
+}
+
+Result<std::string> Trace::Text(const Content& content) const {
+  if (content.loaded()) return content.text;
+  if (blobs_ == nullptr)
+    return Status::NotFound("blob " + std::to_string(content.blob) + " is not loaded");
+  std::lock_guard<std::mutex> lock(blobs_->mu);
+  return blobs_->reader->LoadBlob(content.blob);
+}
+
+Status Trace::Resolve(Event& event) const {
+  Status status;
+  ForEachContent(event, [&](Content& c) {
+    if (!status.ok() || c.loaded()) return;
+    auto text = Text(c);
+    if (!text.ok()) {
+      status = text.status();
+      return;
+    }
+    c.text = std::move(text).value();
+  });
+  return status;
 }
 
 Trace Trace::FromEvents(SessionHeader header, std::vector<Event> events, ReadReport report) {

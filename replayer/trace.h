@@ -4,6 +4,8 @@
 #define BATON_REPLAYER_TRACE_H_
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -17,7 +19,9 @@ namespace baton {
 class Trace {
  public:
   // Reads the whole log. A log that ended abnormally loads what was recovered (see
-  // report()); a corrupt one is an error unless options.on_corrupt skips.
+  // report()); a corrupt one is an error unless options.on_corrupt skips. With
+  // options.blobs = kLazy, large texts stay in the file until Text() asks for them: a
+  // multi-GB session opens without reading blobs nobody needs.
   static Result<Trace> Load(const std::string& path, ReaderOptions options = {});
   static Trace FromEvents(SessionHeader header, std::vector<Event> events, ReadReport report = {});
 
@@ -49,11 +53,24 @@ class Trace {
   // The write of key at version, or nullptr.
   const Event* ContextWriteOf(const std::string& key, uint64_t version) const;
 
+  // The text of a content field, loading its blob if the trace was opened lazily.
+  // Thread-safe. Corruption/NotFound when the blob cannot be read.
+  Result<std::string> Text(const Content& content) const;
+  // Loads every blob-backed field of `event` (a copy, or an event of this trace).
+  Status Resolve(Event& event) const;
+
   // seq of the event, its cause, its cause's cause... (at most max_length), earliest first.
   std::vector<uint64_t> CauseChain(uint64_t seq, size_t max_length = 8) const;
 
  private:
   void BuildIndexes();
+
+  // Kept open for lazy blobs; shared so that Trace stays movable and copyable.
+  struct BlobSource {
+    std::mutex mu;
+    std::unique_ptr<LogReader> reader;
+  };
+  std::shared_ptr<BlobSource> blobs_;
 
   std::string path_;
   SessionHeader header_;

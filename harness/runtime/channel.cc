@@ -24,7 +24,13 @@ AgentMessage Channel::Send(const std::string& from, const std::string& to,
     const Trace::MessageEvents* recorded = replay->trace().Message(m.id);
     const MessageSend* rs =
         recorded && recorded->send ? recorded->send->As<MessageSend>() : nullptr;
-    if (rs == nullptr || rs->to != to || rs->intent != intent || rs->payload.text != payload) {
+    std::string recorded_payload;
+    if (rs != nullptr) {
+      auto text = replay->trace().Text(rs->payload);
+      recorded_payload =
+          text.ok() ? std::move(text).value() : "<unreadable: " + text.status().message() + ">";
+    }
+    if (rs == nullptr || rs->to != to || rs->intent != intent || recorded_payload != payload) {
       Divergence d;
       d.agent = from;
       d.kind = "message_send";
@@ -35,7 +41,7 @@ AgentMessage Channel::Send(const std::string& from, const std::string& to,
         d.summary = from + "'s message " + m.id + " differs from the recording (#" +
                     std::to_string(recorded->send->seq) + ")";
         d.fields =
-            DiffFields({{"to", rs->to}, {"intent", rs->intent}, {"payload", rs->payload.text}},
+            DiffFields({{"to", rs->to}, {"intent", rs->intent}, {"payload", recorded_payload}},
                        {{"to", to}, {"intent", intent}, {"payload", payload}});
         for (uint64_t seq : replay->trace().CauseChain(recorded->send->seq))
           d.chain.push_back(DescribeEvent(*replay->trace().BySeq(seq)));

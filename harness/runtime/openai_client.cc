@@ -117,7 +117,8 @@ class StreamAssembler {
     if (auto calls = Member(*delta, "tool_calls"); calls && calls->isArray()) {
       for (auto c : calls->getArray()) {
         size_t index = NumberMember(c, "index");
-        if (index > 1024) return Status::Corruption("a streamed tool call index of " + std::to_string(index));
+        if (index > 1024)
+          return Status::Corruption("a streamed tool call index of " + std::to_string(index));
         if (tool_calls_.size() <= index) tool_calls_.resize(index + 1);
         ToolCallRequest& call = tool_calls_[index];
         std::string id = StringMember(c, "id");
@@ -279,8 +280,8 @@ Result<ModelResponse> OpenAiChatClient::Complete(const ModelRequest& request) {
     auto table = builder.build();
     kj::TlsContext tls;
     auto tls_network = tls.wrapNetwork(io.provider->getNetwork());
-    auto client = kj::newHttpClient(io.provider->getTimer(), *table, io.provider->getNetwork(),
-                                    *tls_network);
+    auto client =
+        kj::newHttpClient(io.provider->getTimer(), *table, io.provider->getNetwork(), *tls_network);
     kj::HttpHeaders headers(*table);
     headers.set(content_type, "application/json");
     if (stream) headers.set(accept, "text/event-stream");
@@ -311,11 +312,11 @@ Result<ModelResponse> OpenAiChatClient::Complete(const ModelRequest& request) {
               auto* p = pump.get();
               return p->Pump().attach(kj::mv(pump));
             });
-    auto timed = io.provider->getTimer().timeoutAfter(
-        options_.timeout.count() * kj::MILLISECONDS, kj::mv(call));
+    auto timed = io.provider->getTimer().timeoutAfter(options_.timeout.count() * kj::MILLISECONDS,
+                                                      kj::mv(call));
     timed.wait(io.waitScope);
   });
-  KJ_IF_MAYBE(e, exception) {
+  KJ_IF_MAYBE (e, exception) {
     std::string what = e->getDescription().cStr();
     if (what.find("timed out") != std::string::npos)
       return Status::Unavailable("timed out after " + std::to_string(options_.timeout.count()) +

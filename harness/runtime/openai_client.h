@@ -23,7 +23,7 @@ enum class Streaming { kOff, kOn };
 
 struct OpenAiClientOptions {
   std::string base_url = "https://api.openai.com/v1";  // ".../chat/completions" is appended.
-  std::string api_key_env = "OPENAI_API_KEY";           // Empty: no Authorization header.
+  std::string api_key_env = "OPENAI_API_KEY";          // Empty: no Authorization header.
   Streaming streaming = Streaming::kOff;
   std::chrono::milliseconds timeout{60'000};  // For the whole call, streaming included.
 };

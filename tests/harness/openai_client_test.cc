@@ -30,8 +30,9 @@ ModelRequest Question() {
   return r;
 }
 
-std::unique_ptr<OpenAiChatClient> Client(const FakeOpenAiServer& server, Streaming streaming,
-                                         std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+std::unique_ptr<OpenAiChatClient> Client(
+    const FakeOpenAiServer& server, Streaming streaming,
+    std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
   setenv("BATON_TEST_OPENAI_KEY", kKey, 1);
   OpenAiClientOptions o;
   o.base_url = server.base_url();
@@ -118,7 +119,8 @@ TEST(OpenAiClientTest, ServerErrorsAreRetryableClientErrorsAreNot) {
 
 TEST(OpenAiClientTest, SlowServerTimesOut) {
   FakeOpenAiServer server;
-  server.Enqueue({200, FakeOpenAiServer::CompletionBody("late"), {}, std::chrono::milliseconds(800)});
+  server.Enqueue(
+      {200, FakeOpenAiServer::CompletionBody("late"), {}, std::chrono::milliseconds(800)});
   auto r = Client(server, Streaming::kOff, std::chrono::milliseconds(100))->Complete(Question());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kUnavailable);
@@ -172,8 +174,8 @@ TEST(OpenAiClientTest, RetriesAreRecordedAsRetriesAndTheKeyNeverReachesTheFile) 
   ASSERT_TRUE(t.ok());
   std::vector<std::string> kinds;
   for (const Event& e : t->events()) kinds.push_back(std::string(KindName(e.kind())));
-  EXPECT_EQ(kinds, (std::vector<std::string>{"model_call", "retry", "model_call", "retry",
-                                             "model_call"}));
+  EXPECT_EQ(kinds,
+            (std::vector<std::string>{"model_call", "retry", "model_call", "retry", "model_call"}));
   EXPECT_THAT(t->events()[0].As<ModelCall>()->error, HasSubstr("HTTP 503"));
   EXPECT_THAT(t->events()[2].As<ModelCall>()->error, HasSubstr("HTTP 429"));
   EXPECT_EQ(t->events()[4].As<ModelCall>()->attempt, 3u);

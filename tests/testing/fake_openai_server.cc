@@ -39,7 +39,9 @@ class FakeOpenAiServer::Impl final : public kj::HttpService {
                             kj::AsyncInputStream& body, Response& response) override {
     std::string path = url.cStr();
     std::string auth;
-    KJ_IF_MAYBE(a, headers.get(authorization_)) { auth = a->cStr(); }
+    KJ_IF_MAYBE (a, headers.get(authorization_)) {
+      auth = a->cStr();
+    }
     return body.readAllText().then([this, path, auth, &response](kj::String text) {
       FakeReply reply;
       {
@@ -54,7 +56,9 @@ class FakeOpenAiServer::Impl final : public kj::HttpService {
         }
       }
       return timer_->afterDelay(reply.delay.count() * kj::MILLISECONDS)
-          .then([this, reply = std::move(reply), &response]() mutable { return Send(std::move(reply), response); });
+          .then([this, reply = std::move(reply), &response]() mutable {
+            return Send(std::move(reply), response);
+          });
     });
   }
 

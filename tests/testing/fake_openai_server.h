@@ -15,7 +15,7 @@ namespace baton::testing {
 
 struct FakeReply {
   unsigned status = 200;
-  std::string body;                    // Sent whole (when sse_events is empty).
+  std::string body;                     // Sent whole (when sse_events is empty).
   std::vector<std::string> sse_events;  // Each sent as "data: EVENT\n\n", one write each.
   std::chrono::milliseconds delay{0};   // Before the reply (and between SSE events).
 };

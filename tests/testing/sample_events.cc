@@ -135,7 +135,8 @@ FileBuilder& FileBuilder::Events(const std::vector<Event>& events) {
   codec::PlainTextEncoder plain;
   for (const Event& e : events) {
     capnp::MallocMessageBuilder message;
-    codec::EncodeEvent(e, SampleHeader().start_wall_ns, plain, message.initRoot<schema::Event>());
+    codec::EncodeEvent(e, SampleHeader().start_wall_ns, plain, nullptr,
+                       message.initRoot<schema::Event>());
     raw += Serialize(message);
   }
   return Chunk(format::ChunkKind::kEvents, static_cast<uint32_t>(events.size()), raw);

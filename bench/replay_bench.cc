@@ -1,0 +1,152 @@
+// Replay cost against recording cost, for the same 10,000-event session (synthetic: growing
+// multi-turn conversations, tool calls, handoffs). Replay = open the log, build the
+// ReplaySession, then serve every recorded call, delivery and context read in order, the
+// way the agents' code would ask for them (with full prompt texts, which the session
+// hashes). Record = the Recorder writing the same events, Close included.
+//
+// Prints Google Benchmark's table, then:
+//   figure replay.ns_per_event record=X replay=Y ratio=X/Y   (ratio > 1: replay is faster)
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "harness/synth/synthetic_session.h"
+#include "recorder/recorder.h"
+#include "replayer/replay_session.h"
+#include "replayer/trace.h"
+
+namespace baton::bench {
+using synth::SynthOptions;
+namespace {
+
+SynthOptions TenThousandEvents() {
+  SynthOptions o;
+  o.seed = 11;
+  o.agents = 4;
+  o.turns = 960;  // About 10,000 events.
+  o.payload_bytes = 300;
+  return o;
+}
+
+bool IsServed(EventKind k) {
+  return k == EventKind::kModelCall || k == EventKind::kToolCall || k == EventKind::kClockRead ||
+         k == EventKind::kRandomDraw || k == EventKind::kEnvRead;
+}
+
+}  // namespace
+}  // namespace baton::bench
+
+int main(int argc, char** argv) {
+  using namespace baton;
+  using namespace baton::bench;
+  using namespace baton::synth;
+  benchmark::Initialize(&argc, argv);
+  std::string dir = std::filesystem::temp_directory_path().string() + "/baton_replay_bench_" +
+                    std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  const std::string recording = dir + "/session.baton";
+  const SynthOptions options = TenThousandEvents();
+  Status s = WriteSyntheticSession(recording, options, 0);
+  if (!s.ok()) {
+    std::fprintf(stderr, "%s\n", s.ToString().c_str());
+    return 1;
+  }
+  uint64_t events = 0;
+  double record_ns = 0, replay_ns = 0;
+  // What the agents' code asks, built outside the timing: the recorded requests with their
+  // full texts, as live code produces them (a replay hashes every live prompt in full).
+  auto resolved = Trace::Load(recording);
+  if (!resolved.ok()) {
+    std::fprintf(stderr, "%s\n", resolved.status().ToString().c_str());
+    return 1;
+  }
+  const std::vector<Event>& live = resolved->events();
+
+  benchmark::RegisterBenchmark(
+      "record/10k_event_session",
+      [&](benchmark::State& state) {
+        for (auto _ : state) {
+          auto rec = Recorder::Create(dir + "/rerecorded.baton", SyntheticHeader(options, 0));
+          events = RecordSyntheticEvents(options, 0, **rec);
+          benchmark::DoNotOptimize((*rec)->Close());
+        }
+        state.counters["ns_per_event"] = benchmark::Counter(
+            static_cast<double>(events),
+            benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+      })
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+
+  // The part of a replay that is reading: open the log and index it.
+  benchmark::RegisterBenchmark("open/10k_event_session",
+                               [&](benchmark::State& state) {
+                                 for (auto _ : state) {
+                                   auto session = ReplaySession::Open(recording, ReplayOptions{});
+                                   benchmark::DoNotOptimize(session.ok());
+                                 }
+                               })
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+
+  benchmark::RegisterBenchmark(
+      "replay/10k_event_session",
+      [&](benchmark::State& state) {
+        uint64_t served = 0;
+        for (auto _ : state) {
+          auto session = ReplaySession::Open(recording, ReplayOptions{});
+          if (!session.ok()) {
+            state.SkipWithError(session.status().ToString().c_str());
+            return;
+          }
+          ReplaySession& r = **session;
+          served = 0;
+          for (const Event& e : live) {
+            if (IsServed(e.kind())) {
+              auto got = r.Serve(e);  // The live request equals the recorded one.
+              if (!got.ok()) {
+                state.SkipWithError(got.status().ToString().c_str());
+                return;
+              }
+              ++served;
+            } else if (e.kind() == EventKind::kMessageDelivery) {
+              (void)r.AwaitDeliveryTurn(e.agent, std::chrono::milliseconds(0));
+              r.DeliveryDone(e.agent);
+            } else if (auto* read = e.As<ContextRead>()) {
+              (void)r.ExpectedReadVersion(e.agent, read->key);
+            }
+          }
+          if (!r.Report().matched) state.SkipWithError("the replay did not match");
+        }
+        state.counters["served"] = static_cast<double>(served);
+      })
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+
+  class Capture : public benchmark::ConsoleReporter {
+   public:
+    Capture(double& rec, double& rep) : rec_(rec), rep_(rep) {}
+    void ReportRuns(const std::vector<Run>& runs) override {
+      ConsoleReporter::ReportRuns(runs);
+      for (const Run& run : runs) {
+        double ms = run.GetAdjustedRealTime();
+        if (run.benchmark_name().rfind("record/", 0) == 0) rec_ = ms;
+        if (run.benchmark_name().rfind("replay/", 0) == 0) rep_ = ms;
+      }
+    }
+
+   private:
+    double& rec_;
+    double& rep_;
+  } reporter(record_ns, replay_ns);
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  std::filesystem::remove_all(dir);
+  if (events > 0 && record_ns > 0 && replay_ns > 0) {
+    double rec = record_ns * 1e6 / events, rep = replay_ns * 1e6 / events;
+    std::printf("\nfigure replay.events value=%llu\n", static_cast<unsigned long long>(events));
+    std::printf("figure replay.ns_per_event record=%.1f replay=%.1f ratio=%.2f\n", rec, rep,
+                rec / rep);
+  }
+  return 0;
+}

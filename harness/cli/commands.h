@@ -24,6 +24,8 @@ void AddCatCommand(CLI::App& app, CommandContext& ctx);
 void AddSynthCommand(CLI::App& app, CommandContext& ctx);
 void AddReplayCommand(CLI::App& app, CommandContext& ctx);
 void AddDiffCommand(CLI::App& app, CommandContext& ctx);
+void AddWhyCommand(CLI::App& app, CommandContext& ctx);
+void AddCheckCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace baton::cli
 

@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   baton::cli::AddSynthCommand(app, ctx);
   baton::cli::AddReplayCommand(app, ctx);
   baton::cli::AddDiffCommand(app, ctx);
+  baton::cli::AddWhyCommand(app, ctx);
+  baton::cli::AddCheckCommand(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

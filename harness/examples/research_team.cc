@@ -162,9 +162,11 @@ class Team {
       expected_inputs_ = at == std::string::npos ? 0 : std::stoi(m.payload.substr(at + 9));
     } else if (m.intent == "findings") {
       rt_.channel().Interpret("writer", m, "findings", "evidence from " + m.from);
+      CheckInput(m);
       findings_.push_back(m.from + ": " + m.payload);
     } else if (m.intent == "revise") {
       rt_.channel().Interpret("writer", m, "revise", "revise the draft: " + m.payload);
+      CheckInput(m);
       feedback_ = m.payload;
     }
     if (expected_inputs_ < 0 || static_cast<int>(findings_.size()) < expected_inputs_) {
@@ -184,6 +186,15 @@ class Team {
     ++revisions_;
     rt_.channel().Send("writer", "reviewer", "review", draft->content.text, {}, m.delivery_seq);
     return Status::Ok();
+  }
+
+  // The writer validates what other agents produced before building on it.
+  void CheckInput(const AgentMessage& m) {
+    bool usable = !m.payload.empty() && m.payload.find("I'm sorry") == std::string::npos;
+    rt_.Record("writer",
+               Check{m.delivery_seq, m.id, "writer.input_check", usable,
+                     usable ? "non-empty, no refusal" : "empty or a refusal"},
+               m.delivery_seq);
   }
 
   Status Reviewer(const AgentMessage& m) {

@@ -1,0 +1,222 @@
+// `baton check FILES-OR-DIRS...`: the CI gate. One line per session (pass, or fail with the
+// root cause), a summary, optional JUnit XML. Exit 0 when every session passes, 1 when any
+// fails, 2 when a file is unreadable or the policy is bad.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "assertions/root_cause.h"
+#include "harness/cli/commands.h"
+
+namespace baton::cli {
+namespace {
+
+struct CheckOptions {
+  std::vector<std::string> inputs;
+  std::string policy;
+  std::string junit;
+  unsigned jobs = 0;
+  bool quiet_passes = false;
+};
+
+struct SessionResult {
+  std::string path;
+  std::string session_id;
+  bool readable = false;
+  std::string error;
+  bool passed = false;
+  uint64_t events = 0;
+  double seconds = 0;
+  std::vector<Finding> findings;
+  std::optional<Finding> root;
+  std::string paragraph;
+};
+
+std::string XmlEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        // XML 1.0 forbids most control characters even escaped.
+        if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t' || c == '\r') out += c;
+    }
+  }
+  return out;
+}
+
+Status ExpandInputs(const std::vector<std::string>& inputs, std::vector<std::string>& files) {
+  namespace fs = std::filesystem;
+  for (const std::string& in : inputs) {
+    std::error_code ec;
+    if (fs::is_directory(in, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(in, ec); !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec))
+        if (it->is_regular_file() && it->path().extension() == ".baton") found.push_back(it->path().string());
+      if (ec) return Status::IOError(in + ": " + ec.message());
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (fs::exists(in, ec)) {
+      files.push_back(in);
+    } else {
+      return Status::NotFound(in + ": no such file or directory");
+    }
+  }
+  return Status::Ok();
+}
+
+SessionResult CheckOne(const std::string& path, const Policy& policy, const ScorerSet& scorers) {
+  SessionResult r;
+  r.path = path;
+  auto t0 = std::chrono::steady_clock::now();
+  auto trace = Trace::Load(path);
+  if (!trace.ok()) {
+    r.error = trace.status().message();
+    return r;
+  }
+  r.readable = true;
+  r.session_id = trace->header().session_id;
+  r.events = trace->events().size();
+  Analysis a = Analyze(*trace, policy, scorers);
+  Explanation ex = Explain(*trace, a);
+  r.passed = ex.passed;
+  r.findings = a.findings;
+  r.root = ex.root;
+  r.paragraph = ex.paragraph;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+void WriteJUnit(const std::string& path, const std::vector<SessionResult>& results,
+                double seconds) {
+  size_t tests = 0, failures = 0, errors = 0;
+  for (const auto& r : results) {
+    tests += 1 + r.findings.size();
+    failures += (r.readable && !r.passed ? 1 : 0) + r.findings.size();
+    errors += r.readable ? 0 : 1;
+  }
+  std::ofstream out(path, std::ios::trunc);
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out << "<testsuites name=\"baton check\" tests=\"" << tests << "\" failures=\"" << failures
+      << "\" errors=\"" << errors << "\" time=\"" << seconds << "\">\n";
+  out << "  <testsuite name=\"baton check\" tests=\"" << tests << "\" failures=\"" << failures
+      << "\" errors=\"" << errors << "\" skipped=\"0\" time=\"" << seconds << "\">\n";
+  for (const auto& r : results) {
+    std::string name = XmlEscape(r.path);
+    out << "    <testcase classname=\"baton.session\" name=\"" << name << "\" time=\"" << r.seconds
+        << "\">";
+    if (!r.readable) {
+      out << "\n      <error message=\"" << XmlEscape(r.error) << "\" type=\"unreadable\"/>\n    ";
+    } else if (!r.passed) {
+      std::string type = r.root ? std::string(FindingKindName(r.root->kind)) : "failed_outcome";
+      out << "\n      <failure message=\"" << XmlEscape(r.root ? r.root->sentence : r.paragraph)
+          << "\" type=\"" << type << "\">" << XmlEscape(r.paragraph) << "</failure>\n    ";
+    }
+    out << "</testcase>\n";
+    for (const Finding& f : r.findings) {
+      out << "    <testcase classname=\"baton.finding." << XmlEscape(r.session_id) << "\" name=\""
+          << FindingKindName(f.kind) << " " << XmlEscape(f.to) << " &lt;- " << XmlEscape(f.from)
+          << " at #" << f.at_seq << "\" time=\"0\">\n";
+      out << "      <failure message=\"" << XmlEscape(f.sentence) << "\" type=\""
+          << FindingKindName(f.kind) << "\"/>\n";
+      out << "    </testcase>\n";
+    }
+  }
+  out << "  </testsuite>\n</testsuites>\n";
+}
+
+int RunCheck(const CheckOptions& opts, CommandContext& ctx) {
+  Policy policy;
+  if (!opts.policy.empty()) {
+    auto p = LoadPolicyFile(opts.policy);
+    if (!p.ok()) {
+      ctx.err << "baton check: " << p.status().message() << "\n";
+      return kExitBadInput;
+    }
+    policy = *p;
+  }
+  std::vector<std::string> files;
+  Status s = ExpandInputs(opts.inputs, files);
+  if (!s.ok()) {
+    ctx.err << "baton check: " << s.message() << "\n";
+    return kExitBadInput;
+  }
+  if (files.empty()) {
+    ctx.err << "baton check: no .baton files in the given paths\n";
+    return kExitBadInput;
+  }
+  const ScorerSet scorers = ScorerSet::Defaults();
+  std::vector<SessionResult> results(files.size());
+  unsigned jobs = opts.jobs != 0 ? opts.jobs : std::max(1u, std::thread::hardware_concurrency());
+  jobs = std::min<unsigned>(jobs, files.size());
+  auto t0 = std::chrono::steady_clock::now();
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> workers;
+  for (unsigned j = 0; j < jobs; ++j)
+    workers.emplace_back([&] {
+      for (size_t i = next++; i < files.size(); i = next++) results[i] = CheckOne(files[i], policy, scorers);
+    });
+  for (auto& w : workers) w.join();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  size_t passed = 0, failed = 0, unreadable = 0;
+  uint64_t events = 0;
+  for (const SessionResult& r : results) {
+    events += r.events;
+    if (!r.readable) {
+      ++unreadable;
+      ctx.out << "ERROR " << r.path << ": " << r.error << "\n";
+    } else if (r.passed) {
+      ++passed;
+      if (!opts.quiet_passes) ctx.out << "PASS  " << r.path << "\n";
+    } else {
+      ++failed;
+      ctx.out << "FAIL  " << r.path << ": ";
+      if (r.root) {
+        ctx.out << r.root->sentence << " [" << FindingKindName(r.root->kind) << " at "
+                << r.root->to << " <- " << r.root->from << "]";
+      } else {
+        ctx.out << r.paragraph;
+      }
+      if (r.findings.size() > 1) ctx.out << " (+" << r.findings.size() - 1 << " more findings)";
+      ctx.out << "\n";
+    }
+  }
+  ctx.out << files.size() << " sessions: " << passed << " passed, " << failed << " failed";
+  if (unreadable > 0) ctx.out << ", " << unreadable << " unreadable";
+  char rate[64];
+  std::snprintf(rate, sizeof rate, " (%llu events in %.2f s)\n",
+                static_cast<unsigned long long>(events), seconds);
+  ctx.out << rate;
+  if (!opts.junit.empty()) WriteJUnit(opts.junit, results, seconds);
+  if (unreadable > 0) return kExitBadInput;
+  return failed > 0 ? kExitFindings : kExitOk;
+}
+
+}  // namespace
+
+void AddCheckCommand(CLI::App& app, CommandContext& ctx) {
+  auto opts = std::make_shared<CheckOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "check", "The CI gate: check sessions against a policy; exit 1 if any fails");
+  sub->add_option("inputs", opts->inputs, ".baton files or directories (searched recursively)")
+      ->required();
+  sub->add_option("--policy", opts->policy, "A policy file (JSON); defaults otherwise");
+  sub->add_option("--junit", opts->junit, "Also write JUnit XML to this file");
+  sub->add_option("-j,--jobs", opts->jobs, "Sessions checked at once (default: every core)");
+  sub->add_flag("--quiet-passes", opts->quiet_passes, "Print only failing sessions");
+  sub->callback([opts, &ctx] { ctx.exit_code = RunCheck(*opts, ctx); });
+}
+
+}  // namespace baton::cli

@@ -1,0 +1,66 @@
+// `baton why FILE`: the root cause of a session's failure in one paragraph, then the
+// evidence. Exit 0 when the session passes, 1 when it fails, 2 on bad input.
+#include <memory>
+#include <string>
+
+#include "assertions/root_cause.h"
+#include "harness/cli/commands.h"
+
+namespace baton::cli {
+namespace {
+
+struct WhyOptions {
+  std::string file;
+  std::string policy;
+  bool json = false;
+};
+
+int RunWhy(const WhyOptions& opts, CommandContext& ctx) {
+  Policy policy;
+  if (!opts.policy.empty()) {
+    auto p = LoadPolicyFile(opts.policy);
+    if (!p.ok()) {
+      ctx.err << "baton why: " << p.status().message() << "\n";
+      return kExitBadInput;
+    }
+    policy = *p;
+  }
+  auto trace = Trace::Load(opts.file);
+  if (!trace.ok()) {
+    ctx.err << "baton why: " << trace.status().message() << "\n";
+    return kExitBadInput;
+  }
+  ScorerSet scorers = ScorerSet::Defaults();
+  Analysis analysis = Analyze(*trace, policy, scorers);
+  Explanation ex = Explain(*trace, analysis);
+  if (opts.json) {
+    ctx.out << ex.ToJson(analysis) << "\n";
+    return ex.passed ? kExitOk : kExitFindings;
+  }
+  ctx.out << (ex.passed ? "PASS " : "FAIL ") << trace->header().session_id << " (" << opts.file
+          << ")\n"
+          << ex.paragraph << "\n";
+  if (!ex.evidence.empty()) {
+    ctx.out << "\nevidence:\n";
+    for (uint64_t seq : ex.evidence)
+      if (const Event* e = trace->BySeq(seq))
+        ctx.out << "  " << DescribeEvent(*e) << " at " << RelativeTime(e->mono_ns) << "\n";
+  }
+  if (trace->report().end == LogEnd::kAbnormal)
+    ctx.out << "\nnote: " << trace->report().ending << "\n";
+  return ex.passed ? kExitOk : kExitFindings;
+}
+
+}  // namespace
+
+void AddWhyCommand(CLI::App& app, CommandContext& ctx) {
+  auto opts = std::make_shared<WhyOptions>();
+  CLI::App* sub =
+      app.add_subcommand("why", "The root cause of a session's failure, in one paragraph");
+  sub->add_option("file", opts->file, "A .baton file")->required();
+  sub->add_option("--policy", opts->policy, "A policy file (JSON); defaults otherwise");
+  sub->add_flag("--json", opts->json, "Machine-readable output");
+  sub->callback([opts, &ctx] { ctx.exit_code = RunWhy(*opts, ctx); });
+}
+
+}  // namespace baton::cli

@@ -15,7 +15,9 @@ std::string Fixed2(double v) {
 }
 
 std::string Quoted(const std::string& s, size_t max = 60) {
-  return "\"" + (s.size() > max ? s.substr(0, max) + "..." : s) + "\"";
+  std::string flat;
+  for (char c : s.substr(0, max)) flat += (c == '\n' || c == '\r') ? ' ' : c;
+  return "\"" + flat + (s.size() > max ? "..." : "") + "\"";
 }
 
 }  // namespace

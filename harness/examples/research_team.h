@@ -12,7 +12,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "harness/runtime/agent_runtime.h"
 #include "harness/runtime/model_client.h"
@@ -24,17 +26,35 @@ enum class Threading {
   kThreadPerAgent,  // Each agent on its own thread: delivery order varies between runs.
 };
 
+// Known incidents the workflow can be made to have: the scenarios of corpora/.
+enum class Incident {
+  kNone,
+  kStaleContext,     // The researcher reads market data from a replica 12 s behind.
+  kMisunderstood,    // The writer takes "summarize the risks" for "summarize the report".
+  kEmptyToolResult,  // Search returns nothing; the researcher answers anyway.
+  kUnboundedLoop,    // The reviewer's criterion can never be met, and its bound is too high.
+  kRetryStorm,       // The model API fails with 503s: retries and backoff turn 2 s into 47 s.
+  kRoutingError,     // The planner misreads the task and routes to the writer alone.
+  kLostMessage,      // The writer crashes after a delivery and restarts without it.
+};
+std::string_view IncidentName(Incident incident);  // "stale_context", ... "none"
+std::optional<Incident> ParseIncident(std::string_view name);
+
 struct ResearchTeamOptions {
   uint64_t seed = 1;
   std::string task = "Assess the market risks for ACME Corp next quarter";
   int prompt_variant = 1;  // The writer's prompt template; 2 stands for a later code change.
   Threading threading = Threading::kSingleThread;
+  Incident incident = Incident::kNone;
 };
 
-// The scripted model: same request and seed, same answer.
-std::unique_ptr<ScriptedModel> NewResearchTeamModel(uint64_t seed);
+// The scripted model: same request, seed and incident, same answer.
+std::unique_ptr<ScriptedModel> NewResearchTeamModel(uint64_t seed,
+                                                    Incident incident = Incident::kNone);
 // The search and database tools over local data.
-std::unique_ptr<ToolRegistry> NewResearchTeamTools();
+std::unique_ptr<ToolRegistry> NewResearchTeamTools(Incident incident = Incident::kNone);
+// The retry policy the program uses (the retry storm scenario retries more).
+RetryPolicy ResearchTeamRetryPolicy(Incident incident);
 
 // Runs the workflow on `runtime` to its outcome. The final report, or the first error
 // (a divergence in strict replay, a stalled run).

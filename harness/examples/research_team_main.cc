@@ -24,24 +24,36 @@ int main(int argc, char** argv) {
   app.add_flag("--threads", threads, "Run each agent on its own thread");
   app.add_flag("--real-time", real_time, "Use the system clock instead of virtual time");
   app.add_flag("--quiet", quiet, "Do not print the final report");
+  std::string incident = "none";
+  app.add_option("--incident", incident,
+                 "A known incident to reproduce: none, stale_context, misunderstood, "
+                 "empty_tool_result, unbounded_loop, retry_storm, routing_error, lost_message");
   CLI11_PARSE(app, argc, argv);
   options.threading = threads ? Threading::kThreadPerAgent : Threading::kSingleThread;
+  auto parsed = ParseIncident(incident);
+  if (!parsed) {
+    std::fprintf(stderr, "research_team: unknown incident '%s'\n", incident.c_str());
+    return 2;
+  }
+  options.incident = *parsed;
 
   RuntimeOptions defaults;
   defaults.time = real_time ? TimeSource::kSystem : TimeSource::kVirtual;
   defaults.random_seed = options.seed * 7919 + 1;
+  defaults.retry = ResearchTeamRetryPolicy(options.incident);
   defaults.header.session_id = "research-team-seed-" + std::to_string(options.seed);
-  defaults.header.agents = {"planner", "researcher", "analyst", "writer", "reviewer"};
+  defaults.header.agents = {"user", "planner", "researcher", "analyst", "writer", "reviewer"};
   defaults.header.metadata = {{"program", "research_team"},
                               {"seed", std::to_string(options.seed)},
-                              {"prompt_variant", std::to_string(options.prompt_variant)}};
+                              {"prompt_variant", std::to_string(options.prompt_variant)},
+                              {"incident", std::string(IncidentName(options.incident))}};
   auto runtime_options = RuntimeOptionsFromEnvironment(defaults);
   if (!runtime_options.ok()) {
     std::fprintf(stderr, "research_team: %s\n", runtime_options.status().ToString().c_str());
     return 2;
   }
-  auto model = NewResearchTeamModel(options.seed);
-  auto tools = NewResearchTeamTools();
+  auto model = NewResearchTeamModel(options.seed, options.incident);
+  auto tools = NewResearchTeamTools(options.incident);
   auto runtime = AgentRuntime::Create(*runtime_options, model.get(), tools.get());
   if (!runtime.ok()) {
     std::fprintf(stderr, "research_team: %s\n", runtime.status().ToString().c_str());

@@ -24,16 +24,24 @@ ContextValue ContextStore::Write(const std::string& agent, const std::string& ke
 
 Result<ContextValue> ContextStore::Read(const std::string& agent, const std::string& key,
                                         uint64_t cause) {
-  uint64_t wanted = 0;  // 0: the latest.
+  return ReadVersion(agent, key, 0, cause);
+}
+
+Result<ContextValue> ContextStore::ReadVersion(const std::string& agent, const std::string& key,
+                                               uint64_t version, uint64_t cause) {
+  uint64_t wanted = version;  // 0: the latest.
   std::chrono::milliseconds wait{0};
-  if (ReplaySession* replay = runtime_.replay()) {
+  ReplaySession* replay = runtime_.replay();
+  if (replay != nullptr) {
     auto v = replay->ExpectedReadVersion(agent, key);
     if (!v.ok()) return v.status();
-    wanted = *v;
+    if (*v != 0) wanted = *v;
     wait = replay->options().wait_timeout;
   }
   std::unique_lock<std::mutex> lock(mu_);
   auto& history = versions_[key];
+  if (replay == nullptr && wanted > 0 && history.size() < wanted)
+    return Status::NotFound("context key '" + key + "' has no version " + std::to_string(wanted));
   if (wanted > 0 && !cv_.wait_for(lock, wait, [&] { return history.size() >= wanted; })) {
     return Status::NotFound(agent + " reads " + key + " v" + std::to_string(wanted) +
                             " as in the recording, and the live run never wrote it");

@@ -35,6 +35,10 @@ class ContextStore {
   // The latest version of key (in replay: the recorded version). NotFound for a key never
   // written.
   Result<ContextValue> Read(const std::string& agent, const std::string& key, uint64_t cause = 0);
+  // A given version of key, as a lagging cache or replica serves it. NotFound when that
+  // version was never written. (In replay, the recorded version, as for Read.)
+  Result<ContextValue> ReadVersion(const std::string& agent, const std::string& key,
+                                   uint64_t version, uint64_t cause = 0);
 
  private:
   AgentRuntime& runtime_;

@@ -80,7 +80,7 @@ class ResearchTeamReplayTest : public ::testing::Test {
 
 TEST_F(ResearchTeamReplayTest, EverySeedReplaysToAnEquivalentSession) {
   std::set<std::string> routes;
-  for (uint64_t seed = 1; seed <= 8; ++seed) {
+  for (uint64_t seed = 1; seed <= 16; ++seed) {
     ResearchTeamOptions o;
     o.seed = seed;
     std::string rec = Path("rec" + std::to_string(seed) + ".baton");

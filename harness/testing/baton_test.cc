@@ -1,0 +1,43 @@
+#include "harness/testing/baton_test.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace baton {
+
+const Trace& BatonTest::LoadRecording(const std::string& path) {
+  auto it = loaded_.find(path);
+  if (it != loaded_.end()) return *it->second;
+  auto trace = Trace::Load(path);
+  EXPECT_TRUE(trace.ok()) << trace.status().ToString();
+  auto owned = std::make_unique<Trace>(trace.ok() ? std::move(trace).value()
+                                                  : Trace::FromEvents(SessionHeader{}, {}));
+  return *loaded_.emplace(path, std::move(owned)).first->second;
+}
+
+BatonTest::ReplayRun BatonTest::Replay(const std::string& recording,
+                                       const std::function<Status(AgentRuntime&)>& agents,
+                                       RuntimeOptions options, ModelClient* live,
+                                       ToolClient* tools) {
+  ReplayRun run;
+  std::string dir = ::testing::TempDir() + "/baton_test_" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  if (options.mode != ReplayMode::kReplayOrRecord) options.mode = ReplayMode::kReplay;
+  options.replay_path = recording;
+  options.record_path = dir + "/replay-" + std::to_string(++runs_) + ".baton";
+  auto rt = AgentRuntime::Create(options, live, tools);
+  if (!rt.ok()) {
+    run.status = rt.status();
+    run.replayed = Trace::FromEvents(SessionHeader{}, {});
+    return run;
+  }
+  run.status = agents(**rt);
+  run.report = (*rt)->replay_report();
+  run.finish = (*rt)->Finish();
+  auto t = Trace::Load(options.record_path);
+  run.replayed = t.ok() ? std::move(t).value() : Trace::FromEvents(SessionHeader{}, {});
+  return run;
+}
+
+}  // namespace baton

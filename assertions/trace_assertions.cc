@@ -75,6 +75,10 @@ class CheckedMatcher : public ::testing::MatcherInterface<const Handoff&> {
       *l << h.message_id << " was not used downstream";
       return true;
     }
+    if (!h.is_output) {
+      *l << h.message_id << " is an instruction or a relay, not " << h.from << "'s output";
+      return true;
+    }
     if (h.checked()) {
       *l << h.to << " checked " << h.message_id << " (#" << h.check->seq << ") before using it (#"
          << h.use->seq << ")";
@@ -179,7 +183,9 @@ std::vector<ContextReadInfo> ContextReads(const Trace& trace) { return BuildRead
 void PrintTo(const Handoff& h, std::ostream* os) {
   *os << "{" << h.message_id << ": " << h.from << " -> " << h.to << ", intent " << h.intent;
   if (h.quality) *os << ", quality " << Fixed2(*h.quality);
-  if (h.use) *os << ", used at #" << h.use->seq << (h.checked() ? " (checked)" : " (unchecked)");
+  if (h.use)
+    *os << ", used at #" << h.use->seq
+        << (!h.is_output ? " (an instruction)" : h.checked() ? " (checked)" : " (unchecked)");
   *os << "}";
 }
 

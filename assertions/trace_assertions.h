@@ -59,7 +59,8 @@ void PrintTo(const ContextReadInfo& r, std::ostream* os);
 ::testing::Matcher<const Handoff&> HandoffQualityAtLeast(double min);
 // A handoff whose receiver understood the intent it was sent with.
 ::testing::Matcher<const Handoff&> Understood();
-// A handoff that was not used downstream, or was checked (or passed a score) first.
+// A handoff that was checked (or passed a score) before it was used; instructions and
+// handoffs nobody used need no check.
 ::testing::Matcher<const Handoff&> Checked();
 // A context read whose version was superseded for no longer than `d` (or not at all).
 ::testing::Matcher<const ContextReadInfo&> FreshWithin(std::chrono::nanoseconds d);

@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -11,23 +12,9 @@ namespace {
 
 constexpr size_t kShingle = 6;
 constexpr double kFlowThreshold = 0.5;
-// How many of the receiver's events after a delivery are searched for a use of it.
-constexpr size_t kUseWindow = 200;
-
-std::vector<uint64_t> Shingles(const std::vector<std::string>& words) {
-  std::vector<uint64_t> out;
-  if (words.size() < kShingle) return out;
-  std::string joined;
-  for (size_t i = 0; i + kShingle <= words.size(); ++i) {
-    joined.clear();
-    for (size_t k = 0; k < kShingle; ++k) {
-      joined += words[i + k];
-      joined += ' ';
-    }
-    out.push_back(XXH3_64bits(joined.data(), joined.size()));
-  }
-  return out;
-}
+// How many of the receiver's model calls and messages after a delivery are searched for a
+// use of it: an agent builds on its input in its next few steps, not a hundred steps later.
+constexpr size_t kUseCandidates = 3;
 
 // Newlines become "; " and long text is cut: rationales go into one-line sentences.
 std::string OneLine(const std::string& text, size_t max) {
@@ -43,56 +30,167 @@ std::string OneLine(const std::string& text, size_t max) {
   return out;
 }
 
-std::string JoinWords(const std::vector<std::string>& words) {
-  std::string s;
-  for (const auto& w : words) s += w + " ";
-  return s;
+// Word hashes of a text: lower-cased letters and digits (bytes of UTF-8 sequences count as
+// letters), FNV-1a per word. Streaming, no allocation per word.
+// Per byte: 0 for a separator, else the byte lower-cased.
+struct WordBytes {
+  unsigned char map[256] = {};
+  constexpr WordBytes() {
+    for (int c = 0; c < 256; ++c) {
+      bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+      map[c] = alnum ? static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c + 32 : c) : 0;
+    }
+  }
+};
+constexpr WordBytes kWordBytes;
+
+template <typename F>
+void ForEachWordHash(std::string_view text, F&& each) {
+  uint64_t h = 0;
+  bool in_word = false;
+  for (unsigned char raw : text) {
+    unsigned char c = kWordBytes.map[raw];
+    if (c != 0) {
+      if (!in_word) h = 1469598103934665603ull;
+      in_word = true;
+      h = (h ^ c) * 1099511628211ull;
+    } else if (in_word) {
+      each(h);
+      in_word = false;
+    }
+  }
+  if (in_word) each(h);
+}
+
+// Calls each(shingle hash) for every kShingle-word window of `text`.
+template <typename F>
+void ForEachShingle(std::string_view text, F&& each) {
+  uint64_t window[2 * kShingle];  // Doubled ring: the last kShingle words stay contiguous.
+  size_t n = 0;
+  ForEachWordHash(text, [&](uint64_t w) {
+    size_t at = n % kShingle;
+    window[at] = window[at + kShingle] = w;
+    ++n;
+    if (n >= kShingle) {
+      size_t start = n % kShingle;  // The oldest word of the current window.
+      // A polynomial over the window's word hashes: inline, and order-sensitive.
+      uint64_t h = 0;
+      for (size_t k = 0; k < kShingle; ++k) h = h * 0x9e3779b97f4a7c15ull + window[start + k];
+      each(h ^ (h >> 29));
+    }
+  });
+}
+
+// What is looked for: a payload as its sorted shingles (or, under kShingle words, its
+// word sequence). Built once per handoff; haystacks are streamed past it.
+struct Needle {
+  std::vector<uint64_t> words;
+  std::vector<uint64_t> shingles;  // Sorted, unique.
+  // One bit per shingle hash (low bits): most shingles of a haystack are not in the needle,
+  // and this rejects them without a search.
+  std::vector<uint64_t> filter = std::vector<uint64_t>(kFilterBits / 64, 0);
+  static constexpr size_t kFilterBits = 1 << 14;
+
+  explicit Needle(std::string_view text) {
+    ForEachWordHash(text, [&](uint64_t w) { words.push_back(w); });
+    if (words.size() >= kShingle) {
+      ForEachShingle(text, [&](uint64_t s) { shingles.push_back(s); });
+      std::sort(shingles.begin(), shingles.end());
+      shingles.erase(std::unique(shingles.begin(), shingles.end()), shingles.end());
+      for (uint64_t s : shingles) filter[(s % kFilterBits) / 64] |= uint64_t{1} << (s % 64);
+    }
+  }
+  bool empty() const { return words.empty(); }
+  bool MayContain(uint64_t s) const {
+    return (filter[(s % kFilterBits) / 64] >> (s % 64)) & 1;
+  }
+};
+
+// Marks which of the needle's shingles occur in `haystack` (in `found`); returns how many
+// are newly found. Short needles: found[0] when its word sequence occurs. Streams the text:
+// most texts are searched once, so caching their hashes costs more than it saves.
+size_t MarkFound(const Needle& needle, std::string_view haystack, std::vector<bool>& found) {
+  if (needle.words.size() < kShingle) {
+    if (found.empty()) found.assign(1, false);
+    if (found[0]) return 0;
+    std::vector<uint64_t> hay;
+    ForEachWordHash(haystack, [&](uint64_t w) { hay.push_back(w); });
+    if (std::search(hay.begin(), hay.end(), needle.words.begin(), needle.words.end()) == hay.end())
+      return 0;
+    found[0] = true;
+    return 1;
+  }
+  if (found.empty()) found.assign(needle.shingles.size(), false);
+  size_t added = 0;
+  ForEachShingle(haystack, [&](uint64_t s) {
+    if (!needle.MayContain(s)) return;
+    auto it = std::lower_bound(needle.shingles.begin(), needle.shingles.end(), s);
+    if (it != needle.shingles.end() && *it == s) {
+      size_t i = it - needle.shingles.begin();
+      if (!found[i]) {
+        found[i] = true;
+        ++added;
+      }
+    }
+  });
+  return added;
+}
+
+double Fraction(const Needle& needle, size_t found) {
+  if (needle.empty()) return 0.0;
+  size_t total = needle.words.size() < kShingle ? 1 : needle.shingles.size();
+  return static_cast<double>(found) / total;
+}
+
+// The fraction of `needle` found in the union of `parts` (no window spans two parts).
+double FractionIn(const Needle& needle, const std::vector<std::string_view>& parts) {
+  if (needle.empty()) return 0.0;
+  std::vector<bool> found;
+  size_t count = 0;
+  for (std::string_view p : parts) count += MarkFound(needle, p, found);
+  return Fraction(needle, count);
 }
 
 // The texts an event sends onward: a model call's new messages (those not already in the
 // agent's previous call) or a message's payload.
 class OnwardText {
  public:
-  explicit OnwardText(const Trace& trace) : trace_(trace) {}
+  // Must see every model call in seq order first: what is new depends on the previous call.
+  void Index(const Event& e) {
+    auto* call = e.As<ModelCall>();
+    if (call == nullptr) return;
+    const std::vector<ChatMessage>* prev = previous_[e.agent];
+    size_t shared = 0;
+    if (prev != nullptr)
+      while (shared < prev->size() && shared < call->request.messages.size() &&
+             (*prev)[shared] == call->request.messages[shared])
+        ++shared;
+    first_new_[e.seq] = shared;
+    previous_[e.agent] = &call->request.messages;
+  }
 
-  const std::string& Of(const Event& e) {
-    auto it = cache_.find(e.seq);
-    if (it != cache_.end()) return it->second;
-    std::string text;
+  std::vector<std::string_view> Of(const Event& e) const {
+    std::vector<std::string_view> parts;
     if (auto* call = e.As<ModelCall>()) {
-      const std::vector<ChatMessage>* prev = previous_[e.agent];
-      size_t shared = 0;
-      if (prev != nullptr)
-        while (shared < prev->size() && shared < call->request.messages.size() &&
-               (*prev)[shared] == call->request.messages[shared])
-          ++shared;
-      for (size_t i = shared; i < call->request.messages.size(); ++i)
-        text += call->request.messages[i].content.text + "\n";
-      previous_[e.agent] = &call->request.messages;
+      auto it = first_new_.find(e.seq);
+      size_t from = it == first_new_.end() ? 0 : it->second;
+      for (size_t i = from; i < call->request.messages.size(); ++i)
+        parts.push_back(call->request.messages[i].content.text);
     } else if (auto* send = e.As<MessageSend>()) {
-      text = send->payload.text;
+      parts.push_back(send->payload.text);
     }
-    return cache_.emplace(e.seq, std::move(text)).first->second;
+    return parts;
   }
 
  private:
-  const Trace& trace_;
-  std::unordered_map<uint64_t, std::string> cache_;
+  std::unordered_map<uint64_t, size_t> first_new_;
   std::unordered_map<std::string, const std::vector<ChatMessage>*> previous_;
 };
 
 }  // namespace
 
 double ContainedFraction(const std::string& needle, const std::string& haystack) {
-  std::vector<std::string> nw = Words(needle);
-  if (nw.empty()) return 0.0;
-  std::vector<std::string> hw = Words(haystack);
-  if (nw.size() < kShingle) return JoinWords(hw).find(JoinWords(nw)) != std::string::npos ? 1.0 : 0.0;
-  std::vector<uint64_t> ns = Shingles(nw), hs = Shingles(hw);
-  std::unordered_set<uint64_t> have(hs.begin(), hs.end());
-  size_t found = 0;
-  for (uint64_t s : ns) found += have.count(s);
-  return static_cast<double>(found) / ns.size();
+  return FractionIn(Needle(needle), {haystack});
 }
 
 const Event* IncomingDelivery(const Trace& trace, const Event& event) {
@@ -108,14 +206,13 @@ const Event* IncomingDelivery(const Trace& trace, const Event& event) {
 std::vector<Handoff> BuildHandoffs(const Trace& trace, const Policy& policy,
                                    const ScorerSet& scorers) {
   std::vector<Handoff> out;
-  OnwardText onward(trace);
+  OnwardText onward;
   // Each agent's model responses in order, to tell its outputs from the text it relays.
   std::unordered_map<std::string, std::vector<const Event*>> responses;
   for (const Event& e : trace.events())
     if (e.kind() == EventKind::kModelCall) responses[e.agent].push_back(&e);
   // Onward texts must be computed in order per agent (they depend on the previous call).
-  for (const Event& e : trace.events())
-    if (e.kind() == EventKind::kModelCall) onward.Of(e);
+  for (const Event& e : trace.events()) onward.Index(e);
   // Scores and checks by the message they judge (named by id, or by its send or delivery).
   std::unordered_map<uint64_t, std::string> message_of_seq;
   for (const std::string& id : trace.message_ids()) {
@@ -159,21 +256,21 @@ std::vector<Handoff> BuildHandoffs(const Trace& trace, const Policy& policy,
     h.processed = m->processed;
     h.threshold = policy.MinQuality(h.from, h.to);
     const std::string& payload = send->payload.text;
+    const Needle needle(payload);
 
-    // The sender's last few answers before the send (an output is passed on promptly).
+    // The sender's last two answers before the send (an output is passed on promptly).
     const auto& answers = responses[h.from];
     auto after = std::upper_bound(answers.begin(), answers.end(), h.send->seq,
                                   [](uint64_t seq, const Event* r) { return seq < r->seq; });
-    // An output is text the model wrote: the answer explains more of it than the prompt
-    // did. A task quoted back by the model, or a message relayed, stays the sender's input.
-    for (int k = 0; k < 3 && after != answers.begin(); ++k) {
+    // An output is text the model wrote: the answer explains more of it than the prompt's
+    // new messages did. A task quoted back by the model, or a message relayed, stays the sender's input.
+    for (int k = 0; k < 2 && after != answers.begin(); ++k) {
       --after;
       const ModelCall* call = (*after)->As<ModelCall>();
-      double in_answer = ContainedFraction(payload, call->response.content.text);
+      double in_answer = FractionIn(needle, {call->response.content.text});
       if (in_answer < kFlowThreshold) continue;
-      std::string prompt;
-      for (const ChatMessage& m : call->request.messages) prompt += m.content.text + "\n";
-      if (in_answer > ContainedFraction(payload, prompt)) h.is_output = true;
+      // Against what was new in that prompt (the history was compared when it was new).
+      if (in_answer > FractionIn(needle, onward.Of(**after))) h.is_output = true;
       break;
     }
     if (h.interpretation != nullptr) {
@@ -229,16 +326,20 @@ std::vector<Handoff> BuildHandoffs(const Trace& trace, const Policy& policy,
       // The receiver's next events (a bounded window: a use comes within its handling).
       auto from = std::upper_bound(receiver_events.begin(), receiver_events.end(), h.delivery->seq,
                                    [&](uint64_t seq, size_t idx) { return seq < trace.events()[idx].seq; });
-      size_t scanned = 0;
-      for (auto it = from; it != receiver_events.end() && scanned < kUseWindow; ++it, ++scanned) {
+      size_t candidates = 0;
+      for (auto it = from; it != receiver_events.end() && candidates < kUseCandidates; ++it) {
         const Event& e = trace.events()[*it];
         // A new message from the same sender (a revision) starts another handoff.
         if (auto* d = e.As<MessageDelivery>(); d && d->from == h.from) break;
         if (e.kind() != EventKind::kModelCall && e.kind() != EventKind::kMessageSend) continue;
-        if (payload.empty()) continue;
-        if (ContainedFraction(payload, onward.Of(e)) < kFlowThreshold) continue;
+        ++candidates;
+        if (payload.empty()) break;
+        // Once the use is found, only whether a judge passed the text on still matters.
+        if (h.use != nullptr && (!receiver_scored || e.kind() != EventKind::kMessageSend)) continue;
+        if (FractionIn(needle, onward.Of(e)) < kFlowThreshold) continue;
         if (h.use == nullptr) h.use = &e;
         if (e.kind() == EventKind::kMessageSend) h.forwarded = true;
+        if (h.forwarded || !receiver_scored) break;
       }
     }
     if (h.use != nullptr) {

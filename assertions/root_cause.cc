@@ -114,8 +114,10 @@ Explanation Explain(const Trace& trace, const Analysis& analysis) {
       p += " The outcome failed at " + RelativeTime(analysis.failed_outcome->mono_ns) +
            (o->detail.empty() ? "" : " (" + o->detail + ")") + ".";
     }
-    p += " Root cause: " + std::string(FindingKindPhrase(ex.root->kind)) + " at the boundary " +
-         ex.root->to + " <- " + ex.root->from + ".";
+    p += " Root cause: " + std::string(FindingKindPhrase(ex.root->kind)) +
+         (ex.root->from == ex.root->to ? " in " + ex.root->to
+                                       : " at the boundary " + ex.root->to + " <- " + ex.root->from) +
+         ".";
   } else {
     const Outcome* o = analysis.failed_outcome->As<Outcome>();
     p = "The outcome failed at " + RelativeTime(analysis.failed_outcome->mono_ns) +

@@ -184,8 +184,10 @@ int RunCheck(const CheckOptions& opts, CommandContext& ctx) {
       ++failed;
       ctx.out << "FAIL  " << r.path << ": ";
       if (r.root) {
-        ctx.out << r.root->sentence << " [" << FindingKindName(r.root->kind) << " at "
-                << r.root->to << " <- " << r.root->from << "]";
+        ctx.out << r.root->sentence << " [" << FindingKindName(r.root->kind)
+                << (r.root->from == r.root->to ? " in " + r.root->to
+                                               : " at " + r.root->to + " <- " + r.root->from)
+                << "]";
       } else {
         ctx.out << r.paragraph;
       }

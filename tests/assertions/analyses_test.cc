@@ -227,9 +227,11 @@ TEST_P(WhyTest, NamesTheBoundaryAndKind) {
   EXPECT_EQ(ex.root->kind, c.kind) << ex.paragraph;
   EXPECT_EQ(ex.root->from, c.from) << ex.paragraph;
   EXPECT_EQ(ex.root->to, c.to) << ex.paragraph;
+  std::string where = std::string(c.from) == c.to
+                          ? std::string(" in ") + c.to
+                          : std::string(" at the boundary ") + c.to + " <- " + c.from;
   EXPECT_THAT(ex.paragraph, HasSubstr(std::string("Root cause: ") +
-                                      std::string(FindingKindPhrase(c.kind)) + " at the boundary " +
-                                      c.to + " <- " + c.from + "."));
+                                      std::string(FindingKindPhrase(c.kind)) + where + "."));
   EXPECT_THAT(ex.evidence, ::testing::Contains(ex.root->at_seq));
 }
 

@@ -1,18 +1,11 @@
 #include "assertions/analyses.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <set>
 
 namespace baton {
 namespace {
-
-std::string Fixed2(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
 
 std::string Quoted(const std::string& s, size_t max = 60) {
   std::string flat;
@@ -104,8 +97,8 @@ std::vector<Finding> FindStaleContext(const Trace& trace, const std::vector<Cont
                    RelativeTime(m->delivery->mono_ns) + " built on " + ref.key + " v" +
                    std::to_string(ref.version) +
                    (built ? " from " + RelativeTime(built->mono_ns) : std::string()) +
-                   ", superseded by v" + std::to_string(newer->As<ContextWrite>()->version) +
-                   " " + Duration(staleness) + " earlier.";
+                   ", superseded by v" + std::to_string(newer->As<ContextWrite>()->version) + " " +
+                   Duration(staleness) + " earlier.";
       out.push_back(std::move(f));
     }
   }
@@ -138,8 +131,7 @@ std::vector<Finding> FindLowQuality(const std::vector<Handoff>& handoffs) {
   return out;
 }
 
-std::vector<Finding> FindMisunderstood(const std::vector<Handoff>& handoffs,
-                                       const Policy& policy) {
+std::vector<Finding> FindMisunderstood(const std::vector<Handoff>& handoffs, const Policy& policy) {
   std::vector<Finding> out;
   if (policy.understanding == Requirement::kOff) return out;
   for (const Handoff& h : handoffs) {
@@ -152,10 +144,11 @@ std::vector<Finding> FindMisunderstood(const std::vector<Handoff>& handoffs,
     f.at_seq = h.interpretation->seq;
     f.evidence = {h.send->seq, h.interpretation->seq};
     if (h.delivery) f.evidence.insert(f.evidence.begin() + 1, h.delivery->seq);
-    f.sentence = h.to + " understood " + h.from + "'s message " + h.message_id + " as " +
-                 Quoted(in->understood_intent) + " but it asked for " + Quoted(h.intent) +
-                 (in->summary.text.empty() ? "" : " (" + h.to + ": " + Quoted(in->summary.text, 80) + ")") +
-                 ".";
+    f.sentence =
+        h.to + " understood " + h.from + "'s message " + h.message_id + " as " +
+        Quoted(in->understood_intent) + " but it asked for " + Quoted(h.intent) +
+        (in->summary.text.empty() ? "" : " (" + h.to + ": " + Quoted(in->summary.text, 80) + ")") +
+        ".";
     out.push_back(std::move(f));
   }
   return out;
@@ -248,7 +241,8 @@ std::vector<Finding> FindHiddenLatency(const Trace& trace, const Policy& policy)
     f.limit = policy.max_hidden_latency_ratio;
     f.sentence = key.first + "'s model call " + key.second + " reported " + Duration(reported) +
                  " but took " + Duration(waited) + ": " + std::to_string(calls.size()) +
-                 " attempts (" + (first->error.empty() ? "retried" : "first error: " + first->error.substr(0, 60)) +
+                 " attempts (" +
+                 (first->error.empty() ? "retried" : "first error: " + first->error.substr(0, 60)) +
                  ") and " + Duration(backoff) + " of backoff.";
     out.push_back(std::move(f));
   }

@@ -18,7 +18,8 @@ constexpr KindInfo kKinds[] = {
     {FindingKind::kMisunderstood, "misunderstood", "a misunderstood handoff"},
     {FindingKind::kUncheckedConsumption, "unchecked_consumption", "an output used unchecked"},
     {FindingKind::kLoop, "loop", "an unbounded loop"},
-    {FindingKind::kHiddenLatency, "hidden_latency", "a retry storm hidden from the reported latency"},
+    {FindingKind::kHiddenLatency, "hidden_latency",
+     "a retry storm hidden from the reported latency"},
     {FindingKind::kUndelivered, "undelivered", "a message never delivered"},
     {FindingKind::kUnprocessed, "unprocessed", "a message never processed"},
 };
@@ -50,6 +51,12 @@ std::string Duration(int64_t ns) {
   } else {
     std::snprintf(buf, sizeof buf, "%.1f s", ns / 1e9);
   }
+  return buf;
+}
+
+std::string Fixed2(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
   return buf;
 }
 

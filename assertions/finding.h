@@ -49,6 +49,8 @@ struct Finding {
 std::string RelativeTime(int64_t mono_ns);
 // "340 ms", "12.0 s".
 std::string Duration(int64_t ns);
+// A score or threshold as sentences show it: "0.23".
+std::string Fixed2(double v);
 
 }  // namespace baton
 

@@ -37,7 +37,8 @@ struct WordBytes {
   unsigned char map[256] = {};
   constexpr WordBytes() {
     for (int c = 0; c < 256; ++c) {
-      bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+      bool alnum =
+          (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
       map[c] = alnum ? static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c + 32 : c) : 0;
     }
   }
@@ -101,9 +102,7 @@ struct Needle {
     }
   }
   bool empty() const { return words.empty(); }
-  bool MayContain(uint64_t s) const {
-    return (filter[(s % kFilterBits) / 64] >> (s % 64)) & 1;
-  }
+  bool MayContain(uint64_t s) const { return (filter[(s % kFilterBits) / 64] >> (s % 64)) & 1; }
 };
 
 // Marks which of the needle's shingles occur in `haystack` (in `found`); returns how many
@@ -263,7 +262,8 @@ std::vector<Handoff> BuildHandoffs(const Trace& trace, const Policy& policy,
     auto after = std::upper_bound(answers.begin(), answers.end(), h.send->seq,
                                   [](uint64_t seq, const Event* r) { return seq < r->seq; });
     // An output is text the model wrote: the answer explains more of it than the prompt's
-    // new messages did. A task quoted back by the model, or a message relayed, stays the sender's input.
+    // new messages did. A task quoted back by the model, or a message relayed, stays the sender's
+    // input.
     for (int k = 0; k < 2 && after != answers.begin(); ++k) {
       --after;
       const ModelCall* call = (*after)->As<ModelCall>();
@@ -324,8 +324,9 @@ std::vector<Handoff> BuildHandoffs(const Trace& trace, const Policy& policy,
     }
     if (h.delivery != nullptr) {
       // The receiver's next events (a bounded window: a use comes within its handling).
-      auto from = std::upper_bound(receiver_events.begin(), receiver_events.end(), h.delivery->seq,
-                                   [&](uint64_t seq, size_t idx) { return seq < trace.events()[idx].seq; });
+      auto from =
+          std::upper_bound(receiver_events.begin(), receiver_events.end(), h.delivery->seq,
+                           [&](uint64_t seq, size_t idx) { return seq < trace.events()[idx].seq; });
       size_t candidates = 0;
       for (auto it = from; it != receiver_events.end() && candidates < kUseCandidates; ++it) {
         const Event& e = trace.events()[*it];

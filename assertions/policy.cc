@@ -101,7 +101,8 @@ class PolicyParser {
   template <typename F>
   Status Map(const std::string& key, Json v, F each) const {
     if (!v.isObject()) return Err(key, "expected an object");
-    for (auto f : v.getObject()) BATON_RETURN_IF_ERROR(each(std::string(f.getName()), f.getValue()));
+    for (auto f : v.getObject())
+      BATON_RETURN_IF_ERROR(each(std::string(f.getName()), f.getValue()));
     return Status::Ok();
   }
 

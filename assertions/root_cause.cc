@@ -80,8 +80,7 @@ Explanation Explain(const Trace& trace, const Analysis& analysis) {
   ex.passed = analysis.passed();
   if (ex.passed) {
     ex.paragraph = "No anomaly: " + std::to_string(analysis.handoffs.size()) + " handoffs and " +
-                   std::to_string(analysis.reads.size()) +
-                   " context reads, all within the policy.";
+                   std::to_string(analysis.reads.size()) + " context reads, all within the policy.";
     return ex;
   }
   // Where to start: the failed outcome, else the worst finding (the latest among equals).
@@ -106,7 +105,8 @@ Explanation Explain(const Trace& trace, const Analysis& analysis) {
     // The root first, then what followed from it (a few), then the verdict sentence.
     p = ex.root->sentence;
     size_t shown = 0;
-    for (size_t i = 1; i < ex.chain.size() && shown < 3; ++i, ++shown) p += " " + ex.chain[i].sentence;
+    for (size_t i = 1; i < ex.chain.size() && shown < 3; ++i, ++shown)
+      p += " " + ex.chain[i].sentence;
     if (ex.chain.size() > 4)
       p += " (" + std::to_string(ex.chain.size() - 4) + " more findings downstream.)";
     if (analysis.failed_outcome) {
@@ -115,8 +115,9 @@ Explanation Explain(const Trace& trace, const Analysis& analysis) {
            (o->detail.empty() ? "" : " (" + o->detail + ")") + ".";
     }
     p += " Root cause: " + std::string(FindingKindPhrase(ex.root->kind)) +
-         (ex.root->from == ex.root->to ? " in " + ex.root->to
-                                       : " at the boundary " + ex.root->to + " <- " + ex.root->from) +
+         (ex.root->from == ex.root->to
+              ? " in " + ex.root->to
+              : " at the boundary " + ex.root->to + " <- " + ex.root->from) +
          ".";
   } else {
     const Outcome* o = analysis.failed_outcome->As<Outcome>();
@@ -125,7 +126,8 @@ Explanation Explain(const Trace& trace, const Analysis& analysis) {
         "; no handoff anomaly upstream explains it.";
   }
   ex.paragraph = p;
-  for (const Finding& f : ex.chain) ex.evidence.insert(ex.evidence.end(), f.evidence.begin(), f.evidence.end());
+  for (const Finding& f : ex.chain)
+    ex.evidence.insert(ex.evidence.end(), f.evidence.begin(), f.evidence.end());
   if (analysis.failed_outcome) ex.evidence.push_back(analysis.failed_outcome->seq);
   std::sort(ex.evidence.begin(), ex.evidence.end());
   ex.evidence.erase(std::unique(ex.evidence.begin(), ex.evidence.end()), ex.evidence.end());

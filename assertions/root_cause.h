@@ -13,10 +13,10 @@ namespace baton {
 
 struct Explanation {
   bool passed = true;
-  std::optional<Finding> root;    // nullopt for a pass (or a failure with no anomaly).
-  std::vector<Finding> chain;     // The findings from the root to the outcome, root first.
-  std::string paragraph;          // What `baton why` prints.
-  std::vector<uint64_t> evidence; // Event seqs, ascending.
+  std::optional<Finding> root;     // nullopt for a pass (or a failure with no anomaly).
+  std::vector<Finding> chain;      // The findings from the root to the outcome, root first.
+  std::string paragraph;           // What `baton why` prints.
+  std::vector<uint64_t> evidence;  // Event seqs, ascending.
 
   // {"verdict": "pass"|"fail", "root_cause": {"kind", "from", "to", "sentence"}|null,
   //  "findings": [{"kind", "from", "to", "at", "evidence", "sentence"}], "paragraph", "evidence"}

@@ -42,8 +42,8 @@ class Refusal final : public Scorer {
  public:
   std::string name() const override { return "refusal"; }
   Result<ScoreResult> Score(const ScoringInput& in) const override {
-    static const char* kPhrases[] = {"i'm sorry", "i am sorry", "i cannot", "i can't",
-                                     "i can not", "i'm unable", "i am unable", "as an ai",
+    static const char* kPhrases[] = {"i'm sorry",   "i am sorry",      "i cannot",    "i can't",
+                                     "i can not",   "i'm unable",      "i am unable", "as an ai",
                                      "i apologize", "unfortunately, i"};
     std::string head = in.text.substr(0, 200);
     std::transform(head.begin(), head.end(), head.begin(),
@@ -75,16 +75,17 @@ class Length final : public Scorer {
 
 class JsonSchema final : public Scorer {
  public:
-  explicit JsonSchema(std::map<std::string, std::string> required) : required_(std::move(required)) {}
+  explicit JsonSchema(std::map<std::string, std::string> required)
+      : required_(std::move(required)) {}
   std::string name() const override { return "json_schema"; }
   Result<ScoreResult> Score(const ScoringInput& in) const override {
     capnp::MallocMessageBuilder message;
     auto root = message.initRoot<capnp::JsonValue>();
     capnp::JsonCodec codec;
-    auto error = kj::runCatchingExceptions([&] {
-      codec.decodeRaw(kj::ArrayPtr<const char>(in.text.data(), in.text.size()), root);
-    });
-    if (error != nullptr || !root.isObject()) return ScoreResult{0.0, "the output is not a JSON object"};
+    auto error = kj::runCatchingExceptions(
+        [&] { codec.decodeRaw(kj::ArrayPtr<const char>(in.text.data(), in.text.size()), root); });
+    if (error != nullptr || !root.isObject())
+      return ScoreResult{0.0, "the output is not a JSON object"};
     size_t ok = 0;
     std::string missing;
     for (const auto& [key, type] : required_) {
@@ -114,7 +115,7 @@ class KeyTerms final : public Scorer {
  public:
   std::string name() const override { return "key_terms"; }
   Result<ScoreResult> Score(const ScoringInput& in) const override {
-    static const std::set<std::string> kStop = {"about", "after", "their", "there", "these",
+    static const std::set<std::string> kStop = {"about", "after", "their", "there",  "these",
                                                 "which", "would", "could", "should", "where",
                                                 "while", "other", "using", "based"};
     std::set<std::string> terms;
@@ -143,13 +144,15 @@ class TokenF1 final : public Scorer {
   std::string name() const override { return "token_f1"; }
   Result<ScoreResult> Score(const ScoringInput& in) const override {
     std::vector<std::string> got = Words(in.text);
-    if (got.empty() || golden_.empty()) return ScoreResult{got.empty() == golden_.empty() ? 1.0 : 0.0, ""};
+    if (got.empty() || golden_.empty())
+      return ScoreResult{got.empty() == golden_.empty() ? 1.0 : 0.0, ""};
     std::unordered_map<std::string, int> counts;
     for (auto& w : golden_) ++counts[w];
     size_t common = 0;
     for (auto& w : got)
       if (counts[w]-- > 0) ++common;
-    double p = static_cast<double>(common) / got.size(), r = static_cast<double>(common) / golden_.size();
+    double p = static_cast<double>(common) / got.size(),
+           r = static_cast<double>(common) / golden_.size();
     return ScoreResult{common == 0 ? 0.0 : 2 * p * r / (p + r), ""};
   }
 
@@ -163,7 +166,8 @@ class RougeL final : public Scorer {
   std::string name() const override { return "rouge_l"; }
   Result<ScoreResult> Score(const ScoringInput& in) const override {
     std::vector<std::string> got = Words(in.text);
-    if (got.empty() || golden_.empty()) return ScoreResult{got.empty() == golden_.empty() ? 1.0 : 0.0, ""};
+    if (got.empty() || golden_.empty())
+      return ScoreResult{got.empty() == golden_.empty() ? 1.0 : 0.0, ""};
     // Two rows of the LCS table; outputs longer than this are cut (the score stays a bound).
     const size_t n = std::min<size_t>(got.size(), 4000), m = std::min<size_t>(golden_.size(), 4000);
     std::vector<uint32_t> prev(m + 1, 0), cur(m + 1, 0);

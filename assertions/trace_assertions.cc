@@ -1,15 +1,7 @@
 #include "assertions/trace_assertions.h"
 
-#include <cstdio>
-
 namespace baton {
 namespace {
-
-std::string Fixed2(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
 
 ::testing::AssertionResult FailWith(const std::string& what, const std::vector<Finding>& findings) {
   ::testing::AssertionResult r = ::testing::AssertionFailure();
@@ -84,7 +76,8 @@ class CheckedMatcher : public ::testing::MatcherInterface<const Handoff&> {
          << h.use->seq << ")";
       return true;
     }
-    *l << h.to << " used " << h.message_id << " (#" << h.use->seq << ") with no check or passing score";
+    *l << h.to << " used " << h.message_id << " (#" << h.use->seq
+       << ") with no check or passing score";
     return false;
   }
   void DescribeTo(std::ostream* os) const override {
@@ -133,9 +126,9 @@ class FreshMatcher : public ::testing::MatcherInterface<const ContextReadInfo&> 
                                           const Policy& policy) {
   std::vector<Finding> stale = FindStaleContext(trace, BuildReads(trace), policy);
   if (stale.empty()) return ::testing::AssertionSuccess();
-  return FailWith(std::string(trace_expr) + " used stale context " + std::to_string(stale.size()) +
-                      " time(s):",
-                  stale);
+  return FailWith(
+      std::string(trace_expr) + " used stale context " + std::to_string(stale.size()) + " time(s):",
+      stale);
 }
 
 ::testing::AssertionResult LoopsAtMost(const char* trace_expr, const char*, const Trace& trace,
@@ -160,7 +153,8 @@ class FreshMatcher : public ::testing::MatcherInterface<const ContextReadInfo&> 
                                                  const std::string& from, const std::string& to,
                                                  double min_quality) {
   ::testing::AssertionResult r = ::testing::AssertionFailure();
-  r << trace_expr << ": handoffs " << from << " -> " << to << " below " << Fixed2(min_quality) << ":";
+  r << trace_expr << ": handoffs " << from << " -> " << to << " below " << Fixed2(min_quality)
+    << ":";
   bool any = false, bad = false;
   for (const Handoff& h : Handoffs(trace)) {
     if (h.from != from || h.to != to) continue;
@@ -170,7 +164,9 @@ class FreshMatcher : public ::testing::MatcherInterface<const ContextReadInfo&> 
     r << "\n  " << h.message_id << ": "
       << (h.quality ? "scored " + Fixed2(*h.quality) + " by " + h.quality_by : "no score");
   }
-  if (!any) return ::testing::AssertionFailure() << trace_expr << " has no handoff " << from << " -> " << to;
+  if (!any)
+    return ::testing::AssertionFailure()
+           << trace_expr << " has no handoff " << from << " -> " << to;
   return bad ? r : ::testing::AssertionSuccess();
 }
 
@@ -185,7 +181,9 @@ void PrintTo(const Handoff& h, std::ostream* os) {
   if (h.quality) *os << ", quality " << Fixed2(*h.quality);
   if (h.use)
     *os << ", used at #" << h.use->seq
-        << (!h.is_output ? " (an instruction)" : h.checked() ? " (checked)" : " (unchecked)");
+        << (!h.is_output  ? " (an instruction)"
+            : h.checked() ? " (checked)"
+                          : " (unchecked)");
   *os << "}";
 }
 
@@ -198,7 +196,9 @@ void PrintTo(const ContextReadInfo& r, std::ostream* os) {
 ::testing::Matcher<const Handoff&> HandoffQualityAtLeast(double min) {
   return ::testing::MakeMatcher(new QualityMatcher(min));
 }
-::testing::Matcher<const Handoff&> Understood() { return ::testing::MakeMatcher(new UnderstoodMatcher); }
+::testing::Matcher<const Handoff&> Understood() {
+  return ::testing::MakeMatcher(new UnderstoodMatcher);
+}
 ::testing::Matcher<const Handoff&> Checked() { return ::testing::MakeMatcher(new CheckedMatcher); }
 ::testing::Matcher<const ContextReadInfo&> FreshWithin(std::chrono::nanoseconds d) {
   return ::testing::MakeMatcher(new FreshMatcher(d));

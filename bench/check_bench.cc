@@ -14,14 +14,14 @@
 #include <filesystem>
 
 #include "assertions/root_cause.h"
+#include "bench/bench_dir.h"
 #include "harness/synth/synthetic_session.h"
 
 int main(int argc, char** argv) {
   using namespace baton;
   benchmark::Initialize(&argc, argv);
-  std::string dir = std::filesystem::temp_directory_path().string() + "/baton_check_bench_" +
-                    std::to_string(getpid());
-  std::filesystem::create_directories(dir);
+  bench::BenchDir scratch("check_bench");
+  const std::string& dir = scratch.path();
   synth::SynthOptions options;
   options.agents = 4;
   options.turns = 20;
@@ -42,43 +42,51 @@ int main(int argc, char** argv) {
   double read_s = 0, check_s = 0;
   size_t failing = 0;
 
-  benchmark::RegisterBenchmark("read/1000_sessions", [&](benchmark::State& state) {
-    for (auto _ : state) {
-      events = 0;
-      for (const std::string& f : files) {
-        auto t = Trace::Load(f);
-        if (!t.ok()) {
-          state.SkipWithError(t.status().ToString().c_str());
-          return;
-        }
-        events += t->events().size();
-      }
-    }
-    state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events),
-                                                        benchmark::Counter::kIsIterationInvariantRate);
-  })->Unit(benchmark::kMillisecond)->UseRealTime();
+  benchmark::RegisterBenchmark("read/1000_sessions",
+                               [&](benchmark::State& state) {
+                                 for (auto _ : state) {
+                                   events = 0;
+                                   for (const std::string& f : files) {
+                                     auto t = Trace::Load(f);
+                                     if (!t.ok()) {
+                                       state.SkipWithError(t.status().ToString().c_str());
+                                       return;
+                                     }
+                                     events += t->events().size();
+                                   }
+                                 }
+                                 state.counters["events_per_s"] = benchmark::Counter(
+                                     static_cast<double>(events),
+                                     benchmark::Counter::kIsIterationInvariantRate);
+                               })
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
 
-  benchmark::RegisterBenchmark("check/1000_sessions", [&](benchmark::State& state) {
-    const Policy policy;
-    const ScorerSet scorers = ScorerSet::Defaults();
-    for (auto _ : state) {
-      failing = 0;
-      for (const std::string& f : files) {
-        auto t = Trace::Load(f);
-        if (!t.ok()) {
-          state.SkipWithError(t.status().ToString().c_str());
-          return;
-        }
-        Analysis a = Analyze(*t, policy, scorers);
-        Explanation ex = Explain(*t, a);
-        failing += ex.passed ? 0 : 1;
-        benchmark::DoNotOptimize(ex.paragraph.data());
-      }
-    }
-    state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events),
-                                                        benchmark::Counter::kIsIterationInvariantRate);
-    state.counters["failing"] = static_cast<double>(failing);
-  })->Unit(benchmark::kMillisecond)->UseRealTime();
+  benchmark::RegisterBenchmark("check/1000_sessions",
+                               [&](benchmark::State& state) {
+                                 const Policy policy;
+                                 const ScorerSet scorers = ScorerSet::Defaults();
+                                 for (auto _ : state) {
+                                   failing = 0;
+                                   for (const std::string& f : files) {
+                                     auto t = Trace::Load(f);
+                                     if (!t.ok()) {
+                                       state.SkipWithError(t.status().ToString().c_str());
+                                       return;
+                                     }
+                                     Analysis a = Analyze(*t, policy, scorers);
+                                     Explanation ex = Explain(*t, a);
+                                     failing += ex.passed ? 0 : 1;
+                                     benchmark::DoNotOptimize(ex.paragraph.data());
+                                   }
+                                 }
+                                 state.counters["events_per_s"] = benchmark::Counter(
+                                     static_cast<double>(events),
+                                     benchmark::Counter::kIsIterationInvariantRate);
+                                 state.counters["failing"] = static_cast<double>(failing);
+                               })
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
 
   class Capture : public benchmark::ConsoleReporter {
    public:
@@ -97,7 +105,6 @@ int main(int argc, char** argv) {
     double& c_;
   } reporter(read_s, check_s);
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  std::filesystem::remove_all(dir);
   if (read_s > 0 && check_s > 0) {
     std::printf("\nfigure check.sessions value=%d events=%llu\n", kSessions,
                 static_cast<unsigned long long>(events));

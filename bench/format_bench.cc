@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "bench/bench_dir.h"
 #include "bench/jsonl_zstd_baseline.h"
 #include "harness/synth/synthetic_session.h"
 #include "replayer/event_json.h"
@@ -64,9 +65,8 @@ int main(int argc, char** argv) {
   using namespace baton;
   using namespace baton::bench;
   benchmark::Initialize(&argc, argv);
-  std::string dir = std::filesystem::temp_directory_path().string() + "/baton_format_bench_" +
-                    std::to_string(getpid());
-  std::filesystem::create_directories(dir);
+  BenchDir scratch("format_bench");
+  const std::string& dir = scratch.path();
   Corpus corpus, long_sessions;
   if (!Build(dir, 50, 20, corpus) || !Build(dir, 200, 2, long_sessions)) return 1;
 
@@ -142,6 +142,5 @@ int main(int argc, char** argv) {
               static_cast<double>(long_sessions.jsonl_zstd_bytes) / long_sessions.baton_bytes);
   std::printf("figure format.read_ms baton=%.2f jsonl_zstd=%.2f ratio=%.2f\n", baton_ms, jsonl_ms,
               baton_ms > 0 ? jsonl_ms / baton_ms : 0.0);
-  std::filesystem::remove_all(dir);
   return 0;
 }

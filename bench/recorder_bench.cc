@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 
+#include "bench/bench_dir.h"
 #include "bench/jsonl_zstd_baseline.h"
 #include "recorder/recorder.h"
 
@@ -124,9 +125,8 @@ int main(int argc, char** argv) {
   using namespace baton;
   using namespace baton::bench;
   benchmark::Initialize(&argc, argv);
-  std::string dir = std::filesystem::temp_directory_path().string() + "/baton_recorder_bench_" +
-                    std::to_string(getpid());
-  std::filesystem::create_directories(dir);
+  BenchDir scratch("recorder_bench");
+  const std::string& dir = scratch.path();
   Figures figures;
   const Event small = SmallEvent(), model = ModelCallEvent();
 
@@ -225,6 +225,5 @@ int main(int argc, char** argv) {
   std::printf("\n");  // The console reporter leaves a colour reset pending; figures start clean.
   figures.Print();
   std::printf("figure recorder.timer_overhead_ns value=%.1f\n", TimerOverheadNs());
-  std::filesystem::remove_all(dir);
   return 0;
 }

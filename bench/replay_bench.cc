@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "bench/bench_dir.h"
 #include "harness/synth/synthetic_session.h"
 #include "recorder/recorder.h"
 #include "replayer/replay_session.h"
@@ -43,9 +44,8 @@ int main(int argc, char** argv) {
   using namespace baton::bench;
   using namespace baton::synth;
   benchmark::Initialize(&argc, argv);
-  std::string dir = std::filesystem::temp_directory_path().string() + "/baton_replay_bench_" +
-                    std::to_string(getpid());
-  std::filesystem::create_directories(dir);
+  BenchDir scratch("replay_bench");
+  const std::string& dir = scratch.path();
   const std::string recording = dir + "/session.baton";
   const SynthOptions options = TenThousandEvents();
   Status s = WriteSyntheticSession(recording, options, 0);
@@ -141,7 +141,6 @@ int main(int argc, char** argv) {
     double& rep_;
   } reporter(record_ns, replay_ns);
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  std::filesystem::remove_all(dir);
   if (events > 0 && record_ns > 0 && replay_ns > 0) {
     double rec = record_ns * 1e6 / events, rep = replay_ns * 1e6 / events;
     std::printf("\nfigure replay.events value=%llu\n", static_cast<unsigned long long>(events));

@@ -55,14 +55,7 @@ std::string Divergence::Render() const {
   std::string out = summary + "\n";
   if (!fields.empty()) {
     out += "recorded vs live:\n";
-    std::string diff = RenderFieldDifferences(fields);
-    size_t start = 0;
-    while (start < diff.size()) {
-      size_t end = diff.find('\n', start);
-      if (end == std::string::npos) end = diff.size();
-      out += "  " + diff.substr(start, end - start) + "\n";
-      start = end + 1;
-    }
+    out += IndentLines(RenderFieldDifferences(fields), "  ");
   }
   if (!chain.empty()) {
     out += "what led there (recording):\n";

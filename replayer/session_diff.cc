@@ -54,14 +54,7 @@ std::unordered_map<uint64_t, size_t> PositionsInAgent(const Trace& t) {
 std::string SessionDifference::Render() const {
   if (equivalent) return "equivalent\n";
   std::string out = summary + "\n";
-  std::string diff = RenderFieldDifferences(fields);
-  size_t start = 0;
-  while (start < diff.size()) {
-    size_t end = diff.find('\n', start);
-    if (end == std::string::npos) end = diff.size();
-    out += "  " + diff.substr(start, end - start) + "\n";
-    start = end + 1;
-  }
+  out += IndentLines(RenderFieldDifferences(fields), "  ");
   return out;
 }
 

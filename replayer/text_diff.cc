@@ -159,4 +159,16 @@ std::string RenderFieldDifferences(const std::vector<FieldDifference>& diffs) {
   return out;
 }
 
+std::string IndentLines(const std::string& text, const std::string& prefix) {
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out += prefix + text.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
+  return out;
+}
+
 }  // namespace baton

@@ -33,6 +33,9 @@ std::vector<FieldDifference> DiffFields(const std::vector<EventField>& recorded,
 // One block of text per difference: the path, then DiffTexts of the values.
 std::string RenderFieldDifferences(const std::vector<FieldDifference>& diffs);
 
+// `text` with `prefix` before every line (for nesting a diff under a heading).
+std::string IndentLines(const std::string& text, const std::string& prefix);
+
 }  // namespace baton
 
 #endif  // BATON_REPLAYER_TEXT_DIFF_H_

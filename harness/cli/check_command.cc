@@ -42,11 +42,21 @@ std::string XmlEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 forbids most control characters even escaped.
         if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t' || c == '\r') out += c;
@@ -61,9 +71,10 @@ Status ExpandInputs(const std::vector<std::string>& inputs, std::vector<std::str
     std::error_code ec;
     if (fs::is_directory(in, ec)) {
       std::vector<std::string> found;
-      for (auto it = fs::recursive_directory_iterator(in, ec); !ec && it != fs::recursive_directory_iterator();
-           it.increment(ec))
-        if (it->is_regular_file() && it->path().extension() == ".baton") found.push_back(it->path().string());
+      for (auto it = fs::recursive_directory_iterator(in, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        if (it->is_regular_file() && it->path().extension() == ".baton")
+          found.push_back(it->path().string());
       if (ec) return Status::IOError(in + ": " + ec.message());
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
@@ -165,7 +176,8 @@ int RunCheck(const CheckOptions& opts, CommandContext& ctx) {
   std::vector<std::thread> workers;
   for (unsigned j = 0; j < jobs; ++j)
     workers.emplace_back([&] {
-      for (size_t i = next++; i < files.size(); i = next++) results[i] = CheckOne(files[i], policy, scorers);
+      for (size_t i = next++; i < files.size(); i = next++)
+        results[i] = CheckOne(files[i], policy, scorers);
     });
   for (auto& w : workers) w.join();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -132,11 +132,11 @@ class Team {
     if (!plan.ok()) return plan.status();
     std::string route = Field(plan->content.text, "ROUTE");
     if (route.empty()) return Status::InvalidArgument("planner: the model gave no ROUTE");
-    uint64_t decided =
-        rt_.Record("planner",
-                   RoutingDecision{route, {"writer", "researcher", "researcher+analyst"},
-                                   Content(Field(plan->content.text, "REASON"))},
-                   m.delivery_seq);
+    uint64_t decided = rt_.Record("planner",
+                                  RoutingDecision{route,
+                                                  {"writer", "researcher", "researcher+analyst"},
+                                                  Content(Field(plan->content.text, "REASON"))},
+                                  m.delivery_seq);
     int inputs = 0;
     if (route.find("researcher") != std::string::npos) {
       rt_.channel().Send("planner", "researcher", "research", m.payload, {}, decided);
@@ -167,22 +167,20 @@ class Team {
     if (!market.ok()) return market.status();
     auto depth = rt_.RandomNumber("researcher", "search_depth");
     if (!depth.ok()) return depth.status();
-    std::string args = "{\"query\": \"" + m.payload + "\", \"limit\": " +
-                       std::to_string(2 + *depth % 3) + "}";
+    std::string args =
+        "{\"query\": \"" + m.payload + "\", \"limit\": " + std::to_string(2 + *depth % 3) + "}";
     auto results = rt_.CallTool("researcher", "search", args, m.delivery_seq);
     if (!results.ok()) return results.status();
     auto answer = rt_.CallModel(
         "researcher",
         Prompt("You are a careful researcher. Cite the evidence you use.",
                "[researcher] Task: " + m.payload + "\nMarket data (v" +
-                   std::to_string(market->version) + "): " + market->value +
-                   "\nSearch results:\n" + (results->empty() ? "(none)\n" : *results) +
-                   "Summarize the findings."),
+                   std::to_string(market->version) + "): " + market->value + "\nSearch results:\n" +
+                   (results->empty() ? "(none)\n" : *results) + "Summarize the findings."),
         m.delivery_seq);
     if (!answer.ok()) return answer.status();
-    AgentMessage sent =
-        rt_.channel().Send("researcher", "writer", "findings", answer->content.text,
-                           {{"market_data", market->version}}, m.delivery_seq);
+    AgentMessage sent = rt_.channel().Send("researcher", "writer", "findings", answer->content.text,
+                                           {{"market_data", market->version}}, m.delivery_seq);
     if (JudgeResearch()) BATON_RETURN_IF_ERROR(Judge(sent));
     return Status::Ok();
   }
@@ -209,12 +207,11 @@ class Team {
     rt_.channel().Interpret("analyst", m, m.intent, "quantify: " + m.payload);
     auto rows = rt_.CallTool("analyst", "database", "{\"company\": \"ACME\"}", m.delivery_seq);
     if (!rows.ok()) return rows.status();
-    auto answer = rt_.CallModel(
-        "analyst",
-        Prompt("You are a financial analyst. Use numbers.",
-               "[analyst] Task: " + m.payload + "\nDatabase rows:\n" + *rows +
-                   "\nGive the key figures."),
-        m.delivery_seq);
+    auto answer = rt_.CallModel("analyst",
+                                Prompt("You are a financial analyst. Use numbers.",
+                                       "[analyst] Task: " + m.payload + "\nDatabase rows:\n" +
+                                           *rows + "\nGive the key figures."),
+                                m.delivery_seq);
     if (!answer.ok()) return answer.status();
     rt_.channel().Send("analyst", "writer", "findings", answer->content.text, {}, m.delivery_seq);
     return Status::Ok();
@@ -260,7 +257,8 @@ class Team {
       prompt = "[writer] Write a detailed, well-structured report on: " + task_ +
                "\nBase it only on these findings:\n" + findings;
     } else {
-      prompt = "[writer] Write a concise report on: " + task_ + "\nUse these findings:\n" + findings;
+      prompt =
+          "[writer] Write a concise report on: " + task_ + "\nUse these findings:\n" + findings;
     }
     if (!feedback_.empty()) prompt += "Reviewer feedback to address: " + feedback_ + "\n";
     prompt += "Revision: " + std::to_string(revisions_);
@@ -311,9 +309,9 @@ class Team {
     if (!latest.ok()) return latest.status();
     auto verdict = rt_.CallModel(
         "planner",
-        Prompt("You accept or reject final reports.",
-               "[acceptance] Task: " + opt_.task + "\nLatest market data: " + latest->value +
-                   "\nReport:\n" + m.payload),
+        Prompt("You accept or reject final reports.", "[acceptance] Task: " + opt_.task +
+                                                          "\nLatest market data: " + latest->value +
+                                                          "\nReport:\n" + m.payload),
         m.delivery_seq);
     if (!verdict.ok()) return verdict.status();
     bool accepted = Field(verdict->content.text, "VERDICT") == "PASS";
@@ -433,124 +431,126 @@ Status RunThreadPerAgent(AgentRuntime& rt, Team& team) {
 
 std::unique_ptr<ScriptedModel> NewResearchTeamModel(uint64_t seed, Incident incident) {
   auto writer_calls = std::make_shared<int>(0);
-  return std::make_unique<ScriptedModel>(
-      [seed, incident, writer_calls](const ModelRequest& request,
-                                     ScriptedCall& call) -> Result<ModelResponse> {
-        const std::string user = LastUserText(request);
-        const uint64_t h = Hash(user, seed);
-        call.latency = milliseconds(600 + h % 900);
-        ModelResponse r;
-        r.finish_reason = "stop";
-        std::string text;
-        if (user.rfind("[planner]", 0) == 0) {
-          static const char* kRoutes[] = {"writer", "researcher", "researcher+analyst"};
-          std::string route = kRoutes[h % 3];
-          std::string reason = "the task needs evidence about " + Quote(user, "): ", 40);
-          switch (incident) {
-            case Incident::kStaleContext:
-            case Incident::kEmptyToolResult:
-            case Incident::kLostMessage:
-              route = "researcher";
-              break;
-            case Incident::kMisunderstood:
-            case Incident::kUnboundedLoop:
-            case Incident::kRetryStorm:
-              route = "writer";
-              break;
-            case Incident::kRoutingError:
-              route = "writer";
-              reason = "the task only asks for a summary of what is already known";
-              break;
-            case Incident::kNone:
-              break;
-          }
-          if (route == "writer" && incident == Incident::kNone)
-            reason = "the task is answerable from general knowledge";
-          text = "ROUTE: " + route + "\nREASON: " + reason;
-        } else if (user.rfind("[researcher]", 0) == 0) {
-          if (user.find("Search results:\n(none)") != std::string::npos) {
-            text = "FINDINGS: no results found; from general knowledge ACME looks stable.";
-          } else {
-            text = "FINDINGS: " + Quote(user, "): ", 80) + ". Evidence: " +
-                   Quote(user, "Search results:\n", 120);
-          }
-        } else if (user.rfind("[judge]", 0) == 0) {
-          std::string latest = Quote(user, "Latest market data: ", 200);
-          std::string latest_revenue = Quote(latest, "revenue ", 4);
-          std::string output_revenue = Quote(user, "revenue ", 4);
-          size_t out_at = user.find("Output:\n");
-          if (out_at != std::string::npos) output_revenue = Quote(user.substr(out_at), "revenue ", 4);
-          if (user.find("no results found") != std::string::npos) {
-            text = "SCORE: 0.20\nRATIONALE: the search returned nothing; the answer is unsupported";
-          } else if (!output_revenue.empty() && output_revenue != latest_revenue) {
-            text = "SCORE: 0.23\nRATIONALE: its figures contradict the latest market data "
-                   "(revenue " + output_revenue + " vs " + latest_revenue + ")";
-          } else {
-            text = "SCORE: 0.90\nRATIONALE: consistent with the latest market data";
-          }
-        } else if (user.rfind("[writer]", 0) == 0) {
-          if (incident == Incident::kRetryStorm && ++*writer_calls <= 4) {
-            call.latency = milliseconds(7500);  // The API times out, four times.
-            return Status::Unavailable("HTTP 503: upstream overloaded");
-          }
-          if (incident == Incident::kRetryStorm) call.latency = milliseconds(2100);
-          if (user.rfind("[writer] Summarize the report", 0) == 0) {
-            text = "SUMMARY: an overview of the quarterly report, its sections and its tables "
-                   "(revision " + Quote(user, "Revision: ", 4) + ")";
-          } else {
-            text = "REPORT: " + Quote(user, " on: ", 80) + ". Key points: " +
-                   Quote(user, "- ", 160) + " (revision " + Quote(user, "Revision: ", 4) + ")";
-          }
-        } else if (user.rfind("[reviewer]", 0) == 0) {
-          // How many rounds this seed's reviewer rejects: 0-3, fixed per seed.
-          int rejections = static_cast<int>(XXH64(&seed, sizeof(seed), 7) % 4);
-          if (incident != Incident::kNone) rejections = 0;
-          if (incident == Incident::kUnboundedLoop) rejections = 1000;  // Never satisfied.
-          int round = std::atoi(Quote(user, "Review round ", 3).c_str());
-          bool approve = round > rejections;
-          char score[16];
-          std::snprintf(score, sizeof(score), "%.2f",
-                        approve ? 0.80 + (h % 15) / 100.0 : 0.40 + (h % 25) / 100.0);
-          std::string feedback = incident == Incident::kUnboundedLoop
-                                     ? "cite next quarter's audited figures"
-                                     : "cite a source for every figure";
-          text = std::string("VERDICT: ") + (approve ? "APPROVE" : "REVISE") + "\nSCORE: " +
-                 score +
-                 (approve ? "" : "\nFEEDBACK: " + feedback + " (round " + std::to_string(round) + ")");
-        } else if (user.rfind("[acceptance]", 0) == 0) {
-          std::string task = Quote(user, "Task: ", 200);
-          std::string latest = Quote(user, "Latest market data: ", 200);
-          size_t at = user.find("Report:\n");
-          std::string report = at == std::string::npos ? "" : user.substr(at + 8);
-          std::string lower = report;
-          std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-          std::string latest_revenue = Quote(latest, "revenue ", 4);
-          std::string report_revenue = Quote(report, "revenue ", 4);
-          if (lower.find("no results found") != std::string::npos) {
-            text = "VERDICT: FAIL\nREASON: the report rests on a search that found nothing";
-          } else if (lower.find("risk") == std::string::npos) {
-            text = "VERDICT: FAIL\nREASON: the report does not address the risks";
-          } else if (task.find("market data") != std::string::npos &&
-                     lower.find("revenue") == std::string::npos) {
-            text = "VERDICT: FAIL\nREASON: the report cites no market data";
-          } else if (!report_revenue.empty() && report_revenue != latest_revenue) {
-            text = "VERDICT: FAIL\nREASON: the report's figures are outdated (revenue " +
-                   report_revenue + ", latest " + latest_revenue + ")";
-          } else {
-            text = "VERDICT: PASS";
-          }
-        } else if (user.rfind("[analyst]", 0) == 0) {
-          text = "ANALYSIS: " + Quote(user, "Database rows:\n", 120);
-        } else {
-          return Status::InvalidArgument("the scripted model has no script for: " +
-                                         user.substr(0, 80));
-        }
-        r.content = text;
-        r.usage.prompt_tokens = user.size() / 4;
-        r.usage.completion_tokens = text.size() / 4;
-        r.usage.total_tokens = r.usage.prompt_tokens + r.usage.completion_tokens;
-        return r;
-      });
+  return std::make_unique<ScriptedModel>([seed, incident, writer_calls](
+                                             const ModelRequest& request,
+                                             ScriptedCall& call) -> Result<ModelResponse> {
+    const std::string user = LastUserText(request);
+    const uint64_t h = Hash(user, seed);
+    call.latency = milliseconds(600 + h % 900);
+    ModelResponse r;
+    r.finish_reason = "stop";
+    std::string text;
+    if (user.rfind("[planner]", 0) == 0) {
+      static const char* kRoutes[] = {"writer", "researcher", "researcher+analyst"};
+      std::string route = kRoutes[h % 3];
+      std::string reason = "the task needs evidence about " + Quote(user, "): ", 40);
+      switch (incident) {
+        case Incident::kStaleContext:
+        case Incident::kEmptyToolResult:
+        case Incident::kLostMessage:
+          route = "researcher";
+          break;
+        case Incident::kMisunderstood:
+        case Incident::kUnboundedLoop:
+        case Incident::kRetryStorm:
+          route = "writer";
+          break;
+        case Incident::kRoutingError:
+          route = "writer";
+          reason = "the task only asks for a summary of what is already known";
+          break;
+        case Incident::kNone:
+          break;
+      }
+      if (route == "writer" && incident == Incident::kNone)
+        reason = "the task is answerable from general knowledge";
+      text = "ROUTE: " + route + "\nREASON: " + reason;
+    } else if (user.rfind("[researcher]", 0) == 0) {
+      if (user.find("Search results:\n(none)") != std::string::npos) {
+        text = "FINDINGS: no results found; from general knowledge ACME looks stable.";
+      } else {
+        text = "FINDINGS: " + Quote(user, "): ", 80) +
+               ". Evidence: " + Quote(user, "Search results:\n", 120);
+      }
+    } else if (user.rfind("[judge]", 0) == 0) {
+      std::string latest = Quote(user, "Latest market data: ", 200);
+      std::string latest_revenue = Quote(latest, "revenue ", 4);
+      std::string output_revenue = Quote(user, "revenue ", 4);
+      size_t out_at = user.find("Output:\n");
+      if (out_at != std::string::npos) output_revenue = Quote(user.substr(out_at), "revenue ", 4);
+      if (user.find("no results found") != std::string::npos) {
+        text = "SCORE: 0.20\nRATIONALE: the search returned nothing; the answer is unsupported";
+      } else if (!output_revenue.empty() && output_revenue != latest_revenue) {
+        text =
+            "SCORE: 0.23\nRATIONALE: its figures contradict the latest market data "
+            "(revenue " +
+            output_revenue + " vs " + latest_revenue + ")";
+      } else {
+        text = "SCORE: 0.90\nRATIONALE: consistent with the latest market data";
+      }
+    } else if (user.rfind("[writer]", 0) == 0) {
+      if (incident == Incident::kRetryStorm && ++*writer_calls <= 4) {
+        call.latency = milliseconds(7500);  // The API times out, four times.
+        return Status::Unavailable("HTTP 503: upstream overloaded");
+      }
+      if (incident == Incident::kRetryStorm) call.latency = milliseconds(2100);
+      if (user.rfind("[writer] Summarize the report", 0) == 0) {
+        text =
+            "SUMMARY: an overview of the quarterly report, its sections and its tables "
+            "(revision " +
+            Quote(user, "Revision: ", 4) + ")";
+      } else {
+        text = "REPORT: " + Quote(user, " on: ", 80) + ". Key points: " + Quote(user, "- ", 160) +
+               " (revision " + Quote(user, "Revision: ", 4) + ")";
+      }
+    } else if (user.rfind("[reviewer]", 0) == 0) {
+      // How many rounds this seed's reviewer rejects: 0-3, fixed per seed.
+      int rejections = static_cast<int>(XXH64(&seed, sizeof(seed), 7) % 4);
+      if (incident != Incident::kNone) rejections = 0;
+      if (incident == Incident::kUnboundedLoop) rejections = 1000;  // Never satisfied.
+      int round = std::atoi(Quote(user, "Review round ", 3).c_str());
+      bool approve = round > rejections;
+      char score[16];
+      std::snprintf(score, sizeof(score), "%.2f",
+                    approve ? 0.80 + (h % 15) / 100.0 : 0.40 + (h % 25) / 100.0);
+      std::string feedback = incident == Incident::kUnboundedLoop
+                                 ? "cite next quarter's audited figures"
+                                 : "cite a source for every figure";
+      text = std::string("VERDICT: ") + (approve ? "APPROVE" : "REVISE") + "\nSCORE: " + score +
+             (approve ? "" : "\nFEEDBACK: " + feedback + " (round " + std::to_string(round) + ")");
+    } else if (user.rfind("[acceptance]", 0) == 0) {
+      std::string task = Quote(user, "Task: ", 200);
+      std::string latest = Quote(user, "Latest market data: ", 200);
+      size_t at = user.find("Report:\n");
+      std::string report = at == std::string::npos ? "" : user.substr(at + 8);
+      std::string lower = report;
+      std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+      std::string latest_revenue = Quote(latest, "revenue ", 4);
+      std::string report_revenue = Quote(report, "revenue ", 4);
+      if (lower.find("no results found") != std::string::npos) {
+        text = "VERDICT: FAIL\nREASON: the report rests on a search that found nothing";
+      } else if (lower.find("risk") == std::string::npos) {
+        text = "VERDICT: FAIL\nREASON: the report does not address the risks";
+      } else if (task.find("market data") != std::string::npos &&
+                 lower.find("revenue") == std::string::npos) {
+        text = "VERDICT: FAIL\nREASON: the report cites no market data";
+      } else if (!report_revenue.empty() && report_revenue != latest_revenue) {
+        text = "VERDICT: FAIL\nREASON: the report's figures are outdated (revenue " +
+               report_revenue + ", latest " + latest_revenue + ")";
+      } else {
+        text = "VERDICT: PASS";
+      }
+    } else if (user.rfind("[analyst]", 0) == 0) {
+      text = "ANALYSIS: " + Quote(user, "Database rows:\n", 120);
+    } else {
+      return Status::InvalidArgument("the scripted model has no script for: " + user.substr(0, 80));
+    }
+    r.content = text;
+    r.usage.prompt_tokens = user.size() / 4;
+    r.usage.completion_tokens = text.size() / 4;
+    r.usage.total_tokens = r.usage.prompt_tokens + r.usage.completion_tokens;
+    return r;
+  });
 }
 
 std::unique_ptr<ToolRegistry> NewResearchTeamTools(Incident incident) {

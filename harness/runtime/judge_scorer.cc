@@ -22,7 +22,8 @@ Result<ScoreResult> ParseJudgeAnswer(const std::string& answer) {
     }
   }
   if (!found || r.value < 0 || r.value > 1)
-    return Status::Corruption("the judge's answer has no SCORE in [0, 1]: " + answer.substr(0, 120));
+    return Status::Corruption("the judge's answer has no SCORE in [0, 1]: " +
+                              answer.substr(0, 120));
   return r;
 }
 

@@ -40,9 +40,9 @@ class BatonTest : public ::testing::Test {
   // Runs `agents` on a runtime in `options.mode` (replay by default) against `recording`;
   // the replayed session is recorded to a temporary file and returned as a Trace. `live`
   // serves calls the recording does not have in replay-or-record mode.
-  ReplayRun Replay(const std::string& recording,
-                   const std::function<Status(AgentRuntime&)>& agents, RuntimeOptions options = {},
-                   ModelClient* live = nullptr, ToolClient* tools = nullptr);
+  ReplayRun Replay(const std::string& recording, const std::function<Status(AgentRuntime&)>& agents,
+                   RuntimeOptions options = {}, ModelClient* live = nullptr,
+                   ToolClient* tools = nullptr);
 
   const Policy& policy() const { return policy_; }
   Policy& mutable_policy() { return policy_; }

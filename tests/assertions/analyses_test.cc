@@ -237,13 +237,14 @@ TEST_P(WhyTest, NamesTheBoundaryAndKind) {
 
 INSTANTIATE_TEST_SUITE_P(
     EveryFailureClass, WhyTest,
-    ::testing::Values(WhyCase{Incident::kStaleContext, FindingKind::kStaleContext, "planner", "researcher"},
-                      WhyCase{Incident::kMisunderstood, FindingKind::kMisunderstood, "planner", "writer"},
-                      WhyCase{Incident::kEmptyToolResult, FindingKind::kLowQuality, "researcher", "writer"},
-                      WhyCase{Incident::kUnboundedLoop, FindingKind::kLoop, "writer", "reviewer"},
-                      WhyCase{Incident::kRetryStorm, FindingKind::kHiddenLatency, "writer", "writer"},
-                      WhyCase{Incident::kRoutingError, FindingKind::kMisunderstood, "user", "planner"},
-                      WhyCase{Incident::kLostMessage, FindingKind::kUnprocessed, "researcher", "writer"}),
+    ::testing::Values(
+        WhyCase{Incident::kStaleContext, FindingKind::kStaleContext, "planner", "researcher"},
+        WhyCase{Incident::kMisunderstood, FindingKind::kMisunderstood, "planner", "writer"},
+        WhyCase{Incident::kEmptyToolResult, FindingKind::kLowQuality, "researcher", "writer"},
+        WhyCase{Incident::kUnboundedLoop, FindingKind::kLoop, "writer", "reviewer"},
+        WhyCase{Incident::kRetryStorm, FindingKind::kHiddenLatency, "writer", "writer"},
+        WhyCase{Incident::kRoutingError, FindingKind::kMisunderstood, "user", "planner"},
+        WhyCase{Incident::kLostMessage, FindingKind::kUnprocessed, "researcher", "writer"}),
     [](const auto& info) { return std::string(examples::IncidentName(info.param.incident)); });
 
 TEST(PolicyTest, ParsesEverySettingAndRejectsTyposAndBadValues) {
@@ -259,9 +260,9 @@ TEST(PolicyTest, ParsesEverySettingAndRejectsTyposAndBadValues) {
   EXPECT_EQ(p->max_age_ms_by_key.at("k"), 9);
   EXPECT_EQ(p->checks, Requirement::kOff);
   EXPECT_EQ(p->scorers, std::vector<std::string>{"non_empty"});
-  for (const char* bad : {R"({"min_qualty": 0.8})", R"({"min_quality": 2})",
-                          R"({"max_loops": -1})", R"({"min_quality_by_pair": {"ab": 0.5}})",
-                          R"({"require_checks": "yes"})", "[1, 2]", "{not json"}) {
+  for (const char* bad : {R"({"min_qualty": 0.8})", R"({"min_quality": 2})", R"({"max_loops": -1})",
+                          R"({"min_quality_by_pair": {"ab": 0.5}})", R"({"require_checks": "yes"})",
+                          "[1, 2]", "{not json"}) {
     auto r = ParsePolicy(bad, "p.json");
     EXPECT_FALSE(r.ok()) << bad;
     EXPECT_THAT(r.status().message(), HasSubstr("p.json")) << bad;

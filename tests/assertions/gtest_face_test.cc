@@ -1,11 +1,10 @@
 // The GoogleTest face: predicate-formatters and matchers explain themselves, compose with
 // Not/AllOf/Each, and the BatonTest fixture's three uses.
-#include "assertions/trace_assertions.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
+#include "assertions/trace_assertions.h"
 #include "harness/testing/baton_test.h"
 #include "tests/testing/run_command.h"
 #include "tests/testing/scenario_runner.h"
@@ -38,7 +37,8 @@ class GTestFaceTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::string(testing::FreshTempDir("gtest_face"));
-    stale_ = new Trace(*testing::RecordScenario(Incident::kStaleContext, 1, *dir_ + "/stale.baton"));
+    stale_ =
+        new Trace(*testing::RecordScenario(Incident::kStaleContext, 1, *dir_ + "/stale.baton"));
     healthy_ = new Trace(*testing::RecordScenario(Incident::kNone, 3, *dir_ + "/healthy.baton"));
     loop_ = new Trace(*testing::RecordScenario(Incident::kUnboundedLoop, 1, *dir_ + "/loop.baton"));
   }
@@ -63,7 +63,8 @@ TEST_F(GTestFaceTest, TracePassesExplainsWithTheRootCause) {
   ::testing::AssertionResult r = TracePasses("stale", "policy", *stale_, Policy{});
   EXPECT_FALSE(r);
   EXPECT_THAT(r.message(), HasSubstr("stale fails its policy"));
-  EXPECT_THAT(r.message(), HasSubstr("Root cause: stale context at the boundary researcher <- planner."));
+  EXPECT_THAT(r.message(),
+              HasSubstr("Root cause: stale context at the boundary researcher <- planner."));
   EXPECT_THAT(r.message(), HasSubstr("[unchecked_consumption at writer <- researcher"));
   EXPECT_NONFATAL_FAILURE(EXPECT_TRACE_PASSES(*stale_, Policy{}), "Root cause: stale context");
 }
@@ -77,8 +78,8 @@ TEST_F(GTestFaceTest, PerPropertyPredicates) {
   EXPECT_THAT(loops.message(), HasSubstr("handed the work back and forth 6 times"));
   EXPECT_PRED_FORMAT1(EveryConsumptionChecked, *healthy_);
   EXPECT_FALSE(EveryConsumptionChecked("stale", *stale_));
-  ::testing::AssertionResult q = HandoffQualityBetween("stale", "\"researcher\"", "\"writer\"", "0.7",
-                                                       *stale_, "researcher", "writer", 0.7);
+  ::testing::AssertionResult q = HandoffQualityBetween("stale", "\"researcher\"", "\"writer\"",
+                                                       "0.7", *stale_, "researcher", "writer", 0.7);
   EXPECT_FALSE(q);
   EXPECT_THAT(q.message(), HasSubstr("scored 0.23 by judge"));
   EXPECT_FALSE(HandoffQualityBetween("h", "a", "b", "q", *healthy_, "nobody", "writer", 0.7));

@@ -25,7 +25,8 @@ class CheckCliTest : public ::testing::Test {
     dir_ = new std::string(testing::FreshTempDir("check_cli"));
     std::filesystem::create_directories(*dir_ + "/sessions/nested");
     ASSERT_TRUE(testing::RecordScenario(Incident::kNone, 1, *dir_ + "/sessions/pass1.baton").ok());
-    ASSERT_TRUE(testing::RecordScenario(Incident::kNone, 2, *dir_ + "/sessions/nested/pass2.baton").ok());
+    ASSERT_TRUE(
+        testing::RecordScenario(Incident::kNone, 2, *dir_ + "/sessions/nested/pass2.baton").ok());
     ASSERT_TRUE(testing::RecordScenario(Incident::kStaleContext, 1, *dir_ + "/stale.baton").ok());
   }
   static void TearDownTestSuite() { delete dir_; }
@@ -47,20 +48,23 @@ TEST_F(CheckCliTest, PassingDirectoryExitsZero) {
 TEST_F(CheckCliTest, AFailingSessionExitsOneWithItsRootCause) {
   RunResult r = RunCommand(kBaton + " check " + *dir_ + "/sessions " + *dir_ + "/stale.baton");
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_THAT(r.out, HasSubstr("FAIL  " + *dir_ + "/stale.baton: researcher received planner's message"));
+  EXPECT_THAT(r.out,
+              HasSubstr("FAIL  " + *dir_ + "/stale.baton: researcher received planner's message"));
   EXPECT_THAT(r.out, HasSubstr("[stale_context at researcher <- planner]"));
   EXPECT_THAT(r.out, HasSubstr("3 sessions: 2 passed, 1 failed"));
 }
 
 TEST_F(CheckCliTest, BadInputExitsTwo) {
   std::ofstream(*dir_ + "/garbage.baton") << "not a baton file";
-  RunResult unreadable = RunCommand(kBaton + " check " + *dir_ + "/garbage.baton " + *dir_ + "/sessions");
+  RunResult unreadable =
+      RunCommand(kBaton + " check " + *dir_ + "/garbage.baton " + *dir_ + "/sessions");
   EXPECT_EQ(unreadable.exit_code, 2);
   EXPECT_THAT(unreadable.out, HasSubstr("ERROR " + *dir_ + "/garbage.baton"));
   EXPECT_THAT(unreadable.out, HasSubstr("1 unreadable"));
   EXPECT_EQ(RunCommand(kBaton + " check /nonexistent").exit_code, 2);
   std::ofstream(*dir_ + "/typo.json") << R"({"min_qualty": 0.9})";
-  RunResult policy = RunCommand(kBaton + " check --policy " + *dir_ + "/typo.json " + *dir_ + "/sessions");
+  RunResult policy =
+      RunCommand(kBaton + " check --policy " + *dir_ + "/typo.json " + *dir_ + "/sessions");
   EXPECT_EQ(policy.exit_code, 2);
   EXPECT_THAT(policy.err, HasSubstr("min_qualty: unknown setting"));
 }
@@ -68,7 +72,8 @@ TEST_F(CheckCliTest, BadInputExitsTwo) {
 TEST_F(CheckCliTest, APolicyFileChangesTheVerdict) {
   std::ofstream(*dir_ + "/lax.json") << R"({"max_staleness_ms": 60000, "require_checks": false,
                                             "min_quality": 0.1})";
-  RunResult r = RunCommand(kBaton + " check --policy " + *dir_ + "/lax.json " + *dir_ + "/stale.baton");
+  RunResult r =
+      RunCommand(kBaton + " check --policy " + *dir_ + "/lax.json " + *dir_ + "/stale.baton");
   // Still failing: the outcome itself failed, though no finding remains upstream.
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_THAT(r.out, HasSubstr("no handoff anomaly upstream explains it"));
@@ -96,7 +101,8 @@ TEST_F(CheckCliTest, JUnitXmlHasTheShapeCiSystemsRead) {
   EXPECT_EQ(count("<testcase "), count("</testcase>"));
   EXPECT_EQ(count("<failure "), 1 + findings);
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(xml, m, std::regex("<testsuite [^>]*tests=\"(\\d+)\" failures=\"(\\d+)\"")));
+  ASSERT_TRUE(std::regex_search(
+      xml, m, std::regex("<testsuite [^>]*tests=\"(\\d+)\" failures=\"(\\d+)\"")));
   EXPECT_EQ(std::stol(m[1]), 3 + findings);
   EXPECT_EQ(std::stol(m[2]), 1 + findings);
   EXPECT_THAT(xml, HasSubstr("type=\"stale_context\""));
@@ -111,7 +117,10 @@ TEST_F(CheckCliTest, WhyPrintsTheParagraphAndEvidenceOrJson) {
   EXPECT_THAT(r.out, HasSubstr("researcher context_read (market_data v6)"));
   RunResult j = RunCommand(kBaton + " why --json " + *dir_ + "/stale.baton");
   EXPECT_EQ(j.exit_code, 1);
-  EXPECT_THAT(j.out, HasSubstr(R"("verdict":"fail","root_cause":{"kind":"stale_context","from":"planner","to":"researcher")"));
+  EXPECT_THAT(
+      j.out,
+      HasSubstr(
+          R"("verdict":"fail","root_cause":{"kind":"stale_context","from":"planner","to":"researcher")"));
   RunResult pass = RunCommand(kBaton + " why " + *dir_ + "/sessions/pass1.baton");
   EXPECT_EQ(pass.exit_code, 0);
   EXPECT_THAT(pass.out, HasSubstr("No anomaly"));

@@ -13,7 +13,8 @@ Result<Trace> RecordScenario(examples::Incident incident, uint64_t seed, const s
   ro.time = TimeSource::kVirtual;
   ro.random_seed = seed * 7919 + 1;
   ro.retry = examples::ResearchTeamRetryPolicy(incident);
-  ro.header.session_id = std::string(examples::IncidentName(incident)) + "-seed-" + std::to_string(seed);
+  ro.header.session_id =
+      std::string(examples::IncidentName(incident)) + "-seed-" + std::to_string(seed);
   auto model = examples::NewResearchTeamModel(seed, incident);
   auto tools = examples::NewResearchTeamTools(incident);
   auto rt = AgentRuntime::Create(ro, model.get(), tools.get());

@@ -93,7 +93,7 @@ class Recorder::Impl {
     if (stamp == Stamp::kNow) {
       // Stamped under the lock so that time never goes backwards along seq.
       event.mono_ns = clock_->MonoNanos() - start_mono_;
-      event.wall_ns = clock_->WallNanos();
+      event.wall_ns = WallNowLocked(event.mono_ns);
     }
     uint64_t seq = event.seq;
     queue_.push_back(std::move(event));
@@ -154,11 +154,23 @@ class Recorder::Impl {
   Clock* clock() const { return clock_; }
 
  private:
+  // The wall clock, read at most once per kWallSampleNs of monotonic time: between reads it
+  // advances with the monotonic clock. A step of the wall clock (NTP) shows within that
+  // interval; a burst of events pays for one read instead of one each.
+  int64_t WallNowLocked(int64_t mono_ns) {
+    if (wall_sampled_at_ < 0 || mono_ns - wall_sampled_at_ >= kWallSampleNs) {
+      wall_sample_ = clock_->WallNanos();
+      wall_sampled_at_ = mono_ns;
+      return wall_sample_;
+    }
+    return wall_sample_ + (mono_ns - wall_sampled_at_);
+  }
+
   void PushDropMarkerLocked() {
     Event marker;
     marker.seq = next_seq_++;
     marker.mono_ns = clock_->MonoNanos() - start_mono_;
-    marker.wall_ns = clock_->WallNanos();
+    marker.wall_ns = WallNowLocked(marker.mono_ns);
     marker.agent = "baton";
     marker.body = EventsDropped{dropped_since_marker_};
     dropped_since_marker_ = 0;
@@ -224,6 +236,9 @@ class Recorder::Impl {
   std::unique_ptr<Redactor> redactor_;
   std::unique_ptr<LogWriter> writer_;  // Used by the writer thread only, after Start().
   int64_t start_mono_ = 0;
+  static constexpr int64_t kWallSampleNs = 1'000'000;  // 1 ms.
+  int64_t wall_sample_ = 0;                            // Under mu_: the last wall clock reading...
+  int64_t wall_sampled_at_ = -1;  // ...and the monotonic time it was taken (-1: none yet).
   std::thread thread_;
   Status writer_error_snapshot_;  // Writer thread only.
 

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "recorder/mem_env.h"
 #include "recorder/recorder.h"
 #include "replayer/event_json.h"
@@ -270,6 +272,53 @@ TEST(RoundTripTest, BadOptionsAreRefused) {
   options.redaction.patterns.clear();
   options.chunk_bytes = 0;
   EXPECT_FALSE(Recorder::Create("/bad.baton", testing::SampleHeader(), options).ok());
+}
+
+}  // namespace
+}  // namespace baton
+
+namespace baton {
+namespace {
+
+// A clock whose wall time can be stepped independently of monotonic time, like NTP does.
+class SteppingClock final : public Clock {
+ public:
+  int64_t MonoNanos() const override { return mono_; }
+  int64_t WallNanos() const override { return 1'700'000'000'000'000'000 + mono_ + step_; }
+  void Advance(int64_t ns) { mono_ += ns; }
+  void StepWall(int64_t ns) { step_ += ns; }
+
+ private:
+  std::atomic<int64_t> mono_{0};
+  std::atomic<int64_t> step_{0};
+};
+
+// Wall time is read at most once per millisecond of monotonic time; a wall clock step
+// shows up from the next reading on, and never makes recorded wall time lag by more.
+TEST(RoundTripTest, WallClockStepsShowWithinAMillisecond) {
+  MemEnv env;
+  SteppingClock clock;
+  RecorderOptions options = MemOptions(env);
+  options.clock = &clock;
+  std::vector<uint64_t> seqs;
+  {
+    auto rec = Recorder::Create("/wall.baton", SessionHeader{}, options);
+    ASSERT_TRUE(rec.ok());
+    seqs.push_back((*rec)->Record("a", ClockRead{"wall", 1}));
+    clock.StepWall(5'000'000'000);
+    clock.Advance(500'000);  // 0.5 ms: still on the previous reading.
+    seqs.push_back((*rec)->Record("a", ClockRead{"wall", 2}));
+    clock.Advance(600'000);  // 1.1 ms since the reading: read again.
+    seqs.push_back((*rec)->Record("a", ClockRead{"wall", 3}));
+    ASSERT_TRUE((*rec)->Close().ok());
+  }
+  auto log = ReadLog("/wall.baton", MemReader(env));
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->events.size(), 3u);
+  const int64_t w0 = log->events[0].wall_ns;
+  EXPECT_EQ(log->events[1].wall_ns, w0 + 500'000);
+  EXPECT_EQ(log->events[2].wall_ns, w0 + 1'100'000 + 5'000'000'000);
+  EXPECT_EQ(log->events[2].mono_ns, 1'100'000);
 }
 
 }  // namespace

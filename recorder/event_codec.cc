@@ -79,7 +79,7 @@ class Encoder {
           req.setPrefixLength(static_cast<uint32_t>(shared));
         }
       }
-      history_->Set(event_.agent, event_.seq, all);
+      history_->Set(event_.agent, event_.seq, all, shared);
     }
     auto msgs = req.initMessages(all.size() - shared);
     for (size_t i = shared; i < all.size(); ++i) {
@@ -253,6 +253,7 @@ class Decoder {
     auto req = b.getRequest();
     e.request.model = S(req.getModel());
     e.request.parameters = KeyValues(req.getParameters());
+    size_t shared = 0;
     if (uint64_t from = req.getPrefixFrom(); from != 0) {
       MessageHistory::Entry* prev = history_.Find(event_.agent);
       uint32_t n = req.getPrefixLength();
@@ -262,16 +263,21 @@ class Decoder {
                                        std::to_string(from) + " (" + std::to_string(n) +
                                        " messages), which this chunk does not hold");
       } else {
-        e.request.messages.assign(prev->messages.begin(), prev->messages.begin() + n);
+        shared = n;
       }
     }
     auto own = req.getMessages();
-    e.request.messages.reserve(e.request.messages.size() + own.size());
+    e.request.messages.reserve(shared + own.size());
+    if (shared > 0) {
+      const auto& prev = history_.Find(event_.agent)->messages;
+      e.request.messages.assign(prev.begin(), prev.begin() + shared);
+    }
     for (auto m : own) {
       e.request.messages.push_back(
           {S(m.getRole()), Content(m.getContent()), S(m.getName()), S(m.getToolCallId())});
     }
-    history_.Set(event_.agent, event_.seq, e.request.messages);
+    // The entry keeps its first `shared` messages: only the new ones are copied into it.
+    history_.Set(event_.agent, event_.seq, e.request.messages, shared);
     for (auto t : req.getTools()) {
       e.request.tools.push_back(
           {S(t.getName()), S(t.getDescription()), Content(t.getParametersJson())});

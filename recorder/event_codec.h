@@ -57,10 +57,15 @@ class MessageHistory {
     auto it = by_agent_.find(agent);
     return it == by_agent_.end() ? nullptr : &it->second;
   }
-  void Set(const std::string& agent, uint64_t seq, const std::vector<ChatMessage>& messages) {
+  // Records `messages` as the agent's latest call, knowing that its first `shared` messages
+  // are already the entry's: only the rest is copied.
+  void Set(const std::string& agent, uint64_t seq, const std::vector<ChatMessage>& messages,
+           size_t shared) {
     Entry& e = by_agent_[agent];
     e.seq = seq;
-    e.messages = messages;
+    BATON_CHECK(shared <= messages.size() && shared <= e.messages.size());
+    e.messages.resize(shared);
+    e.messages.insert(e.messages.end(), messages.begin() + shared, messages.end());
   }
 
  private:

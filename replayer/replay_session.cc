@@ -211,7 +211,7 @@ Result<const Event*> ReplaySession::Serve(const Event& live) {
     return Status::NotFound(which + " has no recording");
   }
   const Event* recorded = q.events[q.next];
-  if (RequestHash(*recorded) == RequestHash(live)) {
+  if (RequestsMatch(*recorded, live)) {
     ++q.next;
     ++served_count_;
     return Answer(*recorded);
@@ -265,17 +265,45 @@ const Event* ReplaySession::Answer(const Event& recorded) const {
   return &it->second;
 }
 
+bool ReplaySession::RequestsMatch(const Event& recorded, const Event& live) {
+  const ModelCall* r = recorded.As<ModelCall>();
+  const ModelCall* l = live.As<ModelCall>();
+  if (r != nullptr && l != nullptr) {
+    auto same = normalizer_.SameModelRequest(
+        r->request, l->request, [this](const Content& rec, const Content& now) {
+          if (rec.loaded() || !now.loaded()) return rec.text == now.text;
+          return BlobHash(rec) == XXH3_64bits(now.text.data(), now.text.size()) &&
+                 BlobSize(rec) == now.text.size();
+        });
+    if (same.has_value()) return *same;
+  }
+  return RequestHash(recorded) == RequestHash(live);
+}
+
+uint64_t ReplaySession::BlobHash(const Content& c) {
+  // Ordinals are dense (1, 2, ...): a vector, not a map, on this hot path.
+  if (c.blob >= blob_hashes_.size()) blob_hashes_.resize(c.blob + 1, kUnhashed);
+  uint64_t& h = blob_hashes_[c.blob];
+  if (h == kUnhashed) {
+    auto text = trace_.Text(c);
+    // Unreadable: a hash no live text will have, so the call shows as a divergence.
+    h = text.ok() ? XXH3_64bits(text->data(), text->size()) : kUnreadable;
+    if (c.blob >= blob_sizes_.size()) blob_sizes_.resize(c.blob + 1, 0);
+    blob_sizes_[c.blob] = text.ok() ? text->size() : ~size_t{0};
+  }
+  return h;
+}
+
+size_t ReplaySession::BlobSize(const Content& c) {
+  BlobHash(c);
+  return blob_sizes_[c.blob];
+}
+
 uint64_t ReplaySession::RequestHash(const Event& e) {
   if (!normalizer_.trivial()) return RequestNormalizer::Hash(NormalizedRequest(e));
   return normalizer_.HashRequest(e, [this](const Content& c) -> uint64_t {
     if (c.loaded()) return XXH3_64bits(c.text.data(), c.text.size());
-    auto [it, fresh] = blob_hashes_.try_emplace(c.blob, 0);
-    if (fresh) {
-      auto text = trace_.Text(c);
-      // Unreadable: a hash no live text will have, so the call shows as a divergence.
-      it->second = text.ok() ? XXH3_64bits(text->data(), text->size()) : ~uint64_t{0};
-    }
-    return it->second;
+    return BlobHash(c);
   });
 }
 

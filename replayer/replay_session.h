@@ -130,7 +130,11 @@ class ReplaySession {
                             std::string summary) const;
   Event AnswerOf(const Event& recorded) const;
   const Event* Answer(const Event& recorded) const;
-  uint64_t RequestHash(const Event& e);  // Under mu_ (uses the blob hash cache).
+  // Under mu_ (they use the blob hash cache).
+  bool RequestsMatch(const Event& recorded, const Event& live);
+  uint64_t RequestHash(const Event& e);
+  uint64_t BlobHash(const Content& c);
+  size_t BlobSize(const Content& c);
   std::vector<EventField> NormalizedRequest(const Event& e) const;
 
   const Trace trace_;
@@ -140,7 +144,12 @@ class ReplaySession {
   std::unordered_map<uint64_t, Event> answers_;  // By recorded seq; built once, read-only.
 
   mutable std::mutex mu_;
-  std::unordered_map<uint32_t, uint64_t> blob_hashes_;  // XXH3-64 of each blob hashed so far.
+  // XXH3-64 of each blob by ordinal, filled as blobs are first hashed. kUnhashed marks the
+  // rest (a real hash equal to it only costs a recomputation).
+  static constexpr uint64_t kUnhashed = 0;
+  static constexpr uint64_t kUnreadable = ~uint64_t{0};
+  std::vector<uint64_t> blob_hashes_;
+  std::vector<size_t> blob_sizes_;  // Beside the hashes: equal hashes of unequal sizes differ.
   std::condition_variable turn_cv_;
   std::unordered_map<std::string, Queue> served_;  // key: agent + '\0' + category
   std::unordered_map<std::string, Queue> reads_;   // context reads per agent

@@ -3,6 +3,8 @@
 #include <capnp/compat/json.h>
 #include <capnp/message.h>
 #include <kj/exception.h>
+
+#include <optional>
 #define XXH_STATIC_LINKING_ONLY  // For XXH3_state_t on the stack.
 #include <xxhash.h>
 
@@ -124,6 +126,34 @@ class ModelRequestHasher {
   }
   bool usable() const { return usable_; }
 
+  // Field by field, stopping at the first difference: cheaper than hashing both sides.
+  bool Equal(const ModelRequest& a, const ModelRequest& b,
+             const std::function<bool(const Content&, const Content&)>& same) const {
+    if (model_ && a.model != b.model) return false;
+    if (parameters_ && a.parameters != b.parameters) return false;
+    if (headers_ && a.headers != b.headers) return false;
+    if (stream_ && a.stream != b.stream) return false;
+    if (tools_) {
+      if (a.tools.size() != b.tools.size()) return false;
+      for (size_t i = 0; i < a.tools.size(); ++i)
+        if (a.tools[i].name != b.tools[i].name ||
+            a.tools[i].description != b.tools[i].description ||
+            !same(a.tools[i].parameters_json, b.tools[i].parameters_json))
+          return false;
+    }
+    if (messages_) {
+      if (a.messages.size() != b.messages.size()) return false;
+      for (size_t i = 0; i < a.messages.size(); ++i) {
+        const ChatMessage& x = a.messages[i];
+        const ChatMessage& y = b.messages[i];
+        if (x.role != y.role || x.name != y.name || x.tool_call_id != y.tool_call_id ||
+            !same(x.content, y.content))
+          return false;
+      }
+    }
+    return true;
+  }
+
   uint64_t Hash(const ModelRequest& r, const std::function<uint64_t(const Content&)>& content) {
     XXH3_state_t state;  // On the stack: this runs for every served call.
     XXH3_64bits_reset(&state);
@@ -152,6 +182,15 @@ class ModelRequestHasher {
 };
 
 }  // namespace
+
+std::optional<bool> RequestNormalizer::SameModelRequest(
+    const ModelRequest& recorded, const ModelRequest& live,
+    const std::function<bool(const Content&, const Content&)>& same_content) const {
+  if (!trivial()) return std::nullopt;
+  ModelRequestHasher fields(normalizers_.ignored_fields);
+  if (!fields.usable()) return std::nullopt;
+  return fields.Equal(recorded, live, same_content);
+}
 
 uint64_t RequestNormalizer::HashRequest(
     const Event& event, const std::function<uint64_t(const Content&)>& content_hash) const {

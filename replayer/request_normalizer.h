@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <regex>
 #include <string>
 #include <vector>
@@ -44,6 +45,13 @@ class RequestNormalizer {
   // `content_hash` gives a content field's XXH3-64 (see HashEventFields).
   uint64_t HashRequest(const Event& event,
                        const std::function<uint64_t(const Content&)>& content_hash) const;
+  // Whether two model requests match, compared field by field with an early exit (the hot
+  // path of a replay). nullopt when the normalizers need the general path (patterns, JSON
+  // paths, or ignored fields inside a message). `same_content` compares a recorded content
+  // (perhaps an unloaded blob) with a live one.
+  std::optional<bool> SameModelRequest(
+      const ModelRequest& recorded, const ModelRequest& live,
+      const std::function<bool(const Content&, const Content&)>& same_content) const;
 
  private:
   Normalizers normalizers_;

@@ -1,9 +1,12 @@
 // Damaged and foreign input: truncation at every byte, byte flips everywhere, newer
 // versions and kinds, non-baton files. Never a crash, never wrong data, always a
 // message naming the file and the byte offset.
+#include <capnp/message.h>
+#include <capnp/serialize.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "recorder/baton.capnp.h"
 #include "recorder/chunk_format.h"
 #include "recorder/mem_env.h"
 #include "recorder/recorder.h"
@@ -257,6 +260,77 @@ TEST(ForeignInputTest, SeqGoingBackwardsIsCorruption) {
   Result<LogContents> log = ReadLog("/back.baton", o);
   ASSERT_FALSE(log.ok());
   EXPECT_THAT(log.status().message(), HasSubstr("seq 4 does not follow seq 5"));
+}
+
+}  // namespace
+}  // namespace baton
+
+namespace baton {
+namespace {
+
+// A model_call event as a raw message, with the message-prefix fields set by hand.
+std::string RawModelCall(uint64_t seq, const std::string& agent, std::vector<std::string> texts,
+                         uint64_t prefix_from, uint32_t prefix_length) {
+  capnp::MallocMessageBuilder message;
+  auto e = message.initRoot<schema::Event>();
+  e.setSeq(seq);
+  e.setAgent(agent);
+  auto req = e.initModelCall().initRequest();
+  req.setPrefixFrom(prefix_from);
+  req.setPrefixLength(prefix_length);
+  auto msgs = req.initMessages(texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    msgs[i].setRole("user");
+    msgs[i].initContent().setInline(texts[i]);
+  }
+  auto words = capnp::messageToFlatArray(message);
+  auto bytes = words.asBytes();
+  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+}
+
+Result<LogContents> ReadChunkOf(const std::vector<std::string>& raw_events) {
+  MemEnv env;
+  testing::FileBuilder b;
+  b.Header(testing::SampleHeader());
+  std::string raw;
+  for (const std::string& e : raw_events) raw += e;
+  b.Chunk(format::ChunkKind::kEvents, raw_events.size(), raw);
+  env.SetContents("/prefix.baton", b.bytes());
+  ReaderOptions o;
+  o.env = &env;
+  return ReadLog("/prefix.baton", o);
+}
+
+TEST(ForeignInputTest, MessagePrefixesAreRebuiltAndBadOnesAreCorruption) {
+  auto good = ReadChunkOf(
+      {RawModelCall(1, "a", {"one", "two"}, 0, 0), RawModelCall(2, "a", {"three"}, 1, 2)});
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  ASSERT_EQ(good->events.size(), 2u);
+  const auto& messages = good->events[1].As<ModelCall>()->request.messages;
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(messages[0].content.text, "one");
+  EXPECT_EQ(messages[2].content.text, "three");
+
+  struct Bad {
+    const char* what;
+    std::vector<std::string> events;
+  };
+  for (const Bad& bad : {
+           Bad{"longer than the call it continues",
+               {RawModelCall(1, "a", {"one"}, 0, 0), RawModelCall(2, "a", {"x"}, 1, 5)}},
+           Bad{"a seq that is not the agent's previous call",
+               {RawModelCall(1, "a", {"one"}, 0, 0), RawModelCall(2, "a", {"x"}, 7, 1)}},
+           Bad{"another agent's call",
+               {RawModelCall(1, "a", {"one"}, 0, 0), RawModelCall(2, "b", {"x"}, 1, 1)}},
+           Bad{"no earlier call at all", {RawModelCall(1, "a", {"x"}, 1, 1)}},
+       }) {
+    auto log = ReadChunkOf(bad.events);
+    ASSERT_FALSE(log.ok()) << bad.what;
+    EXPECT_EQ(log.status().code(), Status::Code::kCorruption) << bad.what;
+    EXPECT_THAT(log.status().message(), ::testing::HasSubstr("which this chunk does not hold"))
+        << bad.what;
+    EXPECT_THAT(log.status().message(), ::testing::HasSubstr("/prefix.baton: event ")) << bad.what;
+  }
 }
 
 }  // namespace

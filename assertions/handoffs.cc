@@ -63,6 +63,13 @@ void ForEachWordHash(std::string_view text, F&& each) {
   if (in_word) each(h);
 }
 
+// The hash of kShingle consecutive word hashes: a polynomial, inline and order-sensitive.
+inline uint64_t ShingleOf(const uint64_t* words) {
+  uint64_t h = 0;
+  for (size_t k = 0; k < kShingle; ++k) h = h * 0x9e3779b97f4a7c15ull + words[k];
+  return h ^ (h >> 29);
+}
+
 // Calls each(shingle hash) for every kShingle-word window of `text`.
 template <typename F>
 void ForEachShingle(std::string_view text, F&& each) {
@@ -74,10 +81,7 @@ void ForEachShingle(std::string_view text, F&& each) {
     ++n;
     if (n >= kShingle) {
       size_t start = n % kShingle;  // The oldest word of the current window.
-      // A polynomial over the window's word hashes: inline, and order-sensitive.
-      uint64_t h = 0;
-      for (size_t k = 0; k < kShingle; ++k) h = h * 0x9e3779b97f4a7c15ull + window[start + k];
-      each(h ^ (h >> 29));
+      each(ShingleOf(&window[start]));
     }
   });
 }
@@ -95,7 +99,9 @@ struct Needle {
   explicit Needle(std::string_view text) {
     ForEachWordHash(text, [&](uint64_t w) { words.push_back(w); });
     if (words.size() >= kShingle) {
-      ForEachShingle(text, [&](uint64_t s) { shingles.push_back(s); });
+      shingles.reserve(words.size() - kShingle + 1);
+      for (size_t i = 0; i + kShingle <= words.size(); ++i)
+        shingles.push_back(ShingleOf(&words[i]));
       std::sort(shingles.begin(), shingles.end());
       shingles.erase(std::unique(shingles.begin(), shingles.end()), shingles.end());
       for (uint64_t s : shingles) filter[(s % kFilterBits) / 64] |= uint64_t{1} << (s % 64);

@@ -15,6 +15,7 @@
 
 #include "assertions/root_cause.h"
 #include "bench/bench_dir.h"
+#include "bench/real_time_reporter.h"
 #include "harness/synth/synthetic_session.h"
 
 int main(int argc, char** argv) {
@@ -39,7 +40,6 @@ int main(int argc, char** argv) {
     }
   }
   uint64_t events = 0;
-  double read_s = 0, check_s = 0;
   size_t failing = 0;
 
   benchmark::RegisterBenchmark("read/1000_sessions",
@@ -88,23 +88,9 @@ int main(int argc, char** argv) {
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime();
 
-  class Capture : public benchmark::ConsoleReporter {
-   public:
-    Capture(double& r, double& c) : r_(r), c_(c) {}
-    void ReportRuns(const std::vector<Run>& runs) override {
-      ConsoleReporter::ReportRuns(runs);
-      for (const Run& run : runs) {
-        double seconds = run.GetAdjustedRealTime() / 1e3;
-        if (run.benchmark_name().rfind("read/", 0) == 0) r_ = seconds;
-        if (run.benchmark_name().rfind("check/", 0) == 0) c_ = seconds;
-      }
-    }
-
-   private:
-    double& r_;
-    double& c_;
-  } reporter(read_s, check_s);
+  bench::RealTimeReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
+  const double read_s = reporter.Seconds("read/"), check_s = reporter.Seconds("check/");
   if (read_s > 0 && check_s > 0) {
     std::printf("\nfigure check.sessions value=%d events=%llu\n", kSessions,
                 static_cast<unsigned long long>(events));

@@ -17,6 +17,7 @@
 
 #include "bench/bench_dir.h"
 #include "bench/jsonl_zstd_baseline.h"
+#include "bench/real_time_reporter.h"
 #include "harness/synth/synthetic_session.h"
 #include "replayer/event_json.h"
 #include "replayer/log_reader.h"
@@ -70,7 +71,6 @@ int main(int argc, char** argv) {
   Corpus corpus, long_sessions;
   if (!Build(dir, 50, 20, corpus) || !Build(dir, 200, 2, long_sessions)) return 1;
 
-  double baton_ms = 0, jsonl_ms = 0;
   benchmark::RegisterBenchmark("read/baton/full_scan_with_blobs",
                                [&](benchmark::State& s) {
                                  for (auto _ : s) {
@@ -111,23 +111,10 @@ int main(int argc, char** argv) {
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime();
 
-  class Capture : public benchmark::ConsoleReporter {
-   public:
-    Capture(double& b, double& j) : b_(b), j_(j) {}
-    void ReportRuns(const std::vector<Run>& runs) override {
-      ConsoleReporter::ReportRuns(runs);
-      for (const Run& run : runs) {
-        if (run.run_type != Run::RT_Iteration) continue;
-        (run.benchmark_name().find("/baton/") != std::string::npos ? b_ : j_) =
-            run.GetAdjustedRealTime();
-      }
-    }
-
-   private:
-    double& b_;
-    double& j_;
-  } reporter(baton_ms, jsonl_ms);
+  RealTimeReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
+  const double baton_ms = reporter.Seconds("read/", "/baton/") * 1e3;
+  const double jsonl_ms = reporter.Seconds("read/", "/jsonl_zstd/") * 1e3;
 
   std::printf("corpus sessions=20 events=%llu jsonl_raw_bytes=%llu\n",
               static_cast<unsigned long long>(corpus.events),

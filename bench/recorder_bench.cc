@@ -16,6 +16,7 @@
 
 #include "bench/bench_dir.h"
 #include "bench/jsonl_zstd_baseline.h"
+#include "bench/real_time_reporter.h"
 #include "recorder/recorder.h"
 
 namespace baton::bench {
@@ -199,26 +200,13 @@ int main(int argc, char** argv) {
       ->UseRealTime()
       ->Iterations(3);
 
-  // Collect the sustained rates from the reporter's results.
-  class Capture : public benchmark::ConsoleReporter {
-   public:
-    explicit Capture(Figures& f) : f_(f) {}
-    void ReportRuns(const std::vector<Run>& runs) override {
-      ConsoleReporter::ReportRuns(runs);
-      for (const Run& run : runs) {
-        std::string name = run.benchmark_name();
-        if (name.rfind("sustained/", 0) != 0) continue;
-        double seconds = run.GetAdjustedRealTime() / 1e3;  // Unit is milliseconds.
-        std::string side = name.find("/baton/") != std::string::npos ? "baton" : "jsonl_zstd";
-        // A time, so that ratio = baseline time / baton time as for the other figures.
-        f_.Set("recorder.sustained.ms_per_200k_events", side, seconds * 1e3);
-      }
-    }
-
-   private:
-    Figures& f_;
-  } reporter(figures);
+  RealTimeReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
+  // Times, so that ratio = baseline time / baton time as for the other figures.
+  figures.Set("recorder.sustained.ms_per_200k_events", "baton",
+              reporter.Seconds("sustained/", "/baton/") * 1e3);
+  figures.Set("recorder.sustained.ms_per_200k_events", "jsonl_zstd",
+              reporter.Seconds("sustained/", "/jsonl_zstd/") * 1e3);
 
   for (auto& r : recorders) (void)r->Close();
   for (auto& t : tracers) t->Close();

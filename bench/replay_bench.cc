@@ -13,6 +13,7 @@
 #include <filesystem>
 
 #include "bench/bench_dir.h"
+#include "bench/real_time_reporter.h"
 #include "harness/synth/synthetic_session.h"
 #include "recorder/recorder.h"
 #include "replayer/replay_session.h"
@@ -54,7 +55,6 @@ int main(int argc, char** argv) {
     return 1;
   }
   uint64_t events = 0;
-  double record_ns = 0, replay_ns = 0;
   // What the agents' code asks, built outside the timing: the recorded requests with their
   // full texts, as live code produces them (a replay hashes every live prompt in full).
   auto resolved = Trace::Load(recording);
@@ -124,25 +124,11 @@ int main(int argc, char** argv) {
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime();
 
-  class Capture : public benchmark::ConsoleReporter {
-   public:
-    Capture(double& rec, double& rep) : rec_(rec), rep_(rep) {}
-    void ReportRuns(const std::vector<Run>& runs) override {
-      ConsoleReporter::ReportRuns(runs);
-      for (const Run& run : runs) {
-        double ms = run.GetAdjustedRealTime();
-        if (run.benchmark_name().rfind("record/", 0) == 0) rec_ = ms;
-        if (run.benchmark_name().rfind("replay/", 0) == 0) rep_ = ms;
-      }
-    }
-
-   private:
-    double& rec_;
-    double& rep_;
-  } reporter(record_ns, replay_ns);
+  RealTimeReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  if (events > 0 && record_ns > 0 && replay_ns > 0) {
-    double rec = record_ns * 1e6 / events, rep = replay_ns * 1e6 / events;
+  const double record_s = reporter.Seconds("record/"), replay_s = reporter.Seconds("replay/");
+  if (events > 0 && record_s > 0 && replay_s > 0) {
+    double rec = record_s * 1e9 / events, rep = replay_s * 1e9 / events;
     std::printf("\nfigure replay.events value=%llu\n", static_cast<unsigned long long>(events));
     std::printf("figure replay.ns_per_event record=%.1f replay=%.1f ratio=%.2f\n", rec, rep,
                 rec / rep);

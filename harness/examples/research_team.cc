@@ -588,6 +588,38 @@ std::unique_ptr<ToolRegistry> NewResearchTeamTools(Incident incident) {
   return tools;
 }
 
+RuntimeOptions ResearchTeamRuntimeOptions(const ResearchTeamOptions& options) {
+  RuntimeOptions ro;
+  ro.time = TimeSource::kVirtual;
+  ro.random_seed = options.seed * 7919 + 1;
+  ro.retry = ResearchTeamRetryPolicy(options.incident);
+  ro.header.session_id = "research-team-seed-" + std::to_string(options.seed);
+  ro.header.agents = {"user", "planner", "researcher", "analyst", "writer", "reviewer"};
+  ro.header.metadata = {{"program", "research_team"},
+                        {"seed", std::to_string(options.seed)},
+                        {"prompt_variant", std::to_string(options.prompt_variant)},
+                        {"incident", std::string(IncidentName(options.incident))}};
+  return ro;
+}
+
+ResearchTeamRun RunResearchTeamOn(const RuntimeOptions& runtime,
+                                  const ResearchTeamOptions& options) {
+  ResearchTeamRun run;
+  auto model = NewResearchTeamModel(options.seed, options.incident);
+  auto tools = NewResearchTeamTools(options.incident);
+  auto rt = AgentRuntime::Create(runtime, model.get(), tools.get());
+  if (!rt.ok()) {
+    run.start = rt.status();
+    run.report = rt.status();
+    return run;
+  }
+  model->set_clock((*rt)->virtual_clock());
+  run.report = RunResearchTeam(**rt, options);
+  run.replay = (*rt)->replay_report();
+  run.finish = (*rt)->Finish();
+  return run;
+}
+
 RetryPolicy ResearchTeamRetryPolicy(Incident incident) {
   RetryPolicy p;
   if (incident == Incident::kRetryStorm) {

@@ -56,6 +56,23 @@ std::unique_ptr<ToolRegistry> NewResearchTeamTools(Incident incident = Incident:
 // The retry policy the program uses (the retry storm scenario retries more).
 RetryPolicy ResearchTeamRetryPolicy(Incident incident);
 
+// How the research_team program runs: virtual time, random draws seeded from the seed, the
+// incident's retry policy, a header naming the run and its parameters. Mode and paths are
+// left for the caller (or the environment) to set.
+RuntimeOptions ResearchTeamRuntimeOptions(const ResearchTeamOptions& options);
+
+struct ResearchTeamRun {
+  Status start;                                // Creating the runtime (bad options, no file).
+  Result<std::string> report = std::string();  // The run: the final report or its error.
+  ReplayReport replay;                         // When replaying.
+  Status finish;                               // AgentRuntime::Finish().
+};
+
+// Builds the scripted model, the tools and a runtime from `runtime`, runs the workflow and
+// finishes the runtime. What the program and the tests that record or replay it share.
+ResearchTeamRun RunResearchTeamOn(const RuntimeOptions& runtime,
+                                  const ResearchTeamOptions& options);
+
 // Runs the workflow on `runtime` to its outcome. The final report, or the first error
 // (a divergence in strict replay, a stalled run).
 Result<std::string> RunResearchTeam(AgentRuntime& runtime, const ResearchTeamOptions& options);

@@ -37,31 +37,20 @@ int main(int argc, char** argv) {
   }
   options.incident = *parsed;
 
-  RuntimeOptions defaults;
-  defaults.time = real_time ? TimeSource::kSystem : TimeSource::kVirtual;
-  defaults.random_seed = options.seed * 7919 + 1;
-  defaults.retry = ResearchTeamRetryPolicy(options.incident);
-  defaults.header.session_id = "research-team-seed-" + std::to_string(options.seed);
-  defaults.header.agents = {"user", "planner", "researcher", "analyst", "writer", "reviewer"};
-  defaults.header.metadata = {{"program", "research_team"},
-                              {"seed", std::to_string(options.seed)},
-                              {"prompt_variant", std::to_string(options.prompt_variant)},
-                              {"incident", std::string(IncidentName(options.incident))}};
+  RuntimeOptions defaults = ResearchTeamRuntimeOptions(options);
+  if (real_time) defaults.time = TimeSource::kSystem;
   auto runtime_options = RuntimeOptionsFromEnvironment(defaults);
   if (!runtime_options.ok()) {
     std::fprintf(stderr, "research_team: %s\n", runtime_options.status().ToString().c_str());
     return 2;
   }
-  auto model = NewResearchTeamModel(options.seed, options.incident);
-  auto tools = NewResearchTeamTools(options.incident);
-  auto runtime = AgentRuntime::Create(*runtime_options, model.get(), tools.get());
-  if (!runtime.ok()) {
-    std::fprintf(stderr, "research_team: %s\n", runtime.status().ToString().c_str());
+  ResearchTeamRun run = RunResearchTeamOn(*runtime_options, options);
+  if (!run.start.ok()) {
+    std::fprintf(stderr, "research_team: %s\n", run.start.ToString().c_str());
     return 2;
   }
-  model->set_clock((*runtime)->virtual_clock());
-  auto report = RunResearchTeam(**runtime, options);
-  Status finished = (*runtime)->Finish();
+  const Result<std::string>& report = run.report;
+  const Status& finished = run.finish;
   if (!report.ok()) {
     std::fprintf(stderr, "research_team: %s\n", report.status().ToString().c_str());
     // Under `baton replay` the report goes to BATON_REPLAY_REPORT and is printed there.

@@ -90,43 +90,15 @@ Result<Expected> LoadExpected(const std::string& path) {
   return e;
 }
 
-// Runs the scenario on a runtime in `mode` (record, or replay of `recording`), recording
-// to `out`. The run's own result is returned: a lost message stalls it on purpose.
-struct RunOutcome {
-  Status run;
-  Status finish;
-  ReplayReport report;
-};
-
-RunOutcome RunScenario(const Scenario& s, ReplayMode mode, const std::string& recording,
-                       const std::string& out) {
-  RuntimeOptions ro;
+// Runs the scenario as the program does, in `mode` (record, or replay of `recording`),
+// recording to `out`. A lost message stalls the run on purpose: its result is not checked.
+examples::ResearchTeamRun RunScenario(const Scenario& s, ReplayMode mode,
+                                      const std::string& recording, const std::string& out) {
+  RuntimeOptions ro = examples::ResearchTeamRuntimeOptions(s.options);
   ro.mode = mode;
   ro.replay_path = recording;
   ro.record_path = out;
-  ro.time = TimeSource::kVirtual;
-  ro.random_seed = s.options.seed * 7919 + 1;
-  ro.retry = examples::ResearchTeamRetryPolicy(s.options.incident);
-  ro.header.session_id = "research-team-seed-" + std::to_string(s.options.seed);
-  ro.header.agents = {"user", "planner", "researcher", "analyst", "writer", "reviewer"};
-  ro.header.metadata = {{"program", "research_team"},
-                        {"seed", std::to_string(s.options.seed)},
-                        {"prompt_variant", "1"},
-                        {"incident", std::string(examples::IncidentName(s.options.incident))}};
-  auto model = examples::NewResearchTeamModel(s.options.seed, s.options.incident);
-  auto tools = examples::NewResearchTeamTools(s.options.incident);
-  RunOutcome o;
-  auto rt = AgentRuntime::Create(ro, model.get(), tools.get());
-  if (!rt.ok()) {
-    o.run = rt.status();
-    return o;
-  }
-  model->set_clock((*rt)->virtual_clock());
-  auto r = examples::RunResearchTeam(**rt, s.options);
-  o.run = r.ok() ? Status::Ok() : r.status();
-  o.report = (*rt)->replay_report();
-  o.finish = (*rt)->Finish();
-  return o;
+  return examples::RunResearchTeamOn(ro, s.options);
 }
 
 class CorpusTest : public ::testing::TestWithParam<Scenario> {
@@ -155,9 +127,10 @@ TEST_P(CorpusTest, VerdictFindingsAndRootCauseMatchTheExpectation) {
 
 TEST_P(CorpusTest, ReplayingTheScenarioProgramMatchesTheRecording) {
   std::string out = testing::FreshTempDir("corpus_replay_" + GetParam().name) + "/replayed.baton";
-  RunOutcome o = RunScenario(GetParam(), ReplayMode::kReplay, path(), out);
-  EXPECT_NE(o.run.code(), Status::Code::kDiverged) << o.run.ToString();
-  EXPECT_TRUE(o.report.matched) << o.report.Render();
+  examples::ResearchTeamRun o = RunScenario(GetParam(), ReplayMode::kReplay, path(), out);
+  Status run = o.report.ok() ? Status::Ok() : o.report.status();
+  EXPECT_NE(run.code(), Status::Code::kDiverged) << run.ToString();
+  EXPECT_TRUE(o.replay.matched) << o.replay.Render();
   auto a = Trace::Load(path()), b = Trace::Load(out);
   ASSERT_TRUE(a.ok() && b.ok());
   auto d = DiffSessions(*a, *b);
@@ -167,7 +140,7 @@ TEST_P(CorpusTest, ReplayingTheScenarioProgramMatchesTheRecording) {
 
 TEST_P(CorpusTest, RebuildingFromTheManifestGivesAnEquivalentSession) {
   std::string out = testing::FreshTempDir("corpus_rebuild_" + GetParam().name) + "/rebuilt.baton";
-  RunOutcome o = RunScenario(GetParam(), ReplayMode::kRecord, "", out);
+  examples::ResearchTeamRun o = RunScenario(GetParam(), ReplayMode::kRecord, "", out);
   EXPECT_TRUE(o.finish.ok()) << o.finish.ToString();
   auto a = Trace::Load(path()), b = Trace::Load(out);
   ASSERT_TRUE(a.ok() && b.ok());

@@ -21,29 +21,15 @@ using examples::Threading;
 using ::testing::HasSubstr;
 using ::testing::Return;
 
-struct RunOutcome {
-  Result<std::string> report = std::string();
-  Status finish;
-  ReplayReport replay;
-};
-
-RunOutcome RunTeam(RuntimeOptions ro, const ResearchTeamOptions& o) {
-  ro.time = TimeSource::kVirtual;
-  if (ro.random_seed == 0) ro.random_seed = o.seed * 7919 + 1;
-  ro.header.session_id = "research-team-seed-" + std::to_string(o.seed);
-  auto model = examples::NewResearchTeamModel(o.seed);
-  auto tools = examples::NewResearchTeamTools();
-  RunOutcome out;
-  auto rt = AgentRuntime::Create(ro, model.get(), tools.get());
-  if (!rt.ok()) {
-    out.report = rt.status();
-    return out;
-  }
-  model->set_clock((*rt)->virtual_clock());
-  out.report = examples::RunResearchTeam(**rt, o);
-  out.replay = (*rt)->replay_report();
-  out.finish = (*rt)->Finish();
-  return out;
+// Runs the team as the program does; the test chooses the mode, the paths and, for a
+// replay, a random seed unlike the recording's.
+examples::ResearchTeamRun RunTeam(const RuntimeOptions& chosen, const ResearchTeamOptions& o) {
+  RuntimeOptions ro = examples::ResearchTeamRuntimeOptions(o);
+  ro.mode = chosen.mode;
+  ro.record_path = chosen.record_path;
+  ro.replay_path = chosen.replay_path;
+  if (chosen.random_seed != 0) ro.random_seed = chosen.random_seed;
+  return examples::RunResearchTeamOn(ro, o);
 }
 
 RuntimeOptions Record(const std::string& path) {
@@ -85,10 +71,10 @@ TEST_F(ResearchTeamReplayTest, EverySeedReplaysToAnEquivalentSession) {
     o.seed = seed;
     std::string rec = Path("rec" + std::to_string(seed) + ".baton");
     std::string rep = Path("rep" + std::to_string(seed) + ".baton");
-    RunOutcome recorded = RunTeam(Record(rec), o);
+    examples::ResearchTeamRun recorded = RunTeam(Record(rec), o);
     ASSERT_TRUE(recorded.report.ok()) << recorded.report.status().ToString();
     ASSERT_TRUE(recorded.finish.ok()) << recorded.finish.ToString();
-    RunOutcome replayed = RunTeam(Replay(rec, rep), o);
+    examples::ResearchTeamRun replayed = RunTeam(Replay(rec, rep), o);
     ASSERT_TRUE(replayed.report.ok()) << replayed.report.status().ToString();
     EXPECT_TRUE(replayed.finish.ok()) << replayed.finish.ToString();
     EXPECT_TRUE(replayed.replay.matched) << replayed.replay.Render();
@@ -108,14 +94,14 @@ TEST_F(ResearchTeamReplayTest, ConcurrentSessionReplaysIdenticallyAHundredTimes)
   o.seed = 3;  // Routes to researcher+analyst: two agents feed the writer in parallel.
   o.threading = Threading::kThreadPerAgent;
   std::string rec = Path("concurrent.baton");
-  RunOutcome recorded = RunTeam(Record(rec), o);
+  examples::ResearchTeamRun recorded = RunTeam(Record(rec), o);
   ASSERT_TRUE(recorded.report.ok()) << recorded.report.status().ToString();
   auto t = Trace::Load(rec);
   ASSERT_TRUE(t.ok());
   ASSERT_FALSE(t->EventsOf("analyst").empty());
   for (int i = 0; i < 100; ++i) {
     std::string rep = Path("concurrent-replay.baton");
-    RunOutcome replayed = RunTeam(Replay(rec, rep), o);
+    examples::ResearchTeamRun replayed = RunTeam(Replay(rec, rep), o);
     ASSERT_TRUE(replayed.report.ok()) << "run " << i << ": " << replayed.report.status().ToString();
     ASSERT_TRUE(replayed.replay.matched) << "run " << i << ": " << replayed.replay.Render();
     ASSERT_TRUE(Equivalent(rec, rep)) << "run " << i;
@@ -138,7 +124,7 @@ TEST_F(ResearchTeamReplayTest, PromptChangeStopsAtTheWritersCallWithTheChangedTe
   ASSERT_NE(writer_call, 0u);
 
   o.prompt_variant = 2;
-  RunOutcome replayed = RunTeam(Replay(rec, Path("variant2.baton")), o);
+  examples::ResearchTeamRun replayed = RunTeam(Replay(rec, Path("variant2.baton")), o);
   ASSERT_FALSE(replayed.report.ok());
   EXPECT_EQ(replayed.report.status().code(), Status::Code::kDiverged);
   ASSERT_EQ(replayed.replay.divergences.size(), 1u);
@@ -159,7 +145,7 @@ TEST_F(ResearchTeamReplayTest, ReplayOrRecordServesNewCallsLiveAndAppendsThem) {
   o.prompt_variant = 2;
   RuntimeOptions ro = Replay(rec, next);
   ro.mode = ReplayMode::kReplayOrRecord;
-  RunOutcome run = RunTeam(ro, o);
+  examples::ResearchTeamRun run = RunTeam(ro, o);
   ASSERT_TRUE(run.report.ok()) << run.report.status().ToString();
   EXPECT_GT(run.replay.served_live, 0u);
   EXPECT_GT(run.replay.served, 0u);
@@ -195,7 +181,7 @@ TEST_F(ResearchTeamReplayTest, ARecordingMissingAResponseSaysWhichCall) {
     }
     ASSERT_TRUE((*w)->Close().ok());
   }
-  RunOutcome replayed = RunTeam(Replay(cut, Path("cut-replay.baton")), o);
+  examples::ResearchTeamRun replayed = RunTeam(Replay(cut, Path("cut-replay.baton")), o);
   ASSERT_FALSE(replayed.report.ok());
   std::string expected = "reviewer's " + std::to_string(reviewer_calls + 1);
   EXPECT_THAT(replayed.report.status().message(), HasSubstr(expected));

@@ -5,8 +5,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <set>
-
 #include "assertions/root_cause.h"
 #include "tests/testing/run_command.h"
 #include "tests/testing/scenario_runner.h"
@@ -16,12 +14,6 @@ namespace {
 
 using examples::Incident;
 using ::testing::HasSubstr;
-
-std::set<std::string> Kinds(const Analysis& a) {
-  std::set<std::string> k;
-  for (const Finding& f : a.findings) k.insert(std::string(FindingKindName(f.kind)));
-  return k;
-}
 
 const Finding* First(const Analysis& a, FindingKind kind) {
   for (const Finding& f : a.findings)

@@ -102,10 +102,12 @@ TEST_F(GTestFaceTest, MatchersExplainThemselves) {
   std::vector<ContextReadInfo> reads = ContextReads(*stale_);
   EXPECT_THAT(reads, Contains(Not(FreshWithin(std::chrono::seconds(5)))));
   EXPECT_THAT(reads, Contains(FreshWithin(std::chrono::seconds(5))));  // The judge's read.
-  for (const ContextReadInfo& r : reads)
-    if (r.read->agent == "researcher")
+  for (const ContextReadInfo& r : reads) {
+    if (r.read->agent == "researcher") {
       EXPECT_THAT(Explain(FreshWithin(std::chrono::seconds(5)), r),
                   HasSubstr("researcher read market_data v6, superseded by v7"));
+    }
+  }
 }
 
 TEST_F(GTestFaceTest, MatchersComposeWithEachAndAllOf) {
@@ -167,8 +169,11 @@ TEST_F(ResearchTeamRegressionTest, QualityGate) {
   const Trace& t = LoadRecording(dir_ + "/gate.baton");
   mutable_policy().min_quality = 0.75;
   EXPECT_TRACE_PASSES(t, policy());
-  for (const Handoff& h : Handoffs(t, policy()))
-    if (h.quality && h.forwarded) EXPECT_THAT(h, HandoffQualityAtLeast(0.75));
+  for (const Handoff& h : Handoffs(t, policy())) {
+    if (h.quality && h.forwarded) {
+      EXPECT_THAT(h, HandoffQualityAtLeast(0.75));
+    }
+  }
 }
 
 }  // namespace

@@ -69,15 +69,7 @@ std::vector<Finding> FindStaleContext(const Trace& trace, const std::vector<Cont
     for (const ContextRef& ref : send->context_versions) {
       if (reported.count({m->delivery->agent, ref.key})) continue;
       const Event* built = trace.ContextWriteOf(ref.key, ref.version);
-      const Event* newer = nullptr;
-      for (size_t i : trace.WritesOf(ref.key)) {
-        const Event& w = trace.events()[i];
-        if (w.seq >= m->delivery->seq) break;
-        if (w.As<ContextWrite>()->version > ref.version) {
-          newer = &w;
-          break;
-        }
-      }
+      const Event* newer = trace.SupersedingWrite(ref.key, ref.version, m->delivery->seq);
       if (newer == nullptr) continue;
       int64_t staleness = m->delivery->mono_ns - newer->mono_ns;
       if (staleness <= max_stale) continue;

@@ -369,14 +369,7 @@ std::vector<ContextReadInfo> BuildReads(const Trace& trace) {
     info.key = r->key;
     info.version = r->version;
     info.write = trace.ContextWriteOf(r->key, r->version);
-    for (size_t i : trace.WritesOf(r->key)) {
-      const Event& w = trace.events()[i];
-      if (w.seq >= e.seq) break;
-      if (w.As<ContextWrite>()->version > r->version) {
-        info.superseded_by = &w;
-        break;
-      }
-    }
+    info.superseded_by = trace.SupersedingWrite(r->key, r->version, e.seq);
     if (info.superseded_by) info.staleness_ns = e.mono_ns - info.superseded_by->mono_ns;
     if (info.write) info.age_ns = e.mono_ns - info.write->mono_ns;
     info.incoming = IncomingDelivery(trace, e);

@@ -110,6 +110,16 @@ const Event* Trace::ContextWriteOf(const std::string& key, uint64_t version) con
   return nullptr;
 }
 
+const Event* Trace::SupersedingWrite(const std::string& key, uint64_t version,
+                                     uint64_t before_seq) const {
+  for (size_t i : WritesOf(key)) {
+    const Event& w = events_[i];
+    if (w.seq >= before_seq) return nullptr;
+    if (w.As<ContextWrite>()->version > version) return &w;
+  }
+  return nullptr;
+}
+
 std::vector<uint64_t> Trace::CauseChain(uint64_t seq, size_t max_length) const {
   std::vector<uint64_t> chain;
   const Event* e = BySeq(seq);

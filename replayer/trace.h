@@ -52,6 +52,10 @@ class Trace {
   const std::vector<size_t>& WritesOf(const std::string& key) const;
   // The write of key at version, or nullptr.
   const Event* ContextWriteOf(const std::string& key, uint64_t version) const;
+  // The first write of a version of key newer than `version` made before event `before_seq`:
+  // what superseded `version` by then. nullptr when `version` was still the latest.
+  const Event* SupersedingWrite(const std::string& key, uint64_t version,
+                                uint64_t before_seq) const;
 
   // The text of a content field, loading its blob if the trace was opened lazily.
   // Thread-safe. Corruption/NotFound when the blob cannot be read.

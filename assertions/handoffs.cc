@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <memory>
 #include <unordered_map>
-#include <unordered_set>
 
 namespace baton {
 namespace {
@@ -193,10 +192,6 @@ class OnwardText {
 };
 
 }  // namespace
-
-double ContainedFraction(const std::string& needle, const std::string& haystack) {
-  return FractionIn(Needle(needle), {haystack});
-}
 
 const Event* IncomingDelivery(const Trace& trace, const Event& event) {
   const Event* e = &event;

@@ -61,10 +61,6 @@ std::vector<Handoff> BuildHandoffs(const Trace& trace, const Policy& policy,
                                    const ScorerSet& scorers);
 std::vector<ContextReadInfo> BuildReads(const Trace& trace);
 
-// The fraction of `needle` found in `haystack`, by 6-word shingles (whole-text containment
-// for needles under 6 words). What "the output, or a large part of it, flows into" means.
-double ContainedFraction(const std::string& needle, const std::string& haystack);
-
 // The delivery the agent of `event` was acting on: the nearest message_delivery of the same
 // agent up its cause chain. nullptr when none.
 const Event* IncomingDelivery(const Trace& trace, const Event& event);

@@ -2,7 +2,6 @@
 
 #include <condition_variable>
 #include <cstdio>
-#include <deque>
 #include <mutex>
 #include <random>
 #include <thread>

@@ -138,6 +138,13 @@ class KeyTerms final : public Scorer {
   }
 };
 
+// The F-measure of `common` words matched between `got` words and `golden` words.
+double F1(double common, size_t got, size_t golden) {
+  if (common == 0) return 0.0;
+  double p = common / got, r = common / golden;
+  return 2 * p * r / (p + r);
+}
+
 class TokenF1 final : public Scorer {
  public:
   explicit TokenF1(std::string golden) : golden_(Words(golden)) {}
@@ -151,9 +158,7 @@ class TokenF1 final : public Scorer {
     size_t common = 0;
     for (auto& w : got)
       if (counts[w]-- > 0) ++common;
-    double p = static_cast<double>(common) / got.size(),
-           r = static_cast<double>(common) / golden_.size();
-    return ScoreResult{common == 0 ? 0.0 : 2 * p * r / (p + r), ""};
+    return ScoreResult{F1(common, got.size(), golden_.size()), ""};
   }
 
  private:
@@ -176,10 +181,7 @@ class RougeL final : public Scorer {
         cur[j] = got[i - 1] == golden_[j - 1] ? prev[j - 1] + 1 : std::max(prev[j], cur[j - 1]);
       std::swap(prev, cur);
     }
-    double lcs = prev[m];
-    if (lcs == 0) return ScoreResult{0.0, ""};
-    double p = lcs / n, r = lcs / m;
-    return ScoreResult{2 * p * r / (p + r), ""};
+    return ScoreResult{F1(prev[m], n, m), ""};
   }
 
  private:

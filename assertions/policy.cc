@@ -133,4 +133,9 @@ Result<Policy> LoadPolicyFile(const std::string& path) {
   return ParsePolicy(buf.str(), path);
 }
 
+Result<Policy> LoadPolicyOrDefaults(const std::string& path) {
+  if (path.empty()) return Policy{};
+  return LoadPolicyFile(path);
+}
+
 }  // namespace baton

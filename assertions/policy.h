@@ -47,6 +47,8 @@ struct Policy {
 // so that a typo does not silently relax the gate.
 Result<Policy> ParsePolicy(const std::string& json, const std::string& where);
 Result<Policy> LoadPolicyFile(const std::string& path);
+// LoadPolicyFile, or the defaults when `path` is empty (no --policy given).
+Result<Policy> LoadPolicyOrDefaults(const std::string& path);
 
 }  // namespace baton
 

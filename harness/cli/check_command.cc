@@ -148,15 +148,12 @@ void WriteJUnit(const std::string& path, const std::vector<SessionResult>& resul
 }
 
 int RunCheck(const CheckOptions& opts, CommandContext& ctx) {
-  Policy policy;
-  if (!opts.policy.empty()) {
-    auto p = LoadPolicyFile(opts.policy);
-    if (!p.ok()) {
-      ctx.err << "baton check: " << p.status().message() << "\n";
-      return kExitBadInput;
-    }
-    policy = *p;
+  auto loaded = LoadPolicyOrDefaults(opts.policy);
+  if (!loaded.ok()) {
+    ctx.err << "baton check: " << loaded.status().message() << "\n";
+    return kExitBadInput;
   }
+  const Policy& policy = *loaded;
   std::vector<std::string> files;
   Status s = ExpandInputs(opts.inputs, files);
   if (!s.ok()) {

@@ -16,15 +16,12 @@ struct WhyOptions {
 };
 
 int RunWhy(const WhyOptions& opts, CommandContext& ctx) {
-  Policy policy;
-  if (!opts.policy.empty()) {
-    auto p = LoadPolicyFile(opts.policy);
-    if (!p.ok()) {
-      ctx.err << "baton why: " << p.status().message() << "\n";
-      return kExitBadInput;
-    }
-    policy = *p;
+  auto loaded = LoadPolicyOrDefaults(opts.policy);
+  if (!loaded.ok()) {
+    ctx.err << "baton why: " << loaded.status().message() << "\n";
+    return kExitBadInput;
   }
+  const Policy& policy = *loaded;
   auto trace = Trace::Load(opts.file);
   if (!trace.ok()) {
     ctx.err << "baton why: " << trace.status().message() << "\n";

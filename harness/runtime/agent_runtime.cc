@@ -160,13 +160,14 @@ Result<ModelResponse> AgentRuntime::CallModel(const std::string& agent, ModelReq
   const std::string call_id = NextCallId(agent, "model");
   uint64_t last_seq = 0;
   for (uint32_t attempt = 1;; ++attempt) {
+    // The call is built inside the event: matched, completed, then moved into the log, so
+    // a long prompt is copied once per attempt, not once per step.
     Event live;
     live.agent = agent;
-    ModelCall call;
+    ModelCall& call = live.body.emplace<ModelCall>();
     call.call_id = call_id;
     call.request = request;
     call.attempt = attempt;
-    live.body = call;
     auto served = ServeOrLive(live);
     if (!served.ok()) return served.status();
     Status error;
@@ -189,26 +190,27 @@ Result<ModelResponse> AgentRuntime::CallModel(const std::string& agent, ModelReq
         call.error = error.ToString();
       }
     }
-    last_seq = Record(agent, call, last_seq != 0 ? last_seq : cause);
-    if (error.ok()) return std::move(call.response);
+    ModelResponse response = error.ok() ? call.response : ModelResponse();
+    std::string error_text = call.error;
+    last_seq = Record(agent, std::move(live.body), last_seq != 0 ? last_seq : cause);
+    if (error.ok()) return response;
     bool retryable = error.code() == Status::Code::kUnavailable;
     if (!retryable || attempt >= options_.retry.max_attempts) return error;
     auto backoff = std::chrono::duration_cast<std::chrono::nanoseconds>(
         options_.retry.initial_backoff * std::pow(options_.retry.multiplier, attempt - 1));
-    last_seq = Record(agent, Retry{call_id, attempt + 1, call.error, backoff.count()}, last_seq);
+    last_seq = Record(agent, Retry{call_id, attempt + 1, error_text, backoff.count()}, last_seq);
     Sleep(backoff);
   }
 }
 
 Result<std::string> AgentRuntime::CallTool(const std::string& agent, const std::string& tool,
                                            const std::string& arguments, uint64_t cause) {
-  Event live;
+  Event live;  // Built in place and moved into the log, as in CallModel.
   live.agent = agent;
-  ToolCall call;
+  ToolCall& call = live.body.emplace<ToolCall>();
   call.call_id = NextCallId(agent, "tool");
   call.tool = tool;
   call.arguments = arguments;
-  live.body = call;
   auto served = ServeOrLive(live);
   if (!served.ok()) return served.status();
   if (*served != nullptr) {
@@ -227,9 +229,11 @@ Result<std::string> AgentRuntime::CallTool(const std::string& agent, const std::
       call.error = r.status().ToString();
     }
   }
-  Record(agent, call, cause);
-  if (!call.error.empty()) return ErrorFromRecording(call.error);
-  return std::move(call.result.text);
+  Status error = call.error.empty() ? Status::Ok() : ErrorFromRecording(call.error);
+  std::string result = error.ok() ? call.result.text : std::string();
+  Record(agent, std::move(live.body), cause);
+  if (!error.ok()) return error;
+  return result;
 }
 
 Result<int64_t> AgentRuntime::NowNanos(const std::string& agent) {

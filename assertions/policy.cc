@@ -1,12 +1,10 @@
 #include "assertions/policy.h"
 
-#include <capnp/compat/json.h>
-#include <capnp/message.h>
-#include <kj/exception.h>
-
 #include <cmath>
-#include <fstream>
-#include <sstream>
+#include <memory>
+
+#include "base/file_io.h"
+#include "base/json_parse.h"
 
 namespace baton {
 
@@ -112,25 +110,19 @@ class PolicyParser {
 }  // namespace
 
 Result<Policy> ParsePolicy(const std::string& json, const std::string& where) {
-  capnp::MallocMessageBuilder message;
-  auto root = message.initRoot<capnp::JsonValue>();
-  capnp::JsonCodec codec;
-  auto error = kj::runCatchingExceptions(
-      [&] { codec.decodeRaw(kj::ArrayPtr<const char>(json.data(), json.size()), root); });
-  KJ_IF_MAYBE (e, error) {
-    return Status::InvalidArgument(where + ": not valid JSON: " + e->getDescription().cStr());
-  }
+  auto doc = JsonDocument::Parse(json, where);
+  if (!doc.ok()) return Status::InvalidArgument(doc.status().message());
   Policy p;
-  BATON_RETURN_IF_ERROR(PolicyParser(where).Parse(root.asReader(), p));
+  BATON_RETURN_IF_ERROR(PolicyParser(where).Parse(doc->root(), p));
   return p;
 }
 
 Result<Policy> LoadPolicyFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status::NotFound(path + ": cannot open the policy file");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return ParsePolicy(buf.str(), path);
+  std::unique_ptr<Env> env = NewPosixEnv();
+  // A policy is a few hundred bytes; a megabyte is certainly something else.
+  auto text = ReadFileToString(*env, path, /*max_bytes=*/1 << 20);
+  if (!text.ok()) return Status::InvalidArgument("the policy file " + text.status().message());
+  return ParsePolicy(*text, path);
 }
 
 Result<Policy> LoadPolicyOrDefaults(const std::string& path) {

@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "recorder/status.h"
+#include "base/status.h"
 
 namespace baton {
 

@@ -4,7 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "replayer/json_writer.h"
+#include "base/json_writer.h"
 
 namespace baton {
 namespace {

@@ -1,13 +1,11 @@
 #include "assertions/scorers.h"
 
-#include <capnp/compat/json.h>
-#include <capnp/message.h>
-#include <kj/exception.h>
-
 #include <algorithm>
 #include <cctype>
 #include <set>
 #include <unordered_map>
+
+#include "base/json_parse.h"
 
 namespace baton {
 
@@ -79,18 +77,15 @@ class JsonSchema final : public Scorer {
       : required_(std::move(required)) {}
   std::string name() const override { return "json_schema"; }
   Result<ScoreResult> Score(const ScoringInput& in) const override {
-    capnp::MallocMessageBuilder message;
-    auto root = message.initRoot<capnp::JsonValue>();
-    capnp::JsonCodec codec;
-    auto error = kj::runCatchingExceptions(
-        [&] { codec.decodeRaw(kj::ArrayPtr<const char>(in.text.data(), in.text.size()), root); });
-    if (error != nullptr || !root.isObject())
+    auto doc = JsonDocument::Parse(in.text, "the output");
+    if (!doc.ok() || !doc->root().isObject())
       return ScoreResult{0.0, "the output is not a JSON object"};
+    auto root = doc->root();
     size_t ok = 0;
     std::string missing;
     for (const auto& [key, type] : required_) {
       bool found = false;
-      for (auto f : root.asReader().getObject()) {
+      for (auto f : root.getObject()) {
         if (f.getName() != key.c_str()) continue;
         auto v = f.getValue();
         found = (type == "string" && v.isString()) || (type == "number" && v.isNumber()) ||

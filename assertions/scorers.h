@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "recorder/status.h"
+#include "base/status.h"
 
 namespace baton {
 

@@ -125,6 +125,16 @@ struct ContextRead {
   version @1 :UInt64;
 }
 
+# Why a call failed, as a value (the client's status code); files written before it read as
+# unknown, and their `error` text is all there is.
+enum CallErrorCode {
+  unknown @0;
+  unavailable @1;          # The peer failed; retryable.
+  deadlineExceeded @2;     # The peer did not answer in time; retryable.
+  invalidArgument @3;      # The request was refused.
+  failedPrecondition @4;   # Anything else the client reported.
+}
+
 struct ModelCall {
   callId @0 :Text;
   request @1 :ModelRequest;
@@ -132,6 +142,7 @@ struct ModelCall {
   latencyNs @3 :Int64;
   attempt @4 :UInt32;        # 1 for the first try.
   error @5 :Text;            # Empty when the call succeeded.
+  errorCode @6 :CallErrorCode;  # Meaningful when error is not empty.
 }
 
 struct ToolCall {
@@ -141,6 +152,7 @@ struct ToolCall {
   result @3 :Content;
   latencyNs @4 :Int64;
   error @5 :Text;
+  errorCode @6 :CallErrorCode;  # Meaningful when error is not empty.
 }
 
 struct RoutingDecision {

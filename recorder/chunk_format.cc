@@ -1,6 +1,6 @@
 #include "recorder/chunk_format.h"
 
-#include "recorder/crc32c.h"
+#include "base/crc32c.h"
 
 namespace baton::format {
 

@@ -5,6 +5,8 @@
 #include <array>
 #include <cstdio>
 
+#include "recorder/event_fields.h"
+
 namespace baton {
 
 std::string BlobId::ToHex() const {
@@ -22,62 +24,78 @@ BlobId BlobId::Of(std::string_view bytes) {
   return id;
 }
 
+namespace {
+template <size_t... I>
+constexpr std::array<std::string_view, kEventKindCount> KindNames(std::index_sequence<I...>) {
+  return {std::variant_alternative_t<I, EventBody>::kName...};
+}
+constexpr std::array<std::string_view, kEventKindCount> kKindNames =
+    KindNames(std::make_index_sequence<kEventKindCount>());
+}  // namespace
+
 std::string_view KindName(EventKind kind) {
-  static constexpr std::array<std::string_view, kEventKindCount> kNames = {"message_send",
-                                                                           "message_delivery",
-                                                                           "message_interpretation",
-                                                                           "message_processed",
-                                                                           "context_write",
-                                                                           "context_read",
-                                                                           "model_call",
-                                                                           "tool_call",
-                                                                           "routing_decision",
-                                                                           "score",
-                                                                           "check",
-                                                                           "clock_read",
-                                                                           "random_draw",
-                                                                           "env_read",
-                                                                           "span_start",
-                                                                           "span_end",
-                                                                           "retry",
-                                                                           "outcome",
-                                                                           "events_dropped"};
   auto i = static_cast<size_t>(kind);
-  return i < kNames.size() ? kNames[i] : std::string_view("unknown");
+  return i < kKindNames.size() ? kKindNames[i] : std::string_view("unknown");
+}
+
+std::optional<EventKind> KindFromName(std::string_view name) {
+  for (size_t i = 0; i < kKindNames.size(); ++i)
+    if (kKindNames[i] == name) return static_cast<EventKind>(i);
+  return std::nullopt;
+}
+
+std::string_view CallErrorCodeName(CallErrorCode code) {
+  switch (code) {
+    case CallErrorCode::kUnknown:
+      return "unknown";
+    case CallErrorCode::kUnavailable:
+      return "unavailable";
+    case CallErrorCode::kDeadlineExceeded:
+      return "deadline_exceeded";
+    case CallErrorCode::kInvalidArgument:
+      return "invalid_argument";
+    case CallErrorCode::kFailedPrecondition:
+      return "failed_precondition";
+  }
+  return "unknown";
 }
 
 namespace {
-template <typename E, typename F>
-void VisitContents(E& event, F&& fn) {
-  std::visit(
-      [&](auto& body) {
-        using B = std::decay_t<decltype(body)>;
-        if constexpr (std::is_same_v<B, MessageSend>) fn(body.payload);
-        if constexpr (std::is_same_v<B, MessageInterpretation>) fn(body.summary);
-        if constexpr (std::is_same_v<B, ContextWrite>) fn(body.value);
-        if constexpr (std::is_same_v<B, ModelCall>) {
-          for (auto& m : body.request.messages) fn(m.content);
-          for (auto& t : body.request.tools) fn(t.parameters_json);
-          fn(body.response.content);
-          for (auto& c : body.response.tool_calls) fn(c.arguments_json);
-        }
-        if constexpr (std::is_same_v<B, ToolCall>) {
-          fn(body.arguments);
-          fn(body.result);
-        }
-        if constexpr (std::is_same_v<B, RoutingDecision>) fn(body.reasoning);
-        if constexpr (std::is_same_v<B, Score>) fn(body.rationale);
-        if constexpr (std::is_same_v<B, Outcome>) fn(body.result);
-      },
-      event.body);
-}
+// A sink for EventFieldWriter that sees only the Content fields.
+template <typename Fn>
+class ContentSink {
+ public:
+  explicit ContentSink(Fn& fn) : fn_(fn) {}
+  ContentSink& BeginObject() { return *this; }
+  ContentSink& EndObject() { return *this; }
+  ContentSink& BeginArray() { return *this; }
+  ContentSink& EndArray() { return *this; }
+  ContentSink& Key(std::string_view) { return *this; }
+  ContentSink& String(std::string_view) { return *this; }
+  ContentSink& Int(int64_t) { return *this; }
+  ContentSink& Uint(uint64_t) { return *this; }
+  ContentSink& Double(double) { return *this; }
+  ContentSink& Bool(bool) { return *this; }
+  void ContentField(const Content& c) { fn_(c); }
+
+ private:
+  Fn& fn_;
+};
 }  // namespace
 
 void ForEachContent(const Event& event, const std::function<void(const Content&)>& fn) {
-  VisitContents(event, fn);
+  ContentSink<const std::function<void(const Content&)>> sink(fn);
+  EventFieldWriter writer(sink);
+  std::visit([&](const auto& body) { writer.Body(body); }, event.body);
 }
+
 void ForEachContent(Event& event, const std::function<void(Content&)>& fn) {
-  VisitContents(event, fn);
+  // The field list is written once, over const bodies; every Content it hands out lives in
+  // `event`, which the caller may change.
+  auto mutate = [&](const Content& c) { fn(const_cast<Content&>(c)); };
+  ContentSink<decltype(mutate)> sink(mutate);
+  EventFieldWriter writer(sink);
+  std::visit([&](const auto& body) { writer.Body(body); }, event.body);
 }
 
 }  // namespace baton

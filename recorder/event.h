@@ -8,8 +8,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -99,6 +101,46 @@ struct ModelRequest {
   friend bool operator==(const ModelRequest&, const ModelRequest&) = default;
 };
 
+// The fields of a model request, one list for every use: JSON output, flattening for diffs,
+// hashing and field-by-field matching in replay (request_normalizer.cc). `v(name, member)` is
+// called once per field, in order, with a pointer to the member. A field added to
+// ModelRequest without a line here does not compile (the static_assert below), so it cannot
+// drop out of replay matching.
+template <typename Visitor>
+constexpr void VisitModelRequestFields(Visitor&& v) {
+  v("model", &ModelRequest::model);
+  v("parameters", &ModelRequest::parameters);
+  v("messages", &ModelRequest::messages);
+  v("tools", &ModelRequest::tools);
+  v("headers", &ModelRequest::headers);
+  v("stream", &ModelRequest::stream);
+}
+inline constexpr size_t kModelRequestFieldCount = 6;
+
+namespace internal {
+// The number of members of an aggregate, counted by initializing it with ever more values.
+struct AnyField {
+  template <typename T>
+  constexpr operator T&() const&& noexcept;  // NOLINT: implicit by design; never defined.
+};
+template <typename T, typename... Fields>
+constexpr size_t AggregateArity() {
+  if constexpr (requires { T{Fields{}..., AnyField{}}; }) {
+    return AggregateArity<T, Fields..., AnyField>();
+  } else {
+    return sizeof...(Fields);
+  }
+}
+constexpr size_t CountModelRequestFields() {
+  size_t n = 0;
+  VisitModelRequestFields([&n](std::string_view, auto) { ++n; });
+  return n;
+}
+}  // namespace internal
+static_assert(kModelRequestFieldCount == internal::CountModelRequestFields());
+static_assert(internal::AggregateArity<ModelRequest>() == kModelRequestFieldCount,
+              "a ModelRequest field is missing from VisitModelRequestFields");
+
 struct ModelResponse {
   Content content;
   std::vector<ToolCallRequest> tool_calls;
@@ -109,157 +151,13 @@ struct ModelResponse {
 };
 
 // --- Event bodies, one per kind ---------------------------------------------------
+//
+// Adding a kind: a struct here with its kKind and kName, its place in EventBody and
+// EventKind (the static_asserts below check they agree), a member of Event's union in
+// baton.capnp, one BATON_EVENT_SCHEMA line and its Body pair in event_codec.cc, and its field
+// list in event_fields.h. Each of these is checked by the compiler or by event_kinds_test.
 
-struct MessageSend {
-  std::string message_id;
-  std::string to;
-  std::string intent;
-  Content payload;
-  std::vector<ContextRef> context_versions;  // What the message was built on.
-  friend bool operator==(const MessageSend&, const MessageSend&) = default;
-};
-
-struct MessageDelivery {
-  std::string message_id;
-  std::string from;
-  friend bool operator==(const MessageDelivery&, const MessageDelivery&) = default;
-};
-
-// What the receiver understood the message to ask for.
-struct MessageInterpretation {
-  std::string message_id;
-  std::string understood_intent;
-  Content summary;
-  friend bool operator==(const MessageInterpretation&, const MessageInterpretation&) = default;
-};
-
-struct MessageProcessed {
-  std::string message_id;
-  friend bool operator==(const MessageProcessed&, const MessageProcessed&) = default;
-};
-
-struct ContextWrite {
-  std::string key;
-  uint64_t version = 0;
-  Content value;
-  friend bool operator==(const ContextWrite&, const ContextWrite&) = default;
-};
-
-struct ContextRead {
-  std::string key;
-  uint64_t version = 0;
-  friend bool operator==(const ContextRead&, const ContextRead&) = default;
-};
-
-struct ModelCall {
-  std::string call_id;
-  ModelRequest request;
-  ModelResponse response;
-  int64_t latency_ns = 0;
-  uint32_t attempt = 1;
-  std::string error;  // Empty on success.
-  friend bool operator==(const ModelCall&, const ModelCall&) = default;
-};
-
-struct ToolCall {
-  std::string call_id;
-  std::string tool;
-  Content arguments;
-  Content result;
-  int64_t latency_ns = 0;
-  std::string error;
-  friend bool operator==(const ToolCall&, const ToolCall&) = default;
-};
-
-struct RoutingDecision {
-  std::string chosen;
-  std::vector<std::string> candidates;
-  Content reasoning;
-  friend bool operator==(const RoutingDecision&, const RoutingDecision&) = default;
-};
-
-struct Score {
-  uint64_t target_seq = 0;
-  std::string target_message_id;
-  double value = 0.0;  // In [0, 1].
-  std::string scorer;
-  Content rationale;
-  friend bool operator==(const Score&, const Score&) = default;
-};
-
-// An agent validated an input before using it.
-struct Check {
-  uint64_t target_seq = 0;
-  std::string target_message_id;
-  std::string checker;
-  bool passed = false;
-  std::string detail;
-  friend bool operator==(const Check&, const Check&) = default;
-};
-
-struct ClockRead {
-  std::string clock;  // "wall", "monotonic", or a user name.
-  int64_t value_ns = 0;
-  friend bool operator==(const ClockRead&, const ClockRead&) = default;
-};
-
-struct RandomDraw {
-  std::string stream;
-  uint64_t value = 0;
-  friend bool operator==(const RandomDraw&, const RandomDraw&) = default;
-};
-
-struct EnvRead {
-  std::string name;
-  std::string value;
-  bool present = false;
-  friend bool operator==(const EnvRead&, const EnvRead&) = default;
-};
-
-struct SpanStart {
-  std::string span_id;
-  std::string parent_span_id;
-  std::string name;
-  std::vector<KeyValue> attributes;
-  friend bool operator==(const SpanStart&, const SpanStart&) = default;
-};
-
-struct SpanEnd {
-  std::string span_id;
-  std::string status;
-  int64_t reported_duration_ns = 0;  // What the span claims, which may hide retries.
-  friend bool operator==(const SpanEnd&, const SpanEnd&) = default;
-};
-
-struct Retry {
-  std::string call_id;
-  uint32_t attempt = 0;  // The attempt about to be made.
-  std::string reason;
-  int64_t backoff_ns = 0;
-  friend bool operator==(const Retry&, const Retry&) = default;
-};
-
-enum class Verdict : uint8_t { kUnknown = 0, kSuccess = 1, kFailure = 2 };
-
-struct Outcome {
-  Content result;
-  Verdict verdict = Verdict::kUnknown;
-  std::string detail;
-  friend bool operator==(const Outcome&, const Outcome&) = default;
-};
-
-// Written by the recorder itself when its drop policy discarded events.
-struct EventsDropped {
-  uint64_t count = 0;
-  friend bool operator==(const EventsDropped&, const EventsDropped&) = default;
-};
-
-// The order here is the order of EventKind below.
-using EventBody =
-    std::variant<MessageSend, MessageDelivery, MessageInterpretation, MessageProcessed,
-                 ContextWrite, ContextRead, ModelCall, ToolCall, RoutingDecision, Score, Check,
-                 ClockRead, RandomDraw, EnvRead, SpanStart, SpanEnd, Retry, Outcome, EventsDropped>;
-
+// The order here is the order of EventBody below and of Event's union in baton.capnp.
 enum class EventKind : uint8_t {
   kMessageSend,
   kMessageDelivery,
@@ -281,10 +179,229 @@ enum class EventKind : uint8_t {
   kOutcome,
   kEventsDropped,
 };
+
+struct MessageSend {
+  static constexpr EventKind kKind = EventKind::kMessageSend;
+  static constexpr std::string_view kName = "message_send";
+  std::string message_id;
+  std::string to;
+  std::string intent;
+  Content payload;
+  std::vector<ContextRef> context_versions;  // What the message was built on.
+  friend bool operator==(const MessageSend&, const MessageSend&) = default;
+};
+
+struct MessageDelivery {
+  static constexpr EventKind kKind = EventKind::kMessageDelivery;
+  static constexpr std::string_view kName = "message_delivery";
+  std::string message_id;
+  std::string from;
+  friend bool operator==(const MessageDelivery&, const MessageDelivery&) = default;
+};
+
+// What the receiver understood the message to ask for.
+struct MessageInterpretation {
+  static constexpr EventKind kKind = EventKind::kMessageInterpretation;
+  static constexpr std::string_view kName = "message_interpretation";
+  std::string message_id;
+  std::string understood_intent;
+  Content summary;
+  friend bool operator==(const MessageInterpretation&, const MessageInterpretation&) = default;
+};
+
+struct MessageProcessed {
+  static constexpr EventKind kKind = EventKind::kMessageProcessed;
+  static constexpr std::string_view kName = "message_processed";
+  std::string message_id;
+  friend bool operator==(const MessageProcessed&, const MessageProcessed&) = default;
+};
+
+struct ContextWrite {
+  static constexpr EventKind kKind = EventKind::kContextWrite;
+  static constexpr std::string_view kName = "context_write";
+  std::string key;
+  uint64_t version = 0;
+  Content value;
+  friend bool operator==(const ContextWrite&, const ContextWrite&) = default;
+};
+
+struct ContextRead {
+  static constexpr EventKind kKind = EventKind::kContextRead;
+  static constexpr std::string_view kName = "context_read";
+  std::string key;
+  uint64_t version = 0;
+  friend bool operator==(const ContextRead&, const ContextRead&) = default;
+};
+
+// Why a model or tool call failed, as a value (the Status code the client returned), so that a
+// replay gives the agent back the same kind of failure. Files written before this field have
+// kUnknown: their `error` text is all there is.
+enum class CallErrorCode : uint8_t {
+  kUnknown = 0,         // Not recorded (an older file) or not one of the below.
+  kUnavailable,         // The peer failed; retryable.
+  kDeadlineExceeded,    // The peer did not answer in time; retryable.
+  kInvalidArgument,     // The request was refused (HTTP 4xx).
+  kFailedPrecondition,  // Anything else the client reported.
+};
+
+std::string_view CallErrorCodeName(CallErrorCode code);  // "unavailable", ...
+
+struct ModelCall {
+  static constexpr EventKind kKind = EventKind::kModelCall;
+  static constexpr std::string_view kName = "model_call";
+  std::string call_id;
+  ModelRequest request;
+  ModelResponse response;
+  int64_t latency_ns = 0;
+  uint32_t attempt = 1;
+  std::string error;                                   // Empty on success.
+  CallErrorCode error_code = CallErrorCode::kUnknown;  // Meaningful when error is not empty.
+  friend bool operator==(const ModelCall&, const ModelCall&) = default;
+};
+
+struct ToolCall {
+  static constexpr EventKind kKind = EventKind::kToolCall;
+  static constexpr std::string_view kName = "tool_call";
+  std::string call_id;
+  std::string tool;
+  Content arguments;
+  Content result;
+  int64_t latency_ns = 0;
+  std::string error;
+  CallErrorCode error_code = CallErrorCode::kUnknown;  // Meaningful when error is not empty.
+  friend bool operator==(const ToolCall&, const ToolCall&) = default;
+};
+
+struct RoutingDecision {
+  static constexpr EventKind kKind = EventKind::kRoutingDecision;
+  static constexpr std::string_view kName = "routing_decision";
+  std::string chosen;
+  std::vector<std::string> candidates;
+  Content reasoning;
+  friend bool operator==(const RoutingDecision&, const RoutingDecision&) = default;
+};
+
+struct Score {
+  static constexpr EventKind kKind = EventKind::kScore;
+  static constexpr std::string_view kName = "score";
+  uint64_t target_seq = 0;
+  std::string target_message_id;
+  double value = 0.0;  // In [0, 1].
+  std::string scorer;
+  Content rationale;
+  friend bool operator==(const Score&, const Score&) = default;
+};
+
+// An agent validated an input before using it.
+struct Check {
+  static constexpr EventKind kKind = EventKind::kCheck;
+  static constexpr std::string_view kName = "check";
+  uint64_t target_seq = 0;
+  std::string target_message_id;
+  std::string checker;
+  bool passed = false;
+  std::string detail;
+  friend bool operator==(const Check&, const Check&) = default;
+};
+
+struct ClockRead {
+  static constexpr EventKind kKind = EventKind::kClockRead;
+  static constexpr std::string_view kName = "clock_read";
+  std::string clock;  // "wall", "monotonic", or a user name.
+  int64_t value_ns = 0;
+  friend bool operator==(const ClockRead&, const ClockRead&) = default;
+};
+
+struct RandomDraw {
+  static constexpr EventKind kKind = EventKind::kRandomDraw;
+  static constexpr std::string_view kName = "random_draw";
+  std::string stream;
+  uint64_t value = 0;
+  friend bool operator==(const RandomDraw&, const RandomDraw&) = default;
+};
+
+struct EnvRead {
+  static constexpr EventKind kKind = EventKind::kEnvRead;
+  static constexpr std::string_view kName = "env_read";
+  std::string name;
+  std::string value;
+  bool present = false;
+  friend bool operator==(const EnvRead&, const EnvRead&) = default;
+};
+
+struct SpanStart {
+  static constexpr EventKind kKind = EventKind::kSpanStart;
+  static constexpr std::string_view kName = "span_start";
+  std::string span_id;
+  std::string parent_span_id;
+  std::string name;
+  std::vector<KeyValue> attributes;
+  friend bool operator==(const SpanStart&, const SpanStart&) = default;
+};
+
+struct SpanEnd {
+  static constexpr EventKind kKind = EventKind::kSpanEnd;
+  static constexpr std::string_view kName = "span_end";
+  std::string span_id;
+  std::string status;
+  int64_t reported_duration_ns = 0;  // What the span claims, which may hide retries.
+  friend bool operator==(const SpanEnd&, const SpanEnd&) = default;
+};
+
+struct Retry {
+  static constexpr EventKind kKind = EventKind::kRetry;
+  static constexpr std::string_view kName = "retry";
+  std::string call_id;
+  uint32_t attempt = 0;  // The attempt about to be made.
+  std::string reason;
+  int64_t backoff_ns = 0;
+  friend bool operator==(const Retry&, const Retry&) = default;
+};
+
+enum class Verdict : uint8_t { kUnknown = 0, kSuccess = 1, kFailure = 2 };
+
+struct Outcome {
+  static constexpr EventKind kKind = EventKind::kOutcome;
+  static constexpr std::string_view kName = "outcome";
+  Content result;
+  Verdict verdict = Verdict::kUnknown;
+  std::string detail;
+  friend bool operator==(const Outcome&, const Outcome&) = default;
+};
+
+// Written by the recorder itself when its drop policy discarded events.
+struct EventsDropped {
+  static constexpr EventKind kKind = EventKind::kEventsDropped;
+  static constexpr std::string_view kName = "events_dropped";
+  uint64_t count = 0;
+  friend bool operator==(const EventsDropped&, const EventsDropped&) = default;
+};
+
+// The order here is the order of EventKind above.
+using EventBody =
+    std::variant<MessageSend, MessageDelivery, MessageInterpretation, MessageProcessed,
+                 ContextWrite, ContextRead, ModelCall, ToolCall, RoutingDecision, Score, Check,
+                 ClockRead, RandomDraw, EnvRead, SpanStart, SpanEnd, Retry, Outcome, EventsDropped>;
+
 inline constexpr size_t kEventKindCount = std::variant_size_v<EventBody>;
 
-// The stable snake_case name of a kind ("message_send"), used by JSON output and the CLI.
+namespace internal {
+// Every body's kKind is its index in EventBody, and every index has a kind.
+template <size_t... I>
+constexpr bool KindsMatchVariant(std::index_sequence<I...>) {
+  return ((std::variant_alternative_t<I, EventBody>::kKind == static_cast<EventKind>(I)) && ...);
+}
+}  // namespace internal
+static_assert(internal::KindsMatchVariant(std::make_index_sequence<kEventKindCount>()),
+              "EventKind, the bodies' kKind and EventBody's order disagree");
+static_assert(static_cast<size_t>(EventKind::kEventsDropped) + 1 == kEventKindCount,
+              "EventKind has a member that EventBody lacks (or the reverse)");
+
+// The stable snake_case name of a kind ("message_send"), used by JSON output and the CLI;
+// "unknown" for a value outside EventKind.
 std::string_view KindName(EventKind kind);
+// The kind named by KindName, or nullopt.
+std::optional<EventKind> KindFromName(std::string_view name);
 
 struct Event {
   uint64_t seq = 0;     // 1, 2, 3, ... assigned by the recorder.

@@ -9,6 +9,48 @@ namespace {
 capnp::Text::Reader T(const std::string& s) { return capnp::Text::Reader(s.data(), s.size()); }
 std::string S(capnp::Text::Reader r) { return std::string(r.begin(), r.size()); }
 
+// Where each event body lives in Event's union: its schema struct, discriminant, and the
+// union's init and get. One line per kind; the static_assert below checks that the union's
+// order is EventBody's, and event_kinds_test that the union has no member without a line.
+template <typename Body>
+struct EventSchema;
+#define BATON_EVENT_SCHEMA(Body, WHICH)                                                    \
+  template <>                                                                              \
+  struct EventSchema<Body> {                                                               \
+    static constexpr schema::Event::Which kWhich = schema::Event::Which::WHICH;            \
+    static schema::Body::Builder Init(schema::Event::Builder e) { return e.init##Body(); } \
+    static schema::Body::Reader Get(schema::Event::Reader e) { return e.get##Body(); }     \
+  }
+BATON_EVENT_SCHEMA(MessageSend, MESSAGE_SEND);
+BATON_EVENT_SCHEMA(MessageDelivery, MESSAGE_DELIVERY);
+BATON_EVENT_SCHEMA(MessageInterpretation, MESSAGE_INTERPRETATION);
+BATON_EVENT_SCHEMA(MessageProcessed, MESSAGE_PROCESSED);
+BATON_EVENT_SCHEMA(ContextWrite, CONTEXT_WRITE);
+BATON_EVENT_SCHEMA(ContextRead, CONTEXT_READ);
+BATON_EVENT_SCHEMA(ModelCall, MODEL_CALL);
+BATON_EVENT_SCHEMA(ToolCall, TOOL_CALL);
+BATON_EVENT_SCHEMA(RoutingDecision, ROUTING_DECISION);
+BATON_EVENT_SCHEMA(Score, SCORE);
+BATON_EVENT_SCHEMA(Check, CHECK);
+BATON_EVENT_SCHEMA(ClockRead, CLOCK_READ);
+BATON_EVENT_SCHEMA(RandomDraw, RANDOM_DRAW);
+BATON_EVENT_SCHEMA(EnvRead, ENV_READ);
+BATON_EVENT_SCHEMA(SpanStart, SPAN_START);
+BATON_EVENT_SCHEMA(SpanEnd, SPAN_END);
+BATON_EVENT_SCHEMA(Retry, RETRY);
+BATON_EVENT_SCHEMA(Outcome, OUTCOME);
+BATON_EVENT_SCHEMA(EventsDropped, EVENTS_DROPPED);
+#undef BATON_EVENT_SCHEMA
+
+template <size_t... I>
+constexpr bool UnionOrderMatchesVariant(std::index_sequence<I...>) {
+  return (
+      (static_cast<size_t>(EventSchema<std::variant_alternative_t<I, EventBody>>::kWhich) == I) &&
+      ...);
+}
+static_assert(UnionOrderMatchesVariant(std::make_index_sequence<kEventKindCount>()),
+              "Event's union in baton.capnp is not in EventBody's order");
+
 class Encoder {
  public:
   Encoder(TextEncoder& text, MessageHistory* history, const Event& event)
@@ -120,6 +162,7 @@ class Encoder {
     b.setLatencyNs(e.latency_ns);
     b.setAttempt(e.attempt);
     b.setError(Txt(e.error));
+    b.setErrorCode(static_cast<schema::CallErrorCode>(e.error_code));
   }
   void Body(const ToolCall& e, schema::ToolCall::Builder b) {
     b.setCallId(Txt(e.call_id));
@@ -128,6 +171,7 @@ class Encoder {
     Content(e.result, b.initResult());
     b.setLatencyNs(e.latency_ns);
     b.setError(Txt(e.error));
+    b.setErrorCode(static_cast<schema::CallErrorCode>(e.error_code));
   }
   void Body(const RoutingDecision& e, schema::RoutingDecision::Builder b) {
     b.setChosen(Txt(e.chosen));
@@ -298,11 +342,19 @@ class Decoder {
     e.latency_ns = b.getLatencyNs();
     e.attempt = b.getAttempt();
     e.error = S(b.getError());
+    e.error_code = ErrorCode(b.getErrorCode());
     return e;
   }
   ToolCall Body(schema::ToolCall::Reader b) {
-    return {S(b.getCallId()),       S(b.getTool()),   Content(b.getArguments()),
-            Content(b.getResult()), b.getLatencyNs(), S(b.getError())};
+    return {S(b.getCallId()), S(b.getTool()),  Content(b.getArguments()),  Content(b.getResult()),
+            b.getLatencyNs(), S(b.getError()), ErrorCode(b.getErrorCode())};
+  }
+  // A code added by a newer writer reads as unknown.
+  static CallErrorCode ErrorCode(schema::CallErrorCode code) {
+    auto v = static_cast<uint16_t>(code);
+    return v <= static_cast<uint16_t>(CallErrorCode::kFailedPrecondition)
+               ? static_cast<CallErrorCode>(v)
+               : CallErrorCode::kUnknown;
   }
   RoutingDecision Body(schema::RoutingDecision::Reader b) {
     RoutingDecision e;
@@ -353,6 +405,21 @@ class Decoder {
   Status status_;
 };
 
+// Decodes the body whose discriminant `in` carries into `body`; false for a discriminant
+// this reader does not know (a kind from a newer writer).
+template <size_t... I>
+bool DecodeBody(Decoder& dec, schema::Event::Reader in, EventBody& body,
+                std::index_sequence<I...>) {
+  const schema::Event::Which which = in.which();
+  auto one = [&](auto tag) {
+    using B = typename decltype(tag)::type;
+    if (which != EventSchema<B>::kWhich) return false;
+    body = dec.Body(EventSchema<B>::Get(in));
+    return true;
+  };
+  return (one(std::type_identity<std::variant_alternative_t<I, EventBody>>()) || ...);
+}
+
 }  // namespace
 
 void PlainTextEncoder::Content(const baton::Content& content, schema::Content::Builder out) {
@@ -370,46 +437,7 @@ void EncodeEvent(const Event& event, int64_t session_start_wall_ns, TextEncoder&
   std::visit(
       [&](const auto& body) {
         using B = std::decay_t<decltype(body)>;
-        if constexpr (std::is_same_v<B, MessageSend>)
-          enc.Body(body, out.initMessageSend());
-        else if constexpr (std::is_same_v<B, MessageDelivery>)
-          enc.Body(body, out.initMessageDelivery());
-        else if constexpr (std::is_same_v<B, MessageInterpretation>)
-          enc.Body(body, out.initMessageInterpretation());
-        else if constexpr (std::is_same_v<B, MessageProcessed>)
-          enc.Body(body, out.initMessageProcessed());
-        else if constexpr (std::is_same_v<B, ContextWrite>)
-          enc.Body(body, out.initContextWrite());
-        else if constexpr (std::is_same_v<B, ContextRead>)
-          enc.Body(body, out.initContextRead());
-        else if constexpr (std::is_same_v<B, ModelCall>)
-          enc.Body(body, out.initModelCall());
-        else if constexpr (std::is_same_v<B, ToolCall>)
-          enc.Body(body, out.initToolCall());
-        else if constexpr (std::is_same_v<B, RoutingDecision>)
-          enc.Body(body, out.initRoutingDecision());
-        else if constexpr (std::is_same_v<B, Score>)
-          enc.Body(body, out.initScore());
-        else if constexpr (std::is_same_v<B, Check>)
-          enc.Body(body, out.initCheck());
-        else if constexpr (std::is_same_v<B, ClockRead>)
-          enc.Body(body, out.initClockRead());
-        else if constexpr (std::is_same_v<B, RandomDraw>)
-          enc.Body(body, out.initRandomDraw());
-        else if constexpr (std::is_same_v<B, EnvRead>)
-          enc.Body(body, out.initEnvRead());
-        else if constexpr (std::is_same_v<B, SpanStart>)
-          enc.Body(body, out.initSpanStart());
-        else if constexpr (std::is_same_v<B, SpanEnd>)
-          enc.Body(body, out.initSpanEnd());
-        else if constexpr (std::is_same_v<B, Retry>)
-          enc.Body(body, out.initRetry());
-        else if constexpr (std::is_same_v<B, Outcome>)
-          enc.Body(body, out.initOutcome());
-        else if constexpr (std::is_same_v<B, EventsDropped>)
-          enc.Body(body, out.initEventsDropped());
-        else
-          static_assert(sizeof(B) == 0, "event kind without an encoder");
+        enc.Body(body, EventSchema<B>::Init(out));
       },
       event.body);
 }
@@ -438,69 +466,8 @@ Result<DecodeOutcome> DecodeEvent(schema::Event::Reader in, int64_t session_star
     out->wall_ns = session_start_wall_ns + out->mono_ns + in.getWallSkewNs();
     out->agent = S(in.getAgent());
     out->cause = in.getCause();
-    using W = schema::Event::Which;
-    switch (in.which()) {
-      case W::MESSAGE_SEND:
-        out->body = dec.Body(in.getMessageSend());
-        break;
-      case W::MESSAGE_DELIVERY:
-        out->body = dec.Body(in.getMessageDelivery());
-        break;
-      case W::MESSAGE_INTERPRETATION:
-        out->body = dec.Body(in.getMessageInterpretation());
-        break;
-      case W::MESSAGE_PROCESSED:
-        out->body = dec.Body(in.getMessageProcessed());
-        break;
-      case W::CONTEXT_WRITE:
-        out->body = dec.Body(in.getContextWrite());
-        break;
-      case W::CONTEXT_READ:
-        out->body = dec.Body(in.getContextRead());
-        break;
-      case W::MODEL_CALL:
-        out->body = dec.Body(in.getModelCall());
-        break;
-      case W::TOOL_CALL:
-        out->body = dec.Body(in.getToolCall());
-        break;
-      case W::ROUTING_DECISION:
-        out->body = dec.Body(in.getRoutingDecision());
-        break;
-      case W::SCORE:
-        out->body = dec.Body(in.getScore());
-        break;
-      case W::CHECK:
-        out->body = dec.Body(in.getCheck());
-        break;
-      case W::CLOCK_READ:
-        out->body = dec.Body(in.getClockRead());
-        break;
-      case W::RANDOM_DRAW:
-        out->body = dec.Body(in.getRandomDraw());
-        break;
-      case W::ENV_READ:
-        out->body = dec.Body(in.getEnvRead());
-        break;
-      case W::SPAN_START:
-        out->body = dec.Body(in.getSpanStart());
-        break;
-      case W::SPAN_END:
-        out->body = dec.Body(in.getSpanEnd());
-        break;
-      case W::RETRY:
-        out->body = dec.Body(in.getRetry());
-        break;
-      case W::OUTCOME:
-        out->body = dec.Body(in.getOutcome());
-        break;
-      case W::EVENTS_DROPPED:
-        out->body = dec.Body(in.getEventsDropped());
-        break;
-      default:
-        outcome = DecodeOutcome::kUnknownKind;
-        break;
-    }
+    if (!DecodeBody(dec, in, out->body, std::make_index_sequence<kEventKindCount>()))
+      outcome = DecodeOutcome::kUnknownKind;
   });
   KJ_IF_MAYBE (e, error) {
     return Status::Corruption(where() +

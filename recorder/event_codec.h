@@ -9,9 +9,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/status.h"
 #include "recorder/baton.capnp.h"
 #include "recorder/event.h"
-#include "recorder/status.h"
 
 namespace baton::codec {
 

@@ -83,13 +83,15 @@ LogWriter::LogWriter(std::unique_ptr<WritableFile> file, std::string path, LogWr
       options_(options),
       encoder_(std::make_unique<ContentEncoder>(*this)),
       zstd_(ZSTD_createCCtx()) {
-  BATON_CHECK(zstd_ != nullptr);
+  BATON_CHECK_MSG(zstd_ != nullptr, "zstd could not allocate a compression context");
   std::memset(scratch_segment_.begin(), 0, scratch_segment_.size() * sizeof(capnp::word));
-  ZSTD_CCtx_setParameter(zstd_, ZSTD_c_compressionLevel, options_.zstd_level);
-  ZSTD_CCtx_setParameter(zstd_, ZSTD_c_checksumFlag, 0);  // The chunk crc covers it.
+  ZSTD_CCtx_setParameter(zstd_.get(), ZSTD_c_compressionLevel, options_.zstd_level);
+  ZSTD_CCtx_setParameter(zstd_.get(), ZSTD_c_checksumFlag, 0);  // The chunk crc covers it.
 }
 
-LogWriter::~LogWriter() { ZSTD_freeCCtx(zstd_); }
+void LogWriter::ZstdCCtxDeleter::operator()(ZSTD_CCtx_s* ctx) const { ZSTD_freeCCtx(ctx); }
+
+LogWriter::~LogWriter() = default;
 
 Status LogWriter::Fail(Status s) {
   if (error_.ok()) error_ = std::move(s);
@@ -186,7 +188,7 @@ Status LogWriter::WriteChunk(format::ChunkKind kind, uint32_t items, const std::
                                         " bytes, above the format's limit"));
   }
   compressed_.resize(format::kChunkHeaderSize + ZSTD_compressBound(raw.size()));
-  size_t n = ZSTD_compress2(zstd_, compressed_.data() + format::kChunkHeaderSize,
+  size_t n = ZSTD_compress2(zstd_.get(), compressed_.data() + format::kChunkHeaderSize,
                             compressed_.size() - format::kChunkHeaderSize, raw.data(), raw.size());
   BATON_CHECK(!ZSTD_isError(n));
   compressed_.resize(format::kChunkHeaderSize + n);

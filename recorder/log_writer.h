@@ -9,13 +9,14 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/env.h"
+#include "base/status.h"
 #include "recorder/baton.capnp.h"
-#include "recorder/env.h"
 #include "recorder/event.h"
 #include "recorder/event_codec.h"
-#include "recorder/recorder.h"
+#include "recorder/format.h"
 #include "recorder/redactor.h"
-#include "recorder/status.h"
+#include "recorder/writer_types.h"
 
 struct ZSTD_CCtx_s;
 
@@ -74,8 +75,11 @@ class LogWriter {
   std::string path_;
   LogWriterOptions options_;
   std::unique_ptr<ContentEncoder> encoder_;
-  ZSTD_CCtx_s* zstd_ = nullptr;  // Owned; freed in the destructor.
-  Status error_;                 // Sticky: after a failed write, every call returns it.
+  struct ZstdCCtxDeleter {
+    void operator()(ZSTD_CCtx_s* ctx) const;
+  };
+  std::unique_ptr<ZSTD_CCtx_s, ZstdCCtxDeleter> zstd_;
+  Status error_;  // Sticky: after a failed write, every call returns it.
 
   int64_t start_wall_ns_ = 0;  // Of the session: event wall times are stored relative to it.
   uint64_t offset_ = 0;

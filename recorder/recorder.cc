@@ -46,9 +46,7 @@ class Recorder::Impl {
   }
 
   Status Start(SessionHeader header) {
-    std::random_device rd;
-    uint64_t seed = (static_cast<uint64_t>(rd()) << 32) ^ rd();
-    Result<Redactor> redactor = Redactor::Create(options_.redaction, seed);
+    Result<Redactor> redactor = Redactor::Create(options_.redaction);
     if (!redactor.ok()) return redactor.status();
     redactor_ = std::make_unique<Redactor>(std::move(redactor).value());
 

@@ -22,21 +22,15 @@
 #include <string>
 #include <string_view>
 
-#include "recorder/clock.h"
-#include "recorder/env.h"
+#include "base/clock.h"
+#include "base/env.h"
+#include "base/status.h"
 #include "recorder/event.h"
 #include "recorder/format.h"
 #include "recorder/redactor.h"
-#include "recorder/status.h"
+#include "recorder/writer_types.h"
 
 namespace baton {
-
-enum class Durability {
-  kNone,           // Leave buffering to the library and the OS.
-  kFlushPerChunk,  // Every chunk reaches the OS when written: a process crash loses nothing
-                   // written.
-  kSyncPerChunk,   // fsync after every chunk: survives power loss, slowest.
-};
 
 enum class BackpressurePolicy {
   kBlock,  // Record() waits for the writer when the buffer is full: nothing is lost.
@@ -55,16 +49,6 @@ struct RecorderOptions {
   // An open chunk is written at least this often, bounding what a crash can lose.
   std::chrono::milliseconds flush_interval{500};
   RedactionOptions redaction;
-};
-
-struct RecorderStats {
-  uint64_t events_recorded = 0;  // Accepted by Record().
-  uint64_t events_dropped = 0;   // Refused under BackpressurePolicy::kDrop.
-  uint64_t events_written = 0;
-  uint64_t chunks_written = 0;
-  uint64_t blobs_written = 0;
-  uint64_t blob_references = 0;
-  uint64_t bytes_written = 0;
 };
 
 class Recorder {

@@ -1,11 +1,14 @@
 #include "recorder/redactor.h"
 
+#include <unistd.h>
 #include <xxhash.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <string_view>
 
 namespace baton {
@@ -47,9 +50,26 @@ std::string Lower(std::string s) {
 
 }  // namespace
 
-Result<Redactor> Redactor::Create(const RedactionOptions& options, uint64_t random_seed) {
+std::string DefaultRedactionKey() {
+  if (const char* key = std::getenv("BATON_REDACTION_KEY"); key != nullptr && *key != '\0')
+    return key;
+  std::string identity;
+  for (const char* path : {"/etc/machine-id", "/var/lib/dbus/machine-id"}) {
+    std::ifstream in(path);
+    if (in && std::getline(in, identity) && !identity.empty()) break;
+    identity.clear();
+  }
+  if (identity.empty()) {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0) identity = host;
+  }
+  return "baton-default-key/" + identity + "/" + std::to_string(::getuid());
+}
+
+Result<Redactor> Redactor::Create(const RedactionOptions& options) {
   Redactor r;
-  r.seed_ = options.key.empty() ? random_seed : XXH3_64bits(options.key.data(), options.key.size());
+  const std::string key = options.key.empty() ? DefaultRedactionKey() : options.key;
+  r.seed_ = XXH3_64bits(key.data(), key.size());
   for (auto h : kCredentialHeaders) r.header_names_.emplace_back(h);
   for (const auto& h : options.header_names) r.header_names_.push_back(Lower(h));
   for (const auto& p : options.patterns) {
@@ -115,21 +135,29 @@ bool Redactor::RedactText(const std::string& text, std::string& out) const {
   } else {
     result = text;
   }
-  for (const std::regex& re : patterns_) {
-    std::string next;
-    auto begin = std::sregex_iterator(result.begin(), result.end(), re);
-    size_t last = 0;
-    for (auto it = begin; it != std::sregex_iterator(); ++it) {
-      if (it->length(0) == 0) continue;
-      next.append(result, last, it->position(0) - last);
-      next += Pseudonym(it->str(0));
-      last = it->position(0) + it->length(0);
-      changed = true;
+  try {
+    for (const std::regex& re : patterns_) {
+      std::string next;
+      auto begin = std::sregex_iterator(result.begin(), result.end(), re);
+      size_t last = 0;
+      for (auto it = begin; it != std::sregex_iterator(); ++it) {
+        if (it->length(0) == 0) continue;
+        next.append(result, last, it->position(0) - last);
+        next += Pseudonym(it->str(0));
+        last = it->position(0) + it->length(0);
+        changed = true;
+      }
+      if (last > 0) {
+        next.append(result, last, std::string::npos);
+        result = std::move(next);
+      }
     }
-    if (last > 0) {
-      next.append(result, last, std::string::npos);
-      result = std::move(next);
-    }
+  } catch (const std::exception&) {
+    // The engine gave up on this text (complexity, memory). It runs on the writer thread,
+    // where an exception would end the process; the safe answer is to keep none of it.
+    pattern_failures_->fetch_add(1, std::memory_order_relaxed);
+    out = Pseudonym(text);
+    return true;
   }
   if (!changed) return false;
   out = std::move(result);

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/json_writer.h"
 #include "recorder/event.h"
-#include "replayer/json_writer.h"
 
 namespace baton {
 

@@ -25,11 +25,11 @@
 #include <string>
 #include <vector>
 
+#include "base/env.h"
+#include "base/status.h"
 #include "recorder/chunk_format.h"
-#include "recorder/env.h"
 #include "recorder/event.h"
 #include "recorder/format.h"
-#include "recorder/status.h"
 
 namespace baton {
 

@@ -19,12 +19,14 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "base/status.h"
 #include "recorder/event.h"
-#include "recorder/status.h"
+#include "recorder/redactor.h"
 #include "replayer/request_normalizer.h"
 #include "replayer/text_diff.h"
 #include "replayer/trace.h"
@@ -39,7 +41,8 @@ enum class ReplayMode {
   kRecord,          // Everything live, everything recorded.
   kPassthrough,     // Everything live, nothing recorded.
 };
-std::string_view ReplayModeName(ReplayMode mode);
+std::string_view ReplayModeName(ReplayMode mode);  // "replay", "replay-or-record", ...
+std::optional<ReplayMode> ReplayModeFromName(std::string_view name);
 
 enum class OnDivergence {
   kStop,      // The first divergence fails that call and every later one.
@@ -50,6 +53,9 @@ struct ReplayOptions {
   ReplayMode mode = ReplayMode::kReplay;  // kReplay or kReplayOrRecord.
   OnDivergence on_divergence = OnDivergence::kStop;
   Normalizers normalizers;
+  // The redaction the recording was made with: live requests pass through it before they
+  // are matched, so a secret in a prompt (recorded as its pseudonym) still matches.
+  RedactionOptions redaction;
   // How long an agent waits for its recorded turn (a delivery, a context version) before
   // the wait is reported as a divergence: the live run never got there.
   std::chrono::milliseconds wait_timeout{10'000};
@@ -58,8 +64,8 @@ struct ReplayOptions {
 struct Divergence {
   uint64_t recorded_seq = 0;  // The recorded event the live run departed from; 0 if none.
   std::string agent;
-  std::string kind;     // "model_call", "tool_call", "message_delivery", ...
-  std::string summary;  // One sentence.
+  EventKind kind = EventKind::kModelCall;  // Of the call or step that departed.
+  std::string summary;                     // One sentence.
   std::vector<FieldDifference> fields;
   std::vector<std::string> chain;  // DescribeEvent of the recorded events leading there.
 
@@ -68,7 +74,9 @@ struct Divergence {
 };
 
 struct ReplayReport {
-  bool matched = false;  // No divergence and every recorded call was reached.
+  // No divergence, and every recorded call was reached (replay), or replaced by live calls
+  // (replay-or-record).
+  bool matched = false;
   std::vector<Divergence> divergences;
   uint64_t served = 0;
   uint64_t served_live = 0;            // kReplayOrRecord: calls not in the recording.
@@ -119,14 +127,18 @@ class ReplaySession {
   const ReplayOptions& options() const { return options_; }
 
  private:
-  ReplaySession(Trace trace, ReplayOptions options, RequestNormalizer normalizer);
+  ReplaySession(Trace trace, ReplayOptions options, RequestNormalizer normalizer,
+                Redactor redactor);
+  // `live` as the recorder would have written it: redacted. Returns `live` itself when
+  // nothing in it is a secret (the common case: no copy), else `scratch`, filled.
+  const Event& Redacted(const Event& live, Event& scratch) const;
   // Queues of recorded events by agent and category, consumed in order.
   struct Queue {
     std::vector<const Event*> events;
     size_t next = 0;
   };
   Status DivergeLocked(Divergence d);
-  Divergence MakeDivergence(const Event* recorded, const std::string& agent, std::string kind,
+  Divergence MakeDivergence(const Event* recorded, const std::string& agent, EventKind kind,
                             std::string summary) const;
   Event AnswerOf(const Event& recorded) const;
   const Event* Answer(const Event& recorded) const;
@@ -140,6 +152,7 @@ class ReplaySession {
   const Trace trace_;
   const ReplayOptions options_;
   const RequestNormalizer normalizer_;
+  const Redactor redactor_;
 
   std::unordered_map<uint64_t, Event> answers_;  // By recorded seq; built once, read-only.
 

@@ -1,10 +1,9 @@
 #include "replayer/request_normalizer.h"
 
-#include <capnp/compat/json.h>
-#include <capnp/message.h>
-#include <kj/exception.h>
-
+#include <array>
 #include <optional>
+
+#include "base/json_parse.h"
 #define XXH_STATIC_LINKING_ONLY  // For XXH3_state_t on the stack.
 #include <xxhash.h>
 
@@ -77,16 +76,11 @@ std::vector<EventField> RequestNormalizer::Normalize(std::vector<EventField> fie
       ignored |= HasPrefixPath(f.path, prefix);
     if (ignored) continue;
     if (!json_paths_.empty() && !f.value.empty() && (f.value[0] == '{' || f.value[0] == '[')) {
-      capnp::MallocMessageBuilder message;
-      auto root = message.initRoot<capnp::JsonValue>();
-      capnp::JsonCodec codec;
       // Not JSON after all: the value is compared as it is.
-      auto error = kj::runCatchingExceptions(
-          [&] { codec.decodeRaw(kj::ArrayPtr<const char>(f.value.data(), f.value.size()), root); });
-      if (error == nullptr) {
+      if (auto doc = JsonDocument::Parse(f.value, f.path); doc.ok()) {
         bool changed = false;
-        for (const auto& path : json_paths_) changed |= BlankJsonPath(root, path, 0);
-        if (changed) f.value = codec.encodeRaw(root.asReader()).cStr();
+        for (const auto& path : json_paths_) changed |= BlankJsonPath(doc->mutable_root(), path, 0);
+        if (changed) f.value = JsonText(doc->root());
       }
     }
     for (const std::regex& re : patterns_) f.value = std::regex_replace(f.value, re, kVolatile);
@@ -105,23 +99,27 @@ namespace {
 
 uint64_t H(const std::string& s) { return XXH3_64bits(s.data(), s.size()); }
 
-// A model request hashed field by field without the generic flattener: the hot path of a
-// replay, where every call resends its conversation. Usable when every ignored field is a
-// whole part of the request (or outside it).
+// A model request hashed and compared field by field without the generic flattener: the hot
+// path of a replay, where every call resends its conversation. Driven by the same field list
+// as JSON output and diffs (VisitModelRequestFields), so no request field can be missed.
+// Usable when every ignored field is a whole field of the request (or outside it).
 class ModelRequestHasher {
  public:
   explicit ModelRequestHasher(const std::vector<std::string>& ignored) {
+    enabled_.fill(true);
     for (const std::string& f : ignored) {
-      if (f == "request" || f == "request.model") model_ = false;
-      if (f == "request" || f == "request.parameters") parameters_ = false;
-      if (f == "request" || f == "request.messages") messages_ = false;
-      if (f == "request" || f == "request.tools") tools_ = false;
-      if (f == "request" || f == "request.headers") headers_ = false;
-      if (f == "request" || f == "request.stream") stream_ = false;
-      bool whole = f == "request" || f == "request.model" || f == "request.parameters" ||
-                   f == "request.messages" || f == "request.tools" || f == "request.headers" ||
-                   f == "request.stream";
-      if (!whole && f.rfind("request", 0) == 0) usable_ = false;
+      if (f.rfind("request", 0) != 0) continue;  // Outside the request.
+      bool whole = f == "request";
+      size_t i = 0;
+      VisitModelRequestFields([&](std::string_view name, auto) {
+        if (f == "request" ||
+            (f.size() == 8 + name.size() && f.compare(8, name.size(), name) == 0 && f[7] == '.')) {
+          enabled_[i] = false;
+          whole = true;
+        }
+        ++i;
+      });
+      if (!whole) usable_ = false;
     }
   }
   bool usable() const { return usable_; }
@@ -129,56 +127,86 @@ class ModelRequestHasher {
   // Field by field, stopping at the first difference: cheaper than hashing both sides.
   bool Equal(const ModelRequest& a, const ModelRequest& b,
              const std::function<bool(const Content&, const Content&)>& same) const {
-    if (model_ && a.model != b.model) return false;
-    if (parameters_ && a.parameters != b.parameters) return false;
-    if (headers_ && a.headers != b.headers) return false;
-    if (stream_ && a.stream != b.stream) return false;
-    if (tools_) {
-      if (a.tools.size() != b.tools.size()) return false;
-      for (size_t i = 0; i < a.tools.size(); ++i)
-        if (a.tools[i].name != b.tools[i].name ||
-            a.tools[i].description != b.tools[i].description ||
-            !same(a.tools[i].parameters_json, b.tools[i].parameters_json))
-          return false;
-    }
-    if (messages_) {
-      if (a.messages.size() != b.messages.size()) return false;
-      for (size_t i = 0; i < a.messages.size(); ++i) {
-        const ChatMessage& x = a.messages[i];
-        const ChatMessage& y = b.messages[i];
-        if (x.role != y.role || x.name != y.name || x.tool_call_id != y.tool_call_id ||
-            !same(x.content, y.content))
-          return false;
-      }
-    }
-    return true;
+    bool equal = true;
+    size_t i = 0;
+    VisitModelRequestFields([&](std::string_view, auto member) {
+      if (equal && enabled_[i]) equal = FieldEqual(a.*member, b.*member, same);
+      ++i;
+    });
+    return equal;
   }
 
   uint64_t Hash(const ModelRequest& r, const std::function<uint64_t(const Content&)>& content) {
     XXH3_state_t state;  // On the stack: this runs for every served call.
     XXH3_64bits_reset(&state);
-    auto add = [&](std::initializer_list<uint64_t> values) {
-      XXH3_64bits_update(&state, values.begin(), values.size() * sizeof(uint64_t));
-    };
-    if (model_) add({1, H(r.model)});
-    if (parameters_)
-      for (const KeyValue& kv : r.parameters) add({2, H(kv.key), H(kv.value)});
-    if (messages_)
-      for (const ChatMessage& m : r.messages)
-        add({3, H(m.role), content(m.content), H(m.name), H(m.tool_call_id)});
-    if (tools_)
-      for (const ToolSpec& t : r.tools)
-        add({4, H(t.name), H(t.description), content(t.parameters_json)});
-    if (headers_)
-      for (const KeyValue& kv : r.headers) add({5, H(kv.key), H(kv.value)});
-    if (stream_) add({6, r.stream ? 1u : 0u});
+    size_t i = 0;
+    VisitModelRequestFields([&](std::string_view, auto member) {
+      if (enabled_[i]) {
+        uint64_t tag = i + 1;
+        XXH3_64bits_update(&state, &tag, sizeof tag);
+        HashField(state, r.*member, content);
+      }
+      ++i;
+    });
     return XXH3_64bits_digest(&state);
   }
 
  private:
+  using SameContent = std::function<bool(const Content&, const Content&)>;
+  using ContentHash = std::function<uint64_t(const Content&)>;
+
+  static bool FieldEqual(const std::string& a, const std::string& b, const SameContent&) {
+    return a == b;
+  }
+  static bool FieldEqual(bool a, bool b, const SameContent&) { return a == b; }
+  static bool FieldEqual(const std::vector<KeyValue>& a, const std::vector<KeyValue>& b,
+                         const SameContent&) {
+    return a == b;
+  }
+  static bool FieldEqual(const std::vector<ChatMessage>& a, const std::vector<ChatMessage>& b,
+                         const SameContent& same) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (a[i].role != b[i].role || a[i].name != b[i].name ||
+          a[i].tool_call_id != b[i].tool_call_id || !same(a[i].content, b[i].content))
+        return false;
+    return true;
+  }
+  static bool FieldEqual(const std::vector<ToolSpec>& a, const std::vector<ToolSpec>& b,
+                         const SameContent& same) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (a[i].name != b[i].name || a[i].description != b[i].description ||
+          !same(a[i].parameters_json, b[i].parameters_json))
+        return false;
+    return true;
+  }
+
+  static void Add(XXH3_state_t& state, std::initializer_list<uint64_t> values) {
+    XXH3_64bits_update(&state, values.begin(), values.size() * sizeof(uint64_t));
+  }
+  static void HashField(XXH3_state_t& state, const std::string& v, const ContentHash&) {
+    Add(state, {H(v)});
+  }
+  static void HashField(XXH3_state_t& state, bool v, const ContentHash&) {
+    Add(state, {v ? 1u : 0u});
+  }
+  static void HashField(XXH3_state_t& state, const std::vector<KeyValue>& kvs, const ContentHash&) {
+    for (const KeyValue& kv : kvs) Add(state, {H(kv.key), H(kv.value)});
+  }
+  static void HashField(XXH3_state_t& state, const std::vector<ChatMessage>& messages,
+                        const ContentHash& content) {
+    for (const ChatMessage& m : messages)
+      Add(state, {H(m.role), content(m.content), H(m.name), H(m.tool_call_id)});
+  }
+  static void HashField(XXH3_state_t& state, const std::vector<ToolSpec>& tools,
+                        const ContentHash& content) {
+    for (const ToolSpec& t : tools)
+      Add(state, {H(t.name), H(t.description), content(t.parameters_json)});
+  }
+
   bool usable_ = true;
-  bool model_ = true, parameters_ = true, messages_ = true, tools_ = true, headers_ = true,
-       stream_ = true;
+  std::array<bool, kModelRequestFieldCount> enabled_{};
 };
 
 }  // namespace

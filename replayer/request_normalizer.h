@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "recorder/event.h"
-#include "recorder/status.h"
 #include "replayer/event_json.h"
 
 namespace baton {

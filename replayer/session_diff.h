@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "recorder/status.h"
+#include "base/status.h"
 #include "replayer/request_normalizer.h"
 #include "replayer/text_diff.h"
 #include "replayer/trace.h"

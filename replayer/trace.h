@@ -10,8 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/status.h"
 #include "recorder/event.h"
-#include "recorder/status.h"
 #include "replayer/log_reader.h"
 
 namespace baton {

@@ -5,13 +5,14 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "assertions/root_cause.h"
+#include "base/file_io.h"
 #include "harness/cli/commands.h"
 
 namespace baton::cli {
@@ -36,6 +37,7 @@ struct SessionResult {
   std::vector<Finding> findings;
   std::optional<Finding> root;
   std::string paragraph;
+  std::string abnormal_end;  // How the log ended, when it did not end cleanly.
 };
 
 std::string XmlEscape(const std::string& s) {
@@ -65,6 +67,17 @@ std::string XmlEscape(const std::string& s) {
   return out;
 }
 
+bool EndsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// A finished recording, or one whose recorder crashed (PATH.baton.incomplete): exactly what a
+// user wants checked, read as far as it goes.
+bool IsRecording(const std::string& path) {
+  return EndsWith(path, ".baton") || EndsWith(path, ".baton.incomplete");
+}
+
 Status ExpandInputs(const std::vector<std::string>& inputs, std::vector<std::string>& files) {
   namespace fs = std::filesystem;
   for (const std::string& in : inputs) {
@@ -73,7 +86,7 @@ Status ExpandInputs(const std::vector<std::string>& inputs, std::vector<std::str
       std::vector<std::string> found;
       for (auto it = fs::recursive_directory_iterator(in, ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-        if (it->is_regular_file() && it->path().extension() == ".baton")
+        if (it->is_regular_file() && IsRecording(it->path().string()))
           found.push_back(it->path().string());
       if (ec) return Status::IOError(in + ": " + ec.message());
       std::sort(found.begin(), found.end());
@@ -98,6 +111,7 @@ SessionResult CheckOne(const std::string& path, const Policy& policy, const Scor
   }
   r.readable = true;
   r.session_id = trace->header().session_id;
+  if (trace->report().end != LogEnd::kClean) r.abnormal_end = trace->report().ending;
   r.events = trace->events().size();
   Analysis a = Analyze(*trace, policy, scorers);
   Explanation ex = Explain(*trace, a);
@@ -109,15 +123,15 @@ SessionResult CheckOne(const std::string& path, const Policy& policy, const Scor
   return r;
 }
 
-void WriteJUnit(const std::string& path, const std::vector<SessionResult>& results,
-                double seconds) {
+Status WriteJUnit(const std::string& path, const std::vector<SessionResult>& results,
+                  double seconds) {
   size_t tests = 0, failures = 0, errors = 0;
   for (const auto& r : results) {
     tests += 1 + r.findings.size();
     failures += (r.readable && !r.passed ? 1 : 0) + r.findings.size();
     errors += r.readable ? 0 : 1;
   }
-  std::ofstream out(path, std::ios::trunc);
+  std::ostringstream out;
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out << "<testsuites name=\"baton check\" tests=\"" << tests << "\" failures=\"" << failures
       << "\" errors=\"" << errors << "\" time=\"" << seconds << "\">\n";
@@ -134,9 +148,11 @@ void WriteJUnit(const std::string& path, const std::vector<SessionResult>& resul
       out << "\n      <failure message=\"" << XmlEscape(r.root ? r.root->sentence : r.paragraph)
           << "\" type=\"" << type << "\">" << XmlEscape(r.paragraph) << "</failure>\n    ";
     }
+    if (!r.abnormal_end.empty())
+      out << "\n      <system-err>" << XmlEscape(r.abnormal_end) << "</system-err>\n    ";
     out << "</testcase>\n";
     for (const Finding& f : r.findings) {
-      out << "    <testcase classname=\"baton.finding." << XmlEscape(r.session_id) << "\" name=\""
+      out << "    <testcase classname=\"baton.finding." << name << "\" name=\""
           << FindingKindName(f.kind) << " " << XmlEscape(f.to) << " &lt;- " << XmlEscape(f.from)
           << " at #" << f.at_seq << "\" time=\"0\">\n";
       out << "      <failure message=\"" << XmlEscape(f.sentence) << "\" type=\""
@@ -145,6 +161,10 @@ void WriteJUnit(const std::string& path, const std::vector<SessionResult>& resul
     }
   }
   out << "  </testsuite>\n</testsuites>\n";
+  std::unique_ptr<Env> env = NewPosixEnv();
+  Status s = WriteStringToFile(*env, out.str(), path);
+  if (!s.ok()) return Status::IOError("cannot write the JUnit report: " + s.message());
+  return s;
 }
 
 int RunCheck(const CheckOptions& opts, CommandContext& ctx) {
@@ -203,6 +223,8 @@ int RunCheck(const CheckOptions& opts, CommandContext& ctx) {
       if (r.findings.size() > 1) ctx.out << " (+" << r.findings.size() - 1 << " more findings)";
       ctx.out << "\n";
     }
+    if (r.readable && !r.abnormal_end.empty())
+      ctx.out << "      note: " << r.path << " did not end cleanly: " << r.abnormal_end << "\n";
   }
   ctx.out << files.size() << " sessions: " << passed << " passed, " << failed << " failed";
   if (unreadable > 0) ctx.out << ", " << unreadable << " unreadable";
@@ -210,7 +232,13 @@ int RunCheck(const CheckOptions& opts, CommandContext& ctx) {
   std::snprintf(rate, sizeof rate, " (%llu events in %.2f s)\n",
                 static_cast<unsigned long long>(events), seconds);
   ctx.out << rate;
-  if (!opts.junit.empty()) WriteJUnit(opts.junit, results, seconds);
+  if (!opts.junit.empty()) {
+    Status written = WriteJUnit(opts.junit, results, seconds);
+    if (!written.ok()) {
+      ctx.err << "baton check: " << written.message() << "\n";
+      return kExitBadInput;
+    }
+  }
   if (unreadable > 0) return kExitBadInput;
   return failed > 0 ? kExitFindings : kExitOk;
 }

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "base/json_parse.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/normalizer_options.h"
 #include "replayer/session_diff.h"
@@ -78,15 +79,12 @@ Result<ParsedReport> ParseReport(const std::string& path) {
   std::stringstream buf;
   buf << in.rdbuf();
   std::string text = buf.str();
-  capnp::MallocMessageBuilder message;
-  auto root = message.initRoot<capnp::JsonValue>();
-  capnp::JsonCodec codec;
-  auto error = kj::runCatchingExceptions(
-      [&] { codec.decodeRaw(kj::ArrayPtr<const char>(text.data(), text.size()), root); });
-  if (error != nullptr || !root.isObject())
+  auto doc = JsonDocument::Parse(text, path);
+  if (!doc.ok()) return doc.status();
+  if (!doc->root().isObject())
     return Status::Corruption(path + ": the replay report is not a JSON object");
   ParsedReport r;
-  for (auto field : root.asReader().getObject()) {
+  for (auto field : doc->root().getObject()) {
     auto name = field.getName();
     auto v = field.getValue();
     if (name == "matched" && v.isBoolean()) r.matched = v.getBoolean();

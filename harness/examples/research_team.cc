@@ -354,7 +354,7 @@ Status Stalled(AgentRuntime& rt, bool no_mail) {
     // The recording stalled the same way: that is a faithful replay, not a divergence.
     if (pending.empty()) return Status::FailedPrecondition(why);
     Divergence d;
-    d.kind = "message_delivery";
+    d.kind = EventKind::kMessageDelivery;
     d.summary = why + (pending.empty() ? "" : "; the recording's next delivery is " + pending);
     (void)replay->ReportDivergence(d);
     replay->Abort(d.summary);

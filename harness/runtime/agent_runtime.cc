@@ -18,8 +18,44 @@ uint64_t SplitMix64(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-// A recorded error, back as the Status the live client returned.
-Status ErrorFromRecording(const std::string& error) {
+// A client's failure as the code recorded beside its text.
+CallErrorCode CallErrorCodeOf(const Status& s) {
+  switch (s.code()) {
+    case Status::Code::kUnavailable:
+      return CallErrorCode::kUnavailable;
+    case Status::Code::kDeadlineExceeded:
+      return CallErrorCode::kDeadlineExceeded;
+    case Status::Code::kInvalidArgument:
+      return CallErrorCode::kInvalidArgument;
+    default:
+      return CallErrorCode::kFailedPrecondition;
+  }
+}
+
+// A recorded error, back as the Status the live client returned. Files from before the
+// error code have only the text, whose "unavailable: " prefix was then the only mark of a
+// retryable failure.
+Status ErrorFromRecording(const std::string& error, CallErrorCode code) {
+  std::string message = error;
+  auto strip = [&](Status::Code c) {
+    std::string prefix = std::string(Status::CodeName(c)) + ": ";
+    if (message.rfind(prefix, 0) == 0) message.erase(0, prefix.size());
+  };
+  switch (code) {
+    case CallErrorCode::kUnavailable:
+      strip(Status::Code::kUnavailable);
+      return Status::Unavailable(message);
+    case CallErrorCode::kDeadlineExceeded:
+      strip(Status::Code::kDeadlineExceeded);
+      return Status::DeadlineExceeded(message);
+    case CallErrorCode::kInvalidArgument:
+      strip(Status::Code::kInvalidArgument);
+      return Status::InvalidArgument(message);
+    case CallErrorCode::kFailedPrecondition:
+      return Status::FailedPrecondition(message);
+    case CallErrorCode::kUnknown:
+      break;
+  }
   if (error.rfind(kUnavailablePrefix, 0) == 0)
     return Status::Unavailable(error.substr(kUnavailablePrefix.size()));
   return Status::FailedPrecondition(error);
@@ -43,15 +79,16 @@ Result<RuntimeOptions> RuntimeOptionsFromEnvironment(RuntimeOptions o) {
     o.mode = ReplayMode::kReplay;
   }
   if (!mode.empty()) {
-    if (mode == "replay") {
-      o.mode = ReplayMode::kReplay;
-    } else if (mode == "replay-or-record") {
-      o.mode = ReplayMode::kReplayOrRecord;
-    } else {
+    std::optional<ReplayMode> parsed = ReplayModeFromName(mode);
+    if (!parsed)
       return Status::InvalidArgument("BATON_REPLAY_MODE='" + mode +
-                                     "': expected replay or replay-or-record");
-    }
-    if (replay.empty()) return Status::InvalidArgument("BATON_REPLAY_MODE needs BATON_REPLAY");
+                                     "': expected replay, replay-or-record, record or passthrough");
+    o.mode = *parsed;
+    const bool replays = o.mode == ReplayMode::kReplay || o.mode == ReplayMode::kReplayOrRecord;
+    if (replays && replay.empty())
+      return Status::InvalidArgument("BATON_REPLAY_MODE=" + mode + " needs BATON_REPLAY");
+    if (o.mode == ReplayMode::kRecord && o.record_path.empty())
+      return Status::InvalidArgument("BATON_REPLAY_MODE=record needs BATON_RECORD");
   }
   if (!on_div.empty()) {
     if (on_div == "stop") {
@@ -104,6 +141,7 @@ Status AgentRuntime::Start() {
                                      " needs a recording to replay");
     ReplayOptions ro = options_.replay;
     ro.mode = mode;
+    ro.redaction = options_.recorder.redaction;  // What the recording was redacted with.
     auto session = ReplaySession::Open(options_.replay_path, ro);
     if (!session.ok()) return session.status();
     replay_ = std::move(session).value();
@@ -176,8 +214,9 @@ Result<ModelResponse> AgentRuntime::CallModel(const std::string& agent, ModelReq
       call.response = rec->response;
       call.latency_ns = rec->latency_ns;
       call.error = rec->error;
+      call.error_code = rec->error_code;
       if (virtual_clock_) virtual_clock_->Advance(rec->latency_ns);
-      if (!call.error.empty()) error = ErrorFromRecording(call.error);
+      if (!call.error.empty()) error = ErrorFromRecording(call.error, call.error_code);
     } else {
       if (model_ == nullptr) return Status::FailedPrecondition(agent + ": no live model client");
       int64_t t0 = clock_->MonoNanos();
@@ -188,14 +227,14 @@ Result<ModelResponse> AgentRuntime::CallModel(const std::string& agent, ModelReq
       } else {
         error = r.status();
         call.error = error.ToString();
+        call.error_code = CallErrorCodeOf(error);
       }
     }
     ModelResponse response = error.ok() ? call.response : ModelResponse();
     std::string error_text = call.error;
     last_seq = Record(agent, std::move(live.body), last_seq != 0 ? last_seq : cause);
     if (error.ok()) return response;
-    bool retryable = error.code() == Status::Code::kUnavailable;
-    if (!retryable || attempt >= options_.retry.max_attempts) return error;
+    if (!error.retryable() || attempt >= options_.retry.max_attempts) return error;
     auto backoff = std::chrono::duration_cast<std::chrono::nanoseconds>(
         options_.retry.initial_backoff * std::pow(options_.retry.multiplier, attempt - 1));
     last_seq = Record(agent, Retry{call_id, attempt + 1, error_text, backoff.count()}, last_seq);
@@ -218,6 +257,7 @@ Result<std::string> AgentRuntime::CallTool(const std::string& agent, const std::
     call.result = rec->result;
     call.latency_ns = rec->latency_ns;
     call.error = rec->error;
+    call.error_code = rec->error_code;
   } else {
     if (tools_ == nullptr) return Status::FailedPrecondition(agent + ": no live tool client");
     int64_t t0 = clock_->MonoNanos();
@@ -227,9 +267,11 @@ Result<std::string> AgentRuntime::CallTool(const std::string& agent, const std::
       call.result = std::move(r).value();
     } else {
       call.error = r.status().ToString();
+      call.error_code = CallErrorCodeOf(r.status());
     }
   }
-  Status error = call.error.empty() ? Status::Ok() : ErrorFromRecording(call.error);
+  Status error =
+      call.error.empty() ? Status::Ok() : ErrorFromRecording(call.error, call.error_code);
   std::string result = error.ok() ? call.result.text : std::string();
   Record(agent, std::move(live.body), cause);
   if (!error.ok()) return error;

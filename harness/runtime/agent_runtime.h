@@ -24,10 +24,11 @@
 #include <optional>
 #include <string>
 
+#include "base/clock.h"
 #include "harness/runtime/channel.h"
 #include "harness/runtime/context_store.h"
 #include "harness/runtime/model_client.h"
-#include "recorder/clock.h"
+#include "harness/runtime/session_events.h"
 #include "recorder/recorder.h"
 #include "replayer/replay_session.h"
 
@@ -62,7 +63,7 @@ struct RuntimeOptions {
 // BATON_REPLAY_REPORT over `defaults`. Bad values are an error naming the variable.
 Result<RuntimeOptions> RuntimeOptionsFromEnvironment(RuntimeOptions defaults);
 
-class AgentRuntime {
+class AgentRuntime final : public SessionEvents {
  public:
   // `model` and `tools` are the live clients (borrowed; either may be nullptr when the mode
   // never goes live or the program has none).
@@ -91,13 +92,13 @@ class AgentRuntime {
 
   // Records an event the runtime does not produce itself (routing decisions, scores,
   // checks, spans, the outcome). Returns its seq, or 0 when nothing is recorded.
-  uint64_t Record(const std::string& agent, EventBody body, uint64_t cause = 0);
+  uint64_t Record(const std::string& agent, EventBody body, uint64_t cause = 0) override;
 
   // The session's clock (monotonic since start, wall).
   const Clock& clock() const { return *clock_; }
   // The virtual clock (TimeSource::kVirtual), for simulated latencies; nullptr otherwise.
   ManualClock* virtual_clock() { return virtual_clock_.get(); }
-  ReplaySession* replay() { return replay_.get(); }
+  ReplaySession* replay() override { return replay_.get(); }
 
   // Closes the recording and writes the replay report. Returns Diverged when a replay did
   // not match, with the report's text as message.

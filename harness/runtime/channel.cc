@@ -2,7 +2,8 @@
 
 #include <algorithm>
 
-#include "harness/runtime/agent_runtime.h"
+#include "harness/runtime/session_events.h"
+#include "replayer/replay_session.h"
 
 namespace baton {
 
@@ -33,7 +34,7 @@ AgentMessage Channel::Send(const std::string& from, const std::string& to,
     if (rs == nullptr || rs->to != to || rs->intent != intent || recorded_payload != payload) {
       Divergence d;
       d.agent = from;
-      d.kind = "message_send";
+      d.kind = EventKind::kMessageSend;
       if (rs == nullptr) {
         d.summary = from + " sent " + m.id + ", which the recording does not have";
       } else {

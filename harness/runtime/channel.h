@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "recorder/event.h"
-#include "recorder/status.h"
 
 namespace baton {
 
-class AgentRuntime;
+class SessionEvents;
 
 struct AgentMessage {
   std::string id;  // "planner->writer#2": stable across runs of the same code.
@@ -32,7 +32,7 @@ struct AgentMessage {
 
 class Channel {
  public:
-  explicit Channel(AgentRuntime& runtime) : runtime_(runtime) {}
+  explicit Channel(SessionEvents& runtime) : runtime_(runtime) {}
 
   // Records the send and queues the message for `to`. Returns the message (with its id).
   AgentMessage Send(const std::string& from, const std::string& to, const std::string& intent,
@@ -54,7 +54,7 @@ class Channel {
   uint64_t Processed(const std::string& agent, const AgentMessage& message);
 
  private:
-  AgentRuntime& runtime_;
+  SessionEvents& runtime_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, std::deque<AgentMessage>> mailboxes_;

@@ -1,6 +1,7 @@
 #include "harness/runtime/context_store.h"
 
-#include "harness/runtime/agent_runtime.h"
+#include "harness/runtime/session_events.h"
+#include "replayer/replay_session.h"
 
 namespace baton {
 

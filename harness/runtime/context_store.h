@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "recorder/event.h"
-#include "recorder/status.h"
 
 namespace baton {
 
-class AgentRuntime;
+class SessionEvents;
 
 struct ContextValue {
   std::string key;
@@ -27,7 +27,7 @@ struct ContextValue {
 
 class ContextStore {
  public:
-  explicit ContextStore(AgentRuntime& runtime) : runtime_(runtime) {}
+  explicit ContextStore(SessionEvents& runtime) : runtime_(runtime) {}
 
   // Stores a new version of key; returns it.
   ContextValue Write(const std::string& agent, const std::string& key, const std::string& value,
@@ -41,7 +41,7 @@ class ContextStore {
                                    uint64_t version, uint64_t cause = 0);
 
  private:
-  AgentRuntime& runtime_;
+  SessionEvents& runtime_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, std::vector<ContextValue>> versions_;

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "recorder/clock.h"
+#include "base/clock.h"
+#include "base/status.h"
 #include "recorder/event.h"
-#include "recorder/status.h"
 
 namespace baton {
 

@@ -10,7 +10,8 @@
 #include <cstdlib>
 #include <optional>
 
-#include "replayer/json_writer.h"
+#include "base/json_parse.h"
+#include "base/json_writer.h"
 
 namespace baton {
 namespace {
@@ -44,12 +45,9 @@ bool IsJsonScalar(const std::string& v) {
 }
 
 Status ParseJson(const std::string& text, capnp::JsonValue::Builder out, const char* what) {
-  capnp::JsonCodec codec;
-  auto error = kj::runCatchingExceptions(
-      [&] { codec.decodeRaw(kj::ArrayPtr<const char>(text.data(), text.size()), out); });
-  if (error != nullptr)
-    return Status::Corruption(std::string(what) + " is not valid JSON: " + text.substr(0, 200));
-  return Status::Ok();
+  Status s = ParseJsonInto(text, out, what);
+  if (s.ok()) return s;
+  return Status::Corruption(s.message() + " (the text begins: " + text.substr(0, 200) + ")");
 }
 
 void ReadUsage(JsonReader root, TokenUsage& usage) {
@@ -271,6 +269,7 @@ Result<ModelResponse> OpenAiChatClient::Complete(const ModelRequest& request) {
     if (const char* k = std::getenv(options_.api_key_env.c_str())) key = k;
 
   Result<ModelResponse> result = Status::Unavailable("the call did not complete");
+  bool timed_out = false;
   auto exception = kj::runCatchingExceptions([&] {
     auto io = kj::setupAsyncIo();
     kj::HttpHeaderTable::Builder builder;
@@ -312,16 +311,18 @@ Result<ModelResponse> OpenAiChatClient::Complete(const ModelRequest& request) {
               auto* p = pump.get();
               return p->Pump().attach(kj::mv(pump));
             });
-    auto timed = io.provider->getTimer().timeoutAfter(options_.timeout.count() * kj::MILLISECONDS,
-                                                      kj::mv(call));
-    timed.wait(io.waitScope);
+    // Our own deadline, raced against the call: a timeout is known as such, not guessed
+    // from an exception's text.
+    auto deadline = io.provider->getTimer()
+                        .afterDelay(options_.timeout.count() * kj::MILLISECONDS)
+                        .then([&timed_out] { timed_out = true; });
+    call.exclusiveJoin(kj::mv(deadline)).wait(io.waitScope);
   });
+  if (timed_out)
+    return Status::DeadlineExceeded("timed out after " + std::to_string(options_.timeout.count()) +
+                                    " ms: " + url);
   KJ_IF_MAYBE (e, exception) {
-    std::string what = e->getDescription().cStr();
-    if (what.find("timed out") != std::string::npos)
-      return Status::Unavailable("timed out after " + std::to_string(options_.timeout.count()) +
-                                 " ms: " + url);
-    return Status::Unavailable(url + ": " + what);
+    return Status::Unavailable(url + ": " + std::string(e->getDescription().cStr()));
   }
   return result;
 }

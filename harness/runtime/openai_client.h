@@ -14,8 +14,8 @@
 #include <memory>
 #include <string>
 
+#include "base/clock.h"
 #include "harness/runtime/model_client.h"
-#include "recorder/clock.h"
 
 namespace baton {
 

@@ -123,7 +123,7 @@ TEST(OpenAiClientTest, SlowServerTimesOut) {
       {200, FakeOpenAiServer::CompletionBody("late"), {}, std::chrono::milliseconds(800)});
   auto r = Client(server, Streaming::kOff, std::chrono::milliseconds(100))->Complete(Question());
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), Status::Code::kUnavailable);
+  EXPECT_EQ(r.status().code(), Status::Code::kDeadlineExceeded);
   EXPECT_THAT(r.status().message(), HasSubstr("timed out after 100 ms"));
 }
 

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <thread>
 
-#include "recorder/mem_env.h"
+#include "base/mem_env.h"
 #include "recorder/recorder.h"
 #include "replayer/log_reader.h"
 #include "tests/testing/sample_events.h"
@@ -80,6 +80,7 @@ class StallingEnv final : public Env {
   }
   Status RemoveFile(const std::string& p) override { return mem_.RemoveFile(p); }
   bool FileExists(const std::string& p) override { return mem_.FileExists(p); }
+  bool DirectoryExists(const std::string& p) override { return mem_.DirectoryExists(p); }
 
   void Stall() {
     std::lock_guard<std::mutex> l(mu_);

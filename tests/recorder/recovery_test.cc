@@ -6,9 +6,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "base/mem_env.h"
 #include "recorder/baton.capnp.h"
 #include "recorder/chunk_format.h"
-#include "recorder/mem_env.h"
 #include "recorder/recorder.h"
 #include "replayer/log_reader.h"
 #include "tests/testing/sample_events.h"

@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "recorder/mem_env.h"
+#include "base/mem_env.h"
 #include "recorder/recorder.h"
 #include "recorder/redactor.h"
 #include "replayer/log_reader.h"
@@ -78,8 +78,7 @@ TEST(RedactorTest, KeyedPseudonymsAreStablePerKeyAndDifferAcrossKeys) {
   RedactionOptions a, b;
   a.key = "team-key";
   b.key = "other-key";
-  Result<Redactor> ra = Redactor::Create(a, 1), ra2 = Redactor::Create(a, 2),
-                   rb = Redactor::Create(b, 1);
+  Result<Redactor> ra = Redactor::Create(a), ra2 = Redactor::Create(a), rb = Redactor::Create(b);
   ASSERT_TRUE(ra.ok() && ra2.ok() && rb.ok());
   EXPECT_EQ(ra->Pseudonym(kOpenAiKey), ra2->Pseudonym(kOpenAiKey));
   EXPECT_NE(ra->Pseudonym(kOpenAiKey), rb->Pseudonym(kOpenAiKey));
@@ -87,7 +86,7 @@ TEST(RedactorTest, KeyedPseudonymsAreStablePerKeyAndDifferAcrossKeys) {
 }
 
 TEST(RedactorTest, LeavesOrdinaryTextAlone) {
-  Result<Redactor> r = Redactor::Create({}, 1);
+  Result<Redactor> r = Redactor::Create({});
   ASSERT_TRUE(r.ok());
   std::string out = "untouched";
   for (const char* text : {"ask-me-anything about risk-adjusted returns", "Bearer of bad news",

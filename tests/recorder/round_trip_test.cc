@@ -5,7 +5,7 @@
 
 #include <atomic>
 
-#include "recorder/mem_env.h"
+#include "base/mem_env.h"
 #include "recorder/recorder.h"
 #include "replayer/event_json.h"
 #include "replayer/log_reader.h"

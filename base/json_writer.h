@@ -1,7 +1,7 @@
 // A small streaming JSON writer: valid JSON out (UTF-8 checked, escapes), commas placed
 // for the caller. Used by `baton cat` and every --json output.
-#ifndef BATON_REPLAYER_JSON_WRITER_H_
-#define BATON_REPLAYER_JSON_WRITER_H_
+#ifndef BATON_BASE_JSON_WRITER_H_
+#define BATON_BASE_JSON_WRITER_H_
 
 #include <cstdint>
 #include <string>
@@ -41,4 +41,4 @@ class JsonWriter {
 
 }  // namespace baton
 
-#endif  // BATON_REPLAYER_JSON_WRITER_H_
+#endif  // BATON_BASE_JSON_WRITER_H_

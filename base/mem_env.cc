@@ -1,4 +1,4 @@
-#include "recorder/mem_env.h"
+#include "base/mem_env.h"
 
 #include <algorithm>
 #include <cstring>
@@ -68,6 +68,16 @@ Status MemEnv::RemoveFile(const std::string& path) {
 bool MemEnv::FileExists(const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
   return files_.count(path) != 0;
+}
+
+bool MemEnv::DirectoryExists(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return directories_.count(path) != 0;
+}
+
+void MemEnv::MakeDirectory(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  directories_.insert(path);
 }
 
 std::optional<std::string> MemEnv::Contents(const std::string& path) const {

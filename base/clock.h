@@ -1,7 +1,7 @@
 // The time source of the recorder's timestamps, behind an interface so that tests
 // control time.
-#ifndef BATON_RECORDER_CLOCK_H_
-#define BATON_RECORDER_CLOCK_H_
+#ifndef BATON_BASE_CLOCK_H_
+#define BATON_BASE_CLOCK_H_
 
 #include <atomic>
 #include <cstdint>
@@ -34,4 +34,4 @@ class ManualClock final : public Clock {
 
 }  // namespace baton
 
-#endif  // BATON_RECORDER_CLOCK_H_
+#endif  // BATON_BASE_CLOCK_H_

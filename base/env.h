@@ -1,14 +1,14 @@
 // File access behind small interfaces (after LevelDB's Env), so that tests can run
 // the recorder and reader against an in-memory file system with injected faults.
-#ifndef BATON_RECORDER_ENV_H_
-#define BATON_RECORDER_ENV_H_
+#ifndef BATON_BASE_ENV_H_
+#define BATON_BASE_ENV_H_
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 
-#include "recorder/status.h"
+#include "base/status.h"
 
 namespace baton {
 
@@ -43,6 +43,7 @@ class Env {
   virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
   virtual Status RemoveFile(const std::string& path) = 0;
   virtual bool FileExists(const std::string& path) = 0;
+  virtual bool DirectoryExists(const std::string& path) = 0;
 };
 
 // The real file system. Each call returns a new, independently owned Env.
@@ -50,4 +51,4 @@ std::unique_ptr<Env> NewPosixEnv();
 
 }  // namespace baton
 
-#endif  // BATON_RECORDER_ENV_H_
+#endif  // BATON_BASE_ENV_H_

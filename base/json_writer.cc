@@ -1,9 +1,9 @@
-#include "replayer/json_writer.h"
+#include "base/json_writer.h"
 
 #include <cmath>
 #include <cstdio>
 
-#include "recorder/status.h"
+#include "base/status.h"
 
 namespace baton {
 namespace {

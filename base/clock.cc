@@ -1,4 +1,4 @@
-#include "recorder/clock.h"
+#include "base/clock.h"
 
 #include <time.h>
 

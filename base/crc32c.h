@@ -1,8 +1,8 @@
 // CRC-32C (Castagnoli), the checksum of every chunk and of the file header.
 // Debian 12 ships no C/C++ crc32c library, so this is a small own implementation:
 // SSE4.2's crc32 instruction when the CPU has it, a table otherwise.
-#ifndef BATON_RECORDER_CRC32C_H_
-#define BATON_RECORDER_CRC32C_H_
+#ifndef BATON_BASE_CRC32C_H_
+#define BATON_BASE_CRC32C_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -18,4 +18,4 @@ inline uint32_t Value(std::string_view s) { return Extend(0, s.data(), s.size())
 
 }  // namespace baton::crc32c
 
-#endif  // BATON_RECORDER_CRC32C_H_
+#endif  // BATON_BASE_CRC32C_H_

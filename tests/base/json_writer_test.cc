@@ -1,4 +1,4 @@
-#include "replayer/json_writer.h"
+#include "base/json_writer.h"
 
 #include <capnp/compat/json.h>
 #include <capnp/message.h>

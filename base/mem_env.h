@@ -1,16 +1,17 @@
 // An in-memory Env for tests, with the faults a disk can produce: a write that fails
 // after N bytes, and direct access to file bytes for truncation and corruption.
-#ifndef BATON_RECORDER_MEM_ENV_H_
-#define BATON_RECORDER_MEM_ENV_H_
+#ifndef BATON_BASE_MEM_ENV_H_
+#define BATON_BASE_MEM_ENV_H_
 
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
-#include "recorder/env.h"
+#include "base/env.h"
 
 namespace baton {
 
@@ -21,6 +22,9 @@ class MemEnv final : public Env {
   Status RenameFile(const std::string& from, const std::string& to) override;
   Status RemoveFile(const std::string& path) override;
   bool FileExists(const std::string& path) override;
+  // A path is a directory when it was made one with MakeDirectory.
+  bool DirectoryExists(const std::string& path) override;
+  void MakeDirectory(const std::string& path);
 
   // The bytes of a file as written so far (flushed or not), or nullopt.
   std::optional<std::string> Contents(const std::string& path) const;
@@ -37,8 +41,9 @@ class MemEnv final : public Env {
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<std::string>> files_;
   std::optional<uint64_t> write_budget_;
+  std::set<std::string> directories_;
 };
 
 }  // namespace baton
 
-#endif  // BATON_RECORDER_MEM_ENV_H_
+#endif  // BATON_BASE_MEM_ENV_H_

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <string>
 
-#include "recorder/env.h"
+#include "base/env.h"
 
 namespace baton {
 namespace {
@@ -138,6 +138,10 @@ class PosixEnv final : public Env {
   }
 
   bool FileExists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
+  bool DirectoryExists(const std::string& path) override {
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  }
 };
 
 }  // namespace

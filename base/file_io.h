@@ -1,0 +1,26 @@
+// Whole-file helpers over Env (after LevelDB's WriteStringToFile / ReadFileToString): every
+// caller that writes a report, a policy or a replay summary gets every write error back.
+#ifndef BATON_BASE_FILE_IO_H_
+#define BATON_BASE_FILE_IO_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/env.h"
+#include "base/status.h"
+
+namespace baton {
+
+// Replaces `path` with `data`: written to PATH.tmp, synced, then renamed over PATH, so a
+// reader never sees half a file. Fails, naming the path, when any step fails.
+Status WriteStringToFile(Env& env, std::string_view data, const std::string& path);
+
+// The whole file, refusing files over `max_bytes` (untrusted input must not choose how
+// much memory it takes).
+Result<std::string> ReadFileToString(Env& env, const std::string& path,
+                                     uint64_t max_bytes = uint64_t{1} << 30);
+
+}  // namespace baton
+
+#endif  // BATON_BASE_FILE_IO_H_

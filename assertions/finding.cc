@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ostream>
 
 namespace baton {
 
@@ -70,6 +71,11 @@ std::string RelativeTime(int64_t mono_ns) {
     std::snprintf(buf, sizeof buf, "T%s%.1fs", sign, a / 1e9);
   }
   return buf;
+}
+
+void PrintTo(const Finding& f, std::ostream* os) {
+  *os << FindingKindName(f.kind) << " at " << f.to << " <- " << f.from << ", #" << f.at_seq << ": "
+      << f.sentence;
 }
 
 }  // namespace baton

@@ -5,6 +5,7 @@
 #define BATON_ASSERTIONS_FINDING_H_
 
 #include <cstdint>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +45,9 @@ struct Finding {
   double limit = 0.0;              // ...and the policy's bound for it.
   std::string sentence;            // One sentence, times relative to the session start.
 };
+
+// For GoogleTest's messages: "stale_context at researcher <- planner, #12: <sentence>".
+void PrintTo(const Finding& finding, std::ostream* os);
 
 // "T+340ms", "T+12.0s", "T-11.7s": a monotonic time relative to the session start.
 std::string RelativeTime(int64_t mono_ns);

@@ -27,6 +27,11 @@ namespace baton {
 
 enum class Requirement { kOff, kRequired };
 
+enum class EmptyTrace {
+  kFails,   // TracePasses refuses a trace with no events.
+  kPasses,  // An empty session is acceptable (asked for explicitly).
+};
+
 struct Policy {
   double min_quality = 0.7;
   std::map<std::string, double> min_quality_by_pair;  // "from->to"
@@ -38,6 +43,9 @@ struct Policy {
   Requirement understanding = Requirement::kRequired;
   double max_hidden_latency_ratio = 3.0;
   std::vector<std::string> scorers = {"non_empty", "refusal"};
+  // A trace with no events passes nothing by default: it is what a replay that did not run,
+  // or a file that did not load, leaves behind.
+  EmptyTrace empty_trace = EmptyTrace::kFails;
 
   double MinQuality(const std::string& from, const std::string& to) const;
   int MaxLoops(const std::string& a, const std::string& b) const;

@@ -116,6 +116,11 @@ class FreshMatcher : public ::testing::MatcherInterface<const ContextReadInfo&> 
 
 ::testing::AssertionResult TracePasses(const char* trace_expr, const char*, const Trace& trace,
                                        const Policy& policy) {
+  if (trace.events().empty() && policy.empty_trace == EmptyTrace::kFails)
+    return ::testing::AssertionFailure()
+           << trace_expr
+           << " has no events: nothing was recorded or replayed (a file that did not load?); "
+              "set Policy::empty_trace to EmptyTrace::kPasses if an empty session is expected";
   Analysis a = Run(trace, policy);
   if (a.passed()) return ::testing::AssertionSuccess();
   Explanation ex = Explain(trace, a);

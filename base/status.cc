@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdio>
+#include <ostream>
 
 namespace baton {
 
@@ -44,5 +45,7 @@ std::string Status::ToString() const {
   if (ok()) return "ok";
   return std::string(CodeName(code_)) + ": " + message_;
 }
+
+void PrintTo(const Status& status, std::ostream* os) { *os << status.ToString(); }
 
 }  // namespace baton

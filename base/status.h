@@ -5,6 +5,7 @@
 
 #include <cassert>
 #include <cstdlib>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -149,6 +150,9 @@ class [[nodiscard]] Result {
   std::optional<T> value_;
   Status status_;
 };
+
+// For GoogleTest's messages: the code and message, not the object's bytes.
+void PrintTo(const Status& status, std::ostream* os);
 
 }  // namespace baton
 

@@ -231,9 +231,9 @@ class Encoder {
   void Body(const EventsDropped& e, schema::EventsDropped::Builder b) { b.setCount(e.count); }
 
  private:
+  TextEncoder& text_;
   MessageHistory* history_ = nullptr;  // Null: no prefix sharing.
   const Event& event_;
-  TextEncoder& text_;
   std::string scratch_;
 };
 

@@ -96,7 +96,10 @@ class Recorder::Impl {
     queue_.push_back(std::move(event));
     buffered_bytes_ += bytes;
     ++stats_.events_recorded;
-    if (!wake_pending_ && buffered_bytes_ >= options_.chunk_bytes / 4) {
+    // Wake the writer at a quarter chunk, or at half the buffer when the buffer is the
+    // smaller bound: otherwise a small buffer fills and callers wait for the timer.
+    if (!wake_pending_ && (buffered_bytes_ >= options_.chunk_bytes / 4 ||
+                           buffered_bytes_ >= options_.max_buffered_bytes / 2)) {
       wake_pending_ = true;
       work_cv_.notify_one();
     }
@@ -177,14 +180,21 @@ class Recorder::Impl {
   void WriterLoop() {
     // The queue and the batch trade buffers each turn, so in steady state neither allocates.
     std::vector<Event> batch;
+    // The open chunk reaches the file at least once per flush_interval whatever the load: the
+    // deadline is checked on every turn, not only when a wait times out (under steady load
+    // the writer is always woken early, and a timeout-only flush would never run).
+    using Steady = std::chrono::steady_clock;
+    Steady::time_point flush_deadline = Steady::now() + options_.flush_interval;
     std::unique_lock<std::mutex> lock(mu_);
     while (true) {
-      work_cv_.wait_for(lock, options_.flush_interval, [&] {
+      work_cv_.wait_until(lock, flush_deadline, [&] {
         return closing_ || flush_requests_ > flushes_done_ || wake_pending_;
       });
       bool closing = closing_;
       uint64_t flush_goal = flush_requests_;
-      bool flush = flush_goal > flushes_done_ || !wake_pending_;  // Timeout: bound crash loss.
+      const Steady::time_point now = Steady::now();
+      bool flush = flush_goal > flushes_done_ || now >= flush_deadline;
+      if (flush) flush_deadline = now + options_.flush_interval;
       wake_pending_ = false;
       batch.swap(queue_);
       if (queue_.capacity() == 0) queue_.reserve(kInitialQueueCapacity);

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <ostream>
 
 #include "base/status.h"
 #include "recorder/event_fields.h"
@@ -183,5 +184,7 @@ std::string EventToJson(const Event& event) {
   WriteEventJson(event, w);
   return w.Take();
 }
+
+void PrintTo(const Event& event, std::ostream* os) { *os << EventToJson(event); }
 
 }  // namespace baton

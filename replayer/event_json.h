@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,8 @@ namespace baton {
 // loaded, or {"blob": N} (the blob's ordinal) when the reader left it as a reference.
 void WriteEventJson(const Event& event, JsonWriter& out);
 std::string EventToJson(const Event& event);
+// For GoogleTest's messages: the event as `baton cat` prints it.
+void PrintTo(const Event& event, std::ostream* os);
 
 // One leaf of an event as a path and its value as text: {"request.messages[1].content",
 // "..."}. The paths use the JSON field names, so a diff reads like `baton cat` output.

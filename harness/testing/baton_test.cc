@@ -18,9 +18,10 @@ const Trace& BatonTest::LoadRecording(const std::string& path) {
 
 BatonTest::ReplayRun BatonTest::Replay(const std::string& recording,
                                        const std::function<Status(AgentRuntime&)>& agents,
-                                       RuntimeOptions options, ModelClient* live,
-                                       ToolClient* tools) {
+                                       RuntimeOptions options, ReplayExpectation expectation,
+                                       ModelClient* live, ToolClient* tools) {
   ReplayRun run;
+  run.replayed = Trace::FromEvents(SessionHeader{}, {});
   std::string dir = ::testing::TempDir() + "/baton_test_" + std::to_string(getpid());
   std::filesystem::create_directories(dir);
   if (options.mode != ReplayMode::kReplayOrRecord) options.mode = ReplayMode::kReplay;
@@ -29,14 +30,26 @@ BatonTest::ReplayRun BatonTest::Replay(const std::string& recording,
   auto rt = AgentRuntime::Create(options, live, tools);
   if (!rt.ok()) {
     run.status = rt.status();
-    run.replayed = Trace::FromEvents(SessionHeader{}, {});
+    ADD_FAILURE() << "cannot replay " << recording << ": " << rt.status().ToString();
     return run;
   }
   run.status = agents(**rt);
   run.report = (*rt)->replay_report();
   run.finish = (*rt)->Finish();
   auto t = Trace::Load(options.record_path);
-  run.replayed = t.ok() ? std::move(t).value() : Trace::FromEvents(SessionHeader{}, {});
+  if (t.ok()) {
+    run.replayed = std::move(t).value();
+  } else {
+    ADD_FAILURE() << "the replay of " << recording
+                  << " left no readable session: " << t.status().ToString();
+  }
+  if (run.report.served == 0 && run.report.served_live == 0)
+    ADD_FAILURE() << "the replay of " << recording
+                  << " served no call: do the agents run on the AgentRuntime they were given?";
+  if (expectation == ReplayExpectation::kMatches && !run.report.matched)
+    ADD_FAILURE() << "the replay of " << recording << " did not match:\n" << run.report.Render();
+  if (expectation == ReplayExpectation::kDiverges && run.report.divergences.empty())
+    ADD_FAILURE() << "the replay of " << recording << " was expected to diverge and did not";
   return run;
 }
 

@@ -207,6 +207,11 @@ struct WhyCase {
   const char* to;
 };
 
+void PrintTo(const WhyCase& c, std::ostream* os) {
+  *os << examples::IncidentName(c.incident) << " -> " << FindingKindName(c.kind) << " at " << c.to
+      << " <- " << c.from;
+}
+
 class WhyTest : public AnalysesTest, public ::testing::WithParamInterface<WhyCase> {};
 
 TEST_P(WhyTest, NamesTheBoundaryAndKind) {

@@ -157,7 +157,8 @@ TEST_F(ResearchTeamRegressionTest, ReplayTheAgentsAgainstTheRecording) {
   EXPECT_TRUE(same.status.ok()) << same.status.ToString();
   EXPECT_TRUE(same.report.matched) << same.report.Render();
   EXPECT_TRACE_PASSES(same.replayed, policy());
-  ReplayRun changed = Replay(dir_ + "/healthy.baton", run_team(2), virtual_time);
+  ReplayRun changed =
+      Replay(dir_ + "/healthy.baton", run_team(2), virtual_time, ReplayExpectation::kDiverges);
   EXPECT_EQ(changed.status.code(), Status::Code::kDiverged);
   ASSERT_FALSE(changed.report.divergences.empty());
   EXPECT_EQ(changed.report.divergences[0].agent, "writer");

@@ -50,6 +50,10 @@ class Recorder::Impl {
     if (!redactor.ok()) return redactor.status();
     redactor_ = std::make_unique<Redactor>(std::move(redactor).value());
 
+    // Before anything runs: a directory here would only fail at Close, after the whole
+    // session was recorded into PATH.incomplete beside it.
+    if (env_->DirectoryExists(path_))
+      return Status::InvalidArgument(path_ + ": is a directory; give a file name to record to");
     incomplete_path_ = path_ + std::string(format::kIncompleteSuffix);
     Result<std::unique_ptr<WritableFile>> file = env_->NewWritableFile(incomplete_path_);
     if (!file.ok()) return file.status();

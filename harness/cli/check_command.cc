@@ -24,6 +24,7 @@ struct CheckOptions {
   std::string junit;
   unsigned jobs = 0;
   bool quiet_passes = false;
+  bool allow_incomplete = false;
 };
 
 struct SessionResult {
@@ -100,7 +101,8 @@ Status ExpandInputs(const std::vector<std::string>& inputs, std::vector<std::str
   return Status::Ok();
 }
 
-SessionResult CheckOne(const std::string& path, const Policy& policy, const ScorerSet& scorers) {
+SessionResult CheckOne(const std::string& path, const Policy& policy, const ScorerSet& scorers,
+                       bool allow_incomplete) {
   SessionResult r;
   r.path = path;
   auto t0 = std::chrono::steady_clock::now();
@@ -119,6 +121,12 @@ SessionResult CheckOne(const std::string& path, const Policy& policy, const Scor
   r.findings = a.findings;
   r.root = ex.root;
   r.paragraph = ex.paragraph;
+  if (!r.abnormal_end.empty() && !allow_incomplete && r.passed) {
+    // What was not read cannot be vouched for: a recording cut short passes nothing.
+    r.passed = false;
+    r.paragraph = "the recording did not end cleanly, so what it lacks was not checked (" +
+                  r.abnormal_end + "); pass --allow-incomplete to judge what was recovered";
+  }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }
@@ -144,7 +152,9 @@ Status WriteJUnit(const std::string& path, const std::vector<SessionResult>& res
     if (!r.readable) {
       out << "\n      <error message=\"" << XmlEscape(r.error) << "\" type=\"unreadable\"/>\n    ";
     } else if (!r.passed) {
-      std::string type = r.root ? std::string(FindingKindName(r.root->kind)) : "failed_outcome";
+      std::string type = r.root                   ? std::string(FindingKindName(r.root->kind))
+                         : r.abnormal_end.empty() ? "failed_outcome"
+                                                  : "incomplete";
       out << "\n      <failure message=\"" << XmlEscape(r.root ? r.root->sentence : r.paragraph)
           << "\" type=\"" << type << "\">" << XmlEscape(r.paragraph) << "</failure>\n    ";
     }
@@ -194,7 +204,7 @@ int RunCheck(const CheckOptions& opts, CommandContext& ctx) {
   for (unsigned j = 0; j < jobs; ++j)
     workers.emplace_back([&] {
       for (size_t i = next++; i < files.size(); i = next++)
-        results[i] = CheckOne(files[i], policy, scorers);
+        results[i] = CheckOne(files[i], policy, scorers, opts.allow_incomplete);
     });
   for (auto& w : workers) w.join();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -251,10 +261,24 @@ void AddCheckCommand(CLI::App& app, CommandContext& ctx) {
       "check", "The CI gate: check sessions against a policy; exit 1 if any fails");
   sub->add_option("inputs", opts->inputs, ".baton files or directories (searched recursively)")
       ->required();
-  sub->add_option("--policy", opts->policy, "A policy file (JSON); defaults otherwise");
+  sub->add_option("--policy", opts->policy,
+                  "A policy file (JSON; examples/policy.json has every key). Keys:\n"
+                  "  min_quality (0.7): lowest handoff score accepted, in [0,1]\n"
+                  "  min_quality_by_pair ({}): per \"from->to\" overrides\n"
+                  "  max_staleness_ms (1000): how far behind the newest version a read may be\n"
+                  "  max_age_ms_by_key ({}): per context key, the oldest a version may be\n"
+                  "  max_loops (3): round trips allowed between two agents\n"
+                  "  max_loops_by_pair ({}): per \"a<->b\" overrides\n"
+                  "  require_checks (true): a consumed output needs a check or passing score\n"
+                  "  require_understanding (true): the receiver's interpretation must match\n"
+                  "  max_hidden_latency_ratio (3.0): wall time over reported span time\n"
+                  "  scorers ([\"non_empty\",\"refusal\"]): scorers run on handoffs\n"
+                  "Unknown keys and wrong types are errors (exit 2).");
   sub->add_option("--junit", opts->junit, "Also write JUnit XML to this file");
   sub->add_option("-j,--jobs", opts->jobs, "Sessions checked at once (default: every core)");
   sub->add_flag("--quiet-passes", opts->quiet_passes, "Print only failing sessions");
+  sub->add_flag("--allow-incomplete", opts->allow_incomplete,
+                "Judge recordings that did not end cleanly on what was recovered (still marked)");
   sub->callback([opts, &ctx] { ctx.exit_code = RunCheck(*opts, ctx); });
 }
 

@@ -102,6 +102,9 @@ int InspectOne(const std::string& file, const InspectOptions& opts, CommandConte
   auto& out = ctx.out;
   out << "file      " << file << "\n";
   std::string ending = report.end == LogEnd::kClean ? "closed cleanly" : report.ending;
+  if (!report.skipped_chunks.empty())
+    ending += ", but " + std::to_string(report.skipped_chunks.size()) +
+              " corrupt chunk(s) were skipped: what they held is missing below";
   out << "end       " << ending << "\n";
   out << "format    version " << reader.file_header().format_version << " (requires reader "
       << reader.file_header().required_reader_version << ")\n";

@@ -14,6 +14,21 @@ int main(int argc, char** argv) {
   baton::cli::AddDiffCommand(app, ctx);
   baton::cli::AddWhyCommand(app, ctx);
   baton::cli::AddCheckCommand(app, ctx);
+  // An unknown verb is named, with the verbs there are (CLI11 would only say that an
+  // argument was not expected).
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    std::string verbs;
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+      known |= sub->check_name(argv[1]);
+      verbs += (verbs.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!known) {
+      ctx.err << "baton: unknown verb '" << argv[1] << "'; the verbs are: " << verbs
+              << " (baton --help)\n";
+      return baton::cli::kExitBadInput;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

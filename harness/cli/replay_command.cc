@@ -6,21 +6,20 @@
 // then compares the replayed session with the recording (as `baton diff` does).
 // Exit 0 only when the program succeeded, the replay matched and the sessions are
 // equivalent; 1 otherwise; 2 on bad input.
-#include <capnp/compat/json.h>
-#include <capnp/message.h>
-#include <kj/exception.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "base/env.h"
+#include "base/file_io.h"
 #include "base/json_parse.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/normalizer_options.h"
@@ -31,6 +30,31 @@ extern char** environ;
 
 namespace baton::cli {
 namespace {
+
+// Whether `path` can be created as a recording: not a directory, in a directory we can write.
+Status CheckWritable(const std::string& path) {
+  std::unique_ptr<Env> env = NewPosixEnv();
+  if (env->DirectoryExists(path)) return Status::InvalidArgument(path + ": is a directory");
+  const std::string probe = path + ".probe";
+  auto file = env->NewWritableFile(probe);
+  if (!file.ok()) return file.status();
+  (*file)->Close().IgnoreError();
+  env->RemoveFile(probe).IgnoreError();
+  return Status::Ok();
+}
+
+// A new directory only this user can read, named unpredictably (mkdtemp): another local user
+// cannot plant files or symlinks in it.
+Result<std::filesystem::path> MakePrivateTempDir(const std::string& prefix) {
+  std::error_code ec;
+  std::filesystem::path base = std::filesystem::temp_directory_path(ec);
+  if (ec) base = "/tmp";
+  std::string templ = (base / (prefix + "-XXXXXX")).string();
+  if (::mkdtemp(templ.data()) == nullptr)
+    return Status::IOError("cannot make a temporary directory in " + base.string() + ": " +
+                           std::strerror(errno));
+  return std::filesystem::path(templ);
+}
 
 struct ReplayCliOptions {
   std::string file;
@@ -74,12 +98,10 @@ struct ParsedReport {
 };
 
 Result<ParsedReport> ParseReport(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status::NotFound(path + ": no replay report");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  std::string text = buf.str();
-  auto doc = JsonDocument::Parse(text, path);
+  std::unique_ptr<Env> env = NewPosixEnv();
+  auto text = ReadFileToString(*env, path, /*max_bytes=*/64 << 20);
+  if (!text.ok()) return text.status();
+  auto doc = JsonDocument::Parse(*text, path);
   if (!doc.ok()) return doc.status();
   if (!doc->root().isObject())
     return Status::Corruption(path + ": the replay report is not a JSON object");
@@ -115,10 +137,21 @@ int RunReplay(ReplayCliOptions& opts, CommandContext& ctx) {
     ctx.err << "baton replay: " << recording.status().message() << "\n";
     return kExitBadInput;
   }
+  if (!opts.out.empty()) {
+    // Fail before running the program, not after it ran against an unwritable output.
+    Status writable = CheckWritable(opts.out);
+    if (!writable.ok()) {
+      ctx.err << "baton replay: -o " << writable.message() << "\n";
+      return kExitBadInput;
+    }
+  }
   std::error_code ec;
-  std::filesystem::path dir =
-      std::filesystem::temp_directory_path(ec) / ("baton-replay-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir, ec);
+  auto made = MakePrivateTempDir("baton-replay");
+  if (!made.ok()) {
+    ctx.err << "baton replay: " << made.status().message() << "\n";
+    return kExitBadInput;
+  }
+  std::filesystem::path dir = *made;
   std::string out = opts.out.empty() ? (dir / "replayed.baton").string() : opts.out;
   std::string report_path = (dir / "report.json").string();
   auto rc =
@@ -135,11 +168,14 @@ int RunReplay(ReplayCliOptions& opts, CommandContext& ctx) {
   }
   auto report = ParseReport(report_path);
   if (!report.ok()) {
-    ctx.err << "baton replay: the program wrote no replay report (exit " << *rc
-            << "); does it run on AgentRuntime and call Finish()?\n";
+    ctx.err << "baton replay: the program (exit status " << *rc
+            << ") wrote no replay report: it must run its agents on baton's AgentRuntime, "
+               "created with RuntimeOptionsFromEnvironment(), and call Finish() (see its own "
+               "error output above)\n";
     cleanup();
     return kExitFindings;
   }
+  const bool went_live = opts.mode == "replay-or-record" && report->served_live > 0;
   bool ok = report->matched && *rc == 0;
   if (report->matched) {
     ctx.out << "replay matched: " << report->served << " calls served from " << opts.file << "\n";
@@ -156,7 +192,12 @@ int RunReplay(ReplayCliOptions& opts, CommandContext& ctx) {
     ctx.out << report->served_live << " calls were not in the recording and went live; see " << out
             << "\n";
   if (*rc != 0) ctx.out << "the program exited with status " << *rc << "\n";
-  if (ok) {
+  if (ok && went_live) {
+    // The live calls replaced recorded ones: the sessions differ by design from there on.
+    ctx.out << "replay-or-record: the replayed session, live calls included, is in "
+            << (opts.out.empty() ? std::string("(a temporary file; keep it with -o)") : out)
+            << "\n";
+  } else if (ok) {
     auto replayed = Trace::Load(out);
     if (!replayed.ok()) {
       ctx.err << "baton replay: " << replayed.status().message() << "\n";
@@ -186,11 +227,21 @@ int RunReplay(ReplayCliOptions& opts, CommandContext& ctx) {
 void AddReplayCommand(CLI::App& app, CommandContext& ctx) {
   auto opts = std::make_shared<ReplayCliOptions>();
   CLI::App* sub = app.add_subcommand(
-      "replay", "Rerun a program against a recording: baton replay FILE -- PROGRAM ARGS...");
+      "replay",
+      "Rerun a program against a recording: baton replay FILE -- PROGRAM ARGS...\n"
+      "The program must run its agents on baton's AgentRuntime created with\n"
+      "RuntimeOptionsFromEnvironment() and call Finish(): baton sets BATON_REPLAY (the "
+      "recording),\n"
+      "BATON_RECORD (where the replayed session goes), BATON_REPLAY_MODE, BATON_ON_DIVERGENCE and\n"
+      "BATON_REPLAY_REPORT for it. Model, tool, clock, random and environment reads are served\n"
+      "from the recording; the first request that differs is reported with a field diff.\n"
+      "Exit 0: matched and equivalent; 1: diverged or differs; 2: bad input or unwritable output.");
   sub->add_option("file", opts->file, "The recording (.baton)")->required();
   sub->add_option("program", opts->program, "The program and its arguments, after --");
   sub->add_option("-o,--out", opts->out, "Keep the replayed session in this file");
-  sub->add_option("--mode", opts->mode, "replay (strict) or replay-or-record")
+  sub->add_option("--mode", opts->mode,
+                  "replay (strict: any unmatched call fails) or replay-or-record (unmatched "
+                  "calls go to the live model and are recorded; not a failure)")
       ->check(CLI::IsMember({"replay", "replay-or-record"}));
   sub->add_flag("--keep-going", opts->keep_going,
                 "Report every divergence instead of stopping at the first");

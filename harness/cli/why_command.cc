@@ -13,6 +13,7 @@ struct WhyOptions {
   std::string file;
   std::string policy;
   bool json = false;
+  bool skip_corrupt = false;
 };
 
 int RunWhy(const WhyOptions& opts, CommandContext& ctx) {
@@ -22,9 +23,15 @@ int RunWhy(const WhyOptions& opts, CommandContext& ctx) {
     return kExitBadInput;
   }
   const Policy& policy = *loaded;
-  auto trace = Trace::Load(opts.file);
+  ReaderOptions ropts;
+  ropts.on_corrupt = opts.skip_corrupt ? CorruptChunkPolicy::kSkip : CorruptChunkPolicy::kStop;
+  auto trace = Trace::Load(opts.file, ropts);
   if (!trace.ok()) {
-    ctx.err << "baton why: " << trace.status().message() << "\n";
+    ctx.err << "baton why: " << trace.status().message()
+            << (trace.status().code() == Status::Code::kCorruption
+                    ? " (use --skip-corrupt to read past it)"
+                    : "")
+            << "\n";
     return kExitBadInput;
   }
   ScorerSet scorers = ScorerSet::Defaults();
@@ -45,6 +52,8 @@ int RunWhy(const WhyOptions& opts, CommandContext& ctx) {
   }
   if (trace->report().end == LogEnd::kAbnormal)
     ctx.out << "\nnote: " << trace->report().ending << "\n";
+  for (const ChunkProblem& p : trace->report().skipped_chunks)
+    ctx.out << "note: skipped " << p.message << "; the analysis lacks what it held\n";
   return ex.passed ? kExitOk : kExitFindings;
 }
 
@@ -57,6 +66,7 @@ void AddWhyCommand(CLI::App& app, CommandContext& ctx) {
   sub->add_option("file", opts->file, "A .baton file")->required();
   sub->add_option("--policy", opts->policy, "A policy file (JSON); defaults otherwise");
   sub->add_flag("--json", opts->json, "Machine-readable output");
+  sub->add_flag("--skip-corrupt", opts->skip_corrupt, "Skip corrupt chunks instead of stopping");
   sub->callback([opts, &ctx] { ctx.exit_code = RunWhy(*opts, ctx); });
 }
 

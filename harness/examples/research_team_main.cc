@@ -32,7 +32,13 @@ int main(int argc, char** argv) {
   options.threading = threads ? Threading::kThreadPerAgent : Threading::kSingleThread;
   auto parsed = ParseIncident(incident);
   if (!parsed) {
-    std::fprintf(stderr, "research_team: unknown incident '%s'\n", incident.c_str());
+    std::string names;
+    for (int i = static_cast<int>(Incident::kNone); i <= static_cast<int>(Incident::kLostMessage);
+         ++i)
+      names += std::string(names.empty() ? "" : ", ") +
+               std::string(IncidentName(static_cast<Incident>(i)));
+    std::fprintf(stderr, "research_team: unknown incident '%s'; the incidents are: %s\n",
+                 incident.c_str(), names.c_str());
     return 2;
   }
   options.incident = *parsed;

@@ -2,9 +2,10 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <random>
 #include <thread>
+
+#include "base/file_io.h"
 
 namespace baton {
 namespace {
@@ -338,10 +339,10 @@ Status AgentRuntime::Finish() {
   if (!replay_) return closed;
   ReplayReport report = replay_->Report();
   if (!options_.replay_report_path.empty()) {
-    std::ofstream out(options_.replay_report_path, std::ios::trunc);
-    out << report.ToJson() << "\n";
-    if (!out)
-      return Status::IOError(options_.replay_report_path + ": cannot write the replay report");
+    std::unique_ptr<baton::Env> env = NewPosixEnv();
+    Status written = WriteStringToFile(*env, report.ToJson() + "\n", options_.replay_report_path);
+    if (!written.ok())
+      return Status::IOError("cannot write the replay report: " + written.message());
   }
   if (!closed.ok()) return closed;
   if (!report.matched) return Status::Diverged(report.Render());

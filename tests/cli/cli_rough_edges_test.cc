@@ -1,0 +1,158 @@
+// The CLI's rough edges, each as a new user met it: unwritable outputs, directories where
+// files belong, crashed recordings, unknown names. Every case names the problem and exits 2
+// (bad input) instead of succeeding silently or failing late.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/testing/run_command.h"
+#include "tests/testing/scenario_runner.h"
+
+namespace baton {
+namespace {
+
+using baton::testing::RunCommand;
+using baton::testing::RunResult;
+using examples::Incident;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const std::string kBaton = BATON_BIN;
+const std::string kTeam = RESEARCH_TEAM_BIN;
+const std::string kSource = BATON_SOURCE_DIR;
+
+class CliRoughEdgesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(testing::FreshTempDir("cli_rough_edges"));
+    ASSERT_TRUE(testing::RecordScenario(Incident::kStaleContext, 1, *dir_ + "/stale.baton").ok());
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static std::string Slurp(const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  static std::string* dir_;
+};
+std::string* CliRoughEdgesTest::dir_ = nullptr;
+
+TEST_F(CliRoughEdgesTest, JUnitToAnUnwritablePathIsAnError) {
+  RunResult r =
+      RunCommand(kBaton + " check " + *dir_ + "/stale.baton --junit /nonexistent-dir/junit.xml");
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("cannot write the JUnit report"));
+  EXPECT_THAT(r.err, HasSubstr("/nonexistent-dir/junit.xml"));
+}
+
+TEST_F(CliRoughEdgesTest, JUnitClassnamesNameTheFileNotTheSessionId) {
+  // Two files of one session id: their findings must not share a classname.
+  std::filesystem::copy_file(*dir_ + "/stale.baton", *dir_ + "/stale-copy.baton",
+                             std::filesystem::copy_options::overwrite_existing);
+  const std::string xml = *dir_ + "/junit.xml";
+  RunResult r = RunCommand(kBaton + " check " + *dir_ + "/stale.baton " + *dir_ +
+                           "/stale-copy.baton --junit " + xml);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  std::string junit = Slurp(xml);
+  EXPECT_THAT(junit, HasSubstr("classname=\"baton.finding." + *dir_ + "/stale.baton\""));
+  EXPECT_THAT(junit, HasSubstr("classname=\"baton.finding." + *dir_ + "/stale-copy.baton\""));
+  std::filesystem::remove(*dir_ + "/stale-copy.baton");
+}
+
+TEST_F(CliRoughEdgesTest, CheckOfADirectoryReadsACrashedRecordingAndSaysSo) {
+  const std::string crashed = *dir_ + "/crashed";
+  std::filesystem::create_directories(crashed);
+  // A recording whose process died: the footer and the last bytes never made it.
+  std::string bytes = Slurp(*dir_ + "/stale.baton");
+  {
+    std::ofstream out(crashed + "/run.baton.incomplete", std::ios::binary);
+    out << bytes.substr(0, bytes.size() * 2 / 3);
+  }
+  RunResult r = RunCommand(kBaton + " check " + crashed);
+  EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr(crashed + "/run.baton.incomplete"));
+  EXPECT_THAT(r.out, HasSubstr("did not end cleanly"));
+  EXPECT_THAT(r.out, Not(HasSubstr("0 sessions")));
+}
+
+TEST_F(CliRoughEdgesTest, APolicyPathThatIsADirectoryIsNamed) {
+  RunResult r = RunCommand(kBaton + " check " + *dir_ + "/stale.baton --policy " + *dir_);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("is a directory"));
+}
+
+TEST_F(CliRoughEdgesTest, TheShippedExamplePolicyParsesAndHelpListsItsKeys) {
+  RunResult r = RunCommand(kBaton + " check " + *dir_ + "/stale.baton --policy " + kSource +
+                           "/examples/policy.json");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;  // The incident fails; the policy is fine.
+  RunResult help = RunCommand(kBaton + " check --help");
+  for (const char* key : {"min_quality", "min_quality_by_pair", "max_staleness_ms",
+                          "max_age_ms_by_key", "max_loops", "max_loops_by_pair", "require_checks",
+                          "require_understanding", "max_hidden_latency_ratio", "scorers"}) {
+    EXPECT_THAT(help.out, HasSubstr(key));
+    EXPECT_THAT(Slurp(kSource + "/examples/policy.json"),
+                HasSubstr(std::string("\"") + key + "\""));
+  }
+}
+
+TEST_F(CliRoughEdgesTest, RecordingToADirectoryFailsBeforeTheProgramRuns) {
+  RunResult r = RunCommand("BATON_RECORD=" + *dir_ + " " + kTeam + " --incident stale_context");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("is a directory"));
+  EXPECT_FALSE(std::filesystem::exists(*dir_ + ".incomplete"));
+  // The program did not run: it printed no report.
+  EXPECT_THAT(r.out, Not(HasSubstr("final")));
+}
+
+TEST_F(CliRoughEdgesTest, ReplayToAnUnwritableOutputSaysWhyAndExitsTwo) {
+  RunResult r =
+      RunCommand(kBaton + " replay " + *dir_ + "/stale.baton -o /nonexistent-dir/r.baton -- " +
+                 kTeam + " --incident stale_context --seed 1 --quiet");
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("/nonexistent-dir/r.baton"));
+  EXPECT_THAT(r.err, Not(HasSubstr("AgentRuntime")));
+}
+
+TEST_F(CliRoughEdgesTest, ReplayHelpSaysWhatTheProgramMustDo) {
+  RunResult r = RunCommand(kBaton + " replay --help");
+  EXPECT_THAT(r.out, HasSubstr("AgentRuntime"));
+  EXPECT_THAT(r.out, HasSubstr("RuntimeOptionsFromEnvironment"));
+  EXPECT_THAT(r.out, HasSubstr("replay-or-record"));
+}
+
+TEST_F(CliRoughEdgesTest, AnUnknownVerbIsNamed) {
+  RunResult r = RunCommand(kBaton + " frobnicate x.baton");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown verb 'frobnicate'"));
+  EXPECT_THAT(r.err, HasSubstr("check"));
+}
+
+TEST_F(CliRoughEdgesTest, AnUnknownIncidentListsTheValidOnes) {
+  RunResult r = RunCommand(kTeam + " --incident nope");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("stale_context"));
+  EXPECT_THAT(r.err, HasSubstr("lost_message"));
+}
+
+TEST_F(CliRoughEdgesTest, WhySkipsCorruptChunksWhenAsked) {
+  const std::string damaged = kSource + "/corpora/golden-errors/bad-crc.baton";
+  RunResult stop = RunCommand(kBaton + " why " + damaged);
+  EXPECT_EQ(stop.exit_code, 2);
+  EXPECT_THAT(stop.err, HasSubstr("--skip-corrupt"));
+  RunResult skip = RunCommand(kBaton + " why --skip-corrupt " + damaged);
+  EXPECT_NE(skip.exit_code, 2) << skip.err;
+  EXPECT_THAT(skip.out, HasSubstr("note: skipped"));
+}
+
+TEST_F(CliRoughEdgesTest, InspectSaysWhenCorruptChunksWereSkipped) {
+  RunResult r = RunCommand(kBaton + " inspect --skip-corrupt " + kSource +
+                           "/corpora/golden-errors/bad-crc.baton");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("corrupt chunk(s) were skipped"));
+  EXPECT_THAT(r.out, HasSubstr("events    67"));
+}
+
+}  // namespace
+}  // namespace baton

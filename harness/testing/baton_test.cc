@@ -43,9 +43,11 @@ BatonTest::ReplayRun BatonTest::Replay(const std::string& recording,
     ADD_FAILURE() << "the replay of " << recording
                   << " left no readable session: " << t.status().ToString();
   }
-  if (run.report.served == 0 && run.report.served_live == 0)
+  if (run.report.served == 0 && run.report.served_live == 0) {
     ADD_FAILURE() << "the replay of " << recording
                   << " served no call: do the agents run on the AgentRuntime they were given?";
+    return run;  // That is the whole story; the unreached calls follow from it.
+  }
   if (expectation == ReplayExpectation::kMatches && !run.report.matched)
     ADD_FAILURE() << "the replay of " << recording << " did not match:\n" << run.report.Render();
   if (expectation == ReplayExpectation::kDiverges && run.report.divergences.empty())

@@ -33,14 +33,24 @@ std::string Describe(const M& matcher) {
   return os.str();
 }
 
+// A recorded scenario, or a failed test (and an empty trace, which every check refuses)
+// when it could not be recorded: never a crash on an unchecked Result.
+Trace* RecordOrFail(Incident incident, uint64_t seed, const std::string& path) {
+  auto trace = testing::RecordScenario(incident, seed, path);
+  if (!trace.ok()) {
+    ADD_FAILURE() << "recording " << path << ": " << trace.status().ToString();
+    return new Trace(Trace::FromEvents(SessionHeader{}, {}));
+  }
+  return new Trace(std::move(trace).value());
+}
+
 class GTestFaceTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::string(testing::FreshTempDir("gtest_face"));
-    stale_ =
-        new Trace(*testing::RecordScenario(Incident::kStaleContext, 1, *dir_ + "/stale.baton"));
-    healthy_ = new Trace(*testing::RecordScenario(Incident::kNone, 3, *dir_ + "/healthy.baton"));
-    loop_ = new Trace(*testing::RecordScenario(Incident::kUnboundedLoop, 1, *dir_ + "/loop.baton"));
+    stale_ = RecordOrFail(Incident::kStaleContext, 1, *dir_ + "/stale.baton");
+    healthy_ = RecordOrFail(Incident::kNone, 3, *dir_ + "/healthy.baton");
+    loop_ = RecordOrFail(Incident::kUnboundedLoop, 1, *dir_ + "/loop.baton");
   }
   static void TearDownTestSuite() {
     delete stale_;
@@ -170,11 +180,14 @@ TEST_F(ResearchTeamRegressionTest, QualityGate) {
   const Trace& t = LoadRecording(dir_ + "/gate.baton");
   mutable_policy().min_quality = 0.75;
   EXPECT_TRACE_PASSES(t, policy());
+  int gated = 0;
   for (const Handoff& h : Handoffs(t, policy())) {
     if (h.quality && h.forwarded) {
       EXPECT_THAT(h, HandoffQualityAtLeast(0.75));
+      ++gated;
     }
   }
+  EXPECT_GT(gated, 0) << "the gate checked no handoff";
 }
 
 }  // namespace

@@ -171,7 +171,9 @@ TEST(ReplaySessionTest, DeliveriesFollowTheRecordedOrderAcrossThreads) {
   std::vector<std::string> order;
   std::mutex mu;
   auto receiver = [&](const std::string& agent) {
-    while (true) {
+    // Polls as a mailbox would, but gives up (and so fails the test) after 5 s instead of
+    // hanging the suite when the turn never comes.
+    for (int attempt = 0; attempt < 250; ++attempt) {
       auto turn = s->AwaitDeliveryTurn(agent, std::chrono::milliseconds(20));
       if (!turn.ok()) continue;
       {
@@ -181,6 +183,8 @@ TEST(ReplaySessionTest, DeliveriesFollowTheRecordedOrderAcrossThreads) {
       s->DeliveryDone(agent);
       return;
     }
+    std::lock_guard<std::mutex> lock(mu);
+    order.push_back(agent + ": never got its turn");
   };
   std::thread tb(receiver, "b");  // b asks first, and still waits for c.
   std::this_thread::sleep_for(std::chrono::milliseconds(30));

@@ -235,25 +235,7 @@ TEST_F(ResearchTeamReplayTest, RetriesAreRecordedAsRetriesAndReplayedTheSameWay)
   EXPECT_TRUE(Equivalent(rec, Path("retries-replay.baton")));
 }
 
-TEST(RuntimeOptionsTest, EnvironmentSelectsTheModeAndRejectsBadValues) {
-  setenv("BATON_REPLAY", "/tmp/x.baton", 1);
-  setenv("BATON_REPLAY_MODE", "replay-or-record", 1);
-  auto o = RuntimeOptionsFromEnvironment({});
-  ASSERT_TRUE(o.ok());
-  EXPECT_EQ(o->mode, ReplayMode::kReplayOrRecord);
-  EXPECT_EQ(o->replay_path, "/tmp/x.baton");
-  setenv("BATON_REPLAY_MODE", "sometimes", 1);
-  auto bad = RuntimeOptionsFromEnvironment({});
-  ASSERT_FALSE(bad.ok());
-  EXPECT_THAT(bad.status().message(), HasSubstr("BATON_REPLAY_MODE='sometimes'"));
-  unsetenv("BATON_REPLAY");
-  unsetenv("BATON_REPLAY_MODE");
-  setenv("BATON_RECORD", "/tmp/y.baton", 1);
-  auto rec = RuntimeOptionsFromEnvironment({});
-  ASSERT_TRUE(rec.ok());
-  EXPECT_EQ(rec->mode, ReplayMode::kRecord);
-  unsetenv("BATON_RECORD");
-}
+// The environment variables are tested in foundations_test (RuntimeModesTest).
 
 TEST(RuntimeOptionsTest, ReplayingAFileThatIsNotThereIsAnError) {
   RuntimeOptions ro;

@@ -63,9 +63,10 @@ std::vector<Event> EveryKindEvents() {
   call.latency_ns = 2'100'000'000;
   call.attempt = 3;
   call.error = "HTTP 429 then ok";
+  call.error_code = CallErrorCode::kUnavailable;
   bodies.push_back(call);
-  bodies.push_back(
-      ToolCall{"t1", "search", "{\"q\":\"rates\"}", TextOfSize(3000, 6), 450'000'000, "partial"});
+  bodies.push_back(ToolCall{"t1", "search", "{\"q\":\"rates\"}", TextOfSize(3000, 6), 450'000'000,
+                            "partial", CallErrorCode::kDeadlineExceeded});
   bodies.push_back(RoutingDecision{"researcher", {"researcher", "writer"}, TextOfSize(200, 7)});
   bodies.push_back(Score{5, "m1", 0.23, "coverage", TextOfSize(150, 8)});
   bodies.push_back(Check{5, "m1", "json-schema", true, "all keys present"});

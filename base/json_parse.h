@@ -1,9 +1,10 @@
 // Parsing JSON text into Cap'n Proto's JsonValue (capnp-json), with failures as values.
 //
 // One place instead of a try/catch around capnp::JsonCodec in every caller. This is the
-// parser for configuration and small documents (policies, normalizer specs, tool
-// arguments); bench/json_parse_bench measures it against simdjson on a model request and
-// an OTLP batch, for the hot paths that parse every request or span.
+// parser for configuration and small documents (policies, replay reports, tool arguments).
+// The paths that parse every request or span (the proxy, the OTLP importer) use simdjson:
+// bench/json_parse_bench measured it 15x faster on a 27 KB chat request and 26x on a
+// 165 KB OTLP batch of 200 spans (one run on the 2-core machine, each walking every value).
 #ifndef BATON_BASE_JSON_PARSE_H_
 #define BATON_BASE_JSON_PARSE_H_
 

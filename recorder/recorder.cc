@@ -78,16 +78,27 @@ class Recorder::Impl {
   uint64_t Enqueue(Event event, Stamp stamp) {
     size_t bytes = ApproxBytes(event);
     std::unique_lock<std::mutex> lock(mu_);
-    BATON_CHECK(!closing_);
+    // Recording after (or while) Close is a caller's mistake, not a bug of ours: the event is
+    // refused, counted, and the caller sees seq 0, as for a dropped event.
+    if (closing_ || closed_) {
+      ++stats_.events_refused_after_close;
+      return 0;
+    }
     if (buffered_bytes_ + bytes > options_.max_buffered_bytes && !queue_.empty()) {
       if (options_.when_full == BackpressurePolicy::kDrop) {
         ++dropped_since_marker_;
         ++stats_.events_dropped;
         return 0;
       }
+      // Close wakes the waiters: they are refused, never left blocked or aborted.
       space_cv_.wait(lock, [&] {
-        return buffered_bytes_ + bytes <= options_.max_buffered_bytes || queue_.empty();
+        return buffered_bytes_ + bytes <= options_.max_buffered_bytes || queue_.empty() ||
+               closing_;
       });
+      if (closing_) {
+        ++stats_.events_refused_after_close;
+        return 0;
+      }
     }
     if (dropped_since_marker_ > 0) PushDropMarkerLocked();
     event.seq = next_seq_++;
@@ -135,6 +146,7 @@ class Recorder::Impl {
       if (dropped_since_marker_ > 0) PushDropMarkerLocked();
       closing_ = true;
       work_cv_.notify_one();
+      space_cv_.notify_all();
     }
     if (thread_.joinable()) thread_.join();
     Status s = writer_error_;
@@ -151,6 +163,7 @@ class Recorder::Impl {
     RecorderStats s = writer_stats_;
     s.events_recorded = stats_.events_recorded;
     s.events_dropped = stats_.events_dropped;
+    s.events_refused_after_close = stats_.events_refused_after_close;
     return s;
   }
 

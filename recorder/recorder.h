@@ -63,7 +63,8 @@ class Recorder {
   Recorder& operator=(const Recorder&) = delete;
 
   // Records an event stamped now. Returns its seq (use it as a later event's cause), or 0
-  // when the drop policy dropped it. Recording after Close() is a bug.
+  // when the drop policy dropped it or Close() had begun (counted in stats(); a Record()
+  // blocked on a full buffer when Close() begins returns 0 too).
   uint64_t Record(std::string_view agent, EventBody body, uint64_t cause = 0);
   // Records an event with the times it carries (imports, generators); seq is assigned here.
   uint64_t RecordWithTimes(Event event);

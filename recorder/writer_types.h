@@ -17,6 +17,8 @@ enum class Durability {
 struct RecorderStats {
   uint64_t events_recorded = 0;  // Accepted by Record().
   uint64_t events_dropped = 0;   // Refused under BackpressurePolicy::kDrop.
+  // Record() calls made after Close() began (a caller's mistake): not recorded.
+  uint64_t events_refused_after_close = 0;
   uint64_t events_written = 0;
   uint64_t chunks_written = 0;
   uint64_t blobs_written = 0;

@@ -202,5 +202,36 @@ TEST(RecorderThreadsTest, FlushFromManyThreadsWhileRecording) {
   ASSERT_TRUE((*rec)->Close().ok());
 }
 
+// A Record() blocked on a full buffer when another thread closes the recorder is released
+// and refused (seq 0, counted): it neither aborts the process nor stays blocked.
+TEST(RecorderThreadsTest, CloseReleasesWritersBlockedOnAFullBuffer) {
+  StallingEnv env;
+  RecorderOptions o;
+  o.env = &env;
+  o.chunk_bytes = 1024;
+  o.max_buffered_bytes = 4 << 10;
+  auto rec = Recorder::Create("/blocked.baton", testing::SampleHeader(), o);
+  ASSERT_TRUE(rec.ok());
+  env.Stall();  // The writer thread cannot drain: the buffer fills and Record() blocks.
+  std::atomic<int> refused{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 4; ++t)
+    writers.emplace_back([&] {
+      for (int i = 0; i < 500; ++i)
+        if ((*rec)->Record("planner", MessageProcessed{std::string(200, 'x')}) == 0) ++refused;
+    });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::thread closer([&] { (*rec)->Close().IgnoreError(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  env.Release();
+  for (auto& w : writers) w.join();
+  closer.join();
+  RecorderStats stats = (*rec)->stats();
+  EXPECT_GT(refused.load(), 0);
+  EXPECT_EQ(stats.events_refused_after_close, static_cast<uint64_t>(refused.load()));
+  EXPECT_EQ(stats.events_recorded + stats.events_refused_after_close, 2000u);
+  EXPECT_EQ((*rec)->Record("planner", MessageProcessed{"late"}), 0u);
+}
+
 }  // namespace
 }  // namespace baton

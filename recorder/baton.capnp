@@ -135,6 +135,22 @@ enum CallErrorCode {
   failedPrecondition @4;   # Anything else the client reported.
 }
 
+# The HTTP exchange behind a model call captured by the proxy: what is needed to answer a
+# replayed request with the same bytes. Absent (empty api) for calls made through the runtime.
+struct HttpExchange {
+  api @0 :Text;               # "openai.chat", "openai.responses", "openai.embeddings",
+                              # "openai.models", "anthropic.messages", or "http" (opaque).
+  method @1 :Text;
+  path @2 :Text;              # With the query string.
+  status @3 :UInt16;
+  responseHeaders @4 :List(KeyValue);  # The few a client reads (content type, retry-after, ids).
+  responseBody @5 :Content;   # A response sent whole; for a stream, see the response's chunks.
+  streamCut @6 :Bool;         # The upstream stopped mid-stream: replay stops there too.
+}
+# An opaque exchange (api "http") keeps its request in ModelRequest too, so that replay
+# matches it like any call: parameters "method" and "path", one message of role "http"
+# holding the body.
+
 struct ModelCall {
   callId @0 :Text;
   request @1 :ModelRequest;
@@ -143,6 +159,7 @@ struct ModelCall {
   attempt @4 :UInt32;        # 1 for the first try.
   error @5 :Text;            # Empty when the call succeeded.
   errorCode @6 :CallErrorCode;  # Meaningful when error is not empty.
+  http @7 :HttpExchange;     # Calls captured by the proxy.
 }
 
 struct ToolCall {

@@ -246,6 +246,23 @@ enum class CallErrorCode : uint8_t {
 
 std::string_view CallErrorCodeName(CallErrorCode code);  // "unavailable", ...
 
+// The HTTP exchange behind a model call that the proxy captured: enough to answer a replayed
+// request with the same bytes (status, headers, body or stream frames). Empty `api` for calls
+// made through the runtime.
+struct HttpExchange {
+  // "openai.chat", "openai.responses", "anthropic.messages", ..., or "http" for an opaque
+  // exchange, whose request is then in ModelRequest as parameters "method" and "path" and one
+  // message of role "http" holding the body.
+  std::string api;
+  std::string method;
+  std::string path;  // With the query string.
+  uint32_t status = 0;
+  std::vector<KeyValue> response_headers;
+  Content response_body;    // A response sent whole; a stream's frames are response.chunks.
+  bool stream_cut = false;  // The upstream stopped mid-stream.
+  friend bool operator==(const HttpExchange&, const HttpExchange&) = default;
+};
+
 struct ModelCall {
   static constexpr EventKind kKind = EventKind::kModelCall;
   static constexpr std::string_view kName = "model_call";
@@ -256,6 +273,7 @@ struct ModelCall {
   uint32_t attempt = 1;
   std::string error;                                   // Empty on success.
   CallErrorCode error_code = CallErrorCode::kUnknown;  // Meaningful when error is not empty.
+  HttpExchange http;                                   // Set by the proxy.
   friend bool operator==(const ModelCall&, const ModelCall&) = default;
 };
 

@@ -163,6 +163,16 @@ class Encoder {
     b.setAttempt(e.attempt);
     b.setError(Txt(e.error));
     b.setErrorCode(static_cast<schema::CallErrorCode>(e.error_code));
+    if (!e.http.api.empty()) Http(e.http, b.initHttp());
+  }
+  void Http(const HttpExchange& h, schema::HttpExchange::Builder b) {
+    b.setApi(Txt(h.api));
+    b.setMethod(Txt(h.method));
+    b.setPath(Txt(h.path));
+    b.setStatus(static_cast<uint16_t>(h.status));
+    Headers(h.response_headers, b.initResponseHeaders(h.response_headers.size()));
+    Content(h.response_body, b.initResponseBody());
+    b.setStreamCut(h.stream_cut);
   }
   void Body(const ToolCall& e, schema::ToolCall::Builder b) {
     b.setCallId(Txt(e.call_id));
@@ -343,6 +353,16 @@ class Decoder {
     e.attempt = b.getAttempt();
     e.error = S(b.getError());
     e.error_code = ErrorCode(b.getErrorCode());
+    if (b.hasHttp()) {
+      auto h = b.getHttp();
+      e.http.api = S(h.getApi());
+      e.http.method = S(h.getMethod());
+      e.http.path = S(h.getPath());
+      e.http.status = h.getStatus();
+      e.http.response_headers = KeyValues(h.getResponseHeaders());
+      e.http.response_body = Content(h.getResponseBody());
+      e.http.stream_cut = h.getStreamCut();
+    }
     return e;
   }
   ToolCall Body(schema::ToolCall::Reader b) {

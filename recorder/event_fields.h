@@ -142,6 +142,17 @@ class EventFieldWriter {
     U("attempt", e.attempt);
     Str("error", e.error);
     if (!e.error.empty()) Str("error_code", std::string(CallErrorCodeName(e.error_code)));
+    if (!e.http.api.empty()) {
+      w_.Key("http").BeginObject();
+      Str("api", e.http.api);
+      Str("method", e.http.method);
+      Str("path", e.http.path);
+      U("status", e.http.status);
+      KVs("response_headers", e.http.response_headers);
+      C("response_body", e.http.response_body);
+      w_.Key("stream_cut").Bool(e.http.stream_cut);
+      w_.EndObject();
+    }
   }
   void Body(const ToolCall& e) {
     Str("call_id", e.call_id);

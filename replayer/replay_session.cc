@@ -281,7 +281,8 @@ Event ReplaySession::AnswerOf(const Event& e) const {
     m.attempt = call->attempt;
     m.error = call->error;
     m.error_code = call->error_code;
-    static_assert(internal::AggregateArity<ModelCall>() == 7, "a ModelCall field is not served");
+    m.http = call->http;
+    static_assert(internal::AggregateArity<ModelCall>() == 8, "a ModelCall field is not served");
     a.body = std::move(m);
   } else if (auto* tool = e.As<ToolCall>()) {
     ToolCall t = *tool;

@@ -1,0 +1,57 @@
+// Which agent made a model request, recovered from the traffic alone, and the handoffs and
+// tool calls between requests. The rules, in order:
+//   1. an `X-Baton-Agent` header names the agent;
+//   2. else the request's system prompt (instructions) identifies it: the same prompt is
+//      the same agent;
+//   3. a new prompt takes its name from the handoff that led to it: a response that called
+//      a handoff tool `transfer_to_<name>` (OpenAI Agents SDK; also `handoff_to_<name>`)
+//      names the next new agent <name>; otherwise the agent is `agent-N` (N = 1, 2, ...).
+// Limits: two agents with one system prompt are one agent unless the header tells them
+// apart; a handoff that the next request does not follow leaves its name unclaimed.
+// Deterministic: a replay of the same requests gives the same names, which replay matching
+// relies on (it matches per agent, in order).
+#ifndef BATON_HARNESS_PROXY_AGENT_INFERENCE_H_
+#define BATON_HARNESS_PROXY_AGENT_INFERENCE_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/proxy/model_api.h"
+#include "recorder/event.h"
+
+namespace baton::proxy {
+
+// The agent a handoff tool names: "transfer_to_billing_agent" -> "billing_agent".
+std::optional<std::string> HandoffTarget(const std::string& tool_name);
+
+struct PendingHandoff {
+  std::string from;
+  std::string to;
+  std::string call_id;    // The handoff tool call's id: the message id.
+  std::string arguments;  // What was handed over.
+};
+
+class AgentInference {
+ public:
+  // The agent of a request; `header_agent` is the X-Baton-Agent value (empty when absent).
+  // When the request is the first of an agent that a pending handoff named, `delivered`
+  // receives that handoff.
+  std::string Attribute(const std::string& header_agent, const ParsedRequest& request,
+                        std::optional<PendingHandoff>* delivered);
+  // Notes the handoff tool calls of an agent's response.
+  void ObserveResponse(const std::string& agent, const ModelResponse& response);
+  // The tool call (name, arguments) an agent's earlier response asked for, by id; once.
+  std::optional<ToolCallRequest> TakeToolCall(const std::string& agent, const std::string& id);
+
+ private:
+  std::map<std::string, std::string> agent_of_prompt_;
+  std::vector<PendingHandoff> pending_;
+  std::map<std::string, std::vector<ToolCallRequest>> open_tool_calls_;  // By agent.
+  int anonymous_ = 0;
+};
+
+}  // namespace baton::proxy
+
+#endif  // BATON_HARNESS_PROXY_AGENT_INFERENCE_H_

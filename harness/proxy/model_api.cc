@@ -1,0 +1,532 @@
+#include "harness/proxy/model_api.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include "base/json_writer.h"
+
+namespace baton::proxy {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+void AppendString(std::string& out, std::string_view s) {
+  JsonWriter w;
+  w.String(s);
+  out += w.Take();
+}
+
+void AppendCanonical(std::string& out, element e) {
+  switch (e.type()) {
+    case element_type::OBJECT: {
+      std::vector<std::pair<std::string_view, element>> fields;
+      for (auto f : e.get_object()) fields.emplace_back(f.key, f.value);
+      std::stable_sort(fields.begin(), fields.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      out += '{';
+      for (size_t i = 0; i < fields.size(); ++i) {
+        if (i > 0) out += ',';
+        AppendString(out, fields[i].first);
+        out += ':';
+        AppendCanonical(out, fields[i].second);
+      }
+      out += '}';
+      return;
+    }
+    case element_type::ARRAY: {
+      out += '[';
+      bool first = true;
+      for (auto v : e.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        AppendCanonical(out, v);
+      }
+      out += ']';
+      return;
+    }
+    case element_type::STRING:
+      AppendString(out, std::string_view(e.get_string()));
+      return;
+    case element_type::INT64:
+      out += std::to_string(int64_t(e.get_int64()));
+      return;
+    case element_type::UINT64:
+      out += std::to_string(uint64_t(e.get_uint64()));
+      return;
+    case element_type::DOUBLE: {
+      double d = double(e.get_double());
+      // Integral doubles spell as integers: 1.0 and 1 are the same request.
+      if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -9e15 && d < 9e15) {
+        out += std::to_string(static_cast<int64_t>(d));
+        return;
+      }
+      char buf[32];
+      auto r = std::to_chars(buf, buf + sizeof buf, d);
+      out.append(buf, r.ptr);
+      return;
+    }
+    case element_type::BOOL:
+      out += bool(e.get_bool()) ? "true" : "false";
+      return;
+    case element_type::NULL_VALUE:
+      out += "null";
+      return;
+  }
+}
+
+std::string Canonical(element e) {
+  std::string out;
+  AppendCanonical(out, e);
+  return out;
+}
+
+std::string StringOr(element obj, const char* key, std::string fallback = "") {
+  auto v = obj[key];
+  if (v.error() != simdjson::SUCCESS) return fallback;
+  if (v.value().is_string()) return std::string(std::string_view(v.value().get_string()));
+  if (v.value().is_null()) return fallback;
+  return Canonical(v.value());
+}
+
+bool Has(element obj, const char* key) {
+  return obj.is_object() && obj[key].error() == simdjson::SUCCESS;
+}
+
+uint64_t UintOr(element obj, const char* key) {
+  auto v = obj[key];
+  if (v.error() != simdjson::SUCCESS) return 0;
+  if (v.value().is_uint64()) return uint64_t(v.value().get_uint64());
+  if (v.value().is_int64())
+    return static_cast<uint64_t>(std::max<int64_t>(0, v.value().get_int64()));
+  if (v.value().is_double())
+    return static_cast<uint64_t>(std::max(0.0, double(v.value().get_double())));
+  return 0;
+}
+
+// A message's content: its text when it is text (or a list of text parts), else canonical
+// JSON, so that images, tool calls and other parts still take part in matching.
+std::string ContentText(element content) {
+  if (content.is_string()) return std::string(std::string_view(content.get_string()));
+  if (content.is_array()) {
+    std::string text;
+    bool all_text = true;
+    for (auto part : content.get_array()) {
+      if (!part.is_object()) {
+        all_text = false;
+        break;
+      }
+      std::string type = StringOr(part, "type");
+      if ((type == "text" || type == "input_text" || type == "output_text") && Has(part, "text")) {
+        text += StringOr(part, "text");
+      } else {
+        all_text = false;
+        break;
+      }
+    }
+    if (all_text) return text;
+  }
+  if (content.is_null()) return "";
+  return Canonical(content);
+}
+
+// A chat message: role, content, name, tool_call_id; any other member (tool_calls, audio,
+// refusal...) is kept as canonical JSON after the text, so nothing escapes matching.
+ChatMessage MessageOf(element m, ParsedRequest& out) {
+  ChatMessage msg;
+  if (!m.is_object()) {
+    msg.role = "item";
+    msg.content = Canonical(m);
+    return msg;
+  }
+  msg.role = StringOr(m, "role", StringOr(m, "type"));
+  msg.name = StringOr(m, "name");
+  msg.tool_call_id = StringOr(m, "tool_call_id", StringOr(m, "call_id"));
+  std::string text;
+  if (Has(m, "content")) text = ContentText(m["content"].value());
+  std::map<std::string, std::string> extra;
+  for (auto f : m.get_object()) {
+    std::string_view k = f.key;
+    if (k == "role" || k == "content" || k == "name" || k == "tool_call_id") continue;
+    if (k == "call_id" || (k == "type" && msg.role == StringOr(m, "type"))) continue;
+    extra.emplace(std::string(k), Canonical(f.value));
+  }
+  if (!extra.empty()) {
+    JsonWriter w;
+    w.BeginObject();
+    for (const auto& [k, v] : extra) w.Key(k).Raw(v);
+    w.EndObject();
+    text += (text.empty() ? "" : "\n") + w.Take();
+  }
+  // Anthropic carries tool results as content blocks of a user message.
+  if (m["content"].error() == simdjson::SUCCESS && m["content"].value().is_array()) {
+    for (auto part : m["content"].value().get_array())
+      if (part.is_object() && StringOr(part, "type") == "tool_result")
+        out.tool_results.emplace_back(
+            StringOr(part, "tool_use_id"),
+            Has(part, "content") ? ContentText(part["content"].value()) : "");
+  }
+  if (msg.role == "tool" || msg.role == "function_call_output")
+    out.tool_results.emplace_back(msg.tool_call_id,
+                                  msg.role == "tool" ? text : StringOr(m, "output"));
+  msg.content = std::move(text);
+  return msg;
+}
+
+ToolSpec ToolOf(element t) {
+  ToolSpec spec;
+  element fn = t;
+  if (Has(t, "function") && t["function"].value().is_object()) fn = t["function"].value();
+  spec.name = StringOr(fn, "name", StringOr(t, "type"));
+  spec.description = StringOr(fn, "description");
+  if (Has(fn, "parameters")) {
+    spec.parameters_json = Canonical(fn["parameters"].value());
+  } else if (Has(fn, "input_schema")) {
+    spec.parameters_json = Canonical(fn["input_schema"].value());
+  } else {
+    spec.parameters_json = Canonical(t);
+  }
+  return spec;
+}
+
+}  // namespace
+
+std::string_view ModelApiName(ModelApi api) {
+  switch (api) {
+    case ModelApi::kOpenAiChat:
+      return "openai.chat";
+    case ModelApi::kOpenAiResponses:
+      return "openai.responses";
+    case ModelApi::kOpenAiEmbeddings:
+      return "openai.embeddings";
+    case ModelApi::kOpenAiModels:
+      return "openai.models";
+    case ModelApi::kAnthropicMessages:
+      return "anthropic.messages";
+    case ModelApi::kOpaque:
+      return "http";
+  }
+  return "http";
+}
+
+ModelApi ClassifyRequest(std::string_view method, std::string_view path) {
+  std::string_view p = path.substr(0, path.find('?'));
+  while (!p.empty() && p.back() == '/') p.remove_suffix(1);
+  if (method == "POST") {
+    if (EndsWith(p, "/chat/completions")) return ModelApi::kOpenAiChat;
+    if (EndsWith(p, "/responses")) return ModelApi::kOpenAiResponses;
+    if (EndsWith(p, "/embeddings")) return ModelApi::kOpenAiEmbeddings;
+    if (EndsWith(p, "/messages")) return ModelApi::kAnthropicMessages;
+  }
+  if (method == "GET" && (EndsWith(p, "/models") || p.find("/models/") != std::string_view::npos))
+    return ModelApi::kOpenAiModels;
+  return ModelApi::kOpaque;
+}
+
+bool IsAnthropic(ModelApi api, bool has_anthropic_headers) {
+  return api == ModelApi::kAnthropicMessages || has_anthropic_headers;
+}
+
+const std::vector<std::string>& TransportOnlyParameters() {
+  static const std::vector<std::string> kFields = {"stream_options",
+                                                   "user",
+                                                   "metadata",
+                                                   "store",
+                                                   "prompt_cache_key",
+                                                   "service_tier",
+                                                   "safety_identifier",
+                                                   "parallel_tool_calls_hint",
+                                                   "include",
+                                                   "background",
+                                                   "truncation_strategy_hint"};
+  return kFields;
+}
+
+std::vector<std::string> TransportOnlyIgnoredFields() {
+  std::vector<std::string> out = {"request.headers"};
+  for (const std::string& f : TransportOnlyParameters()) out.push_back("request.parameters." + f);
+  return out;
+}
+
+Result<std::string> CanonicalJson(std::string_view json) {
+  simdjson::dom::parser parser;
+  element doc;
+  if (auto err = parser.parse(json.data(), json.size()).get(doc); err != simdjson::SUCCESS)
+    return Status::Corruption(std::string("not valid JSON: ") + simdjson::error_message(err));
+  return Canonical(doc);
+}
+
+ParsedRequest OpaqueRequest(std::string_view method, std::string_view path, std::string_view body) {
+  ParsedRequest out;
+  out.request.parameters = {{"method", std::string(method)}, {"path", std::string(path)}};
+  out.request.messages.push_back({"http", std::string(body), "", ""});
+  return out;
+}
+
+Result<ParsedRequest> ParseRequest(ModelApi api, std::string_view method, std::string_view path,
+                                   std::string_view body) {
+  if (api == ModelApi::kOpaque) return OpaqueRequest(method, path, body);
+  ParsedRequest out;
+  if (body.empty()) {  // GET /models and the like.
+    out.request.parameters = {{"path", std::string(path)}};
+    return out;
+  }
+  simdjson::dom::parser parser;
+  element doc;
+  if (auto err = parser.parse(body.data(), body.size()).get(doc); err != simdjson::SUCCESS)
+    return Status::Corruption(std::string("the request body is not valid JSON: ") +
+                              simdjson::error_message(err));
+  if (!doc.is_object()) return Status::Corruption("the request body is not a JSON object");
+  ModelRequest& r = out.request;
+  r.model = StringOr(doc, "model");
+  if (Has(doc, "stream") && doc["stream"].value().is_bool())
+    r.stream = bool(doc["stream"].value().get_bool());
+  // The system prompt: Chat's first system/developer message, Responses' instructions,
+  // Anthropic's system.
+  if (Has(doc, "instructions")) {
+    out.system_prompt = StringOr(doc, "instructions");
+    r.messages.push_back({"system", out.system_prompt, "", ""});
+  }
+  if (Has(doc, "system")) {
+    out.system_prompt = ContentText(doc["system"].value());
+    r.messages.push_back({"system", out.system_prompt, "", ""});
+  }
+  for (const char* list : {"messages", "input"}) {
+    if (!Has(doc, list)) continue;
+    element items = doc[list].value();
+    if (items.is_string()) {
+      r.messages.push_back({"user", std::string(std::string_view(items.get_string())), "", ""});
+      continue;
+    }
+    if (!items.is_array()) {
+      r.messages.push_back({list, Canonical(items), "", ""});
+      continue;
+    }
+    for (auto m : items.get_array()) {
+      ChatMessage msg = MessageOf(m, out);
+      if (out.system_prompt.empty() && (msg.role == "system" || msg.role == "developer"))
+        out.system_prompt = msg.content.text;
+      r.messages.push_back(std::move(msg));
+    }
+  }
+  if (Has(doc, "tools") && doc["tools"].value().is_array())
+    for (auto t : doc["tools"].value().get_array()) r.tools.push_back(ToolOf(t));
+  for (auto f : doc.get_object()) {
+    std::string_view k = f.key;
+    if (k == "model" || k == "stream" || k == "messages" || k == "input" || k == "instructions" ||
+        k == "system" || k == "tools")
+      continue;
+    r.parameters.push_back({std::string(k), Canonical(f.value)});
+  }
+  std::sort(r.parameters.begin(), r.parameters.end(),
+            [](const KeyValue& a, const KeyValue& b) { return a.key < b.key; });
+  return out;
+}
+
+std::vector<std::string> TakeSseFrames(std::string& buffer) {
+  std::vector<std::string> frames;
+  size_t start = 0;
+  while (true) {
+    size_t lf = buffer.find("\n\n", start);
+    size_t crlf = buffer.find("\r\n\r\n", start);
+    size_t end = std::min(lf == std::string::npos ? lf : lf + 2,
+                          crlf == std::string::npos ? crlf : crlf + 4);
+    if (end == std::string::npos) break;
+    frames.push_back(buffer.substr(start, end - start));
+    start = end;
+  }
+  buffer.erase(0, start);
+  return frames;
+}
+
+SseEvent ParseSseFrame(std::string_view frame) {
+  SseEvent e;
+  size_t pos = 0;
+  while (pos < frame.size()) {
+    size_t nl = frame.find('\n', pos);
+    std::string_view line = frame.substr(pos, nl == std::string_view::npos ? frame.npos : nl - pos);
+    pos = nl == std::string_view::npos ? frame.size() : nl + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    auto value = [&](std::string_view field) {
+      std::string_view v = line.substr(field.size());
+      if (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+      return v;
+    };
+    if (line.rfind("data:", 0) == 0) {
+      if (!e.data.empty()) e.data += '\n';
+      e.data += value("data:");
+    } else if (line.rfind("event:", 0) == 0) {
+      e.event = value("event:");
+    }
+  }
+  return e;
+}
+
+namespace {
+
+void ReadChatChoice(element choice, ModelResponse& out, bool delta) {
+  element msg = choice;
+  const char* key = delta ? "delta" : "message";
+  if (Has(choice, key)) msg = choice[key].value();
+  if (Has(msg, "content") && msg["content"].value().is_string())
+    out.content.text += std::string_view(msg["content"].value().get_string());
+  if (Has(msg, "tool_calls") && msg["tool_calls"].value().is_array()) {
+    for (auto tc : msg["tool_calls"].value().get_array()) {
+      size_t index = delta ? UintOr(tc, "index") : out.tool_calls.size();
+      if (out.tool_calls.size() <= index) out.tool_calls.resize(index + 1);
+      ToolCallRequest& call = out.tool_calls[index];
+      if (Has(tc, "id")) call.id = StringOr(tc, "id");
+      if (Has(tc, "function")) {
+        element fn = tc["function"].value();
+        if (Has(fn, "name") && !StringOr(fn, "name").empty()) call.name = StringOr(fn, "name");
+        call.arguments_json.text += StringOr(fn, "arguments");
+      }
+    }
+  }
+  if (Has(choice, "finish_reason") && choice["finish_reason"].value().is_string())
+    out.finish_reason = StringOr(choice, "finish_reason");
+}
+
+void ReadUsage(element obj, ModelResponse& out) {
+  if (!Has(obj, "usage") || !obj["usage"].value().is_object()) return;
+  element u = obj["usage"].value();
+  uint64_t in = UintOr(u, "prompt_tokens") + UintOr(u, "input_tokens");
+  uint64_t outp = UintOr(u, "completion_tokens") + UintOr(u, "output_tokens");
+  if (in > 0) out.usage.prompt_tokens = in;
+  if (outp > 0) out.usage.completion_tokens = outp;
+  out.usage.total_tokens = UintOr(u, "total_tokens");
+  if (out.usage.total_tokens == 0)
+    out.usage.total_tokens = out.usage.prompt_tokens + out.usage.completion_tokens;
+}
+
+// A Responses API response object (whole, or inside response.completed).
+void ReadResponsesObject(element resp, ModelResponse& out) {
+  if (Has(resp, "output") && resp["output"].value().is_array()) {
+    for (auto item : resp["output"].value().get_array()) {
+      std::string type = StringOr(item, "type");
+      if (type == "message" && Has(item, "content")) {
+        out.content.text += ContentText(item["content"].value());
+      } else if (type == "function_call") {
+        out.tool_calls.push_back(
+            {StringOr(item, "call_id"), StringOr(item, "name"), StringOr(item, "arguments")});
+      }
+    }
+  }
+  out.finish_reason = StringOr(resp, "status");
+  ReadUsage(resp, out);
+}
+
+void ReadAnthropicMessage(element msg, ModelResponse& out) {
+  if (Has(msg, "content") && msg["content"].value().is_array()) {
+    for (auto block : msg["content"].value().get_array()) {
+      std::string type = StringOr(block, "type");
+      if (type == "text") out.content.text += StringOr(block, "text");
+      if (type == "tool_use")
+        out.tool_calls.push_back({StringOr(block, "id"), StringOr(block, "name"),
+                                  Has(block, "input") ? Canonical(block["input"].value()) : ""});
+    }
+  }
+  if (Has(msg, "stop_reason")) out.finish_reason = StringOr(msg, "stop_reason");
+  ReadUsage(msg, out);
+}
+
+}  // namespace
+
+ModelResponse ParseResponseBody(ModelApi api, std::string_view body) {
+  ModelResponse out;
+  simdjson::dom::parser parser;
+  element doc;
+  if (parser.parse(body.data(), body.size()).get(doc) != simdjson::SUCCESS || !doc.is_object()) {
+    out.content = std::string(body);  // Not JSON: the text itself is the answer.
+    return out;
+  }
+  switch (api) {
+    case ModelApi::kOpenAiChat:
+      if (Has(doc, "choices") && doc["choices"].value().is_array())
+        for (auto c : doc["choices"].value().get_array()) {
+          ReadChatChoice(c, out, /*delta=*/false);
+          break;  // The first choice is the answer the agent uses.
+        }
+      ReadUsage(doc, out);
+      break;
+    case ModelApi::kOpenAiResponses:
+      ReadResponsesObject(doc, out);
+      break;
+    case ModelApi::kAnthropicMessages:
+      ReadAnthropicMessage(doc, out);
+      break;
+    default:
+      ReadUsage(doc, out);
+      break;
+  }
+  if (Has(doc, "error")) out.finish_reason = "error";
+  return out;
+}
+
+ModelResponse ParseResponseStream(ModelApi api, const std::vector<std::string>& frames) {
+  ModelResponse out;
+  simdjson::dom::parser parser;
+  std::map<uint64_t, size_t> anthropic_tool_at;  // content block index -> tool call
+  for (const std::string& frame : frames) {
+    SseEvent e = ParseSseFrame(frame);
+    if (e.data.empty() || e.data == "[DONE]") continue;
+    element doc;
+    if (parser.parse(e.data).get(doc) != simdjson::SUCCESS || !doc.is_object()) continue;
+    std::string type = e.event.empty() ? StringOr(doc, "type") : e.event;
+    if (api == ModelApi::kOpenAiChat) {
+      if (Has(doc, "choices") && doc["choices"].value().is_array())
+        for (auto c : doc["choices"].value().get_array()) {
+          if (UintOr(c, "index") == 0) ReadChatChoice(c, out, /*delta=*/true);
+        }
+      ReadUsage(doc, out);
+    } else if (api == ModelApi::kOpenAiResponses) {
+      if ((type == "response.completed" || type == "response.incomplete" ||
+           type == "response.failed") &&
+          Has(doc, "response")) {
+        ModelResponse whole;
+        ReadResponsesObject(doc["response"].value(), whole);
+        out = std::move(whole);
+      } else if (type == "response.output_text.delta") {
+        out.content.text += StringOr(doc, "delta");
+      }
+    } else if (api == ModelApi::kAnthropicMessages) {
+      if (type == "message_start" && Has(doc, "message")) {
+        ReadUsage(doc["message"].value(), out);
+      } else if (type == "content_block_start" && Has(doc, "content_block")) {
+        element block = doc["content_block"].value();
+        if (StringOr(block, "type") == "tool_use") {
+          anthropic_tool_at[UintOr(doc, "index")] = out.tool_calls.size();
+          out.tool_calls.push_back({StringOr(block, "id"), StringOr(block, "name"), ""});
+        }
+      } else if (type == "content_block_delta" && Has(doc, "delta")) {
+        element d = doc["delta"].value();
+        std::string dtype = StringOr(d, "type");
+        if (dtype == "text_delta") out.content.text += StringOr(d, "text");
+        if (dtype == "input_json_delta") {
+          auto it = anthropic_tool_at.find(UintOr(doc, "index"));
+          if (it != anthropic_tool_at.end())
+            out.tool_calls[it->second].arguments_json.text += StringOr(d, "partial_json");
+        }
+      } else if (type == "message_delta") {
+        if (Has(doc, "delta")) out.finish_reason = StringOr(doc["delta"].value(), "stop_reason");
+        if (Has(doc, "usage")) {
+          uint64_t o = UintOr(doc["usage"].value(), "output_tokens");
+          if (o > 0) out.usage.completion_tokens = o;
+          out.usage.total_tokens = out.usage.prompt_tokens + out.usage.completion_tokens;
+        }
+      } else if (type == "error") {
+        out.finish_reason = "error";
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace baton::proxy

@@ -1,0 +1,72 @@
+// The model APIs the proxy understands, as baton events: which API a request is for, its body
+// as a ModelRequest (canonical: key order, whitespace and number spelling do not matter), and
+// a response (whole, or the frames of an SSE stream) as a ModelResponse.
+//
+// Understood: OpenAI Chat Completions, Responses, Embeddings, Models, and Anthropic Messages.
+// Anything else is an opaque exchange, recorded and replayed by its bytes.
+#ifndef BATON_HARNESS_PROXY_MODEL_API_H_
+#define BATON_HARNESS_PROXY_MODEL_API_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "recorder/event.h"
+
+namespace baton::proxy {
+
+enum class ModelApi {
+  kOpenAiChat,
+  kOpenAiResponses,
+  kOpenAiEmbeddings,
+  kOpenAiModels,
+  kAnthropicMessages,
+  kOpaque,
+};
+std::string_view ModelApiName(ModelApi api);  // "openai.chat", ..., "http"
+// By the path (its query string ignored) and method.
+ModelApi ClassifyRequest(std::string_view method, std::string_view path);
+// The vendor a request goes to: Anthropic for its Messages path or when it carries
+// Anthropic's headers, OpenAI (and compatible APIs) otherwise.
+bool IsAnthropic(ModelApi api, bool has_anthropic_headers);
+
+// The request fields that are transport, not meaning: left out of replay matching by
+// default (baton proxy --help lists them).
+const std::vector<std::string>& TransportOnlyParameters();
+// TransportOnlyParameters as Normalizers::ignored_fields paths.
+std::vector<std::string> TransportOnlyIgnoredFields();
+
+struct ParsedRequest {
+  ModelRequest request;
+  std::string system_prompt;  // Instructions / system message: who is asking.
+  // Tool results the request carries: (tool_call_id, content), for tool-call events.
+  std::vector<std::pair<std::string, std::string>> tool_results;
+};
+
+// A known API's JSON body as a ModelRequest. Corruption (naming the position) when the body
+// is not JSON; a body that is JSON but not the API's shape is still stored, by its keys.
+Result<ParsedRequest> ParseRequest(ModelApi api, std::string_view method, std::string_view path,
+                                   std::string_view body);
+// An opaque exchange as a request: parameters "method" and "path", one "http" message.
+ParsedRequest OpaqueRequest(std::string_view method, std::string_view path, std::string_view body);
+
+// JSON text with object keys sorted, no whitespace, numbers in one spelling.
+Result<std::string> CanonicalJson(std::string_view json);
+
+// One Server-Sent Event's text: its "event:" name and its data lines joined.
+struct SseEvent {
+  std::string event;
+  std::string data;
+};
+// Splits complete events ("...\n\n") off the front of `buffer`; what is left is incomplete.
+std::vector<std::string> TakeSseFrames(std::string& buffer);
+SseEvent ParseSseFrame(std::string_view frame);
+
+// The response of a known API, from its whole body or from its stream's frames.
+ModelResponse ParseResponseBody(ModelApi api, std::string_view body);
+ModelResponse ParseResponseStream(ModelApi api, const std::vector<std::string>& frames);
+
+}  // namespace baton::proxy
+
+#endif  // BATON_HARNESS_PROXY_MODEL_API_H_

@@ -1,0 +1,664 @@
+#include "harness/proxy/proxy_server.h"
+
+#include <kj/async-io.h>
+#include <kj/compat/http.h>
+#include <kj/compat/tls.h>
+#include <kj/debug.h>
+
+#include <algorithm>
+#include <cctype>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "base/json_writer.h"
+#include "harness/proxy/agent_inference.h"
+#include "harness/proxy/model_api.h"
+
+namespace baton::proxy {
+namespace {
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// Headers that belong to one hop, or that the proxy sets itself.
+bool IsHopByHop(const std::string& lower) {
+  return lower == "connection" || lower == "keep-alive" || lower == "transfer-encoding" ||
+         lower == "content-length" || lower == "host" || lower == "upgrade" || lower == "te" ||
+         lower == "trailer" || lower == "proxy-authorization" || lower == "proxy-connection" ||
+         lower == "accept-encoding" || lower == "content-encoding";
+}
+
+// Request headers kept in the recording: what changes a request's meaning, never a
+// credential (Authorization, x-api-key, api-key and cookies are not on the list).
+bool IsRecordedRequestHeader(const std::string& lower) {
+  return lower == "anthropic-version" || lower == "anthropic-beta" || lower == "openai-beta" ||
+         lower == "content-type";
+}
+
+// Response headers a client reads: kept, so a replay answers with them.
+bool IsRecordedResponseHeader(const std::string& lower) {
+  return lower == "content-type" || lower == "retry-after" || lower == "retry-after-ms" ||
+         lower == "x-request-id" || lower == "request-id" || lower == "openai-processing-ms" ||
+         lower == "x-ratelimit-remaining-requests" || lower == "x-ratelimit-reset-requests";
+}
+
+std::string StatusText(unsigned status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 404:
+      return "Not Found";
+    case 413:
+      return "Payload Too Large";
+    case 424:
+      return "Failed Dependency";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return status < 400 ? "OK" : "Error";
+  }
+}
+
+// An error body in the shape the API's SDKs parse and surface.
+std::string ErrorBody(bool anthropic, const std::string& type, const std::string& message) {
+  JsonWriter w;
+  if (anthropic) {
+    w.BeginObject().Key("type").String("error").Key("error").BeginObject();
+    w.Key("type").String(type).Key("message").String(message).EndObject().EndObject();
+  } else {
+    w.BeginObject().Key("error").BeginObject();
+    w.Key("message").String(message).Key("type").String(type).Key("param").Null();
+    w.Key("code").String(type).EndObject().EndObject();
+  }
+  return w.Take();
+}
+
+struct Origin {
+  std::string scheme_host;  // "https://api.openai.com"
+  std::string base_path;    // "/v1" or ""
+};
+
+Origin SplitUrl(const std::string& url) {
+  size_t scheme = url.find("://");
+  size_t path = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  Origin o;
+  o.scheme_host = path == std::string::npos ? url : url.substr(0, path);
+  o.base_path = path == std::string::npos ? "" : url.substr(path);
+  while (!o.base_path.empty() && o.base_path.back() == '/') o.base_path.pop_back();
+  return o;
+}
+
+// The upstream URL of a request the client sent to `path`: the client's base URL is the
+// proxy with the same base path (OPENAI_BASE_URL=http://127.0.0.1:P/v1), so the path
+// already holds it.
+std::string UpstreamUrl(const std::string& upstream, const std::string& path) {
+  Origin o = SplitUrl(upstream);
+  if (!o.base_path.empty() && path.rfind(o.base_path, 0) != 0)
+    return o.scheme_host + o.base_path + path;
+  return o.scheme_host + path;
+}
+
+// What one agent's previous call was, to tell a retry from a new call.
+struct LastCall {
+  ModelRequest request;
+  std::string call_id;
+  uint32_t attempt = 0;
+  bool failed = false;
+  std::string error;
+  int64_t ended_mono_ns = 0;
+};
+
+// One request in flight: everything its promises need, owned in one place.
+struct Exchange {
+  std::string method;
+  std::string path;
+  std::vector<std::pair<std::string, std::string>> headers;  // As received.
+  std::string body;
+  ModelApi api = ModelApi::kOpaque;
+  bool anthropic = false;
+  ParsedRequest parsed;
+  std::string agent;
+  uint64_t cause = 0;
+  int64_t start_mono_ns = 0;
+  // The response.
+  unsigned status = 0;
+  std::vector<KeyValue> response_headers;
+  std::string response_body;
+  std::vector<StreamChunk> chunks;
+  std::string sse_buffer;
+  bool streamed = false;
+  bool cut = false;
+  std::string error;
+};
+
+}  // namespace
+
+class ProxyServer::Impl final : public kj::HttpService {
+ public:
+  explicit Impl(ProxyOptions options) : options_(std::move(options)) {}
+
+  Status Run(std::promise<Status>& started) {
+    auto io = kj::setupAsyncIo();
+    timer_ = &io.provider->getTimer();
+    kj::HttpHeaderTable::Builder builder;
+    content_type_ = builder.add("Content-Type");
+    content_length_ = builder.add("Content-Length");
+    table_ = builder.build();
+    kj::TlsContext tls;
+    auto tls_network = tls.wrapNetwork(io.provider->getNetwork());
+    client_ = kj::newHttpClient(*timer_, *table_, io.provider->getNetwork(), *tls_network);
+    kj::Own<kj::ConnectionReceiver> listener;
+    auto error = kj::runCatchingExceptions([&] {
+      auto addr = io.provider->getNetwork()
+                      .parseAddress(options_.listen_host, options_.listen_port)
+                      .wait(io.waitScope);
+      listener = addr->listen();
+    });
+    KJ_IF_MAYBE (e, error) {
+      Status s = Status::InvalidArgument("cannot listen on " + options_.listen_host + ":" +
+                                         std::to_string(options_.listen_port) + ": " +
+                                         e->getDescription().cStr());
+      started.set_value(s);
+      return s;
+    }
+    port_ = listener->getPort();
+    kj::HttpServer server(*timer_, *table_, *this);
+    auto stop = kj::newPromiseAndCrossThreadFulfiller<void>();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = kj::mv(stop.fulfiller);
+    }
+    started.set_value(Status::Ok());
+    stop.promise.exclusiveJoin(server.listenHttp(*listener)).wait(io.waitScope);
+    client_ = nullptr;
+    return Status::Ok();
+  }
+
+  void Stop() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_) stop_->fulfill();
+  }
+
+  unsigned port() const { return port_; }
+  ProxyStats stats() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stats_;
+  }
+
+  kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
+                            const kj::HttpHeaders& headers, kj::AsyncInputStream& body,
+                            Response& response) override {
+    Count(&ProxyStats::requests);
+    auto ex = kj::heap<Exchange>();
+    ex->method = kj::str(method).cStr();
+    ex->path = url.cStr();
+    std::string declared_length;
+    headers.forEach([&](kj::StringPtr name, kj::StringPtr value) {
+      ex->headers.emplace_back(name.cStr(), value.cStr());
+      if (Lower(name.cStr()) == "content-length") declared_length = value.cStr();
+    });
+    ex->api = ClassifyRequest(ex->method, ex->path);
+    bool anthropic_headers = false;
+    for (const auto& [k, v] : ex->headers) {
+      std::string lower = Lower(k);
+      anthropic_headers |= lower == "anthropic-version" || lower == "x-api-key";
+    }
+    ex->anthropic = IsAnthropic(ex->api, anthropic_headers);
+    const uint64_t limit = options_.max_body_bytes;
+    if (!declared_length.empty() && std::strtoull(declared_length.c_str(), nullptr, 10) > limit)
+      return Reject(response, *ex, 413, "request_too_large",
+                    "the request body is over the proxy's limit of " + std::to_string(limit) +
+                        " bytes (baton proxy --max-body-bytes)");
+    auto* exp = ex.get();
+    return body.readAllText(limit + 1)
+        .then(
+            [this, exp, &response, limit](kj::String text) -> kj::Promise<void> {
+              if (text.size() > limit)
+                return Reject(response, *exp, 413, "request_too_large",
+                              "the request body is over the proxy's limit of " +
+                                  std::to_string(limit) + " bytes");
+              exp->body.assign(text.begin(), text.size());
+              return Handle(*exp, response);
+            },
+            [this, exp, &response](kj::Exception&& e) -> kj::Promise<void> {
+              return Reject(
+                  response, *exp, 400, "bad_request",
+                  std::string("the request body could not be read: ") + e.getDescription().cStr());
+            })
+        .attach(kj::mv(ex));
+  }
+
+ private:
+  void Count(uint64_t ProxyStats::*field, uint64_t n = 1) {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.*field += n;
+  }
+
+  int64_t MonoNs() const { return (timer_->now() - kj::origin<kj::TimePoint>()) / kj::NANOSECONDS; }
+
+  kj::Promise<void> SendBody(Response& response, unsigned status,
+                             const std::vector<KeyValue>& headers, const std::string& body) {
+    kj::HttpHeaders out(*table_);
+    for (const KeyValue& kv : headers) out.add(kj::str(kv.key), kj::str(kv.value));
+    auto stream = response.send(status, StatusText(status), out, uint64_t{body.size()});
+    auto bytes = kj::heapString(body.data(), body.size());
+    auto promise = stream->write(bytes.begin(), bytes.size());
+    return promise.attach(kj::mv(stream), kj::mv(bytes));
+  }
+
+  kj::Promise<void> Reject(Response& response, const Exchange& ex, unsigned status,
+                           const std::string& type, const std::string& message) {
+    Count(&ProxyStats::rejected);
+    std::fprintf(stderr, "baton proxy: %s %s: %u %s\n", ex.method.c_str(), ex.path.c_str(), status,
+                 message.c_str());
+    return SendBody(response, status, {{"Content-Type", "application/json"}},
+                    ErrorBody(ex.anthropic, "baton_" + type, "baton proxy: " + message));
+  }
+
+  bool Replays() const {
+    return options_.mode == ReplayMode::kReplay || options_.mode == ReplayMode::kReplayOrRecord;
+  }
+  bool Records() const {
+    return options_.recorder != nullptr &&
+           (options_.mode == ReplayMode::kRecord || options_.mode == ReplayMode::kReplayOrRecord);
+  }
+
+  kj::Promise<void> Handle(Exchange& ex, Response& response) {
+    ex.start_mono_ns = MonoNs();
+    // The OpenAI Agents SDK posts its own traces to the same base URL: kept as spans (they
+    // name agents and handoffs exactly), answered locally in replay.
+    if (ex.path.find("/traces/ingest") != std::string::npos) return HandleTraces(ex, response);
+    if (ex.api == ModelApi::kOpaque) {
+      ex.parsed = OpaqueRequest(ex.method, ex.path, ex.body);
+    } else {
+      auto parsed = ParseRequest(ex.api, ex.method, ex.path, ex.body);
+      if (!parsed.ok()) {
+        // Not the API's JSON: forwarded and recorded by its bytes, like any other exchange.
+        ex.api = ModelApi::kOpaque;
+        ex.parsed = OpaqueRequest(ex.method, ex.path, ex.body);
+      } else {
+        ex.parsed = std::move(parsed).value();
+      }
+    }
+    for (const auto& [k, v] : ex.headers)
+      if (IsRecordedRequestHeader(Lower(k))) ex.parsed.request.headers.push_back({Lower(k), v});
+    std::string header_agent;
+    for (const auto& [k, v] : ex.headers)
+      if (Lower(k) == "x-baton-agent") header_agent = v;
+    std::optional<PendingHandoff> delivered;
+    ex.agent = inference_.Attribute(header_agent, ex.parsed, &delivered);
+    if (Records()) RecordArrival(ex, delivered);
+
+    if (Replays()) {
+      Event live;
+      live.agent = ex.agent;
+      ModelCall& call = live.body.emplace<ModelCall>();
+      call.request = ex.parsed.request;
+      auto served = options_.replay->Serve(live);
+      if (!served.ok()) {
+        Count(&ProxyStats::misses);
+        ReplayReport report = options_.replay->Report();
+        std::string detail = report.divergences.empty() ? served.status().message()
+                                                        : report.divergences.back().Render();
+        std::fprintf(stderr, "baton proxy: replay miss: %s\n", detail.c_str());
+        return SendBody(response, kReplayMissStatus, {{"Content-Type", "application/json"}},
+                        ErrorBody(ex.anthropic, "baton_replay_miss",
+                                  "baton replay: no recorded answer for " + ex.agent +
+                                      "'s request: " + detail));
+      }
+      if (*served != nullptr) {
+        Count(&ProxyStats::served);
+        const ModelCall* rec = (*served)->As<ModelCall>();
+        inference_.ObserveResponse(ex.agent, rec->response);
+        return SendRecorded(*rec, response);
+      }
+      // replay-or-record: not in the recording, so it goes live.
+    }
+    return Forward(ex, response);
+  }
+
+  kj::Promise<void> HandleTraces(Exchange& ex, Response& response) {
+    if (Records()) {
+      SpanStart span;
+      span.span_id = "openai.traces/" + std::to_string(++trace_posts_);
+      span.name = "openai.traces.ingest";
+      span.attributes = {{"payload", ex.body}};
+      options_.recorder->Record("openai.traces", std::move(span));
+    }
+    if (Replays()) return SendBody(response, 204, {}, "");
+    return Forward(ex, response);
+  }
+
+  // Before the call: the handoff it completes and the tool results it carries.
+  void RecordArrival(Exchange& ex, const std::optional<PendingHandoff>& delivered) {
+    Recorder& rec = *options_.recorder;
+    if (delivered) {
+      auto sent = sent_seq_.find(delivered->call_id);
+      ex.cause = rec.Record(ex.agent, MessageDelivery{delivered->call_id, delivered->from},
+                            sent == sent_seq_.end() ? 0 : sent->second);
+    }
+    for (const auto& [id, result] : ex.parsed.tool_results) {
+      std::optional<ToolCallRequest> call = inference_.TakeToolCall(ex.agent, id);
+      if (!call) continue;
+      ToolCall tool;
+      tool.call_id = id;
+      tool.tool = call->name;
+      tool.arguments = call->arguments_json;
+      tool.result = result;
+      rec.Record(ex.agent, std::move(tool), last_seq_of_[ex.agent]);
+    }
+  }
+
+  kj::Promise<void> SendRecorded(const ModelCall& rec, Response& response) {
+    const HttpExchange& http = rec.http;
+    kj::HttpHeaders out(*table_);
+    for (const KeyValue& kv : http.response_headers) out.add(kj::str(kv.key), kj::str(kv.value));
+    unsigned status = http.status != 0 ? http.status : 200;
+    if (rec.response.chunks.empty() && !http.stream_cut) {
+      std::string body = http.response_body.text;
+      auto stream = response.send(status, StatusText(status), out, uint64_t{body.size()});
+      auto bytes = kj::heapString(body.data(), body.size());
+      auto promise = stream->write(bytes.begin(), bytes.size());
+      return promise.attach(kj::mv(stream), kj::mv(bytes));
+    }
+    auto stream = response.send(status, StatusText(status), out);
+    auto chunks = kj::heap<std::vector<StreamChunk>>(rec.response.chunks);
+    auto* s = stream.get();
+    auto* c = chunks.get();
+    const kj::TimePoint start = timer_->now();
+    bool cut = http.stream_cut;
+    return WriteChunks(s, c, 0, start)
+        .then([cut]() {
+          // A stream the upstream cut off is cut off again: the connection ends mid-body.
+          if (cut) KJ_FAIL_REQUIRE("the recorded stream was cut off by the upstream here");
+        })
+        .attach(kj::mv(stream), kj::mv(chunks));
+  }
+
+  kj::Promise<void> WriteChunks(kj::AsyncOutputStream* out, std::vector<StreamChunk>* chunks,
+                                size_t i, kj::TimePoint start) {
+    if (i == chunks->size()) return kj::READY_NOW;
+    kj::Promise<void> wait = kj::READY_NOW;
+    if (options_.pace == Pace::kRecorded)
+      wait = timer_->atTime(start + (*chunks)[i].offset_ns * kj::NANOSECONDS);
+    return wait
+        .then([out, chunks, i]() {
+          const std::string& text = (*chunks)[i].text;
+          return out->write(text.data(), text.size());
+        })
+        .then([this, out, chunks, i, start]() { return WriteChunks(out, chunks, i + 1, start); });
+  }
+
+  kj::Promise<void> Forward(Exchange& ex, Response& response) {
+    Count(&ProxyStats::forwarded);
+    const std::string upstream =
+        ex.anthropic ? options_.anthropic_upstream : options_.openai_upstream;
+    const std::string url = UpstreamUrl(upstream, ex.path);
+    kj::HttpHeaders headers(*table_);
+    for (const auto& [k, v] : ex.headers) {
+      std::string lower = Lower(k);
+      if (IsHopByHop(lower) || lower == "x-baton-agent") continue;
+      headers.add(kj::str(k), kj::str(v));
+    }
+    // Plain bytes: the proxy parses what it records.
+    headers.add(kj::str("Accept-Encoding"), kj::str("identity"));
+    kj::HttpMethod method = kj::HttpMethod::POST;
+    KJ_IF_MAYBE (m, kj::tryParseHttpMethod(ex.method)) {
+      method = *m;
+    }
+    auto* exp = &ex;
+    auto call = kj::evalNow([&]() {
+      auto req = client_->request(method, url, headers, uint64_t{ex.body.size()});
+      auto sent = req.body->write(ex.body.data(), ex.body.size()).attach(kj::mv(req.body));
+      return sent.then([response = kj::mv(req.response)]() mutable { return kj::mv(response); });
+    });
+    bool timed_out = false;
+    auto* timed_out_ptr = &timed_out;
+    auto headers_in =
+        call.exclusiveJoin(timer_->afterDelay(options_.upstream_timeout.count() * kj::MILLISECONDS)
+                               .then([timed_out_ptr]() -> kj::HttpClient::Response {
+                                 *timed_out_ptr = true;
+                                 KJ_FAIL_REQUIRE("upstream timeout");
+                               }));
+    return headers_in.then(
+        [this, exp, &response](kj::HttpClient::Response&& upstream_response) {
+          return Relay(*exp, response, kj::mv(upstream_response));
+        },
+        [this, exp, &response, url, timed_out](kj::Exception&& e) -> kj::Promise<void> {
+          unsigned status = timed_out ? 504 : 502;
+          exp->status = status;
+          exp->error =
+              (timed_out ? "the upstream did not answer within " +
+                               std::to_string(options_.upstream_timeout.count()) + " ms"
+                         : std::string("the upstream failed: ") + e.getDescription().cStr()) +
+              " (" + url + ")";
+          exp->response_body = ErrorBody(
+              exp->anthropic, timed_out ? "baton_upstream_timeout" : "baton_upstream_unavailable",
+              "baton proxy: " + exp->error);
+          exp->response_headers = {{"content-type", "application/json"}};
+          Count(&ProxyStats::rejected);
+          std::fprintf(stderr, "baton proxy: %s\n", exp->error.c_str());
+          RecordCall(*exp);
+          return SendBody(response, status, exp->response_headers, exp->response_body);
+        });
+  }
+
+  kj::Promise<void> Relay(Exchange& ex, Response& response, kj::HttpClient::Response upstream) {
+    ex.status = upstream.statusCode;
+    kj::HttpHeaders out(*table_);
+    bool event_stream = false;
+    upstream.headers->forEach([&](kj::StringPtr name, kj::StringPtr value) {
+      std::string lower = Lower(name.cStr());
+      if (IsHopByHop(lower)) return;
+      out.add(kj::str(name), kj::str(value));
+      if (IsRecordedResponseHeader(lower)) ex.response_headers.push_back({lower, value.cStr()});
+      if (lower == "content-type" &&
+          std::string(value.cStr()).find("text/event-stream") != std::string::npos)
+        event_stream = true;
+    });
+    auto in = kj::mv(upstream.body);
+    if (!event_stream) {
+      auto* exp = &ex;
+      auto* inp = in.get();
+      return inp->readAllText()
+          .then([this, exp, &response](kj::String text) {
+            exp->response_body.assign(text.begin(), text.size());
+            RecordCall(*exp);
+            return SendBody(response, exp->status, exp->response_headers, exp->response_body);
+          })
+          .attach(kj::mv(in));
+    }
+    ex.streamed = true;
+    auto client_out = response.send(ex.status, StatusText(ex.status), out);
+    auto buffer = kj::heapArray<char>(16384);
+    auto* exp = &ex;
+    auto* inp = in.get();
+    auto* outp = client_out.get();
+    auto* buf = buffer.begin();
+    size_t cap = buffer.size();
+    return Pump(*exp, inp, outp, buf, cap)
+        .then(
+            [this, exp]() {
+              if (!exp->sse_buffer.empty())  // A last frame without its blank line.
+                exp->chunks.push_back({MonoNs() - exp->start_mono_ns, std::move(exp->sse_buffer)});
+              RecordCall(*exp);
+            },
+            [this, exp](kj::Exception&& e) {
+              // The upstream (or the client) cut the stream: what arrived is recorded as such.
+              if (!exp->sse_buffer.empty())
+                exp->chunks.push_back({MonoNs() - exp->start_mono_ns, std::move(exp->sse_buffer)});
+              exp->cut = true;
+              exp->error = std::string("the stream was cut off: ") + e.getDescription().cStr();
+              std::fprintf(stderr, "baton proxy: %s\n", exp->error.c_str());
+              RecordCall(*exp);
+              kj::throwFatalException(kj::mv(e));
+            })
+        .attach(kj::mv(in), kj::mv(client_out), kj::mv(buffer));
+  }
+
+  kj::Promise<void> Pump(Exchange& ex, kj::AsyncInputStream* in, kj::AsyncOutputStream* out,
+                         char* buf, size_t cap) {
+    return in->tryRead(buf, 1, cap)
+        .then([this, &ex, in, out, buf, cap](size_t n) -> kj::Promise<void> {
+          if (n == 0) return kj::READY_NOW;
+          const int64_t offset = MonoNs() - ex.start_mono_ns;
+          ex.sse_buffer.append(buf, n);
+          for (std::string& frame : TakeSseFrames(ex.sse_buffer))
+            ex.chunks.push_back({offset, std::move(frame)});
+          return out->write(buf, n).then(
+              [this, &ex, in, out, buf, cap]() { return Pump(ex, in, out, buf, cap); });
+        });
+  }
+
+  // The finished call as a model-call event, and the handoffs its answer makes.
+  void RecordCall(Exchange& ex) {
+    ModelCall call;
+    if (ex.streamed) {
+      std::vector<std::string> frames;
+      for (const StreamChunk& c : ex.chunks) frames.push_back(c.text);
+      call.response = ParseResponseStream(ex.api, frames);
+      call.response.chunks = ex.chunks;
+    } else if (ex.api != ModelApi::kOpaque) {
+      call.response = ParseResponseBody(ex.api, ex.response_body);
+    }
+    inference_.ObserveResponse(ex.agent, call.response);
+    if (!Records()) return;
+    call.request = ex.parsed.request;
+    call.latency_ns = MonoNs() - ex.start_mono_ns;
+    call.http.api = std::string(ModelApiName(ex.api));
+    call.http.method = ex.method;
+    call.http.path = ex.path;
+    call.http.status = ex.status;
+    call.http.response_headers = ex.response_headers;
+    if (!ex.streamed) call.http.response_body = ex.response_body;
+    call.http.stream_cut = ex.cut;
+    const bool failed = ex.status >= 400 || ex.status == 0 || ex.cut;
+    if (failed) {
+      call.error = !ex.error.empty() ? ex.error
+                                     : "HTTP " + std::to_string(ex.status) + ": " +
+                                           ex.response_body.substr(0, 500);
+      call.error_code =
+          ex.status == 429 || ex.status >= 500 || ex.cut || ex.status == 0
+              ? (ex.status == 504 ? CallErrorCode::kDeadlineExceeded : CallErrorCode::kUnavailable)
+              : CallErrorCode::kInvalidArgument;
+    }
+    // The same request again after a failure (or marked a retry by the SDK) is another
+    // attempt at the same call: hidden-latency findings see the retries.
+    LastCall& last = last_call_[ex.agent];
+    uint32_t sdk_retry = 0;
+    for (const auto& [k, v] : ex.headers)
+      if (Lower(k) == "x-stainless-retry-count") sdk_retry = std::strtoul(v.c_str(), nullptr, 10);
+    const bool retry =
+        last.attempt > 0 && last.request == call.request && (last.failed || sdk_retry > 0);
+    Recorder& rec = *options_.recorder;
+    uint64_t cause = ex.cause != 0 ? ex.cause : last_seq_of_[ex.agent];
+    if (retry) {
+      call.call_id = last.call_id;
+      call.attempt = last.attempt + 1;
+      cause = rec.Record(ex.agent,
+                         Retry{call.call_id, call.attempt, last.error,
+                               std::max<int64_t>(0, ex.start_mono_ns - last.ended_mono_ns)},
+                         last_seq_of_[ex.agent]);
+    } else {
+      call.call_id = ex.agent + "/model" + std::to_string(++calls_of_[ex.agent]);
+      call.attempt = 1;
+    }
+    last.request = call.request;
+    last.call_id = call.call_id;
+    last.attempt = call.attempt;
+    last.failed = failed;
+    last.error = call.error;
+    last.ended_mono_ns = MonoNs();
+    std::vector<ToolCallRequest> handoffs;
+    for (const ToolCallRequest& t : call.response.tool_calls)
+      if (HandoffTarget(t.name)) handoffs.push_back(t);
+    uint64_t seq = rec.Record(ex.agent, std::move(call), cause);
+    last_seq_of_[ex.agent] = seq;
+    Count(&ProxyStats::recorded);
+    for (const ToolCallRequest& h : handoffs) {
+      MessageSend send;
+      send.message_id = h.id;
+      send.to = *HandoffTarget(h.name);
+      send.intent = "handoff";
+      send.payload = h.arguments_json;
+      sent_seq_[h.id] = rec.Record(ex.agent, std::move(send), seq);
+    }
+  }
+
+  const ProxyOptions options_;
+  kj::Timer* timer_ = nullptr;
+  kj::Own<kj::HttpHeaderTable> table_;
+  kj::Own<kj::HttpClient> client_;
+  kj::HttpHeaderId content_type_ = kj::HttpHeaderId::HOST;
+  kj::HttpHeaderId content_length_ = kj::HttpHeaderId::HOST;
+  unsigned port_ = 0;
+  // Loop thread only.
+  AgentInference inference_;
+  std::map<std::string, LastCall> last_call_;
+  std::map<std::string, uint64_t> last_seq_of_;
+  std::map<std::string, uint64_t> calls_of_;
+  std::map<std::string, uint64_t> sent_seq_;  // Handoff message id -> its send event.
+  uint64_t trace_posts_ = 0;
+
+  mutable std::mutex mu_;
+  ProxyStats stats_;
+  kj::Own<kj::CrossThreadPromiseFulfiller<void>> stop_;
+
+ public:
+  std::thread thread_;
+};
+
+Result<std::unique_ptr<ProxyServer>> ProxyServer::Start(ProxyOptions options) {
+  const bool replays =
+      options.mode == ReplayMode::kReplay || options.mode == ReplayMode::kReplayOrRecord;
+  if (replays && options.replay == nullptr)
+    return Status::InvalidArgument("the proxy replays from a recording: none was given");
+  if ((options.mode == ReplayMode::kRecord || options.mode == ReplayMode::kReplayOrRecord) &&
+      options.recorder == nullptr)
+    return Status::InvalidArgument("the proxy records to a file: none was given");
+  auto impl = std::make_unique<Impl>(std::move(options));
+  std::promise<Status> started;
+  auto ready = started.get_future();
+  Impl* raw = impl.get();
+  impl->thread_ = std::thread([raw, &started] { raw->Run(started).IgnoreError(); });
+  Status s = ready.get();
+  if (!s.ok()) {
+    impl->thread_.join();
+    return s;
+  }
+  return std::unique_ptr<ProxyServer>(new ProxyServer(std::move(impl)));
+}
+
+ProxyServer::ProxyServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ProxyServer::~ProxyServer() { Stop(); }
+
+void ProxyServer::Stop() {
+  if (impl_ == nullptr || !impl_->thread_.joinable()) return;
+  impl_->Stop();
+  impl_->thread_.join();
+}
+
+unsigned ProxyServer::port() const { return impl_->port(); }
+std::string ProxyServer::origin() const { return "http://127.0.0.1:" + std::to_string(port()); }
+ProxyStats ProxyServer::stats() const { return impl_->stats(); }
+
+}  // namespace baton::proxy

@@ -1,0 +1,282 @@
+// The model-API proxy against a fake upstream on loopback: record plain and streamed calls
+// of two agents, then replay them with the upstream gone: the same bytes, framed the same
+// way, no upstream request; a miss gets 424 naming the agent; credentials never reach the
+// file; agents, handoffs and tool calls come out of the traffic. The client is curl: what any
+// program in any language sends.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "harness/proxy/model_api.h"
+#include "harness/proxy/proxy_server.h"
+#include "replayer/log_reader.h"
+#include "replayer/trace.h"
+#include "tests/testing/fake_openai_server.h"
+#include "tests/testing/run_command.h"
+
+namespace baton::proxy {
+namespace {
+
+using baton::testing::FakeOpenAiServer;
+using baton::testing::FakeReply;
+using baton::testing::RunCommand;
+using baton::testing::RunResult;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kKey[] = "sk-proj-Abc123Def456Ghi789Jkl012Mno345";
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::string WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+// POSTs `body` to the proxy as an SDK would; returns status line + headers + body (-i).
+RunResult Post(const std::string& origin, const std::string& path, const std::string& body_file,
+               const std::string& extra = "") {
+  return RunCommand(
+      "curl -sS -i -N --max-time 20 -H 'Content-Type: application/json' "
+      "-H 'Authorization: Bearer " +
+      std::string(kKey) + "' " + extra + " --data-binary @" + body_file + " " + origin + path);
+}
+
+std::string BodyOf(const std::string& response) {
+  size_t at = response.find("\r\n\r\n");
+  return at == std::string::npos ? "" : response.substr(at + 4);
+}
+
+const char kPlannerRequest[] =
+    R"({"model":"gpt-4o","messages":[{"role":"system","content":"You are the planner."},)"
+    R"({"role":"user","content":"assess the EU market"}],"temperature":0.2,)"
+    R"("tools":[{"type":"function","function":{"name":"transfer_to_researcher","description":"Hand off","parameters":{"type":"object"}}}]})";
+// The same request, spelled differently: key order, whitespace, number spelling.
+const char kPlannerRequestRespelled[] =
+    R"({ "temperature": 2e-1, "messages": [ {"content": "You are the planner.", "role": "system"},)"
+    R"( {"role": "user", "content": "assess the EU market"} ], "model": "gpt-4o",)"
+    R"( "tools": [{"function": {"parameters": {"type": "object"}, "description": "Hand off", "name": "transfer_to_researcher"}, "type": "function"}]})";
+const char kResearcherRequest[] =
+    R"({"model":"gpt-4o","stream":true,"stream_options":{"include_usage":true},"messages":[)"
+    R"({"role":"system","content":"You are the researcher."},{"role":"user","content":"EU market"}]})";
+
+const char kHandoffReply[] =
+    R"({"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":null,)"
+    R"("tool_calls":[{"id":"call_h1","type":"function","function":{"name":"transfer_to_researcher","arguments":"{\"task\":\"EU market\"}"}}]},)"
+    R"("finish_reason":"tool_calls"}],"usage":{"prompt_tokens":30,"completion_tokens":9,"total_tokens":39}})";
+
+class ProxyTest : public ::testing::Test {
+ protected:
+  std::string dir_ = baton::testing::FreshTempDir("proxy");
+  std::string recording_ = dir_ + "/run.baton";
+  std::string planner_ = WriteFile(dir_ + "/planner.json", kPlannerRequest);
+  std::string planner_respelled_ = WriteFile(dir_ + "/planner2.json", kPlannerRequestRespelled);
+  std::string researcher_ = WriteFile(dir_ + "/researcher.json", kResearcherRequest);
+
+  // Records the two agents' calls through a proxy in front of the fake upstream; returns
+  // the responses the client saw.
+  std::vector<std::string> RecordSession() {
+    FakeOpenAiServer upstream;
+    upstream.Enqueue({200, kHandoffReply, {}, std::chrono::milliseconds(0)});
+    upstream.Enqueue(
+        {200,
+         "",
+         {R"({"choices":[{"index":0,"delta":{"role":"assistant","content":"Growth "}}]})",
+          R"({"choices":[{"index":0,"delta":{"content":"is 2%."},"finish_reason":"stop"}]})",
+          R"({"choices":[],"usage":{"prompt_tokens":20,"completion_tokens":4,"total_tokens":24}})",
+          "[DONE]"},
+         std::chrono::milliseconds(30)});
+    auto rec = Recorder::Create(recording_, SessionHeader{"proxied"});
+    EXPECT_TRUE(rec.ok());
+    ProxyOptions o;
+    o.mode = ReplayMode::kRecord;
+    o.recorder = rec->get();
+    o.openai_upstream = upstream.base_url();
+    auto proxy = ProxyServer::Start(o);
+    EXPECT_TRUE(proxy.ok()) << proxy.status().ToString();
+    std::vector<std::string> seen;
+    for (const std::string* body : {&planner_, &researcher_}) {
+      RunResult r = Post((*proxy)->origin(), "/v1/chat/completions", *body);
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+      seen.push_back(r.out);
+    }
+    (*proxy)->Stop();
+    EXPECT_TRUE((*rec)->Close().ok());
+    EXPECT_EQ(upstream.received().size(), 2u);
+    for (const auto& req : upstream.received())
+      EXPECT_THAT(req.authorization, HasSubstr(kKey));  // Forwarded, never recorded.
+    return seen;
+  }
+};
+
+TEST_F(ProxyTest, RecordsStructuredCallsAgentsAndHandoffs) {
+  std::vector<std::string> seen = RecordSession();
+  EXPECT_THAT(seen[0], HasSubstr("transfer_to_researcher"));
+  EXPECT_THAT(seen[1], HasSubstr("data: [DONE]"));
+  auto trace = Trace::Load(recording_);
+  ASSERT_TRUE(trace.ok()) << trace.status().ToString();
+  std::vector<const ModelCall*> calls;
+  std::vector<std::string> agents;
+  bool sent = false, delivered = false;
+  for (const Event& e : trace->events()) {
+    if (auto* c = e.As<ModelCall>()) {
+      calls.push_back(c);
+      agents.push_back(e.agent);
+    }
+    if (auto* s = e.As<MessageSend>()) sent = e.agent == "agent-1" && s->to == "researcher";
+    if (auto* d = e.As<MessageDelivery>())
+      delivered = e.agent == "researcher" && d->from == "agent-1";
+  }
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(agents, (std::vector<std::string>{"agent-1", "researcher"}));
+  EXPECT_TRUE(sent);
+  EXPECT_TRUE(delivered);
+  EXPECT_EQ(calls[0]->http.api, "openai.chat");
+  EXPECT_EQ(calls[0]->http.status, 200u);
+  EXPECT_EQ(calls[0]->request.model, "gpt-4o");
+  ASSERT_EQ(calls[0]->response.tool_calls.size(), 1u);
+  EXPECT_EQ(calls[0]->response.usage.total_tokens, 39u);
+  EXPECT_EQ(calls[1]->response.content.text, "Growth is 2%.");
+  EXPECT_EQ(calls[1]->response.chunks.size(), 4u);
+  EXPECT_EQ(calls[1]->response.usage.total_tokens, 24u);
+  // Frames keep their arrival: the fake upstream waits 30 ms before each.
+  EXPECT_GT(calls[1]->response.chunks.back().offset_ns,
+            calls[1]->response.chunks.front().offset_ns);
+  // The credential went upstream but reached no byte of the file.
+  EXPECT_EQ(Slurp(recording_).find(kKey), std::string::npos);
+  RunResult cat = RunCommand(std::string(BATON_BIN) + " cat " + recording_);
+  EXPECT_EQ(cat.out.find(kKey), std::string::npos);
+  EXPECT_THAT(cat.out, Not(HasSubstr("authorization")));
+}
+
+TEST_F(ProxyTest, ReplaysTheSameBytesWithoutTheUpstream) {
+  std::vector<std::string> seen = RecordSession();  // The upstream is gone after this.
+  auto session = ReplaySession::Open(recording_, ReplayOptions{});
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  ProxyOptions o;
+  o.mode = ReplayMode::kReplay;
+  o.replay = session->get();
+  o.openai_upstream = "http://127.0.0.1:9/v1";  // Nothing listens: any forward would fail.
+  auto proxy = ProxyServer::Start(o);
+  ASSERT_TRUE(proxy.ok());
+  RunResult plain = Post((*proxy)->origin(), "/v1/chat/completions", planner_respelled_);
+  RunResult streamed = Post((*proxy)->origin(), "/v1/chat/completions", researcher_);
+  EXPECT_EQ(BodyOf(plain.out), BodyOf(seen[0]));
+  EXPECT_EQ(BodyOf(streamed.out), BodyOf(seen[1]));
+  EXPECT_THAT(streamed.out, HasSubstr("text/event-stream"));
+  ProxyStats stats = (*proxy)->stats();
+  EXPECT_EQ(stats.served, 2u);
+  EXPECT_EQ(stats.forwarded, 0u);
+  EXPECT_TRUE((*session)->Report().matched) << (*session)->Report().Render();
+}
+
+TEST_F(ProxyTest, AMissIs424WithTheAgentAndTheDiff) {
+  RecordSession();
+  auto session = ReplaySession::Open(recording_, ReplayOptions{});
+  ASSERT_TRUE(session.ok());
+  ProxyOptions o;
+  o.mode = ReplayMode::kReplay;
+  o.replay = session->get();
+  auto proxy = ProxyServer::Start(o);
+  ASSERT_TRUE(proxy.ok());
+  std::string changed = kPlannerRequest;
+  changed.replace(changed.find("assess the EU market"), 20, "assess the US market");
+  RunResult r =
+      Post((*proxy)->origin(), "/v1/chat/completions", WriteFile(dir_ + "/changed.json", changed));
+  EXPECT_THAT(r.out, HasSubstr("HTTP/1.1 424"));
+  EXPECT_THAT(r.out, HasSubstr("baton_replay_miss"));
+  EXPECT_THAT(r.out, HasSubstr("agent-1"));
+  EXPECT_THAT(r.out, HasSubstr("{+US+}"));  // The field diff.
+  EXPECT_EQ((*proxy)->stats().misses, 1u);
+}
+
+TEST_F(ProxyTest, BadInputGetsAClearAnswerAndTheProxyKeepsServing) {
+  FakeOpenAiServer upstream;
+  upstream.Enqueue(
+      {200, FakeOpenAiServer::CompletionBody("fine"), {}, std::chrono::milliseconds(0)});
+  auto rec = Recorder::Create(recording_, SessionHeader{"bad-input"});
+  ASSERT_TRUE(rec.ok());
+  ProxyOptions o;
+  o.recorder = rec->get();
+  o.openai_upstream = upstream.base_url();
+  o.anthropic_upstream = "http://127.0.0.1:9";  // Refuses connections.
+  o.max_body_bytes = 4096;
+  auto proxy = ProxyServer::Start(o);
+  ASSERT_TRUE(proxy.ok());
+  std::string big = WriteFile(dir_ + "/big.json", std::string(10000, 'x'));
+  RunResult too_big = Post((*proxy)->origin(), "/v1/chat/completions", big);
+  EXPECT_THAT(too_big.out, HasSubstr("HTTP/1.1 413"));
+  RunResult refused = Post((*proxy)->origin(), "/v1/messages", planner_);
+  EXPECT_THAT(refused.out, HasSubstr("HTTP/1.1 502"));
+  EXPECT_THAT(refused.out, HasSubstr("\"type\":\"error\""));  // Anthropic's error shape.
+  // Not JSON: forwarded as an opaque exchange, and the proxy still serves.
+  RunResult not_json =
+      Post((*proxy)->origin(), "/v1/chat/completions", WriteFile(dir_ + "/junk.txt", "{not json"));
+  EXPECT_THAT(not_json.out, HasSubstr("HTTP/1.1 200"));
+  (*proxy)->Stop();
+  ASSERT_TRUE((*rec)->Close().ok());
+  auto trace = Trace::Load(recording_);
+  ASSERT_TRUE(trace.ok());
+  int calls = 0;
+  for (const Event& e : trace->events())
+    if (e.As<ModelCall>()) ++calls;
+  EXPECT_EQ(calls, 2);  // The refused call and the opaque one; the 413 never left.
+}
+
+TEST(ModelApiTest, CanonicalRequestsIgnoreSpellingAndKeepMeaning) {
+  auto a = ParseRequest(ModelApi::kOpenAiChat, "POST", "/v1/chat/completions", kPlannerRequest);
+  auto b =
+      ParseRequest(ModelApi::kOpenAiChat, "POST", "/v1/chat/completions", kPlannerRequestRespelled);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->request, b->request);
+  EXPECT_EQ(a->system_prompt, "You are the planner.");
+  auto bad = ParseRequest(ModelApi::kOpenAiChat, "POST", "/v1/chat/completions", "{\"a\":");
+  EXPECT_EQ(bad.status().code(), Status::Code::kCorruption);
+  EXPECT_EQ(ClassifyRequest("POST", "/v1/responses?x=1"), ModelApi::kOpenAiResponses);
+  EXPECT_EQ(ClassifyRequest("POST", "/v1/messages"), ModelApi::kAnthropicMessages);
+  EXPECT_EQ(ClassifyRequest("GET", "/v1/models"), ModelApi::kOpenAiModels);
+  EXPECT_EQ(ClassifyRequest("POST", "/v1/files"), ModelApi::kOpaque);
+}
+
+TEST(ModelApiTest, StreamsOfEachApiAssembleTheirAnswer) {
+  std::string buffer =
+      "event: message_start\ndata: "
+      "{\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":7}}}\n\n"
+      "event: content_block_delta\ndata: "
+      "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":"
+      "\"Hi\"}}\n\n"
+      "event: ping\ndata: {\"type\":\"ping\"}\n\n"
+      "event: message_delta\ndata: "
+      "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_"
+      "tokens\":2}}\n\n"
+      "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\npartial";
+  std::vector<std::string> frames = TakeSseFrames(buffer);
+  EXPECT_EQ(frames.size(), 5u);
+  EXPECT_EQ(buffer, "partial");
+  ModelResponse r = ParseResponseStream(ModelApi::kAnthropicMessages, frames);
+  EXPECT_EQ(r.content.text, "Hi");
+  EXPECT_EQ(r.finish_reason, "end_turn");
+  EXPECT_EQ(r.usage.total_tokens, 9u);
+  std::vector<std::string> responses = {
+      "event: response.output_text.delta\ndata: "
+      "{\"type\":\"response.output_text.delta\",\"delta\":\"x\",\"sequence_number\":1}\n\n",
+      "event: response.completed\ndata: "
+      "{\"type\":\"response.completed\",\"sequence_number\":2,\"response\":{\"status\":"
+      "\"completed\","
+      "\"output\":[{\"type\":\"function_call\",\"call_id\":\"c1\",\"name\":\"transfer_to_writer\","
+      "\"arguments\":\"{}\"},"
+      "{\"type\":\"message\",\"content\":[{\"type\":\"output_text\",\"text\":\"done\"}]}],"
+      "\"usage\":{\"input_tokens\":3,\"output_tokens\":1,\"total_tokens\":4}}}\n\n"};
+  ModelResponse rr = ParseResponseStream(ModelApi::kOpenAiResponses, responses);
+  EXPECT_EQ(rr.content.text, "done");
+  ASSERT_EQ(rr.tool_calls.size(), 1u);
+  EXPECT_EQ(rr.tool_calls[0].name, "transfer_to_writer");
+  EXPECT_EQ(rr.usage.total_tokens, 4u);
+}
+
+}  // namespace
+}  // namespace baton::proxy

@@ -26,6 +26,8 @@ void AddReplayCommand(CLI::App& app, CommandContext& ctx);
 void AddDiffCommand(CLI::App& app, CommandContext& ctx);
 void AddWhyCommand(CLI::App& app, CommandContext& ctx);
 void AddCheckCommand(CLI::App& app, CommandContext& ctx);
+void AddProxyCommand(CLI::App& app, CommandContext& ctx);
+void AddRecordCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace baton::cli
 

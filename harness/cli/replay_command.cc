@@ -21,8 +21,10 @@
 #include "base/env.h"
 #include "base/file_io.h"
 #include "base/json_parse.h"
+#include "harness/cli/child_process.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/normalizer_options.h"
+#include "harness/cli/proxy_options.h"
 #include "replayer/session_diff.h"
 #include "replayer/trace.h"
 
@@ -31,32 +33,8 @@ extern char** environ;
 namespace baton::cli {
 namespace {
 
-// Whether `path` can be created as a recording: not a directory, in a directory we can write.
-Status CheckWritable(const std::string& path) {
-  std::unique_ptr<Env> env = NewPosixEnv();
-  if (env->DirectoryExists(path)) return Status::InvalidArgument(path + ": is a directory");
-  const std::string probe = path + ".probe";
-  auto file = env->NewWritableFile(probe);
-  if (!file.ok()) return file.status();
-  (*file)->Close().IgnoreError();
-  env->RemoveFile(probe).IgnoreError();
-  return Status::Ok();
-}
-
-// A new directory only this user can read, named unpredictably (mkdtemp): another local user
-// cannot plant files or symlinks in it.
-Result<std::filesystem::path> MakePrivateTempDir(const std::string& prefix) {
-  std::error_code ec;
-  std::filesystem::path base = std::filesystem::temp_directory_path(ec);
-  if (ec) base = "/tmp";
-  std::string templ = (base / (prefix + "-XXXXXX")).string();
-  if (::mkdtemp(templ.data()) == nullptr)
-    return Status::IOError("cannot make a temporary directory in " + base.string() + ": " +
-                           std::strerror(errno));
-  return std::filesystem::path(templ);
-}
-
 struct ReplayCliOptions {
+  ProxyCliOptions proxy;
   std::string file;
   std::string out;
   std::string mode = "replay";
@@ -64,31 +42,6 @@ struct ReplayCliOptions {
   std::vector<std::string> program;
   SessionDiffOptions diff;
 };
-
-// Runs argv with extra environment variables; returns its exit status (128+N on signal N).
-Result<int> RunProgram(const std::vector<std::string>& argv,
-                       const std::vector<std::pair<std::string, std::string>>& extra_env) {
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string entry(*e);
-    bool overridden = false;
-    for (const auto& [k, v] : extra_env) overridden |= entry.rfind(k + "=", 0) == 0;
-    if (!overridden && entry.rfind("BATON_", 0) != 0) env.push_back(entry);
-  }
-  for (const auto& [k, v] : extra_env) env.push_back(k + "=" + v);
-  std::vector<char*> cargv, cenv;
-  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-  cargv.push_back(nullptr);
-  for (auto& e : env) cenv.push_back(e.data());
-  cenv.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, cargv[0], nullptr, nullptr, cargv.data(), cenv.data());
-  if (rc != 0) return Status::NotFound("cannot run '" + argv[0] + "': " + std::strerror(rc));
-  int status = 0;
-  if (waitpid(pid, &status, 0) < 0) return Status::IOError("waitpid failed");
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 128 + WTERMSIG(status);
-}
 
 struct ParsedReport {
   bool matched = false;
@@ -154,17 +107,77 @@ int RunReplay(ReplayCliOptions& opts, CommandContext& ctx) {
   std::filesystem::path dir = *made;
   std::string out = opts.out.empty() ? (dir / "replayed.baton").string() : opts.out;
   std::string report_path = (dir / "report.json").string();
-  auto rc =
-      RunProgram(opts.program, {{"BATON_REPLAY", opts.file},
-                                {"BATON_RECORD", out},
-                                {"BATON_REPLAY_MODE", opts.mode},
-                                {"BATON_ON_DIVERGENCE", opts.keep_going ? "continue" : "stop"},
-                                {"BATON_REPLAY_REPORT", report_path}});
   auto cleanup = [&] { std::filesystem::remove_all(dir, ec); };
+
+  // The model-API proxy serves programs in any language from the same recording; a program
+  // on baton's runtime replays itself through the BATON_* variables instead.
+  ReplayOptions ro;
+  ro.mode = opts.mode == "replay-or-record" ? ReplayMode::kReplayOrRecord : ReplayMode::kReplay;
+  ro.on_divergence = opts.keep_going ? OnDivergence::kContinue : OnDivergence::kStop;
+  ro.normalizers = opts.diff.normalizers;
+  for (const std::string& f : proxy::TransportOnlyIgnoredFields())
+    ro.normalizers.ignored_fields.push_back(f);
+  auto session = ReplaySession::FromTrace(*recording, ro);
+  if (!session.ok()) {
+    ctx.err << "baton replay: " << session.status().message() << "\n";
+    cleanup();
+    return kExitBadInput;
+  }
+  proxy::ProxyOptions po;
+  Status applied = ApplyProxyOptions(opts.proxy, po);
+  if (!applied.ok()) {
+    ctx.err << "baton replay: " << applied.message() << "\n";
+    cleanup();
+    return kExitBadInput;
+  }
+  po.mode = ro.mode;
+  po.replay = session->get();
+  std::unique_ptr<Recorder> live_recorder;
+  const std::string proxied_out = (dir / "proxied.baton").string();
+  if (ro.mode == ReplayMode::kReplayOrRecord) {
+    auto created = Recorder::Create(proxied_out, recording->header());
+    if (!created.ok()) {
+      ctx.err << "baton replay: " << created.status().message() << "\n";
+      cleanup();
+      return kExitBadInput;
+    }
+    live_recorder = std::move(created).value();
+    po.recorder = live_recorder.get();
+  }
+  auto server = proxy::ProxyServer::Start(po);
+  if (!server.ok()) {
+    ctx.err << "baton replay: " << server.status().message() << "\n";
+    cleanup();
+    return kExitBadInput;
+  }
+  EnvVars env = ProxyEnvironment((*server)->origin());
+  env.insert(env.end(), {{"BATON_REPLAY", opts.file},
+                         {"BATON_RECORD", out},
+                         {"BATON_REPLAY_MODE", opts.mode},
+                         {"BATON_ON_DIVERGENCE", opts.keep_going ? "continue" : "stop"},
+                         {"BATON_REPLAY_REPORT", report_path}});
+  auto rc = RunProgram(opts.program, env);
+  (*server)->Stop();
+  if (live_recorder) live_recorder->Close().IgnoreError();  // Reported below if it matters.
   if (!rc.ok()) {
     ctx.err << "baton replay: " << rc.status().message() << "\n";
     cleanup();
     return kExitBadInput;
+  }
+  const proxy::ProxyStats stats = (*server)->stats();
+  if (stats.served + stats.misses + stats.forwarded > 0) {
+    ReplayReport report = (*session)->Report();
+    ctx.out << report.Render();
+    if (stats.misses > 0)
+      ctx.out << stats.misses << " request(s) had no recorded answer (HTTP "
+              << proxy::kReplayMissStatus << ")\n";
+    if (*rc != 0) ctx.out << "the program exited with status " << *rc << "\n";
+    if (live_recorder && !opts.out.empty() && stats.recorded > 0) {
+      std::filesystem::rename(proxied_out, opts.out, ec);
+      ctx.out << "the replayed session, live calls included, is in " << opts.out << "\n";
+    }
+    cleanup();
+    return report.matched && stats.misses == 0 && *rc == 0 ? kExitOk : kExitFindings;
   }
   auto report = ParseReport(report_path);
   if (!report.ok()) {
@@ -246,6 +259,7 @@ void AddReplayCommand(CLI::App& app, CommandContext& ctx) {
   sub->add_flag("--keep-going", opts->keep_going,
                 "Report every divergence instead of stopping at the first");
   AddNormalizerOptions(sub, opts->diff.normalizers);
+  AddProxyOptions(sub, opts->proxy);
   sub->callback([opts, &ctx] {
     // The program's own normalizers are its business; pass ours via the diff only.
     ctx.exit_code = RunReplay(*opts, ctx);

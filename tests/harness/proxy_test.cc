@@ -227,6 +227,50 @@ TEST_F(ProxyTest, BadInputGetsAClearAnswerAndTheProxyKeepsServing) {
   EXPECT_EQ(calls, 2);  // The refused call and the opaque one; the 413 never left.
 }
 
+// The verbs end to end, with a program that knows nothing of baton: a shell script calling
+// the API with curl at $OPENAI_BASE_URL.
+TEST_F(ProxyTest, RecordAndReplayVerbsRunAnyProgram) {
+  const std::string script =
+      WriteFile(dir_ + "/agents.sh",
+                "#!/bin/sh\nset -e\n"
+                "curl -sS -H 'Content-Type: application/json' -H 'Authorization: Bearer " +
+                    std::string(kKey) + "' --data-binary @" + planner_ +
+                    " \"$OPENAI_BASE_URL/chat/completions\"\necho\n"
+                    "curl -sS -N -H 'Content-Type: application/json' --data-binary @" +
+                    researcher_ + " \"$OPENAI_BASE_URL/chat/completions\"\n");
+  const std::string baton = BATON_BIN;
+  RunResult recorded;
+  {
+    FakeOpenAiServer upstream;
+    upstream.Enqueue({200, kHandoffReply, {}, std::chrono::milliseconds(0)});
+    upstream.Enqueue({200,
+                      "",
+                      {R"({"choices":[{"index":0,"delta":{"content":"ok"}}]})", "[DONE]"},
+                      std::chrono::milliseconds(5)});
+    recorded = RunCommand(baton + " record -o " + recording_ +
+                          " --upstream openai=" + upstream.base_url() + " -- sh " + script);
+    EXPECT_EQ(recorded.exit_code, 0) << recorded.err;
+    EXPECT_THAT(recorded.err, HasSubstr("2 model API call(s) recorded"));
+    EXPECT_EQ(upstream.received().size(), 2u);
+  }
+  RunResult inspect = RunCommand(baton + " inspect " + recording_);
+  EXPECT_THAT(inspect.out, HasSubstr("closed cleanly"));
+  EXPECT_THAT(inspect.out, HasSubstr("researcher"));
+  RunResult replayed = RunCommand(baton + " replay " + recording_ +
+                                  " --upstream openai=http://127.0.0.1:9/v1 -- sh " + script);
+  EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
+  EXPECT_THAT(replayed.out, HasSubstr("replay matched: 2 calls served"));
+  // A program whose request changed: the miss is reported and the verb exits 1.
+  const std::string changed_script =
+      WriteFile(dir_ + "/changed.sh",
+                "#!/bin/sh\ncurl -sS -H 'Content-Type: application/json' "
+                "--data-binary '{\"model\":\"gpt-4o\",\"messages\":[]}' "
+                "\"$OPENAI_BASE_URL/chat/completions\"\n");
+  RunResult diverged = RunCommand(baton + " replay " + recording_ + " -- sh " + changed_script);
+  EXPECT_EQ(diverged.exit_code, 1) << diverged.out << diverged.err;
+  EXPECT_THAT(diverged.out, HasSubstr("baton_replay_miss"));
+}
+
 TEST(ModelApiTest, CanonicalRequestsIgnoreSpellingAndKeepMeaning) {
   auto a = ParseRequest(ModelApi::kOpenAiChat, "POST", "/v1/chat/completions", kPlannerRequest);
   auto b =

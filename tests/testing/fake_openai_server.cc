@@ -85,7 +85,10 @@ class FakeOpenAiServer::Impl final : public kj::HttpService {
     headers.set(content_type_, "text/event-stream");
     auto out = response.send(reply.status, "OK", headers);
     auto events = kj::heap<std::vector<std::string>>();
-    for (auto& e : reply.sse_events) events->push_back("data: " + e + "\n\n");
+    // An entry that is already a frame ("event: ...\ndata: ...") is sent as it is (Anthropic's
+    // named events); any other is one data line (OpenAI's).
+    for (auto& e : reply.sse_events)
+      events->push_back(e.rfind("event:", 0) == 0 ? e + "\n\n" : "data: " + e + "\n\n");
     auto* out_ptr = out.get();
     auto* ev = events.get();
     return WriteEvents(out_ptr, ev, 0, reply.delay).attach(kj::mv(out), kj::mv(events));

@@ -15,9 +15,11 @@ namespace baton::testing {
 
 struct FakeReply {
   unsigned status = 200;
-  std::string body;                     // Sent whole (when sse_events is empty).
-  std::vector<std::string> sse_events;  // Each sent as "data: EVENT\n\n", one write each.
-  std::chrono::milliseconds delay{0};   // Before the reply (and between SSE events).
+  std::string body;  // Sent whole (when sse_events is empty).
+  // Each sent as "data: EVENT\n\n", one write each; an entry starting "event:" is a whole
+  // frame, sent with its blank line.
+  std::vector<std::string> sse_events;
+  std::chrono::milliseconds delay{0};  // Before the reply (and between SSE events).
 };
 
 class FakeOpenAiServer {

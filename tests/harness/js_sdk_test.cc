@@ -1,0 +1,140 @@
+// Real clients, unmodified: the official `openai` and `@anthropic-ai/sdk` JavaScript SDKs
+// (pinned in tests/js/package-lock.json, installed by scripts/install-deps) run under
+// `baton record` against a fake upstream, then under `baton replay` with the upstream gone:
+// the same output, no upstream request, agents and handoffs in the recording, no key in it.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "replayer/trace.h"
+#include "tests/testing/fake_openai_server.h"
+#include "tests/testing/run_command.h"
+
+namespace baton {
+namespace {
+
+using baton::testing::FakeOpenAiServer;
+using baton::testing::RunCommand;
+using baton::testing::RunResult;
+using ::testing::HasSubstr;
+
+const std::string kBaton = BATON_BIN;
+const std::string kJs = std::string(BATON_SOURCE_DIR) + "/tests/js";
+constexpr char kOpenAiKey[] = "sk-proj-JsTestKey0123456789abcdefghij";
+constexpr char kAnthropicKey[] = "sk-ant-api03-JsTestKey0123456789abcdefghij";
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::string Keys() {
+  return std::string("OPENAI_API_KEY=") + kOpenAiKey + " ANTHROPIC_API_KEY=" + kAnthropicKey + " ";
+}
+
+class JsSdkTest : public ::testing::Test {
+ protected:
+  std::string dir_ = baton::testing::FreshTempDir("js_sdk");
+};
+
+TEST_F(JsSdkTest, OpenAiSdkRecordsAndReplaysPlainAndStreamed) {
+  ASSERT_EQ(RunCommand("test -d " + kJs + "/node_modules/openai").exit_code, 0)
+      << "scripts/install-deps installs the pinned SDKs (npm ci in tests/js)";
+  const std::string recording = dir_ + "/openai.baton";
+  RunResult recorded;
+  {
+    FakeOpenAiServer upstream;
+    upstream.Enqueue(
+        {200,
+         R"({"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_h1","type":"function","function":{"name":"transfer_to_researcher","arguments":"{\"task\":\"EU market\"}"}}]},"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":30,"completion_tokens":9,"total_tokens":39}})",
+         {},
+         std::chrono::milliseconds(0)});
+    upstream.Enqueue(
+        {200,
+         "",
+         {R"({"id":"c2","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"role":"assistant","content":"Growth "},"finish_reason":null}]})",
+          R"({"id":"c2","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"content":"is 2%."},"finish_reason":"stop"}]})",
+          R"({"id":"c2","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":20,"completion_tokens":4,"total_tokens":24}})",
+          "[DONE]"},
+         std::chrono::milliseconds(10)});
+    recorded = RunCommand(Keys() + kBaton + " record -o " + recording + " --upstream openai=" +
+                          upstream.base_url() + " -- node " + kJs + "/openai_chat.mjs");
+    ASSERT_EQ(recorded.exit_code, 0) << recorded.out << recorded.err;
+    EXPECT_EQ(upstream.received().size(), 2u);
+  }
+  EXPECT_THAT(recorded.out, HasSubstr("planner -> transfer_to_researcher"));
+  EXPECT_THAT(recorded.out, HasSubstr("researcher: Growth is 2%. (24 tokens)"));
+  EXPECT_EQ(Slurp(recording).find(kOpenAiKey), std::string::npos);
+  auto trace = Trace::Load(recording);
+  ASSERT_TRUE(trace.ok()) << trace.status().ToString();
+  EXPECT_THAT(trace->agents(), ::testing::Contains("researcher"));
+  RunResult inspect = RunCommand(kBaton + " inspect " + recording);
+  EXPECT_THAT(inspect.out, HasSubstr("message_send 1"));
+  EXPECT_THAT(inspect.out, HasSubstr("message_delivery 1"));
+
+  RunResult replayed =
+      RunCommand(Keys() + kBaton + " replay " + recording +
+                 " --upstream openai=http://127.0.0.1:9/v1 -- node " + kJs + "/openai_chat.mjs");
+  EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
+  EXPECT_THAT(replayed.out, HasSubstr("planner -> transfer_to_researcher"));
+  EXPECT_THAT(replayed.out, HasSubstr("researcher: Growth is 2%. (24 tokens)"));
+  EXPECT_THAT(replayed.out, HasSubstr("replay matched: 2 calls served"));
+}
+
+TEST_F(JsSdkTest, AnthropicSdkRecordsAndReplaysPlainAndStreamed) {
+  ASSERT_EQ(RunCommand("test -d " + kJs + "/node_modules/@anthropic-ai/sdk").exit_code, 0);
+  const std::string recording = dir_ + "/anthropic.baton";
+  {
+    FakeOpenAiServer upstream;
+    upstream.Enqueue(
+        {200,
+         R"({"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4","content":[{"type":"text","text":"The EU grows 2%."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":12,"output_tokens":6}})",
+         {},
+         std::chrono::milliseconds(0)});
+    upstream.Enqueue(
+        {200,
+         "",
+         {"event: message_start\ndata: "
+          "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_2\",\"type\":\"message\",\"role\":"
+          "\"assistant\",\"model\":\"claude-sonnet-4\",\"content\":[],\"stop_reason\":null,\"stop_"
+          "sequence\":null,\"usage\":{\"input_tokens\":15,\"output_tokens\":1}}}",
+          "event: content_block_start\ndata: "
+          "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\","
+          "\"text\":\"\"}}",
+          "event: ping\ndata: {\"type\":\"ping\"}",
+          "event: content_block_delta\ndata: "
+          "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\","
+          "\"text\":\"Looks \"}}",
+          "event: content_block_delta\ndata: "
+          "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\","
+          "\"text\":\"right.\"}}",
+          "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}",
+          "event: message_delta\ndata: "
+          "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":"
+          "null},\"usage\":{\"output_tokens\":3}}",
+          "event: message_stop\ndata: {\"type\":\"message_stop\"}"},
+         std::chrono::milliseconds(5)});
+    RunResult recorded =
+        RunCommand(Keys() + kBaton + " record -o " + recording + " --upstream anthropic=" +
+                   upstream.base_url().substr(0, upstream.base_url().size() - 3) + " -- node " +
+                   kJs + "/anthropic_messages.mjs");
+    ASSERT_EQ(recorded.exit_code, 0) << recorded.out << recorded.err;
+    EXPECT_THAT(recorded.out, HasSubstr("writer: The EU grows 2%. (end_turn)"));
+    EXPECT_THAT(recorded.out, HasSubstr("reviewer: Looks right. (end_turn, 3 tokens out)"));
+    EXPECT_EQ(upstream.received().size(), 2u);
+  }
+  EXPECT_EQ(Slurp(recording).find(kAnthropicKey), std::string::npos);
+  RunResult cat = RunCommand(kBaton + " cat " + recording);
+  EXPECT_THAT(cat.out, HasSubstr("\"api\":\"anthropic.messages\""));
+  EXPECT_THAT(cat.out, HasSubstr("Looks right."));
+  RunResult replayed = RunCommand(Keys() + kBaton + " replay " + recording +
+                                  " --upstream anthropic=http://127.0.0.1:9 -- node " + kJs +
+                                  "/anthropic_messages.mjs");
+  EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
+  EXPECT_THAT(replayed.out, HasSubstr("reviewer: Looks right. (end_turn, 3 tokens out)"));
+  EXPECT_THAT(replayed.out, HasSubstr("replay matched: 2 calls served"));
+}
+
+}  // namespace
+}  // namespace baton

@@ -268,7 +268,12 @@ std::vector<Handoff> BuildHandoffs(const Trace& trace, const Policy& policy,
     for (int k = 0; k < 2 && after != answers.begin(); ++k) {
       --after;
       const ModelCall* call = (*after)->As<ModelCall>();
-      double in_answer = FractionIn(needle, {call->response.content.text});
+      // What the model wrote: its text and the arguments of the tools it called (a handoff
+      // tool's arguments are the message it hands over).
+      std::vector<std::string_view> written = {call->response.content.text};
+      for (const ToolCallRequest& t : call->response.tool_calls)
+        written.push_back(t.arguments_json.text);
+      double in_answer = FractionIn(needle, written);
       if (in_answer < kFlowThreshold) continue;
       // Against what was new in that prompt (the history was compared when it was new).
       if (in_answer > FractionIn(needle, onward.Of(**after))) h.is_output = true;

@@ -138,6 +138,7 @@ struct Exchange {
   ParsedRequest parsed;
   std::string agent;
   uint64_t cause = 0;
+  std::string delivered_message_id;  // The handoff this request is the receiver's first step on.
   int64_t start_mono_ns = 0;
   // The response.
   unsigned status = 0;
@@ -355,6 +356,7 @@ class ProxyServer::Impl final : public kj::HttpService {
       auto sent = sent_seq_.find(delivered->call_id);
       ex.cause = rec.Record(ex.agent, MessageDelivery{delivered->call_id, delivered->from},
                             sent == sent_seq_.end() ? 0 : sent->second);
+      ex.delivered_message_id = delivered->call_id;
     }
     for (const auto& [id, result] : ex.parsed.tool_results) {
       std::optional<ToolCallRequest> call = inference_.TakeToolCall(ex.agent, id);
@@ -593,6 +595,9 @@ class ProxyServer::Impl final : public kj::HttpService {
       if (HandoffTarget(t.name)) handoffs.push_back(t);
     uint64_t seq = rec.Record(ex.agent, std::move(call), cause);
     last_seq_of_[ex.agent] = seq;
+    // The receiver's model call on a handed-off task is it acting on the message.
+    if (!ex.delivered_message_id.empty() && !failed)
+      rec.Record(ex.agent, MessageProcessed{ex.delivered_message_id}, seq);
     Count(&ProxyStats::recorded);
     for (const ToolCallRequest& h : handoffs) {
       MessageSend send;

@@ -271,6 +271,43 @@ TEST_F(ProxyTest, RecordAndReplayVerbsRunAnyProgram) {
   EXPECT_THAT(diverged.out, HasSubstr("baton_replay_miss"));
 }
 
+// An incident planted in the upstream's answers: the researcher hands the writer a refusal.
+// `baton why` on the proxied session names that boundary, from the traffic alone.
+TEST_F(ProxyTest, WhyNamesThePlantedBoundaryOfAProxiedSession) {
+  FakeOpenAiServer upstream;
+  upstream.Enqueue({200, kHandoffReply, {}, std::chrono::milliseconds(0)});
+  upstream.Enqueue(
+      {200,
+       R"({"choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_h2","type":"function","function":{"name":"transfer_to_writer","arguments":"{\"findings\":\"I'm sorry, but I can't help with that request.\"}"}}]},"finish_reason":"tool_calls"}]})",
+       {},
+       std::chrono::milliseconds(0)});
+  upstream.Enqueue({200,
+                    FakeOpenAiServer::CompletionBody("The EU market report."),
+                    {},
+                    std::chrono::milliseconds(0)});
+  auto rec = Recorder::Create(recording_, SessionHeader{"planted"});
+  ASSERT_TRUE(rec.ok());
+  ProxyOptions o;
+  o.recorder = rec->get();
+  o.openai_upstream = upstream.base_url();
+  auto proxy = ProxyServer::Start(o);
+  ASSERT_TRUE(proxy.ok());
+  const std::string researcher = WriteFile(
+      dir_ + "/r.json",
+      R"({"model":"gpt-4o","messages":[{"role":"system","content":"You are the researcher."},{"role":"user","content":"EU market"}]})");
+  const std::string writer = WriteFile(
+      dir_ + "/w.json",
+      R"({"model":"gpt-4o","messages":[{"role":"system","content":"You are the writer."},{"role":"user","content":"write it up"}]})");
+  for (const std::string* body : {&planner_, &researcher, &writer})
+    EXPECT_EQ(Post((*proxy)->origin(), "/v1/chat/completions", *body).exit_code, 0);
+  (*proxy)->Stop();
+  ASSERT_TRUE((*rec)->Close().ok());
+  RunResult why = RunCommand(std::string(BATON_BIN) + " why " + recording_);
+  EXPECT_EQ(why.exit_code, 1) << why.out << why.err;
+  EXPECT_THAT(why.out, HasSubstr("boundary writer <- researcher"));
+  EXPECT_THAT(why.out, HasSubstr("refusal"));
+}
+
 TEST(ModelApiTest, CanonicalRequestsIgnoreSpellingAndKeepMeaning) {
   auto a = ParseRequest(ModelApi::kOpenAiChat, "POST", "/v1/chat/completions", kPlannerRequest);
   auto b =

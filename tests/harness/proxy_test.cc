@@ -298,8 +298,8 @@ TEST_F(ProxyTest, WhyNamesThePlantedBoundaryOfAProxiedSession) {
   const std::string writer = WriteFile(
       dir_ + "/w.json",
       R"({"model":"gpt-4o","messages":[{"role":"system","content":"You are the writer."},{"role":"user","content":"write it up"}]})");
-  for (const std::string* body : {&planner_, &researcher, &writer})
-    EXPECT_EQ(Post((*proxy)->origin(), "/v1/chat/completions", *body).exit_code, 0);
+  for (const std::string& body : {planner_, researcher, writer})
+    EXPECT_EQ(Post((*proxy)->origin(), "/v1/chat/completions", body).exit_code, 0);
   (*proxy)->Stop();
   ASSERT_TRUE((*rec)->Close().ok());
   RunResult why = RunCommand(std::string(BATON_BIN) + " why " + recording_);

@@ -64,7 +64,8 @@ void AppendCanonical(std::string& out, element e) {
     case element_type::DOUBLE: {
       double d = double(e.get_double());
       // Integral doubles spell as integers: 1.0 and 1 are the same request.
-      if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -9e15 && d < 9e15) {
+      // (Range first: converting an out-of-range double to an integer is undefined.)
+      if (d > -9e15 && d < 9e15 && d == static_cast<double>(static_cast<int64_t>(d))) {
         out += std::to_string(static_cast<int64_t>(d));
         return;
       }

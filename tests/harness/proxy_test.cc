@@ -321,6 +321,9 @@ TEST(ModelApiTest, CanonicalRequestsIgnoreSpellingAndKeepMeaning) {
   EXPECT_EQ(ClassifyRequest("POST", "/v1/messages"), ModelApi::kAnthropicMessages);
   EXPECT_EQ(ClassifyRequest("GET", "/v1/models"), ModelApi::kOpenAiModels);
   EXPECT_EQ(ClassifyRequest("POST", "/v1/files"), ModelApi::kOpaque);
+  // Numbers of any size keep one spelling (the fuzzer found 1e300 converted out of range).
+  EXPECT_EQ(*CanonicalJson("{\"b\": 1.0, \"a\": 1e300, \"c\": -0.5}"),
+            "{\"a\":1e+300,\"b\":1,\"c\":-0.5}");
 }
 
 TEST(ModelApiTest, StreamsOfEachApiAssembleTheirAnswer) {

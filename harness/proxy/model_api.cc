@@ -530,4 +530,30 @@ ModelResponse ParseResponseStream(ModelApi api, const std::vector<std::string>& 
   return out;
 }
 
+namespace {
+// \x01 may not appear raw in JSON text, inside strings or out: no body holds it by chance.
+constexpr std::string_view kContentMarker = "\x01content\x01";
+
+std::string Escaped(const std::string& text) {
+  JsonWriter w;
+  w.String(text);
+  std::string quoted = w.Take();
+  return quoted.substr(1, quoted.size() - 2);
+}
+}  // namespace
+
+std::string TemplateBody(const std::string& body, const std::string& content) {
+  if (content.size() < 64 || body.find(kContentMarker) != std::string::npos) return body;
+  const std::string escaped = Escaped(content);
+  size_t at = body.find(escaped);
+  if (at == std::string::npos || body.find(escaped, at + 1) != std::string::npos) return body;
+  return body.substr(0, at) + std::string(kContentMarker) + body.substr(at + escaped.size());
+}
+
+std::string FillBody(const std::string& templated, const std::string& content) {
+  size_t at = templated.find(kContentMarker);
+  if (at == std::string::npos) return templated;
+  return templated.substr(0, at) + Escaped(content) + templated.substr(at + kContentMarker.size());
+}
+
 }  // namespace baton::proxy

@@ -67,6 +67,13 @@ SseEvent ParseSseFrame(std::string_view frame);
 ModelResponse ParseResponseBody(ModelApi api, std::string_view body);
 ModelResponse ParseResponseStream(ModelApi api, const std::vector<std::string>& frames);
 
+// A response body stored without the answer it repeats: the body holds the model's text,
+// which the event already keeps as its response content. When the text appears in the body
+// exactly as baton's JSON writer escapes it, it is replaced by a marker (bytes that cannot
+// occur in JSON), and FillBody puts it back byte for byte. Otherwise the body is kept whole.
+std::string TemplateBody(const std::string& body, const std::string& content);
+std::string FillBody(const std::string& templated, const std::string& content);
+
 }  // namespace baton::proxy
 
 #endif  // BATON_HARNESS_PROXY_MODEL_API_H_

@@ -376,7 +376,7 @@ class ProxyServer::Impl final : public kj::HttpService {
     for (const KeyValue& kv : http.response_headers) out.add(kj::str(kv.key), kj::str(kv.value));
     unsigned status = http.status != 0 ? http.status : 200;
     if (rec.response.chunks.empty() && !http.stream_cut) {
-      std::string body = http.response_body.text;
+      std::string body = FillBody(http.response_body.text, rec.response.content.text);
       auto stream = response.send(status, StatusText(status), out, uint64_t{body.size()});
       auto bytes = kj::heapString(body.data(), body.size());
       auto promise = stream->write(bytes.begin(), bytes.size());
@@ -410,8 +410,11 @@ class ProxyServer::Impl final : public kj::HttpService {
         .then([this, out, chunks, i, start]() { return WriteChunks(out, chunks, i + 1, start); });
   }
 
-  kj::Promise<void> Forward(Exchange& ex, Response& response) {
-    Count(&ProxyStats::forwarded);
+  // `attempt` 1 is the one resend of a request whose pooled connection the upstream had
+  // already closed (it failed disconnected before any response): nothing reached the
+  // upstream's application, so sending it again is safe.
+  kj::Promise<void> Forward(Exchange& ex, Response& response, int attempt = 0) {
+    if (attempt == 0) Count(&ProxyStats::forwarded);
     const std::string upstream =
         ex.anthropic ? options_.anthropic_upstream : options_.openai_upstream;
     const std::string url = UpstreamUrl(upstream, ex.path);
@@ -433,35 +436,42 @@ class ProxyServer::Impl final : public kj::HttpService {
       auto sent = req.body->write(ex.body.data(), ex.body.size()).attach(kj::mv(req.body));
       return sent.then([response = kj::mv(req.response)]() mutable { return kj::mv(response); });
     });
-    bool timed_out = false;
-    auto* timed_out_ptr = &timed_out;
+    auto timed_out_flag = kj::heap<bool>(false);
+    bool* timed_out_ptr = timed_out_flag.get();
     auto headers_in =
         call.exclusiveJoin(timer_->afterDelay(options_.upstream_timeout.count() * kj::MILLISECONDS)
                                .then([timed_out_ptr]() -> kj::HttpClient::Response {
                                  *timed_out_ptr = true;
                                  KJ_FAIL_REQUIRE("upstream timeout");
                                }));
-    return headers_in.then(
-        [this, exp, &response](kj::HttpClient::Response&& upstream_response) {
-          return Relay(*exp, response, kj::mv(upstream_response));
-        },
-        [this, exp, &response, url, timed_out](kj::Exception&& e) -> kj::Promise<void> {
-          unsigned status = timed_out ? 504 : 502;
-          exp->status = status;
-          exp->error =
-              (timed_out ? "the upstream did not answer within " +
-                               std::to_string(options_.upstream_timeout.count()) + " ms"
-                         : std::string("the upstream failed: ") + e.getDescription().cStr()) +
-              " (" + url + ")";
-          exp->response_body = ErrorBody(
-              exp->anthropic, timed_out ? "baton_upstream_timeout" : "baton_upstream_unavailable",
-              "baton proxy: " + exp->error);
-          exp->response_headers = {{"content-type", "application/json"}};
-          Count(&ProxyStats::rejected);
-          std::fprintf(stderr, "baton proxy: %s\n", exp->error.c_str());
-          RecordCall(*exp);
-          return SendBody(response, status, exp->response_headers, exp->response_body);
-        });
+    return headers_in
+        .then(
+            [this, exp, &response](kj::HttpClient::Response&& upstream_response) {
+              return Relay(*exp, response, kj::mv(upstream_response));
+            },
+            [this, exp, &response, url, timed_out_ptr,
+             attempt](kj::Exception&& e) -> kj::Promise<void> {
+              const bool timed_out = *timed_out_ptr;
+              if (!timed_out && attempt == 0 && e.getType() == kj::Exception::Type::DISCONNECTED)
+                return Forward(*exp, response, 1);
+              unsigned status = timed_out ? 504 : 502;
+              exp->status = status;
+              exp->error =
+                  (timed_out ? "the upstream did not answer within " +
+                                   std::to_string(options_.upstream_timeout.count()) + " ms"
+                             : std::string("the upstream failed: ") + e.getDescription().cStr()) +
+                  " (" + url + ")";
+              exp->response_body =
+                  ErrorBody(exp->anthropic,
+                            timed_out ? "baton_upstream_timeout" : "baton_upstream_unavailable",
+                            "baton proxy: " + exp->error);
+              exp->response_headers = {{"content-type", "application/json"}};
+              Count(&ProxyStats::rejected);
+              std::fprintf(stderr, "baton proxy: %s\n", exp->error.c_str());
+              RecordCall(*exp);
+              return SendBody(response, status, exp->response_headers, exp->response_body);
+            })
+        .attach(kj::mv(timed_out_flag));
   }
 
   kj::Promise<void> Relay(Exchange& ex, Response& response, kj::HttpClient::Response upstream) {
@@ -551,7 +561,8 @@ class ProxyServer::Impl final : public kj::HttpService {
     call.http.path = ex.path;
     call.http.status = ex.status;
     call.http.response_headers = ex.response_headers;
-    if (!ex.streamed) call.http.response_body = ex.response_body;
+    if (!ex.streamed)
+      call.http.response_body = TemplateBody(ex.response_body, call.response.content.text);
     call.http.stream_cut = ex.cut;
     const bool failed = ex.status >= 400 || ex.status == 0 || ex.cut;
     if (failed) {

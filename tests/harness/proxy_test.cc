@@ -308,6 +308,33 @@ TEST_F(ProxyTest, WhyNamesThePlantedBoundaryOfAProxiedSession) {
   EXPECT_THAT(why.out, HasSubstr("refusal"));
 }
 
+TEST_F(ProxyTest, AnUpstreamThatHangsGets504AndIsRecordedAsAFailedCall) {
+  FakeOpenAiServer upstream;
+  upstream.Enqueue(
+      {200, FakeOpenAiServer::CompletionBody("late"), {}, std::chrono::milliseconds(3000)});
+  auto rec = Recorder::Create(recording_, SessionHeader{"hang"});
+  ASSERT_TRUE(rec.ok());
+  ProxyOptions o;
+  o.recorder = rec->get();
+  o.openai_upstream = upstream.base_url();
+  o.upstream_timeout = std::chrono::milliseconds(200);
+  auto proxy = ProxyServer::Start(o);
+  ASSERT_TRUE(proxy.ok());
+  RunResult r = Post((*proxy)->origin(), "/v1/chat/completions", planner_);
+  EXPECT_THAT(r.out, HasSubstr("HTTP/1.1 504"));
+  EXPECT_THAT(r.out, HasSubstr("baton_upstream_timeout"));
+  (*proxy)->Stop();
+  ASSERT_TRUE((*rec)->Close().ok());
+  auto trace = Trace::Load(recording_);
+  ASSERT_TRUE(trace.ok());
+  const ModelCall* call = nullptr;
+  for (const Event& e : trace->events())
+    if (e.As<ModelCall>()) call = e.As<ModelCall>();
+  ASSERT_NE(call, nullptr);
+  EXPECT_EQ(call->http.status, 504u);
+  EXPECT_EQ(call->error_code, CallErrorCode::kDeadlineExceeded);
+}
+
 TEST(ModelApiTest, CanonicalRequestsIgnoreSpellingAndKeepMeaning) {
   auto a = ParseRequest(ModelApi::kOpenAiChat, "POST", "/v1/chat/completions", kPlannerRequest);
   auto b =
@@ -324,6 +351,22 @@ TEST(ModelApiTest, CanonicalRequestsIgnoreSpellingAndKeepMeaning) {
   // Numbers of any size keep one spelling (the fuzzer found 1e300 converted out of range).
   EXPECT_EQ(*CanonicalJson("{\"b\": 1.0, \"a\": 1e300, \"c\": -0.5}"),
             "{\"a\":1e+300,\"b\":1,\"c\":-0.5}");
+}
+
+TEST(ModelApiTest, BodiesAreStoredWithoutTheAnswerTheyRepeatAndRestoredExactly) {
+  const std::string answer = "The EU market grows 2% a year; \"risks\" are rates and energy.\n" +
+                             std::string(80, 'x') + " caf\xc3\xa9";
+  const std::string body =
+      R"({"id":"c","choices":[{"message":{"content":")" +
+      std::string("The EU market grows 2% a year; \\\"risks\\\" are rates and energy.\\n") +
+      std::string(80, 'x') + " caf\xc3\xa9" + R"("}}]})";
+  std::string templated = TemplateBody(body, answer);
+  EXPECT_LT(templated.size(), body.size() - 60);
+  EXPECT_EQ(FillBody(templated, answer), body);
+  // Escaped differently by the upstream (\u00e9): kept whole, never guessed.
+  std::string other = body;
+  other.replace(other.find("caf\xc3\xa9"), 5, "caf\\u00e9");
+  EXPECT_EQ(TemplateBody(other, answer), other);
 }
 
 TEST(ModelApiTest, StreamsOfEachApiAssembleTheirAnswer) {

@@ -106,6 +106,22 @@ std::string DecompressedFrames(const std::string& bytes) {
   return all;
 }
 
+// Records AgentWithASecret on the echo model, on virtual time, to `path`.
+::testing::AssertionResult RecordAgentWithASecret(const std::string& path) {
+  auto model = EchoModel();
+  RuntimeOptions ro;
+  ro.mode = ReplayMode::kRecord;
+  ro.record_path = path;
+  ro.time = TimeSource::kVirtual;
+  auto rt = AgentRuntime::Create(ro, model.get(), nullptr);
+  if (!rt.ok()) return ::testing::AssertionFailure() << rt.status().ToString();
+  Status ran = AgentWithASecret(**rt, "");
+  Status finished = (*rt)->Finish();
+  if (!ran.ok()) return ::testing::AssertionFailure() << ran.ToString();
+  if (!finished.ok()) return ::testing::AssertionFailure() << finished.ToString();
+  return ::testing::AssertionSuccess();
+}
+
 class RedactionReplayTest : public ::testing::Test {
  protected:
   std::string dir_ = testing::FreshTempDir("redaction_replay");
@@ -113,17 +129,7 @@ class RedactionReplayTest : public ::testing::Test {
 
 TEST_F(RedactionReplayTest, ASecretInAPromptReplaysStrictlyAndNeverReachesTheFile) {
   const std::string recorded = dir_ + "/secret.baton";
-  {
-    auto model = EchoModel();
-    RuntimeOptions ro;
-    ro.mode = ReplayMode::kRecord;
-    ro.record_path = recorded;
-    ro.time = TimeSource::kVirtual;
-    auto rt = AgentRuntime::Create(ro, model.get(), nullptr);
-    ASSERT_TRUE(rt.ok()) << rt.status().ToString();
-    ASSERT_TRUE(AgentWithASecret(**rt, "").ok());
-    ASSERT_TRUE((*rt)->Finish().ok());
-  }
+  ASSERT_TRUE(RecordAgentWithASecret(recorded));
   const std::string bytes = Slurp(recorded);
   ASSERT_FALSE(bytes.empty());
   EXPECT_EQ(bytes.find(kSecret), std::string::npos);
@@ -166,17 +172,8 @@ TEST_F(RedactionReplayTest, TheDefaultKeyIsStableAndTheUserCanSetIt) {
 
 TEST_F(RedactionReplayTest, ReplayOrRecordAfterACodeChangeIsNotAFailure) {
   const std::string recorded = dir_ + "/base.baton";
+  ASSERT_TRUE(RecordAgentWithASecret(recorded));
   auto model = EchoModel();
-  {
-    RuntimeOptions ro;
-    ro.mode = ReplayMode::kRecord;
-    ro.record_path = recorded;
-    ro.time = TimeSource::kVirtual;
-    auto rt = AgentRuntime::Create(ro, model.get(), nullptr);
-    ASSERT_TRUE(rt.ok());
-    ASSERT_TRUE(AgentWithASecret(**rt, "").ok());
-    ASSERT_TRUE((*rt)->Finish().ok());
-  }
   RuntimeOptions ro;
   ro.mode = ReplayMode::kReplayOrRecord;
   ro.replay_path = recorded;
@@ -242,16 +239,7 @@ TEST(BatonTestFixtureTest, AReplayOfAMissingFileFailsTheTest) {
 TEST(BatonTestFixtureTest, AReplayThatServesNothingFailsTheTest) {
   static std::string recorded;
   recorded = testing::FreshTempDir("fixture_nothing") + "/r.baton";
-  {
-    auto model = EchoModel();
-    RuntimeOptions ro;
-    ro.mode = ReplayMode::kRecord;
-    ro.record_path = recorded;
-    auto rt = AgentRuntime::Create(ro, model.get(), nullptr);
-    ASSERT_TRUE(rt.ok());
-    ASSERT_TRUE(AgentWithASecret(**rt, "").ok());
-    ASSERT_TRUE((*rt)->Finish().ok());
-  }
+  ASSERT_TRUE(RecordAgentWithASecret(recorded));
   EXPECT_NONFATAL_FAILURE(ReplayWithIdleAgents(recorded), "served no call");
 }
 

@@ -335,6 +335,65 @@ TEST_F(ProxyTest, AnUpstreamThatHangsGets504AndIsRecordedAsAFailedCall) {
   EXPECT_EQ(call->error_code, CallErrorCode::kDeadlineExceeded);
 }
 
+TEST_F(ProxyTest, PaceRecordedReplaysTheStreamsTiming) {
+  RecordSession();  // The researcher's stream: four frames, 30 ms before each.
+  auto trace = Trace::Load(recording_);
+  ASSERT_TRUE(trace.ok());
+  int64_t last_offset = 0;
+  for (const Event& e : trace->events())
+    if (auto* c = e.As<ModelCall>(); c && !c->response.chunks.empty())
+      last_offset = c->response.chunks.back().offset_ns;
+  ASSERT_GT(last_offset, 60'000'000);
+  for (Pace pace : {Pace::kFast, Pace::kRecorded}) {
+    auto session = ReplaySession::Open(recording_, ReplayOptions{});
+    ASSERT_TRUE(session.ok());
+    ProxyOptions o;
+    o.mode = ReplayMode::kReplay;
+    o.replay = session->get();
+    o.pace = pace;
+    auto proxy = ProxyServer::Start(o);
+    ASSERT_TRUE(proxy.ok());
+    Post((*proxy)->origin(), "/v1/chat/completions", planner_);
+    auto t0 = std::chrono::steady_clock::now();
+    RunResult r = Post((*proxy)->origin(), "/v1/chat/completions", researcher_);
+    int64_t took =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
+    EXPECT_THAT(r.out, HasSubstr("[DONE]"));
+    if (pace == Pace::kRecorded) {
+      EXPECT_GE(took, last_offset - 5'000'000) << "the recorded gaps were not kept";
+    } else {
+      EXPECT_LT(took, last_offset + 500'000'000);  // Bounded; the point is it needs no wait.
+    }
+  }
+}
+
+TEST_F(ProxyTest, AnXBatonAgentHeaderNamesTheAgent) {
+  FakeOpenAiServer upstream;
+  for (int i = 0; i < 2; ++i)
+    upstream.Enqueue(
+        {200, FakeOpenAiServer::CompletionBody("ok"), {}, std::chrono::milliseconds(0)});
+  auto rec = Recorder::Create(recording_, SessionHeader{"header"});
+  ASSERT_TRUE(rec.ok());
+  ProxyOptions o;
+  o.recorder = rec->get();
+  o.openai_upstream = upstream.base_url();
+  auto proxy = ProxyServer::Start(o);
+  ASSERT_TRUE(proxy.ok());
+  // One system prompt, two agents: only the header tells them apart.
+  Post((*proxy)->origin(), "/v1/chat/completions", planner_, "-H 'X-Baton-Agent: critic'");
+  Post((*proxy)->origin(), "/v1/chat/completions", planner_, "-H 'X-Baton-Agent: editor'");
+  (*proxy)->Stop();
+  ASSERT_TRUE((*rec)->Close().ok());
+  auto trace = Trace::Load(recording_);
+  ASSERT_TRUE(trace.ok());
+  std::vector<std::string> agents;
+  for (const Event& e : trace->events())
+    if (e.As<ModelCall>()) agents.push_back(e.agent);
+  EXPECT_EQ(agents, (std::vector<std::string>{"critic", "editor"}));
+  for (const auto& req : upstream.received()) EXPECT_THAT(req.body, HasSubstr("gpt-4o"));
+}
+
 TEST(ModelApiTest, CanonicalRequestsIgnoreSpellingAndKeepMeaning) {
   auto a = ParseRequest(ModelApi::kOpenAiChat, "POST", "/v1/chat/completions", kPlannerRequest);
   auto b =

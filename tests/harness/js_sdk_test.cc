@@ -58,12 +58,26 @@ TEST_F(JsSdkTest, OpenAiSdkRecordsAndReplaysPlainAndStreamed) {
           R"({"id":"c2","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":20,"completion_tokens":4,"total_tokens":24}})",
           "[DONE]"},
          std::chrono::milliseconds(10)});
+    for (const char* id : {"resp_1", "resp_2"})
+      upstream.Enqueue(
+          {200,
+           std::string(R"({"id":")") + id +
+               R"(","object":"response","created_at":1,"status":"completed","model":"gpt-4o","output":[{"type":"message","id":"msg_)" +
+               id +
+               R"(","status":"completed","role":"assistant","content":[{"type":"output_text","text":"Report )" +
+               id +
+               R"(","annotations":[]}]}],"usage":{"input_tokens":5,"output_tokens":2,"total_tokens":7}})",
+           {},
+           std::chrono::milliseconds(0)});
     recorded = RunCommand(Keys() + kBaton + " record -o " + recording + " --upstream openai=" +
                           upstream.base_url() + " -- node " + kJs + "/openai_chat.mjs");
     ASSERT_EQ(recorded.exit_code, 0) << recorded.out << recorded.err;
-    EXPECT_EQ(upstream.received().size(), 2u);
+    EXPECT_EQ(upstream.received().size(), 4u);
+    EXPECT_THAT(upstream.received()[3].body, HasSubstr("\"previous_response_id\": \"resp_1\""));
   }
   EXPECT_THAT(recorded.out, HasSubstr("planner -> transfer_to_researcher"));
+  EXPECT_THAT(recorded.out,
+              HasSubstr("writer: Report resp_1 / Report resp_2 (chain resp_1 -> resp_2)"));
   EXPECT_THAT(recorded.out, HasSubstr("researcher: Growth is 2%. (24 tokens)"));
   EXPECT_EQ(Slurp(recording).find(kOpenAiKey), std::string::npos);
   auto trace = Trace::Load(recording);
@@ -79,7 +93,9 @@ TEST_F(JsSdkTest, OpenAiSdkRecordsAndReplaysPlainAndStreamed) {
   EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
   EXPECT_THAT(replayed.out, HasSubstr("planner -> transfer_to_researcher"));
   EXPECT_THAT(replayed.out, HasSubstr("researcher: Growth is 2%. (24 tokens)"));
-  EXPECT_THAT(replayed.out, HasSubstr("replay matched: 2 calls served"));
+  EXPECT_THAT(replayed.out,
+              HasSubstr("writer: Report resp_1 / Report resp_2 (chain resp_1 -> resp_2)"));
+  EXPECT_THAT(replayed.out, HasSubstr("replay matched: 4 calls served"));
 }
 
 TEST_F(JsSdkTest, AnthropicSdkRecordsAndReplaysPlainAndStreamed) {

@@ -32,3 +32,18 @@ for await (const chunk of stream) {
   if (chunk.usage) usage = chunk.usage.total_tokens;
 }
 console.log(`researcher: ${text} (${usage} tokens)`);
+
+// The Responses API (the Agents SDK's default): a writer continuing from the researcher's
+// response id, so the previous_response_id chain must replay consistently.
+const first = await client.responses.create({
+  model: "gpt-4o",
+  instructions: "You are the writer.",
+  input: `write up: ${text}`,
+});
+const second = await client.responses.create({
+  model: "gpt-4o",
+  instructions: "You are the writer.",
+  previous_response_id: first.id,
+  input: "shorter",
+});
+console.log(`writer: ${first.output_text} / ${second.output_text} (chain ${first.id} -> ${second.id})`);

@@ -51,6 +51,12 @@ std::string BodyOf(const std::string& response) {
   return at == std::string::npos ? "" : response.substr(at + 4);
 }
 
+SessionHeader Header(const std::string& id) {
+  SessionHeader h;
+  h.session_id = id;
+  return h;
+}
+
 const char kPlannerRequest[] =
     R"({"model":"gpt-4o","messages":[{"role":"system","content":"You are the planner."},)"
     R"({"role":"user","content":"assess the EU market"}],"temperature":0.2,)"
@@ -90,7 +96,7 @@ class ProxyTest : public ::testing::Test {
           R"({"choices":[],"usage":{"prompt_tokens":20,"completion_tokens":4,"total_tokens":24}})",
           "[DONE]"},
          std::chrono::milliseconds(30)});
-    auto rec = Recorder::Create(recording_, SessionHeader{"proxied"});
+    auto rec = Recorder::Create(recording_, Header("proxied"));
     EXPECT_TRUE(rec.ok());
     ProxyOptions o;
     o.mode = ReplayMode::kRecord;
@@ -198,7 +204,7 @@ TEST_F(ProxyTest, BadInputGetsAClearAnswerAndTheProxyKeepsServing) {
   FakeOpenAiServer upstream;
   upstream.Enqueue(
       {200, FakeOpenAiServer::CompletionBody("fine"), {}, std::chrono::milliseconds(0)});
-  auto rec = Recorder::Create(recording_, SessionHeader{"bad-input"});
+  auto rec = Recorder::Create(recording_, Header("bad-input"));
   ASSERT_TRUE(rec.ok());
   ProxyOptions o;
   o.recorder = rec->get();
@@ -285,7 +291,7 @@ TEST_F(ProxyTest, WhyNamesThePlantedBoundaryOfAProxiedSession) {
                     FakeOpenAiServer::CompletionBody("The EU market report."),
                     {},
                     std::chrono::milliseconds(0)});
-  auto rec = Recorder::Create(recording_, SessionHeader{"planted"});
+  auto rec = Recorder::Create(recording_, Header("planted"));
   ASSERT_TRUE(rec.ok());
   ProxyOptions o;
   o.recorder = rec->get();
@@ -312,7 +318,7 @@ TEST_F(ProxyTest, AnUpstreamThatHangsGets504AndIsRecordedAsAFailedCall) {
   FakeOpenAiServer upstream;
   upstream.Enqueue(
       {200, FakeOpenAiServer::CompletionBody("late"), {}, std::chrono::milliseconds(3000)});
-  auto rec = Recorder::Create(recording_, SessionHeader{"hang"});
+  auto rec = Recorder::Create(recording_, Header("hang"));
   ASSERT_TRUE(rec.ok());
   ProxyOptions o;
   o.recorder = rec->get();
@@ -373,7 +379,7 @@ TEST_F(ProxyTest, AnXBatonAgentHeaderNamesTheAgent) {
   for (int i = 0; i < 2; ++i)
     upstream.Enqueue(
         {200, FakeOpenAiServer::CompletionBody("ok"), {}, std::chrono::milliseconds(0)});
-  auto rec = Recorder::Create(recording_, SessionHeader{"header"});
+  auto rec = Recorder::Create(recording_, Header("header"));
   ASSERT_TRUE(rec.ok());
   ProxyOptions o;
   o.recorder = rec->get();
@@ -392,6 +398,57 @@ TEST_F(ProxyTest, AnXBatonAgentHeaderNamesTheAgent) {
     if (e.As<ModelCall>()) agents.push_back(e.agent);
   EXPECT_EQ(agents, (std::vector<std::string>{"critic", "editor"}));
   for (const auto& req : upstream.received()) EXPECT_THAT(req.body, HasSubstr("gpt-4o"));
+}
+
+TEST_F(ProxyTest, AStreamCutOffUpstreamIsRecordedAndReplayedCutOff) {
+  FakeReply cut{200,
+                "",
+                {R"({"choices":[{"index":0,"delta":{"content":"Half "}}]})",
+                 R"({"choices":[{"index":0,"delta":{"content":"an answer"}}]})", "[DONE]"},
+                std::chrono::milliseconds(5)};
+  cut.cut_after_events = 2;
+  {
+    FakeOpenAiServer upstream;
+    upstream.Enqueue(cut);
+    upstream.Enqueue(
+        {200, FakeOpenAiServer::CompletionBody("after"), {}, std::chrono::milliseconds(0)});
+    auto rec = Recorder::Create(recording_, Header("cut"));
+    ASSERT_TRUE(rec.ok());
+    ProxyOptions o;
+    o.recorder = rec->get();
+    o.openai_upstream = upstream.base_url();
+    auto proxy = ProxyServer::Start(o);
+    ASSERT_TRUE(proxy.ok());
+    RunResult r = Post((*proxy)->origin(), "/v1/chat/completions", researcher_);
+    EXPECT_NE(r.exit_code, 0);  // curl sees the transfer end early.
+    EXPECT_THAT(r.out, HasSubstr("Half "));
+    // The proxy keeps serving.
+    RunResult next = Post((*proxy)->origin(), "/v1/chat/completions", planner_);
+    EXPECT_THAT(next.out, HasSubstr("after"));
+    (*proxy)->Stop();
+    ASSERT_TRUE((*rec)->Close().ok());
+  }
+  auto trace = Trace::Load(recording_);
+  ASSERT_TRUE(trace.ok());
+  const ModelCall* first = nullptr;
+  for (const Event& e : trace->events())
+    if (auto* c = e.As<ModelCall>(); c && first == nullptr) first = c;
+  ASSERT_NE(first, nullptr);
+  EXPECT_TRUE(first->http.stream_cut);
+  EXPECT_EQ(first->response.content.text, "Half an answer");
+  EXPECT_EQ(first->error_code, CallErrorCode::kUnavailable);
+
+  auto session = ReplaySession::Open(recording_, ReplayOptions{});
+  ASSERT_TRUE(session.ok());
+  ProxyOptions o;
+  o.mode = ReplayMode::kReplay;
+  o.replay = session->get();
+  auto proxy = ProxyServer::Start(o);
+  ASSERT_TRUE(proxy.ok());
+  RunResult replayed = Post((*proxy)->origin(), "/v1/chat/completions", researcher_);
+  EXPECT_NE(replayed.exit_code, 0);
+  EXPECT_THAT(replayed.out, HasSubstr("an answer"));
+  EXPECT_THAT(replayed.out, Not(HasSubstr("[DONE]")));
 }
 
 TEST(ModelApiTest, CanonicalRequestsIgnoreSpellingAndKeepMeaning) {

@@ -2,6 +2,7 @@
 
 #include <kj/async-io.h>
 #include <kj/compat/http.h>
+#include <kj/debug.h>
 
 #include <future>
 
@@ -83,12 +84,19 @@ class FakeOpenAiServer::Impl final : public kj::HttpService {
       return promise.attach(kj::mv(out), kj::mv(bytes));
     }
     headers.set(content_type_, "text/event-stream");
-    auto out = response.send(reply.status, "OK", headers);
     auto events = kj::heap<std::vector<std::string>>();
-    // An entry that is already a frame ("event: ...\ndata: ...") is sent as it is (Anthropic's
-    // named events); any other is one data line (OpenAI's).
     for (auto& e : reply.sse_events)
       events->push_back(e.rfind("event:", 0) == 0 ? e + "\n\n" : "data: " + e + "\n\n");
+    // A cut stream promises (Content-Length) more bytes than it sends: when the writer goes
+    // away short, the connection is dropped mid-body, as a failing upstream drops it.
+    kj::Maybe<uint64_t> size = nullptr;
+    if (reply.cut_after_events > 0) {
+      uint64_t total = 0;
+      for (const auto& e : *events) total += e.size();
+      size = total + 1;
+      if (reply.cut_after_events < events->size()) events->resize(reply.cut_after_events);
+    }
+    auto out = response.send(reply.status, "OK", headers, size);
     auto* out_ptr = out.get();
     auto* ev = events.get();
     return WriteEvents(out_ptr, ev, 0, reply.delay).attach(kj::mv(out), kj::mv(events));

@@ -20,6 +20,8 @@ struct FakeReply {
   // frame, sent with its blank line.
   std::vector<std::string> sse_events;
   std::chrono::milliseconds delay{0};  // Before the reply (and between SSE events).
+  // After this many SSE events the connection is dropped mid-stream (0: never).
+  size_t cut_after_events = 0;
 };
 
 class FakeOpenAiServer {

@@ -119,7 +119,9 @@ void BM_ProxyAddedLatency(benchmark::State& state) {
   std::filesystem::create_directories(dir);
   for (auto _ : state) {
     FakeOpenAiServer upstream;
-    auto rec = baton::Recorder::Create(dir + "/bench.baton", baton::SessionHeader{"bench"});
+    baton::SessionHeader header;
+    header.session_id = "bench";
+    auto rec = baton::Recorder::Create(dir + "/bench.baton", header);
     baton::proxy::ProxyOptions o;
     o.recorder = rec->get();
     o.openai_upstream = upstream.base_url();

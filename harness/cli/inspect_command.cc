@@ -111,6 +111,12 @@ int InspectOne(const std::string& file, const InspectOptions& opts, CommandConte
   out << "session   " << h.session_id << ", started " << IsoTime(h.start_wall_ns) << "\n";
   std::string agents;
   for (const auto& a : h.agents) agents += (agents.empty() ? "" : ", ") + a;
+  if (agents.empty()) {
+    // Sessions captured from traffic (the proxy) learn their agents as they go: name the ones
+    // the events show.
+    for (const auto& [agent, count] : by_agent) agents += (agents.empty() ? "" : ", ") + agent;
+    if (!agents.empty()) agents += " (from the events)";
+  }
   out << "agents    " << (agents.empty() ? "-" : agents) << "\n";
   if (!h.metadata.empty()) {
     std::string md;

@@ -261,7 +261,7 @@ TEST_F(ProxyTest, RecordAndReplayVerbsRunAnyProgram) {
   }
   RunResult inspect = RunCommand(baton + " inspect " + recording_);
   EXPECT_THAT(inspect.out, HasSubstr("closed cleanly"));
-  EXPECT_THAT(inspect.out, HasSubstr("researcher"));
+  EXPECT_THAT(inspect.out, HasSubstr("agents    agent-1, researcher (from the events)"));
   RunResult replayed = RunCommand(baton + " replay " + recording_ +
                                   " --upstream openai=http://127.0.0.1:9/v1 -- sh " + script);
   EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;

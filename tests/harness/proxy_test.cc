@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <optional>
 
 #include "harness/proxy/model_api.h"
 #include "harness/proxy/proxy_server.h"
@@ -82,6 +83,35 @@ class ProxyTest : public ::testing::Test {
   std::string planner_ = WriteFile(dir_ + "/planner.json", kPlannerRequest);
   std::string planner_respelled_ = WriteFile(dir_ + "/planner2.json", kPlannerRequestRespelled);
   std::string researcher_ = WriteFile(dir_ + "/researcher.json", kResearcherRequest);
+
+  // A proxy recording to recording_ in front of `upstream`; Finish() stops it and closes the
+  // file. `o` sets anything else (limits, timeouts, the Anthropic upstream).
+  struct Recording {
+    std::unique_ptr<Recorder> recorder;
+    std::unique_ptr<ProxyServer> proxy;
+    ::testing::AssertionResult Finish() {
+      proxy->Stop();
+      Status closed = recorder->Close();
+      if (!closed.ok()) return ::testing::AssertionFailure() << closed.ToString();
+      return ::testing::AssertionSuccess();
+    }
+  };
+  std::optional<Recording> StartRecording(const std::string& upstream, const std::string& id,
+                                          ProxyOptions o = {}) {
+    auto rec = Recorder::Create(recording_, Header(id));
+    if (!rec.ok()) {
+      ADD_FAILURE() << rec.status().ToString();
+      return std::nullopt;
+    }
+    o.recorder = rec->get();
+    o.openai_upstream = upstream;
+    auto proxy = ProxyServer::Start(o);
+    if (!proxy.ok()) {
+      ADD_FAILURE() << proxy.status().ToString();
+      return std::nullopt;
+    }
+    return Recording{std::move(rec).value(), std::move(proxy).value()};
+  }
 
   // Records the two agents' calls through a proxy in front of the fake upstream; returns
   // the responses the client saw.
@@ -204,27 +234,22 @@ TEST_F(ProxyTest, BadInputGetsAClearAnswerAndTheProxyKeepsServing) {
   FakeOpenAiServer upstream;
   upstream.Enqueue(
       {200, FakeOpenAiServer::CompletionBody("fine"), {}, std::chrono::milliseconds(0)});
-  auto rec = Recorder::Create(recording_, Header("bad-input"));
-  ASSERT_TRUE(rec.ok());
   ProxyOptions o;
-  o.recorder = rec->get();
-  o.openai_upstream = upstream.base_url();
   o.anthropic_upstream = "http://127.0.0.1:9";  // Refuses connections.
   o.max_body_bytes = 4096;
-  auto proxy = ProxyServer::Start(o);
-  ASSERT_TRUE(proxy.ok());
+  auto recording = StartRecording(upstream.base_url(), "bad-input", o);
+  ASSERT_TRUE(recording);
   std::string big = WriteFile(dir_ + "/big.json", std::string(10000, 'x'));
-  RunResult too_big = Post((*proxy)->origin(), "/v1/chat/completions", big);
+  RunResult too_big = Post(recording->proxy->origin(), "/v1/chat/completions", big);
   EXPECT_THAT(too_big.out, HasSubstr("HTTP/1.1 413"));
-  RunResult refused = Post((*proxy)->origin(), "/v1/messages", planner_);
+  RunResult refused = Post(recording->proxy->origin(), "/v1/messages", planner_);
   EXPECT_THAT(refused.out, HasSubstr("HTTP/1.1 502"));
   EXPECT_THAT(refused.out, HasSubstr("\"type\":\"error\""));  // Anthropic's error shape.
   // Not JSON: forwarded as an opaque exchange, and the proxy still serves.
-  RunResult not_json =
-      Post((*proxy)->origin(), "/v1/chat/completions", WriteFile(dir_ + "/junk.txt", "{not json"));
+  RunResult not_json = Post(recording->proxy->origin(), "/v1/chat/completions",
+                            WriteFile(dir_ + "/junk.txt", "{not json"));
   EXPECT_THAT(not_json.out, HasSubstr("HTTP/1.1 200"));
-  (*proxy)->Stop();
-  ASSERT_TRUE((*rec)->Close().ok());
+  ASSERT_TRUE(recording->Finish());
   auto trace = Trace::Load(recording_);
   ASSERT_TRUE(trace.ok());
   int calls = 0;
@@ -291,13 +316,8 @@ TEST_F(ProxyTest, WhyNamesThePlantedBoundaryOfAProxiedSession) {
                     FakeOpenAiServer::CompletionBody("The EU market report."),
                     {},
                     std::chrono::milliseconds(0)});
-  auto rec = Recorder::Create(recording_, Header("planted"));
-  ASSERT_TRUE(rec.ok());
-  ProxyOptions o;
-  o.recorder = rec->get();
-  o.openai_upstream = upstream.base_url();
-  auto proxy = ProxyServer::Start(o);
-  ASSERT_TRUE(proxy.ok());
+  auto recording = StartRecording(upstream.base_url(), "planted");
+  ASSERT_TRUE(recording);
   const std::string researcher = WriteFile(
       dir_ + "/r.json",
       R"({"model":"gpt-4o","messages":[{"role":"system","content":"You are the researcher."},{"role":"user","content":"EU market"}]})");
@@ -305,9 +325,8 @@ TEST_F(ProxyTest, WhyNamesThePlantedBoundaryOfAProxiedSession) {
       dir_ + "/w.json",
       R"({"model":"gpt-4o","messages":[{"role":"system","content":"You are the writer."},{"role":"user","content":"write it up"}]})");
   for (const std::string& body : {planner_, researcher, writer})
-    EXPECT_EQ(Post((*proxy)->origin(), "/v1/chat/completions", body).exit_code, 0);
-  (*proxy)->Stop();
-  ASSERT_TRUE((*rec)->Close().ok());
+    EXPECT_EQ(Post(recording->proxy->origin(), "/v1/chat/completions", body).exit_code, 0);
+  ASSERT_TRUE(recording->Finish());
   RunResult why = RunCommand(std::string(BATON_BIN) + " why " + recording_);
   EXPECT_EQ(why.exit_code, 1) << why.out << why.err;
   EXPECT_THAT(why.out, HasSubstr("boundary writer <- researcher"));
@@ -318,19 +337,14 @@ TEST_F(ProxyTest, AnUpstreamThatHangsGets504AndIsRecordedAsAFailedCall) {
   FakeOpenAiServer upstream;
   upstream.Enqueue(
       {200, FakeOpenAiServer::CompletionBody("late"), {}, std::chrono::milliseconds(3000)});
-  auto rec = Recorder::Create(recording_, Header("hang"));
-  ASSERT_TRUE(rec.ok());
   ProxyOptions o;
-  o.recorder = rec->get();
-  o.openai_upstream = upstream.base_url();
   o.upstream_timeout = std::chrono::milliseconds(200);
-  auto proxy = ProxyServer::Start(o);
-  ASSERT_TRUE(proxy.ok());
-  RunResult r = Post((*proxy)->origin(), "/v1/chat/completions", planner_);
+  auto recording = StartRecording(upstream.base_url(), "hang", o);
+  ASSERT_TRUE(recording);
+  RunResult r = Post(recording->proxy->origin(), "/v1/chat/completions", planner_);
   EXPECT_THAT(r.out, HasSubstr("HTTP/1.1 504"));
   EXPECT_THAT(r.out, HasSubstr("baton_upstream_timeout"));
-  (*proxy)->Stop();
-  ASSERT_TRUE((*rec)->Close().ok());
+  ASSERT_TRUE(recording->Finish());
   auto trace = Trace::Load(recording_);
   ASSERT_TRUE(trace.ok());
   const ModelCall* call = nullptr;
@@ -379,18 +393,12 @@ TEST_F(ProxyTest, AnXBatonAgentHeaderNamesTheAgent) {
   for (int i = 0; i < 2; ++i)
     upstream.Enqueue(
         {200, FakeOpenAiServer::CompletionBody("ok"), {}, std::chrono::milliseconds(0)});
-  auto rec = Recorder::Create(recording_, Header("header"));
-  ASSERT_TRUE(rec.ok());
-  ProxyOptions o;
-  o.recorder = rec->get();
-  o.openai_upstream = upstream.base_url();
-  auto proxy = ProxyServer::Start(o);
-  ASSERT_TRUE(proxy.ok());
+  auto recording = StartRecording(upstream.base_url(), "header");
+  ASSERT_TRUE(recording);
   // One system prompt, two agents: only the header tells them apart.
-  Post((*proxy)->origin(), "/v1/chat/completions", planner_, "-H 'X-Baton-Agent: critic'");
-  Post((*proxy)->origin(), "/v1/chat/completions", planner_, "-H 'X-Baton-Agent: editor'");
-  (*proxy)->Stop();
-  ASSERT_TRUE((*rec)->Close().ok());
+  Post(recording->proxy->origin(), "/v1/chat/completions", planner_, "-H 'X-Baton-Agent: critic'");
+  Post(recording->proxy->origin(), "/v1/chat/completions", planner_, "-H 'X-Baton-Agent: editor'");
+  ASSERT_TRUE(recording->Finish());
   auto trace = Trace::Load(recording_);
   ASSERT_TRUE(trace.ok());
   std::vector<std::string> agents;
@@ -412,21 +420,15 @@ TEST_F(ProxyTest, AStreamCutOffUpstreamIsRecordedAndReplayedCutOff) {
     upstream.Enqueue(cut);
     upstream.Enqueue(
         {200, FakeOpenAiServer::CompletionBody("after"), {}, std::chrono::milliseconds(0)});
-    auto rec = Recorder::Create(recording_, Header("cut"));
-    ASSERT_TRUE(rec.ok());
-    ProxyOptions o;
-    o.recorder = rec->get();
-    o.openai_upstream = upstream.base_url();
-    auto proxy = ProxyServer::Start(o);
-    ASSERT_TRUE(proxy.ok());
-    RunResult r = Post((*proxy)->origin(), "/v1/chat/completions", researcher_);
+    auto recording = StartRecording(upstream.base_url(), "cut");
+    ASSERT_TRUE(recording);
+    RunResult r = Post(recording->proxy->origin(), "/v1/chat/completions", researcher_);
     EXPECT_NE(r.exit_code, 0);  // curl sees the transfer end early.
     EXPECT_THAT(r.out, HasSubstr("Half "));
     // The proxy keeps serving.
-    RunResult next = Post((*proxy)->origin(), "/v1/chat/completions", planner_);
+    RunResult next = Post(recording->proxy->origin(), "/v1/chat/completions", planner_);
     EXPECT_THAT(next.out, HasSubstr("after"));
-    (*proxy)->Stop();
-    ASSERT_TRUE((*rec)->Close().ok());
+    ASSERT_TRUE(recording->Finish());
   }
   auto trace = Trace::Load(recording_);
   ASSERT_TRUE(trace.ok());

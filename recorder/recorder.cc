@@ -92,8 +92,7 @@ class Recorder::Impl {
       }
       // Close wakes the waiters: they are refused, never left blocked or aborted.
       space_cv_.wait(lock, [&] {
-        return buffered_bytes_ + bytes <= options_.max_buffered_bytes || queue_.empty() ||
-               closing_;
+        return buffered_bytes_ + bytes <= options_.max_buffered_bytes || queue_.empty() || closing_;
       });
       if (closing_) {
         ++stats_.events_refused_after_close;

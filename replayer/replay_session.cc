@@ -220,16 +220,15 @@ const Event& ReplaySession::Redacted(const Event& live, Event& scratch) const {
   return scratch;
 }
 
-Result<const Event*> ReplaySession::Serve(const Event& unredacted) {
-  BATON_CHECK(IsServedKind(unredacted.kind()));
-  Event scratch;
-  const Event& live = Redacted(unredacted, scratch);
+Result<const Event*> ReplaySession::Serve(const Event& live) {
+  BATON_CHECK(IsServedKind(live.kind()));
   std::lock_guard<std::mutex> lock(mu_);
   if (stopped_) return Status::Diverged("replay stopped at an earlier divergence: " + stop_reason_);
   const EventKind kind = live.kind();
   Queue& q = served_[QueueKey(live.agent, live.kind())];
   size_t ordinal = q.next + 1;
   std::string which = live.agent + "'s " + Ordinal(ordinal) + " " + Human(KindName(kind));
+  Event scratch;  // The live request redacted, when it comes to that.
 
   if (q.next >= q.events.size()) {
     if (options_.mode == ReplayMode::kReplayOrRecord) {
@@ -239,13 +238,23 @@ Result<const Event*> ReplaySession::Serve(const Event& unredacted) {
     Divergence d = MakeDivergence(nullptr, live.agent, kind,
                                   which + " has no recording: the recording holds " +
                                       std::to_string(q.events.size()) + " for " + live.agent);
-    for (EventField& f : NormalizedRequest(live))
+    for (EventField& f : NormalizedRequest(Redacted(live, scratch)))
       d.fields.push_back({FieldDifference::Change::kOnlyLive, f.path, "", f.value});
     BATON_RETURN_IF_ERROR(DivergeLocked(std::move(d)));
     return Status::NotFound(which + " has no recording");
   }
   const Event* recorded = q.events[q.next];
-  if (RequestsMatch(*recorded, live)) {
+  // The live request is compared as it is first: one that carries no secret (the common
+  // case) matches without a redaction pass over its whole history on every call. Only a
+  // request that does not match is redacted, as the recorder wrote it, and compared again;
+  // an unredacted request cannot match a recording by mistake, since the file holds no secret.
+  const Event* compared = &live;
+  bool match = RequestsMatch(*recorded, live);
+  if (!match) {
+    compared = &Redacted(live, scratch);
+    match = compared != &live && RequestsMatch(*recorded, *compared);
+  }
+  if (match) {
     ++q.next;
     ++served_count_;
     return Answer(*recorded);
@@ -257,7 +266,7 @@ Result<const Event*> ReplaySession::Serve(const Event& unredacted) {
   Divergence d = MakeDivergence(
       recorded, live.agent, kind,
       which + " differs from the recording (#" + std::to_string(recorded->seq) + ")");
-  d.fields = DiffFields(NormalizedRequest(*recorded), NormalizedRequest(live));
+  d.fields = DiffFields(NormalizedRequest(*recorded), NormalizedRequest(*compared));
   BATON_RETURN_IF_ERROR(DivergeLocked(std::move(d)));
   // Lenient: serve the recorded answer so the run can go on and show later divergences.
   ++q.next;

@@ -6,13 +6,8 @@
 // then compares the replayed session with the recording (as `baton diff` does).
 // Exit 0 only when the program succeeded, the replay matched and the sessions are
 // equivalent; 1 otherwise; 2 on bad input.
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -27,8 +22,6 @@
 #include "harness/cli/proxy_options.h"
 #include "replayer/session_diff.h"
 #include "replayer/trace.h"
-
-extern char** environ;
 
 namespace baton::cli {
 namespace {

@@ -131,7 +131,15 @@ struct LastCall {
 struct Exchange {
   std::string method;
   std::string path;
-  std::vector<std::pair<std::string, std::string>> headers;  // As received.
+  // As received, names lower-cased once here (HTTP header names are case-insensitive).
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The value of the header named `lower_name`, or "" when absent.
+  std::string Header(std::string_view lower_name) const {
+    for (const auto& [k, v] : headers)
+      if (k == lower_name) return v;
+    return "";
+  }
   std::string body;
   ModelApi api = ModelApi::kOpaque;
   bool anthropic = false;
@@ -160,10 +168,7 @@ class ProxyServer::Impl final : public kj::HttpService {
   Status Run(std::promise<Status>& started) {
     auto io = kj::setupAsyncIo();
     timer_ = &io.provider->getTimer();
-    kj::HttpHeaderTable::Builder builder;
-    content_type_ = builder.add("Content-Type");
-    content_length_ = builder.add("Content-Length");
-    table_ = builder.build();
+    table_ = kj::HttpHeaderTable::Builder().build();
     kj::TlsContext tls;
     auto tls_network = tls.wrapNetwork(io.provider->getNetwork());
     client_ = kj::newHttpClient(*timer_, *table_, io.provider->getNetwork(), *tls_network);
@@ -212,19 +217,14 @@ class ProxyServer::Impl final : public kj::HttpService {
     auto ex = kj::heap<Exchange>();
     ex->method = kj::str(method).cStr();
     ex->path = url.cStr();
-    std::string declared_length;
     headers.forEach([&](kj::StringPtr name, kj::StringPtr value) {
-      ex->headers.emplace_back(name.cStr(), value.cStr());
-      if (Lower(name.cStr()) == "content-length") declared_length = value.cStr();
+      ex->headers.emplace_back(Lower(name.cStr()), value.cStr());
     });
     ex->api = ClassifyRequest(ex->method, ex->path);
-    bool anthropic_headers = false;
-    for (const auto& [k, v] : ex->headers) {
-      std::string lower = Lower(k);
-      anthropic_headers |= lower == "anthropic-version" || lower == "x-api-key";
-    }
-    ex->anthropic = IsAnthropic(ex->api, anthropic_headers);
+    ex->anthropic = IsAnthropic(
+        ex->api, !ex->Header("anthropic-version").empty() || !ex->Header("x-api-key").empty());
     const uint64_t limit = options_.max_body_bytes;
+    const std::string declared_length = ex->Header("content-length");
     if (!declared_length.empty() && std::strtoull(declared_length.c_str(), nullptr, 10) > limit)
       return Reject(response, *ex, 413, "request_too_large",
                     "the request body is over the proxy's limit of " + std::to_string(limit) +
@@ -301,12 +301,9 @@ class ProxyServer::Impl final : public kj::HttpService {
       }
     }
     for (const auto& [k, v] : ex.headers)
-      if (IsRecordedRequestHeader(Lower(k))) ex.parsed.request.headers.push_back({Lower(k), v});
-    std::string header_agent;
-    for (const auto& [k, v] : ex.headers)
-      if (Lower(k) == "x-baton-agent") header_agent = v;
+      if (IsRecordedRequestHeader(k)) ex.parsed.request.headers.push_back({k, v});
     std::optional<PendingHandoff> delivered;
-    ex.agent = inference_.Attribute(header_agent, ex.parsed, &delivered);
+    ex.agent = inference_.Attribute(ex.Header("x-baton-agent"), ex.parsed, &delivered);
     if (Records()) RecordArrival(ex, delivered);
 
     if (Replays()) {
@@ -422,8 +419,7 @@ class ProxyServer::Impl final : public kj::HttpService {
     const std::string url = UpstreamUrl(upstream, ex.path);
     kj::HttpHeaders headers(*table_);
     for (const auto& [k, v] : ex.headers) {
-      std::string lower = Lower(k);
-      if (IsHopByHop(lower) || lower == "x-baton-agent") continue;
+      if (IsHopByHop(k) || k == "x-baton-agent") continue;
       headers.add(kj::str(k), kj::str(v));
     }
     // Plain bytes: the proxy parses what it records.
@@ -583,9 +579,8 @@ class ProxyServer::Impl final : public kj::HttpService {
     // The same request again after a failure (or marked a retry by the SDK) is another
     // attempt at the same call: hidden-latency findings see the retries.
     LastCall& last = last_call_[ex.agent];
-    uint32_t sdk_retry = 0;
-    for (const auto& [k, v] : ex.headers)
-      if (Lower(k) == "x-stainless-retry-count") sdk_retry = std::strtoul(v.c_str(), nullptr, 10);
+    const uint32_t sdk_retry =
+        std::strtoul(ex.Header("x-stainless-retry-count").c_str(), nullptr, 10);
     const bool retry =
         last.attempt > 0 && last.request == call.request && (last.failed || sdk_retry > 0);
     Recorder& rec = *options_.recorder;
@@ -630,8 +625,6 @@ class ProxyServer::Impl final : public kj::HttpService {
   kj::Timer* timer_ = nullptr;
   kj::Own<kj::HttpHeaderTable> table_;
   kj::Own<kj::HttpClient> client_;
-  kj::HttpHeaderId content_type_ = kj::HttpHeaderId::HOST;
-  kj::HttpHeaderId content_length_ = kj::HttpHeaderId::HOST;
   unsigned port_ = 0;
   // Loop thread only.
   AgentInference inference_;

@@ -96,6 +96,31 @@ class ProxyTest : public ::testing::Test {
       return ::testing::AssertionSuccess();
     }
   };
+  // A proxy replaying recording_ strictly. Its upstream is a port where nothing listens:
+  // any request forwarded instead of served would fail.
+  struct Replaying {
+    std::unique_ptr<ReplaySession> session;
+    std::unique_ptr<ProxyServer> proxy;
+  };
+  std::optional<Replaying> StartReplaying(Pace pace = Pace::kFast) {
+    auto session = ReplaySession::Open(recording_, ReplayOptions{});
+    if (!session.ok()) {
+      ADD_FAILURE() << session.status().ToString();
+      return std::nullopt;
+    }
+    ProxyOptions o;
+    o.mode = ReplayMode::kReplay;
+    o.replay = session->get();
+    o.openai_upstream = "http://127.0.0.1:9/v1";
+    o.pace = pace;
+    auto proxy = ProxyServer::Start(o);
+    if (!proxy.ok()) {
+      ADD_FAILURE() << proxy.status().ToString();
+      return std::nullopt;
+    }
+    return Replaying{std::move(session).value(), std::move(proxy).value()};
+  }
+
   std::optional<Recording> StartRecording(const std::string& upstream, const std::string& id,
                                           ProxyOptions o = {}) {
     auto rec = Recorder::Create(recording_, Header(id));
@@ -191,43 +216,34 @@ TEST_F(ProxyTest, RecordsStructuredCallsAgentsAndHandoffs) {
 
 TEST_F(ProxyTest, ReplaysTheSameBytesWithoutTheUpstream) {
   std::vector<std::string> seen = RecordSession();  // The upstream is gone after this.
-  auto session = ReplaySession::Open(recording_, ReplayOptions{});
-  ASSERT_TRUE(session.ok()) << session.status().ToString();
-  ProxyOptions o;
-  o.mode = ReplayMode::kReplay;
-  o.replay = session->get();
-  o.openai_upstream = "http://127.0.0.1:9/v1";  // Nothing listens: any forward would fail.
-  auto proxy = ProxyServer::Start(o);
-  ASSERT_TRUE(proxy.ok());
-  RunResult plain = Post((*proxy)->origin(), "/v1/chat/completions", planner_respelled_);
-  RunResult streamed = Post((*proxy)->origin(), "/v1/chat/completions", researcher_);
+  auto replaying = StartReplaying();
+  ASSERT_TRUE(replaying);
+  auto& proxy = replaying->proxy;
+  RunResult plain = Post(proxy->origin(), "/v1/chat/completions", planner_respelled_);
+  RunResult streamed = Post(proxy->origin(), "/v1/chat/completions", researcher_);
   EXPECT_EQ(BodyOf(plain.out), BodyOf(seen[0]));
   EXPECT_EQ(BodyOf(streamed.out), BodyOf(seen[1]));
   EXPECT_THAT(streamed.out, HasSubstr("text/event-stream"));
-  ProxyStats stats = (*proxy)->stats();
+  ProxyStats stats = proxy->stats();
   EXPECT_EQ(stats.served, 2u);
   EXPECT_EQ(stats.forwarded, 0u);
-  EXPECT_TRUE((*session)->Report().matched) << (*session)->Report().Render();
+  EXPECT_TRUE(replaying->session->Report().matched) << replaying->session->Report().Render();
 }
 
 TEST_F(ProxyTest, AMissIs424WithTheAgentAndTheDiff) {
   RecordSession();
-  auto session = ReplaySession::Open(recording_, ReplayOptions{});
-  ASSERT_TRUE(session.ok());
-  ProxyOptions o;
-  o.mode = ReplayMode::kReplay;
-  o.replay = session->get();
-  auto proxy = ProxyServer::Start(o);
-  ASSERT_TRUE(proxy.ok());
+  auto replaying = StartReplaying();
+  ASSERT_TRUE(replaying);
+  auto& proxy = replaying->proxy;
   std::string changed = kPlannerRequest;
   changed.replace(changed.find("assess the EU market"), 20, "assess the US market");
   RunResult r =
-      Post((*proxy)->origin(), "/v1/chat/completions", WriteFile(dir_ + "/changed.json", changed));
+      Post(proxy->origin(), "/v1/chat/completions", WriteFile(dir_ + "/changed.json", changed));
   EXPECT_THAT(r.out, HasSubstr("HTTP/1.1 424"));
   EXPECT_THAT(r.out, HasSubstr("baton_replay_miss"));
   EXPECT_THAT(r.out, HasSubstr("agent-1"));
   EXPECT_THAT(r.out, HasSubstr("{+US+}"));  // The field diff.
-  EXPECT_EQ((*proxy)->stats().misses, 1u);
+  EXPECT_EQ(proxy->stats().misses, 1u);
 }
 
 TEST_F(ProxyTest, BadInputGetsAClearAnswerAndTheProxyKeepsServing) {
@@ -365,17 +381,12 @@ TEST_F(ProxyTest, PaceRecordedReplaysTheStreamsTiming) {
       last_offset = c->response.chunks.back().offset_ns;
   ASSERT_GT(last_offset, 60'000'000);
   for (Pace pace : {Pace::kFast, Pace::kRecorded}) {
-    auto session = ReplaySession::Open(recording_, ReplayOptions{});
-    ASSERT_TRUE(session.ok());
-    ProxyOptions o;
-    o.mode = ReplayMode::kReplay;
-    o.replay = session->get();
-    o.pace = pace;
-    auto proxy = ProxyServer::Start(o);
-    ASSERT_TRUE(proxy.ok());
-    Post((*proxy)->origin(), "/v1/chat/completions", planner_);
+    auto replaying = StartReplaying(pace);
+    ASSERT_TRUE(replaying);
+    auto& proxy = replaying->proxy;
+    Post(proxy->origin(), "/v1/chat/completions", planner_);
     auto t0 = std::chrono::steady_clock::now();
-    RunResult r = Post((*proxy)->origin(), "/v1/chat/completions", researcher_);
+    RunResult r = Post(proxy->origin(), "/v1/chat/completions", researcher_);
     int64_t took =
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
             .count();
@@ -440,14 +451,10 @@ TEST_F(ProxyTest, AStreamCutOffUpstreamIsRecordedAndReplayedCutOff) {
   EXPECT_EQ(first->response.content.text, "Half an answer");
   EXPECT_EQ(first->error_code, CallErrorCode::kUnavailable);
 
-  auto session = ReplaySession::Open(recording_, ReplayOptions{});
-  ASSERT_TRUE(session.ok());
-  ProxyOptions o;
-  o.mode = ReplayMode::kReplay;
-  o.replay = session->get();
-  auto proxy = ProxyServer::Start(o);
-  ASSERT_TRUE(proxy.ok());
-  RunResult replayed = Post((*proxy)->origin(), "/v1/chat/completions", researcher_);
+  auto replaying = StartReplaying();
+  ASSERT_TRUE(replaying);
+  auto& proxy = replaying->proxy;
+  RunResult replayed = Post(proxy->origin(), "/v1/chat/completions", researcher_);
   EXPECT_NE(replayed.exit_code, 0);
   EXPECT_THAT(replayed.out, HasSubstr("an answer"));
   EXPECT_THAT(replayed.out, Not(HasSubstr("[DONE]")));

@@ -151,22 +151,15 @@ class ProxyTest : public ::testing::Test {
           R"({"choices":[],"usage":{"prompt_tokens":20,"completion_tokens":4,"total_tokens":24}})",
           "[DONE]"},
          std::chrono::milliseconds(30)});
-    auto rec = Recorder::Create(recording_, Header("proxied"));
-    EXPECT_TRUE(rec.ok());
-    ProxyOptions o;
-    o.mode = ReplayMode::kRecord;
-    o.recorder = rec->get();
-    o.openai_upstream = upstream.base_url();
-    auto proxy = ProxyServer::Start(o);
-    EXPECT_TRUE(proxy.ok()) << proxy.status().ToString();
+    auto recording = StartRecording(upstream.base_url(), "proxied");
+    if (!recording) return std::vector<std::string>(2);  // StartRecording failed the test.
     std::vector<std::string> seen;
     for (const std::string* body : {&planner_, &researcher_}) {
-      RunResult r = Post((*proxy)->origin(), "/v1/chat/completions", *body);
+      RunResult r = Post(recording->proxy->origin(), "/v1/chat/completions", *body);
       EXPECT_EQ(r.exit_code, 0) << r.err;
       seen.push_back(r.out);
     }
-    (*proxy)->Stop();
-    EXPECT_TRUE((*rec)->Close().ok());
+    EXPECT_TRUE(recording->Finish());
     EXPECT_EQ(upstream.received().size(), 2u);
     for (const auto& req : upstream.received())
       EXPECT_THAT(req.authorization, HasSubstr(kKey));  // Forwarded, never recorded.

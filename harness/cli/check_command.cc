@@ -68,15 +68,10 @@ std::string XmlEscape(const std::string& s) {
   return out;
 }
 
-bool EndsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // A finished recording, or one whose recorder crashed (PATH.baton.incomplete): exactly what a
 // user wants checked, read as far as it goes.
 bool IsRecording(const std::string& path) {
-  return EndsWith(path, ".baton") || EndsWith(path, ".baton.incomplete");
+  return path.ends_with(".baton") || path.ends_with(".baton.incomplete");
 }
 
 Status ExpandInputs(const std::vector<std::string>& inputs, std::vector<std::string>& files) {

@@ -14,10 +14,6 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 void AppendString(std::string& out, std::string_view s) {
   JsonWriter w;
   w.String(s);
@@ -221,12 +217,12 @@ ModelApi ClassifyRequest(std::string_view method, std::string_view path) {
   std::string_view p = path.substr(0, path.find('?'));
   while (!p.empty() && p.back() == '/') p.remove_suffix(1);
   if (method == "POST") {
-    if (EndsWith(p, "/chat/completions")) return ModelApi::kOpenAiChat;
-    if (EndsWith(p, "/responses")) return ModelApi::kOpenAiResponses;
-    if (EndsWith(p, "/embeddings")) return ModelApi::kOpenAiEmbeddings;
-    if (EndsWith(p, "/messages")) return ModelApi::kAnthropicMessages;
+    if (p.ends_with("/chat/completions")) return ModelApi::kOpenAiChat;
+    if (p.ends_with("/responses")) return ModelApi::kOpenAiResponses;
+    if (p.ends_with("/embeddings")) return ModelApi::kOpenAiEmbeddings;
+    if (p.ends_with("/messages")) return ModelApi::kAnthropicMessages;
   }
-  if (method == "GET" && (EndsWith(p, "/models") || p.find("/models/") != std::string_view::npos))
+  if (method == "GET" && (p.ends_with("/models") || p.find("/models/") != std::string_view::npos))
     return ModelApi::kOpenAiModels;
   return ModelApi::kOpaque;
 }

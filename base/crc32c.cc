@@ -53,7 +53,55 @@ bool HaveSse42() {
 }
 #endif
 
+// Polynomials over GF(2) modulo the Castagnoli polynomial, reflected: bit 31 is x^0.
+uint32_t MultiplyModP(uint32_t a, uint32_t b) {
+  uint32_t m = 1u << 31;
+  uint32_t product = 0;
+  while (true) {
+    if (a & m) {
+      product ^= b;
+      if ((a & (m - 1)) == 0) break;
+    }
+    m >>= 1;
+    b = (b & 1) ? (b >> 1) ^ kPolynomial : b >> 1;
+  }
+  return product;
+}
+
+// x^(2^k) mod p for k = 0..63.
+struct PowerTable {
+  std::array<uint32_t, 64> x2k{};
+  PowerTable() {
+    uint32_t p = 1u << 30;  // x^1
+    for (auto& e : x2k) {
+      e = p;
+      p = MultiplyModP(p, p);
+    }
+  }
+};
+
+// x^(8 n) mod p: multiplying a crc by it appends n zero bytes' worth of shift.
+uint32_t ShiftForBytes(uint64_t n) {
+  static const PowerTable table;
+  uint32_t p = 1u << 31;  // x^0
+  unsigned k = 3;         // 8 n = n * 2^3
+  while (n != 0) {
+    if (n & 1) p = MultiplyModP(table.x2k[k & 63], p);
+    n >>= 1;
+    ++k;
+  }
+  return p;
+}
+
 }  // namespace
+
+uint32_t Combine(uint32_t crc_a, uint32_t crc_b, uint64_t length_b) {
+  return MultiplyModP(ShiftForBytes(length_b), crc_a) ^ crc_b;
+}
+
+uint32_t Suffix(uint32_t crc_a, uint32_t crc_ab, uint64_t length_b) {
+  return MultiplyModP(ShiftForBytes(length_b), crc_a) ^ crc_ab;
+}
 
 uint32_t Extend(uint32_t init, const void* data, size_t n) {
   const auto* p = static_cast<const uint8_t*>(data);

@@ -451,7 +451,14 @@ void EncodeEvent(const Event& event, int64_t session_start_wall_ns, TextEncoder&
   Encoder enc(text, history, event);
   out.setSeq(event.seq);
   out.setMonoNs(event.mono_ns);
-  out.setWallSkewNs(event.wall_ns - (session_start_wall_ns + event.mono_ns));
+  // Saturated, not wrapped: a caller's extreme timestamps must not be undefined behaviour.
+  int64_t expected = 0;
+  int64_t skew = 0;
+  if (__builtin_add_overflow(session_start_wall_ns, event.mono_ns, &expected) ||
+      __builtin_sub_overflow(event.wall_ns, expected, &skew)) {
+    skew = event.wall_ns >= 0 ? INT64_MAX : INT64_MIN;
+  }
+  out.setWallSkewNs(skew);
   out.setAgent(enc.Txt(event.agent));
   out.setCause(event.cause);
   std::visit(
@@ -480,10 +487,17 @@ Result<DecodeOutcome> DecodeEvent(schema::Event::Reader in, int64_t session_star
                                   const std::function<std::string()>& where, Event* out) {
   Decoder dec(lookup, history, where, *out);
   DecodeOutcome outcome = DecodeOutcome::kDecoded;
+  bool out_of_range = false;
   kj::Maybe<kj::Exception> error = kj::runCatchingExceptions([&]() {
     out->seq = in.getSeq();
     out->mono_ns = in.getMonoNs();
-    out->wall_ns = session_start_wall_ns + out->mono_ns + in.getWallSkewNs();
+    int64_t wall = 0;
+    if (__builtin_add_overflow(session_start_wall_ns, out->mono_ns, &wall) ||
+        __builtin_add_overflow(wall, in.getWallSkewNs(), &wall)) {
+      out_of_range = true;
+      return;
+    }
+    out->wall_ns = wall;
     out->agent = S(in.getAgent());
     out->cause = in.getCause();
     if (!DecodeBody(dec, in, out->body, std::make_index_sequence<kEventKindCount>()))
@@ -492,6 +506,12 @@ Result<DecodeOutcome> DecodeEvent(schema::Event::Reader in, int64_t session_star
   KJ_IF_MAYBE (e, error) {
     return Status::Corruption(where() +
                               ": malformed event: " + std::string(e->getDescription().cStr()));
+  }
+  if (out_of_range) {
+    return Status::Corruption(where() + ": wall time out of range (session start " +
+                              std::to_string(session_start_wall_ns) + " ns, mono " +
+                              std::to_string(in.getMonoNs()) + " ns, skew " +
+                              std::to_string(in.getWallSkewNs()) + " ns)");
   }
   if (!dec.status().ok()) return dec.status();
   return outcome;

@@ -51,6 +51,11 @@ inline constexpr uint32_t kTrailerMarker = 0x444e4542;  // "BEND" little-endian.
 // treated as corrupt rather than trusted.
 inline constexpr uint32_t kMaxChunkStoredBytes = 512u << 20;
 inline constexpr uint32_t kMaxChunkRawBytes = 1024u << 20;
+// A chunk above kRatioFreeRawBytes may expand at most kMaxCompressionRatio-fold: zstd
+// gets about 4-10x on recorded sessions, and only a crafted frame (a "zstd bomb")
+// expands thousands of times. This bounds decompression work by the file's size.
+inline constexpr uint32_t kRatioFreeRawBytes = 1u << 20;
+inline constexpr uint32_t kMaxCompressionRatio = 4096;
 
 // Cap'n Proto limits applied to every message read from a file (untrusted input).
 inline constexpr uint64_t kTraversalLimitWords = (256ull << 20) / 8;

@@ -191,10 +191,19 @@ Status LogWriter::WriteChunk(format::ChunkKind kind, uint32_t items, const std::
   size_t n = ZSTD_compress2(zstd_.get(), compressed_.data() + format::kChunkHeaderSize,
                             compressed_.size() - format::kChunkHeaderSize, raw.data(), raw.size());
   BATON_CHECK(!ZSTD_isError(n));
+  format::Codec codec = format::Codec::kZstd;
+  if (raw.size() > format::kRatioFreeRawBytes &&
+      raw.size() / std::max<size_t>(n, 1) > format::kMaxCompressionRatio) {
+    // Readers refuse such expansion as a zstd bomb; a degenerate payload (megabytes of
+    // one repeated byte) is stored as it is instead, so the file stays readable.
+    codec = format::Codec::kNone;
+    n = raw.size();
+    std::memcpy(compressed_.data() + format::kChunkHeaderSize, raw.data(), n);
+  }
   compressed_.resize(format::kChunkHeaderSize + n);
   format::ChunkHeader header;
   header.kind = static_cast<uint8_t>(kind);
-  header.codec = static_cast<uint8_t>(format::Codec::kZstd);
+  header.codec = static_cast<uint8_t>(codec);
   header.stored_length = static_cast<uint32_t>(n);
   header.raw_length = static_cast<uint32_t>(raw.size());
   header.item_count = items;

@@ -48,6 +48,9 @@ struct ReaderOptions {
   CorruptChunkPolicy on_corrupt = CorruptChunkPolicy::kStop;
   BlobLoading blobs = BlobLoading::kResolve;
   size_t blob_cache_bytes = 64u << 20;  // Decompressed blob chunks kept for reuse.
+  // The most one chunk may expand to; a larger one is treated as corrupt. The writer
+  // cuts chunks at 1 MiB, but one large blob (a long tool result) fills a chunk alone.
+  uint64_t max_chunk_raw_bytes = 256u << 20;
 };
 
 enum class LogEnd {
@@ -72,6 +75,7 @@ struct ReadReport {
   uint64_t unknown_chunks_skipped = 0;
   uint64_t events_dropped_by_recorder = 0;   // Sum of events_dropped events.
   uint64_t missing_blobs = 0;                // References to blobs lost in skipped chunks (kSkip).
+  uint64_t missing_events = 0;               // Gaps in seq passed over (kSkip).
   std::vector<ChunkProblem> skipped_chunks;  // Corrupt chunks passed over (kSkip).
   // What the chunks read so far hold.
   uint64_t chunks = 0;

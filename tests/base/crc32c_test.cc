@@ -19,6 +19,19 @@ TEST(Crc32cTest, MatchesStandardVectors) {
   EXPECT_EQ(crc32c::Value("123456789"), 0xe3069283u);
 }
 
+TEST(Crc32cTest, CombineAndSuffixAgreeWithExtendAtEverySplit) {
+  std::string data;
+  for (int i = 0; i < 3000; ++i) data.push_back(static_cast<char>((i * 7919) >> 3));
+  uint32_t whole = crc32c::Value(data);
+  for (size_t split = 0; split <= data.size(); split += 37) {
+    uint32_t a = crc32c::Value(data.data(), split);
+    uint32_t b = crc32c::Value(data.data() + split, data.size() - split);
+    EXPECT_EQ(crc32c::Combine(a, b, data.size() - split), whole) << split;
+    EXPECT_EQ(crc32c::Suffix(a, whole, data.size() - split), b) << split;
+  }
+  EXPECT_EQ(crc32c::Combine(0, crc32c::Value("abc"), 3), crc32c::Value("abc"));
+}
+
 TEST(Crc32cTest, ExtendEqualsWholeAtEverySplit) {
   std::string data = "the quick brown fox jumps over the lazy dog, twice over";
   uint32_t whole = crc32c::Value(data);

@@ -125,6 +125,20 @@ FileBuilder& FileBuilder::Chunk(format::ChunkKind kind, uint32_t items, const st
   return *this;
 }
 
+FileBuilder& FileBuilder::StoredChunk(const format::ChunkHeader& header,
+                                      const std::string& stored) {
+  char head[format::kChunkHeaderSize];
+  format::EncodeChunkHeader(header, stored, head);
+  bytes_.append(head, sizeof head);
+  bytes_ += stored;
+  return *this;
+}
+
+FileBuilder& FileBuilder::Append(const std::string& bytes) {
+  bytes_ += bytes;
+  return *this;
+}
+
 FileBuilder& FileBuilder::Header(const SessionHeader& header) {
   capnp::MallocMessageBuilder message;
   codec::EncodeHeader(header, message.initRoot<schema::SessionHeader>());

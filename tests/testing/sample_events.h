@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "recorder/chunk_format.h"
 #include "recorder/event.h"
 #include "recorder/format.h"
 
@@ -27,6 +28,11 @@ class FileBuilder {
                        uint32_t required_reader_version = format::kRequiredReaderVersion);
   // A chunk whose payload is `raw` (concatenated serialized messages), zstd-compressed.
   FileBuilder& Chunk(format::ChunkKind kind, uint32_t items, const std::string& raw);
+  // A chunk with a given header and stored bytes, checksummed: for lengths and frames a
+  // writer never produces.
+  FileBuilder& StoredChunk(const format::ChunkHeader& header, const std::string& stored);
+  // Appends bytes as they are.
+  FileBuilder& Append(const std::string& bytes);
   FileBuilder& Header(const SessionHeader& header);
   // Events encoded inline (no blobs).
   FileBuilder& Events(const std::vector<Event>& events);

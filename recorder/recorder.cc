@@ -55,6 +55,7 @@ class Recorder::Impl {
     if (env_->DirectoryExists(path_))
       return Status::InvalidArgument(path_ + ": is a directory; give a file name to record to");
     incomplete_path_ = path_ + std::string(format::kIncompleteSuffix);
+    BATON_RETURN_IF_ERROR(PreserveLeftover());
     Result<std::unique_ptr<WritableFile>> file = env_->NewWritableFile(incomplete_path_);
     if (!file.ok()) return file.status();
     LogWriterOptions wopts;
@@ -82,6 +83,12 @@ class Recorder::Impl {
     // refused, counted, and the caller sees seq 0, as for a dropped event.
     if (closing_ || closed_) {
       ++stats_.events_refused_after_close;
+      return 0;
+    }
+    // Once a write failed (a full disk) nothing more can reach the file: refuse at once
+    // and count, rather than queue events that would be lost without a word.
+    if (!writer_error_.ok()) {
+      ++stats_.events_lost_to_write_error;
       return 0;
     }
     if (buffered_bytes_ + bytes > options_.max_buffered_bytes && !queue_.empty()) {
@@ -119,6 +126,37 @@ class Recorder::Impl {
     }
     return seq;
   }
+
+  // PATH.incomplete left by an earlier recording that crashed is evidence: it is moved
+  // to STEM.crashed-N.baton.incomplete (the first free N), never truncated.
+  Status PreserveLeftover() {
+    if (!env_->FileExists(incomplete_path_)) return Status::Ok();
+    std::string stem = path_;
+    std::string extension;
+    if (stem.size() > 6 && stem.ends_with(".baton")) {
+      stem.resize(stem.size() - 6);
+      extension = ".baton";
+    }
+    for (int n = 1; n < 10000; ++n) {
+      std::string aside = stem + ".crashed-" + std::to_string(n) + extension +
+                          std::string(format::kIncompleteSuffix);
+      if (env_->FileExists(aside)) continue;
+      Status s = env_->RenameFile(incomplete_path_, aside);
+      if (!s.ok())
+        return Status::IOError(incomplete_path_ + ": left by an earlier recording; moving it to " +
+                               aside + " failed: " + s.message());
+      preserved_leftover_ = aside;
+      return Status::Ok();
+    }
+    return Status::FailedPrecondition(
+        incomplete_path_ + ": left by an earlier recording, and no free name to keep it");
+  }
+
+  Status status() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return writer_error_;
+  }
+  const std::string& preserved_leftover() const { return preserved_leftover_; }
 
   Status Flush() {
     std::unique_lock<std::mutex> lock(mu_);
@@ -163,6 +201,7 @@ class Recorder::Impl {
     s.events_recorded = stats_.events_recorded;
     s.events_dropped = stats_.events_dropped;
     s.events_refused_after_close = stats_.events_refused_after_close;
+    s.events_lost_to_write_error = stats_.events_lost_to_write_error;
     return s;
   }
 
@@ -256,6 +295,7 @@ class Recorder::Impl {
   Env* env_ = nullptr;      // options_.env or owned_env_.
   Clock* clock_ = nullptr;  // options_.clock or owned_clock_.
   std::string incomplete_path_;
+  std::string preserved_leftover_;  // Where a crashed recording's file was moved, or "".
   std::unique_ptr<Redactor> redactor_;
   std::unique_ptr<LogWriter> writer_;  // Used by the writer thread only, after Start().
   int64_t start_mono_ = 0;
@@ -320,6 +360,8 @@ uint64_t Recorder::RecordWithTimes(Event event) {
 Status Recorder::Flush() { return impl_->Flush(); }
 Status Recorder::Close() { return impl_->Close(); }
 RecorderStats Recorder::stats() const { return impl_->stats(); }
+Status Recorder::status() const { return impl_->status(); }
+const std::string& Recorder::preserved_leftover() const { return impl_->preserved_leftover(); }
 const std::string& Recorder::path() const { return impl_->path(); }
 
 }  // namespace baton

@@ -54,7 +54,8 @@ struct RecorderOptions {
 class Recorder {
  public:
   // Creates PATH.incomplete and writes the file and session headers. Fails on a bad
-  // option or when the file cannot be created.
+  // option or when the file cannot be created. A leftover PATH.incomplete is kept (see
+  // preserved_leftover()).
   static Result<std::unique_ptr<Recorder>> Create(const std::string& path, SessionHeader header,
                                                   RecorderOptions options = {});
   // Closes if Close() was not called; an error is then reported on stderr.
@@ -76,6 +77,13 @@ class Recorder {
   Status Close();
 
   RecorderStats stats() const;
+  // The writer's first error (a full disk, an I/O error), as soon as it happens: poll it
+  // to stop early. From then on Record() returns 0 and counts the event as lost.
+  Status status() const;
+  // A PATH.incomplete left by an earlier recording that crashed is never overwritten:
+  // Create moves it aside to STEM.crashed-N.baton.incomplete and this names where ("" if
+  // there was none). Say so to the user.
+  const std::string& preserved_leftover() const;
   const std::string& path() const;
 
   class Impl;

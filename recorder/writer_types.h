@@ -19,6 +19,8 @@ struct RecorderStats {
   uint64_t events_dropped = 0;   // Refused under BackpressurePolicy::kDrop.
   // Record() calls made after Close() began (a caller's mistake): not recorded.
   uint64_t events_refused_after_close = 0;
+  // Record() calls made after a write failed (see Recorder::status()): not recorded.
+  uint64_t events_lost_to_write_error = 0;
   uint64_t events_written = 0;
   uint64_t chunks_written = 0;
   uint64_t blobs_written = 0;

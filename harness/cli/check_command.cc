@@ -74,7 +74,11 @@ bool IsRecording(const std::string& path) {
   return path.ends_with(".baton") || path.ends_with(".baton.incomplete");
 }
 
-Status ExpandInputs(const std::vector<std::string>& inputs, std::vector<std::string>& files) {
+// A file argument PATH with PATH.incomplete beside it: a later run crashed (or is still
+// recording) after PATH was written. Checking only PATH would pass a stale log, so both
+// are checked and `notes` says why.
+Status ExpandInputs(const std::vector<std::string>& inputs, std::vector<std::string>& files,
+                    std::vector<std::string>& notes) {
   namespace fs = std::filesystem;
   for (const std::string& in : inputs) {
     std::error_code ec;
@@ -89,6 +93,18 @@ Status ExpandInputs(const std::vector<std::string>& inputs, std::vector<std::str
       files.insert(files.end(), found.begin(), found.end());
     } else if (fs::exists(in, ec)) {
       files.push_back(in);
+      std::string beside = in + ".incomplete";
+      if (!in.ends_with(".incomplete") && fs::exists(beside, ec) &&
+          std::find(inputs.begin(), inputs.end(), beside) == inputs.end()) {
+        files.push_back(beside);
+        notes.push_back(beside + " lies beside " + in +
+                        ": a later recording did not finish (crashed, or still running); "
+                        "checking it too");
+      }
+    } else if (fs::exists(in + ".incomplete", ec)) {
+      files.push_back(in + ".incomplete");
+      notes.push_back(in + " does not exist but " + in +
+                      ".incomplete does: its recording did not finish; checking that");
     } else {
       return Status::NotFound(in + ": no such file or directory");
     }
@@ -180,11 +196,13 @@ int RunCheck(const CheckOptions& opts, CommandContext& ctx) {
   }
   const Policy& policy = *loaded;
   std::vector<std::string> files;
-  Status s = ExpandInputs(opts.inputs, files);
+  std::vector<std::string> notes;
+  Status s = ExpandInputs(opts.inputs, files, notes);
   if (!s.ok()) {
     ctx.err << "baton check: " << s.message() << "\n";
     return kExitBadInput;
   }
+  for (const std::string& note : notes) ctx.err << "baton check: " << note << "\n";
   if (files.empty()) {
     ctx.err << "baton check: no .baton files in the given paths\n";
     return kExitBadInput;

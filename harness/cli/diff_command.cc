@@ -5,6 +5,7 @@
 
 #include "harness/cli/commands.h"
 #include "harness/cli/normalizer_options.h"
+#include "harness/cli/read_notes.h"
 #include "replayer/session_diff.h"
 #include "replayer/trace.h"
 
@@ -34,6 +35,8 @@ int RunDiff(DiffOptions& opts, CommandContext& ctx) {
     ctx.err << "baton diff: " << d.status().message() << "\n";
     return kExitBadInput;
   }
+  WriteReadNotes(ctx.out, "A", a->report());
+  WriteReadNotes(ctx.out, "B", b->report());
   if (d->equivalent) {
     ctx.out << "equivalent: " << a->events().size() << " events in A, " << b->events().size()
             << " in B, same per-agent events and delivery order\n";

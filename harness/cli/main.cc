@@ -1,4 +1,8 @@
 // `baton`: the command line. Each verb lives in its own file (commands.h).
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 #include "harness/cli/commands.h"
 
 int main(int argc, char** argv) {
@@ -36,6 +40,15 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : baton::cli::kExitBadInput;
+  }
+  // A verb's output that could not be written (a full disk, a closed pipe) must not pass
+  // for success: say so and exit 2.
+  std::cout.flush();
+  if (!std::cout.good() || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    int error = errno;
+    ctx.err << "baton: cannot write to standard output: "
+            << (error != 0 ? std::strerror(error) : "write failed") << "\n";
+    return baton::cli::kExitBadInput;
   }
   return ctx.exit_code;
 }

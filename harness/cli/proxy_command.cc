@@ -89,6 +89,11 @@ int RunProxy(ProxyVerbOptions& opts, CommandContext& ctx) {
     }
     recorder = std::move(created).value();
     po.recorder = recorder.get();
+    if (!recorder->preserved_leftover().empty()) {
+      ctx.err << "baton proxy: " << opts.record
+              << ".incomplete was left by an earlier recording; kept as "
+              << recorder->preserved_leftover() << "\n";
+    }
   }
   // The proxy's thread inherits a mask that leaves SIGINT and SIGTERM to sigwait below.
   sigset_t stop_signals;

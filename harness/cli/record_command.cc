@@ -49,6 +49,11 @@ int RunRecord(const RecordOptions& opts, CommandContext& ctx) {
     ctx.err << "baton record: " << recorder.status().message() << "\n";
     return kExitBadInput;
   }
+  if (!(*recorder)->preserved_leftover().empty()) {
+    ctx.err << "baton record: " << opts.out
+            << ".incomplete was left by an earlier recording; kept as "
+            << (*recorder)->preserved_leftover() << "\n";
+  }
   po.mode = ReplayMode::kRecord;
   po.recorder = recorder->get();
   auto server = proxy::ProxyServer::Start(po);

@@ -20,6 +20,7 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/normalizer_options.h"
 #include "harness/cli/proxy_options.h"
+#include "harness/cli/read_notes.h"
 #include "replayer/session_diff.h"
 #include "replayer/trace.h"
 
@@ -83,6 +84,8 @@ int RunReplay(ReplayCliOptions& opts, CommandContext& ctx) {
     ctx.err << "baton replay: " << recording.status().message() << "\n";
     return kExitBadInput;
   }
+  // Said before the run: a replay of a cut-short recording diverges where it was cut.
+  WriteReadNotes(ctx.err, opts.file, recording->report());
   if (!opts.out.empty()) {
     // Fail before running the program, not after it ran against an unwritable output.
     Status writable = CheckWritable(opts.out);

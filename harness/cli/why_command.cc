@@ -5,6 +5,7 @@
 
 #include "assertions/root_cause.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/read_notes.h"
 
 namespace baton::cli {
 namespace {
@@ -50,10 +51,9 @@ int RunWhy(const WhyOptions& opts, CommandContext& ctx) {
       if (const Event* e = trace->BySeq(seq))
         ctx.out << "  " << DescribeEvent(*e) << " at " << RelativeTime(e->mono_ns) << "\n";
   }
-  if (trace->report().end == LogEnd::kAbnormal)
-    ctx.out << "\nnote: " << trace->report().ending << "\n";
-  for (const ChunkProblem& p : trace->report().skipped_chunks)
-    ctx.out << "note: skipped " << p.message << "; the analysis lacks what it held\n";
+  if (trace->report().end == LogEnd::kAbnormal || !trace->report().skipped_chunks.empty())
+    ctx.out << "\n";
+  WriteReadNotes(ctx.out, "", trace->report());
   return ex.passed ? kExitOk : kExitFindings;
 }
 

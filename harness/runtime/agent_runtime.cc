@@ -1,6 +1,7 @@
 #include "harness/runtime/agent_runtime.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <thread>
@@ -165,6 +166,11 @@ Status AgentRuntime::Start() {
     auto rec = Recorder::Create(options_.record_path, options_.header, ro);
     if (!rec.ok()) return rec.status();
     recorder_ = std::move(rec).value();
+    if (!recorder_->preserved_leftover().empty()) {
+      // The user must learn that an earlier run crashed: its evidence was kept, not lost.
+      std::fprintf(stderr, "baton: %s.incomplete was left by an earlier recording; kept as %s\n",
+                   options_.record_path.c_str(), recorder_->preserved_leftover().c_str());
+    }
   }
   channel_ = std::make_unique<Channel>(*this);
   context_ = std::make_unique<ContextStore>(*this);

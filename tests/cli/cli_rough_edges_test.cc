@@ -154,5 +154,46 @@ TEST_F(CliRoughEdgesTest, InspectSaysWhenCorruptChunksWereSkipped) {
   EXPECT_THAT(r.out, HasSubstr("events    67"));
 }
 
+TEST_F(CliRoughEdgesTest, EveryVerbThatCannotWriteItsOutputSaysSoAndExitsTwo) {
+  const std::string log = *dir_ + "/stale.baton";
+  for (const std::string verb : {"cat", "inspect", "why", "check"}) {
+    RunResult r = RunCommand(kBaton + " " + verb + " " + log + " > /dev/full");
+    EXPECT_EQ(r.exit_code, 2) << verb << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr("cannot write to standard output")) << verb;
+  }
+}
+
+// The incident log cut inside its last event chunk: every reading verb says so.
+TEST_F(CliRoughEdgesTest, EveryReadingVerbReportsACutShortLog) {
+  const std::string whole = *dir_ + "/stale.baton";
+  const std::string cut = *dir_ + "/stale-cut.baton";
+  std::string bytes = Slurp(whole);
+  std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() * 3 / 4);
+  RunResult check = RunCommand(kBaton + " check " + cut);
+  EXPECT_EQ(check.exit_code, 1);
+  EXPECT_THAT(check.out, HasSubstr("did not end cleanly"));
+  RunResult why = RunCommand(kBaton + " why " + cut);
+  EXPECT_THAT(why.out, HasSubstr("note: recording ended abnormally at byte"));
+  RunResult inspect = RunCommand(kBaton + " inspect " + cut);
+  EXPECT_THAT(inspect.out, HasSubstr("end       recording ended abnormally at byte"));
+  RunResult cat = RunCommand(kBaton + " cat --no-blobs " + cut);
+  EXPECT_THAT(cat.err, HasSubstr("recording ended abnormally at byte"));
+  RunResult diff = RunCommand(kBaton + " diff " + whole + " " + cut);
+  EXPECT_THAT(diff.out, HasSubstr("note: B: recording ended abnormally at byte"));
+}
+
+TEST_F(CliRoughEdgesTest, CheckOfAFinishedLogWithACrashedRunBesideItChecksBoth) {
+  const std::string finished = *dir_ + "/beside.baton";
+  std::filesystem::copy_file(*dir_ + "/stale.baton", finished,
+                             std::filesystem::copy_options::overwrite_existing);
+  std::string bytes = Slurp(finished);
+  std::ofstream(finished + ".incomplete", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  RunResult r = RunCommand(kBaton + " check " + finished);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("beside.baton.incomplete lies beside"));
+  EXPECT_THAT(r.out, HasSubstr("2 sessions"));
+  std::filesystem::remove(finished + ".incomplete");
+}
+
 }  // namespace
 }  // namespace baton

@@ -261,6 +261,45 @@ TEST(RoundTripTest, WriteFailureIsReportedNotHung) {
   EXPECT_FALSE(env.FileExists("/full.baton"));  // Not renamed: it did not end cleanly.
 }
 
+TEST(RoundTripTest, AWriteFailureIsVisibleAtOnceAndLaterEventsAreCountedAsLost) {
+  MemEnv env;
+  env.FailWritesAfter(3000);
+  RecorderOptions options = MemOptions(env);
+  options.chunk_bytes = 1024;
+  auto rec = Recorder::Create("/full.baton", testing::SampleHeader(), options);
+  ASSERT_TRUE(rec.ok());
+  int accepted_after_failure = 0;
+  for (int i = 0; i < 400; ++i) {
+    uint64_t seq = (*rec)->Record(
+        "planner", ToolCall{"t", "search", "{}", testing::TextOfSize(500, i), 0, ""});
+    if (i == 200) {
+      // By now the writer has hit the full disk: the caller can see it without closing.
+      EXPECT_FALSE((*rec)->Flush().ok());
+      EXPECT_EQ((*rec)->status().code(), Status::Code::kIOError);
+    }
+    if (i > 200 && seq != 0) ++accepted_after_failure;
+  }
+  EXPECT_EQ(accepted_after_failure, 0);
+  EXPECT_EQ((*rec)->stats().events_lost_to_write_error, 199u);
+  EXPECT_FALSE((*rec)->Close().ok());
+}
+
+TEST(RoundTripTest, ALeftoverIncompleteFileIsKeptNotTruncated) {
+  MemEnv env;
+  env.SetContents("/run.baton.incomplete", "evidence of an earlier crash");
+  env.SetContents("/run.crashed-1.baton.incomplete", "an even earlier one");
+  auto rec = Recorder::Create("/run.baton", testing::SampleHeader(), MemOptions(env));
+  ASSERT_TRUE(rec.ok());
+  EXPECT_EQ((*rec)->preserved_leftover(), "/run.crashed-2.baton.incomplete");
+  EXPECT_EQ(env.Contents("/run.crashed-2.baton.incomplete"), "evidence of an earlier crash");
+  EXPECT_EQ(env.Contents("/run.crashed-1.baton.incomplete"), "an even earlier one");
+  ASSERT_TRUE((*rec)->Close().ok());
+  EXPECT_TRUE(env.FileExists("/run.baton"));
+  auto again = Recorder::Create("/run.baton", testing::SampleHeader(), MemOptions(env));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)->preserved_leftover(), "");  // Nothing was left this time.
+}
+
 TEST(RoundTripTest, BadOptionsAreRefused) {
   MemEnv env;
   RecorderOptions options = MemOptions(env);

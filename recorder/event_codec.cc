@@ -59,9 +59,10 @@ class Encoder {
   capnp::Text::Reader Txt(const std::string& s) { return T(text_.Text(s, scratch_)); }
 
   void KeyValues(const std::vector<KeyValue>& in, capnp::List<schema::KeyValue>::Builder out) {
+    // Named values (request parameters, metadata): a secret-looking name hides the value.
     for (size_t i = 0; i < in.size(); ++i) {
       out[i].setKey(Txt(in[i].key));
-      out[i].setValue(Txt(in[i].value));
+      out[i].setValue(T(text_.HeaderValue(in[i].key, in[i].value, scratch_)));
     }
   }
   void Headers(const std::vector<KeyValue>& in, capnp::List<schema::KeyValue>::Builder out) {
@@ -155,9 +156,12 @@ class Encoder {
     usage.setCompletionTokens(e.response.usage.completion_tokens);
     usage.setTotalTokens(e.response.usage.total_tokens);
     auto chunks = resp.initChunks(e.response.chunks.size());
+    std::vector<std::string> pieces, redacted;
+    for (const auto& c : e.response.chunks) pieces.push_back(c.text);
+    const bool rewritten = !pieces.empty() && text_.Pieces(pieces, redacted);
     for (size_t i = 0; i < e.response.chunks.size(); ++i) {
       chunks[i].setOffsetNs(e.response.chunks[i].offset_ns);
-      chunks[i].setText(Txt(e.response.chunks[i].text));
+      chunks[i].setText(rewritten ? T(redacted[i]) : Txt(pieces[i]));
     }
     b.setLatencyNs(e.latency_ns);
     b.setAttempt(e.attempt);
@@ -213,7 +217,7 @@ class Encoder {
   }
   void Body(const EnvRead& e, schema::EnvRead::Builder b) {
     b.setName(Txt(e.name));
-    b.setValue(Txt(e.value));
+    b.setValue(T(text_.HeaderValue(e.name, e.value, scratch_)));
     b.setPresent(e.present);
   }
   void Body(const SpanStart& e, schema::SpanStart::Builder b) {

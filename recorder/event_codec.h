@@ -28,6 +28,12 @@ class TextEncoder {
                                          std::string& scratch) = 0;
   // A Content field: writes it inline or as a blob reference.
   virtual void Content(const baton::Content& content, schema::Content::Builder out) = 0;
+  // A text delivered in pieces (streamed chunks): returns true and fills `out` when the
+  // pieces must change (a secret, possibly split across them); false keeps them.
+  virtual bool Pieces(const std::vector<std::string>& /*pieces*/,
+                      std::vector<std::string>& /*out*/) {
+    return false;
+  }
 };
 
 // Writes text as is and every Content inline: for tests and tools that need no blobs.

@@ -48,6 +48,9 @@ class LogWriter::ContentEncoder final : public codec::TextEncoder {
       return scratch;
     return value;
   }
+  bool Pieces(const std::vector<std::string>& pieces, std::vector<std::string>& out) override {
+    return w_.options_.redactor != nullptr && w_.options_.redactor->RedactPieces(pieces, out);
+  }
   void Content(const baton::Content& content, schema::Content::Builder out) override {
     if (content.text.size() < w_.options_.blob_threshold_bytes) {
       out.setInline(capnp::Text::Reader(Text(content.text, scratch_)));
@@ -107,7 +110,17 @@ Status LogWriter::Begin(const SessionHeader& header) {
   if (Status s = file_->Append(prelude); !s.ok()) return Fail(s);
   offset_ = prelude.size();
   capnp::MallocMessageBuilder message;
-  codec::EncodeHeader(header, message.initRoot<schema::SessionHeader>());
+  if (options_.redactor != nullptr) {
+    // Metadata holds what a caller chose to keep (a command line, a config): redacted as
+    // named values, like headers.
+    SessionHeader redacted = header;
+    std::string scratch;
+    for (KeyValue& kv : redacted.metadata)
+      if (options_.redactor->RedactHeader(kv.key, kv.value, scratch)) kv.value = scratch;
+    codec::EncodeHeader(redacted, message.initRoot<schema::SessionHeader>());
+  } else {
+    codec::EncodeHeader(header, message.initRoot<schema::SessionHeader>());
+  }
   std::string raw;
   AppendMessage(message, raw);
   return WriteChunk(format::ChunkKind::kSessionHeader, 1, raw);

@@ -8,8 +8,12 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <string_view>
+#include <utility>
+
+extern char** environ;
 
 namespace baton {
 namespace {
@@ -17,38 +21,189 @@ namespace {
 // Built-in credential shapes: a literal prefix followed by at least `min_tail` token
 // characters. A hand-written scan, because std::regex over every prompt would cost far
 // more than the rest of the writer thread.
+enum class PrefixCase { kExact, kAnyCase };
+enum class TailShape { kAny, kLooksEncoded };  // kLooksEncoded: not a plain lowercase word.
 struct KeyShape {
   std::string_view prefix;
   size_t min_tail;
+  PrefixCase prefix_case;
+  TailShape tail;
 };
-constexpr std::array<KeyShape, 9> kKeyShapes = {{
-    {"sk-", 16},     // OpenAI, Anthropic (sk-ant-...), many OpenAI-compatible APIs.
-    {"Bearer ", 8},  // Authorization values pasted into text.
-    {"AKIA", 16},    // AWS access key ids.
-    {"AIza", 30},    // Google API keys.
-    {"ghp_", 30},    // GitHub tokens.
-    {"github_pat_", 30},
-    {"xoxb-", 10},  // Slack tokens.
-    {"xoxp-", 10},
-    {"hf_", 30},  // Hugging Face tokens.
+constexpr std::array<KeyShape, 11> kKeyShapes = {{
+    {"sk-", 16, PrefixCase::kExact, TailShape::kAny},  // OpenAI, Anthropic (sk-ant-), ...
+    {"bearer ", 8, PrefixCase::kAnyCase, TailShape::kLooksEncoded},  // Authorization values.
+    {"basic ", 8, PrefixCase::kAnyCase, TailShape::kLooksEncoded},
+    {"AKIA", 16, PrefixCase::kExact, TailShape::kAny},  // AWS access key ids.
+    {"AIza", 30, PrefixCase::kExact, TailShape::kAny},  // Google API keys.
+    {"ghp_", 30, PrefixCase::kExact, TailShape::kAny},  // GitHub tokens.
+    {"github_pat_", 30, PrefixCase::kExact, TailShape::kAny},
+    {"xoxb-", 10, PrefixCase::kExact, TailShape::kAny},  // Slack tokens.
+    {"xoxp-", 10, PrefixCase::kExact, TailShape::kAny},
+    {"hf_", 30, PrefixCase::kExact, TailShape::kAny},          // Hugging Face tokens.
+    {"AccountKey=", 20, PrefixCase::kExact, TailShape::kAny},  // Azure connection strings.
 }};
 
-constexpr std::array<std::string_view, 8> kCredentialHeaders = {
-    "authorization", "proxy-authorization", "x-api-key",      "api-key",
-    "cookie",        "set-cookie",          "x-goog-api-key", "openai-organization"};
+// Header names that always carry a credential, whatever NameLooksSecret says.
+constexpr std::array<std::string_view, 4> kCredentialHeaders = {
+    "openai-organization", "openai-project", "x-goog-api-key", "api-key"};
+
+// ASCII classification, inline: the locale-aware <cctype> calls dominated the writer's
+// profile when run on every byte of every text.
+constexpr bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool IsAsciiAlnum(char c) { return IsAsciiAlpha(c) || (c >= '0' && c <= '9'); }
+constexpr char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+// First letters (either case) of the key shapes: only these start a shape.
+struct ShapeStarts {
+  std::array<bool, 256> can_start{};
+  constexpr ShapeStarts() {
+    for (const KeyShape& shape : kKeyShapes) {
+      char c = shape.prefix[0];
+      can_start[static_cast<unsigned char>(AsciiLower(c))] = true;
+      if (c >= 'a' && c <= 'z') can_start[static_cast<unsigned char>(c - 32)] = true;
+      if (c >= 'A' && c <= 'Z') can_start[static_cast<unsigned char>(c)] = true;
+    }
+  }
+};
+constexpr ShapeStarts kShapeStarts;
 
 bool IsTokenChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
-         c == '+' || c == '/' || c == '=' || c == '~';
+  return IsAsciiAlnum(c) || c == '-' || c == '_' || c == '.' || c == '+' || c == '/' || c == '=' ||
+         c == '~';
 }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
+bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
+  return out;
+}
+
+// A secret starts at a word boundary ("key=sk-..." counts, "task-sk-..." does not). An
+// escape right before it is a boundary too: "\nsk-..." in JSON, "%3Dsk-..." in a URL,
+// "\u0022sk-..." in escaped JSON.
+bool StartsWord(std::string_view text, size_t i) {
+  if (i == 0) return true;
+  char p = text[i - 1];
+  if (!IsAsciiAlnum(p) && p != '_' && p != '-') return true;
+  if (i >= 2 && text[i - 2] == '\\' && std::strchr("ntrbf", p) != nullptr) return true;
+  if (i >= 3 && text[i - 3] == '%' && IsHex(text[i - 2]) && IsHex(p)) return true;
+  if (i >= 6 && text[i - 6] == '\\' && text[i - 5] == 'u' && IsHex(text[i - 4]) &&
+      IsHex(text[i - 3]) && IsHex(text[i - 2]) && IsHex(p))
+    return true;
+  return false;
+}
+
+// A plain lowercase word ("bearer bonds", "basic understanding") is prose, not a token.
+bool LooksEncoded(std::string_view tail) {
+  bool lower = false, upper = false, other = false;
+  for (char c : tail) {
+    if (std::islower(static_cast<unsigned char>(c)))
+      lower = true;
+    else if (std::isupper(static_cast<unsigned char>(c)))
+      upper = true;
+    else
+      other = true;  // Digits, '+', '/', '=', '-', ...
+  }
+  return other || (lower && upper);
+}
+
+// The words of a name: split at '-', '_', '.', ' ' and lower-to-upper case changes
+// ("X-My-Service-Api-Key", "OPENAI_API_KEY", "apiKey").
+std::vector<std::string> NameWords(std::string_view name) {
+  std::vector<std::string> words;
+  std::string word;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    bool separator = c == '-' || c == '_' || c == '.' || c == ' ';
+    bool camel = i > 0 && std::isupper(static_cast<unsigned char>(c)) &&
+                 std::islower(static_cast<unsigned char>(name[i - 1]));
+    if ((separator || camel) && !word.empty()) {
+      words.push_back(Lower(word));
+      word.clear();
+    }
+    if (!separator) word.push_back(c);
+  }
+  if (!word.empty()) words.push_back(Lower(word));
+  return words;
+}
+
+bool IsIdentChar(char c) { return IsAsciiAlnum(c) || c == '_' || c == '-'; }
+
+// Whether a name ending at `i` is followed by ':' or '=' (after an optional quote or
+// escaped quote and spaces): checked before the name's words are looked at.
+bool FollowedByAssignment(std::string_view text, size_t i) {
+  if (i < text.size() && (text[i] == '"' || text[i] == '\'')) {
+    ++i;
+  } else if (i + 1 < text.size() && text[i] == '\\' && text[i + 1] == '"') {
+    i += 2;
+  }
+  while (i < text.size() && text[i] == ' ') ++i;
+  return i < text.size() && (text[i] == ':' || text[i] == '=');
+}
+
+// Where `text[at..]` names a secret-like key followed by its value ("api_key": "...",
+// password=..., \"token\": \"...\"), the span of the value; else {0, 0}.
+std::pair<size_t, size_t> ValueAfterSecretName(std::string_view text, size_t name_end) {
+  size_t i = name_end;
+  auto skip_quote = [&] {
+    if (i < text.size() && (text[i] == '"' || text[i] == '\'')) {
+      ++i;
+    } else if (i + 1 < text.size() && text[i] == '\\' && text[i + 1] == '"') {
+      i += 2;
+    }
+  };
+  skip_quote();
+  while (i < text.size() && text[i] == ' ') ++i;
+  if (i >= text.size() || (text[i] != ':' && text[i] != '=')) return {0, 0};
+  ++i;
+  while (i < text.size() && text[i] == ' ') ++i;
+  bool quoted = i < text.size() && (text[i] == '"' || text[i] == '\'' || text[i] == '\\');
+  skip_quote();
+  size_t begin = i;
+  auto scan = [&] {
+    while (i < text.size()) {
+      char c = text[i];
+      if (quoted ? (c == '"' || c == '\'' || c == '\\')
+                 : (c == '&' || c == ' ' || c == ',' || c == ';' || c == '}' || c == '\n' ||
+                    c == '"' || c == '\\'))
+        break;
+      ++i;
+    }
+  };
+  scan();
+  // "Authorization: Bearer X": the scheme and its credential are one value.
+  std::string scheme = Lower(text.substr(begin, i - begin));
+  if (!quoted && i < text.size() && text[i] == ' ' &&
+      (scheme == "bearer" || scheme == "basic" || scheme == "token" || scheme == "digest")) {
+    ++i;
+    scan();
+  }
+  if (i - begin < 4) return {0, 0};  // Too short to be a credential ("", "none", ...).
+  return {begin, i};
 }
 
 }  // namespace
+
+bool NameLooksSecret(std::string_view name) {
+  std::vector<std::string> w = NameWords(name);
+  if (w.empty()) return false;
+  const std::string& last = w.back();
+  for (std::string_view word : {"token", "password", "passwd", "secret", "credential",
+                                "credentials", "cookie", "authorization", "apikey"}) {
+    if (last == word) return true;
+  }
+  if (last == "key" && w.size() >= 2) {
+    const std::string& qualifier = w[w.size() - 2];
+    for (std::string_view q : {"api", "access", "secret", "private", "subscription", "signing",
+                               "master", "auth", "account", "client"}) {
+      if (qualifier == q) return true;
+    }
+  }
+  return false;
+}
 
 std::string DefaultRedactionKey() {
   if (const char* key = std::getenv("BATON_REDACTION_KEY"); key != nullptr && *key != '\0')
@@ -72,6 +227,23 @@ Result<Redactor> Redactor::Create(const RedactionOptions& options) {
   r.seed_ = XXH3_64bits(key.data(), key.size());
   for (auto h : kCredentialHeaders) r.header_names_.emplace_back(h);
   for (const auto& h : options.header_names) r.header_names_.push_back(Lower(h));
+  for (const auto& v : options.known_secrets)
+    if (v.size() >= kMinKnownSecretBytes) r.known_secrets_.push_back(v);
+  if (options.environment == SecretsFromEnvironment::kRead) {
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+      std::string_view entry(*e);
+      size_t eq = entry.find('=');
+      if (eq == std::string_view::npos) continue;
+      std::string_view value = entry.substr(eq + 1);
+      if (value.size() >= kMinKnownSecretBytes && NameLooksSecret(entry.substr(0, eq)))
+        r.known_secrets_.emplace_back(value);
+    }
+  }
+  // Longest first, so a secret containing another is replaced whole.
+  std::sort(r.known_secrets_.begin(), r.known_secrets_.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  r.known_secrets_.erase(std::unique(r.known_secrets_.begin(), r.known_secrets_.end()),
+                         r.known_secrets_.end());
   for (const auto& p : options.patterns) {
     try {
       r.patterns_.emplace_back(p, std::regex::ECMAScript | std::regex::optimize);
@@ -91,76 +263,156 @@ std::string Redactor::Pseudonym(std::string_view secret) const {
 }
 
 bool Redactor::IsCredentialHeader(const std::string& name) const {
+  if (NameLooksSecret(name)) return true;
   std::string lower = Lower(name);
   return std::find(header_names_.begin(), header_names_.end(), lower) != header_names_.end();
 }
 
 bool Redactor::RedactHeader(const std::string& name, const std::string& value,
                             std::string& out) const {
-  if (IsCredentialHeader(name)) {
+  if (IsCredentialHeader(name) && !value.empty()) {
     out = Pseudonym(value);
     return true;
   }
   return RedactText(value, out);
 }
 
-bool Redactor::RedactText(const std::string& text, std::string& out) const {
-  std::string result;
-  size_t copied = 0;  // text[0, copied) is already in result.
-  bool changed = false;
+std::vector<Redactor::Span> Redactor::FindSecrets(std::string_view text) const {
+  std::vector<Span> spans;
+  // 1. Values of secret-looking environment variables (and known_secrets), anywhere.
+  for (const std::string& secret : known_secrets_) {
+    for (size_t at = text.find(secret); at != std::string_view::npos;
+         at = text.find(secret, at + secret.size()))
+      spans.push_back({at, at + secret.size()});
+  }
+  // 2. Key shapes, and 3. values named like secrets ("api_key": "...", password=...).
   for (size_t i = 0; i < text.size(); ++i) {
-    // Only the first letters of the shapes can start a secret: a cheap filter first.
     char c = text[i];
-    if (c != 's' && c != 'B' && c != 'A' && c != 'g' && c != 'x' && c != 'h') continue;
-    // Secrets start at a word boundary ("key=sk-..." counts, "task-..." does not).
-    if (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '_' ||
-                  text[i - 1] == '-'))
-      continue;
+    // Every shape and every name starts with a letter at a word boundary: a cheap filter
+    // first, since this runs over every prompt on the writer thread.
+    if (!IsAsciiAlpha(c) || !StartsWord(text, i)) continue;
+    bool matched = false;
     for (const KeyShape& shape : kKeyShapes) {
-      if (text.compare(i, shape.prefix.size(), shape.prefix) != 0) continue;
+      if (!kShapeStarts.can_start[static_cast<unsigned char>(c)]) break;
+      if (AsciiLower(c) != AsciiLower(shape.prefix[0])) continue;
+      std::string_view head = text.substr(i, shape.prefix.size());
+      if (shape.prefix_case == PrefixCase::kExact ? head != shape.prefix
+                                                  : Lower(head) != shape.prefix)
+        continue;
       size_t end = i + shape.prefix.size();
       while (end < text.size() && IsTokenChar(text[end])) ++end;
-      if (end - i - shape.prefix.size() < shape.min_tail) continue;
-      result.append(text, copied, i - copied);
-      result += Pseudonym(std::string_view(text).substr(i, end - i));
-      copied = end;
+      std::string_view tail = text.substr(i + shape.prefix.size(), end - i - shape.prefix.size());
+      if (tail.size() < shape.min_tail) continue;
+      if (shape.tail == TailShape::kLooksEncoded && !LooksEncoded(tail)) continue;
+      spans.push_back({i, end});
       i = end - 1;
-      changed = true;
+      matched = true;
       break;
     }
-  }
-  if (patterns_.empty() && !changed) return false;
-  if (changed) {
-    result.append(text, copied, std::string::npos);
-  } else {
-    result = text;
-  }
-  try {
-    for (const std::regex& re : patterns_) {
-      std::string next;
-      auto begin = std::sregex_iterator(result.begin(), result.end(), re);
-      size_t last = 0;
-      for (auto it = begin; it != std::sregex_iterator(); ++it) {
-        if (it->length(0) == 0) continue;
-        next.append(result, last, it->position(0) - last);
-        next += Pseudonym(it->str(0));
-        last = it->position(0) + it->length(0);
-        changed = true;
-      }
-      if (last > 0) {
-        next.append(result, last, std::string::npos);
-        result = std::move(next);
+    if (matched) continue;
+    size_t name_end = i;
+    while (name_end < text.size() && IsIdentChar(text[name_end])) ++name_end;
+    if (name_end - i >= 3 && FollowedByAssignment(text, name_end) &&
+        NameLooksSecret(text.substr(i, name_end - i))) {
+      auto [begin, end] = ValueAfterSecretName(text, name_end);
+      if (end > begin) {
+        spans.push_back({begin, end});
+        i = end - 1;
+        continue;
       }
     }
+    // Not skipping the rest of the word: an escape inside it ("\\nsk-...") starts one.
+  }
+  // 4. The user's patterns, on the original text.
+  for (const std::regex& re : patterns_) {
+    std::string owned(text);
+    for (auto it = std::sregex_iterator(owned.begin(), owned.end(), re);
+         it != std::sregex_iterator(); ++it) {
+      if (it->length(0) == 0) continue;
+      size_t at = static_cast<size_t>(it->position(0));
+      spans.push_back({at, at + static_cast<size_t>(it->length(0))});
+    }
+  }
+  // Sorted and merged: overlapping findings become one secret.
+  std::sort(spans.begin(), spans.end(),
+            [](const Span& a, const Span& b) { return a.begin < b.begin; });
+  std::vector<Span> merged;
+  for (const Span& s : spans) {
+    if (!merged.empty() && s.begin < merged.back().end)
+      merged.back().end = std::max(merged.back().end, s.end);
+    else
+      merged.push_back(s);
+  }
+  return merged;
+}
+
+bool Redactor::RedactText(const std::string& text, std::string& out) const {
+  std::vector<Span> spans;
+  try {
+    spans = FindSecrets(text);
   } catch (const std::exception&) {
-    // The engine gave up on this text (complexity, memory). It runs on the writer thread,
-    // where an exception would end the process; the safe answer is to keep none of it.
+    // A user pattern's engine gave up on this text (complexity, memory). It runs on the
+    // writer thread, where an exception would end the process; the safe answer is to
+    // keep none of it.
     pattern_failures_->fetch_add(1, std::memory_order_relaxed);
     out = Pseudonym(text);
     return true;
   }
-  if (!changed) return false;
+  if (spans.empty()) return false;
+  std::string result;
+  size_t copied = 0;
+  for (const Span& s : spans) {
+    result.append(text, copied, s.begin - copied);
+    result += Pseudonym(std::string_view(text).substr(s.begin, s.end - s.begin));
+    copied = s.end;
+  }
+  result.append(text, copied, std::string::npos);
   out = std::move(result);
+  return true;
+}
+
+bool Redactor::RedactPieces(const std::vector<std::string>& pieces,
+                            std::vector<std::string>& out) const {
+  std::string joined;
+  for (const std::string& p : pieces) joined += p;
+  std::vector<Span> spans;
+  try {
+    spans = FindSecrets(joined);
+  } catch (const std::exception&) {
+    pattern_failures_->fetch_add(1, std::memory_order_relaxed);
+    out.assign(pieces.size(), std::string());
+    if (!out.empty()) out[0] = Pseudonym(joined);
+    return true;
+  }
+  if (spans.empty()) return false;
+  // A secret goes, as its pseudonym, to the piece where it starts; the pieces it runs
+  // into lose their part of it. Joined again, the pieces equal the redacted whole.
+  out.clear();
+  out.reserve(pieces.size());
+  size_t piece_begin = 0;
+  size_t next_span = 0;
+  for (const std::string& piece : pieces) {
+    size_t piece_end = piece_begin + piece.size();
+    std::string redacted;
+    size_t at = piece_begin;
+    while (at < piece_end) {
+      while (next_span < spans.size() && spans[next_span].end <= at) ++next_span;
+      if (next_span == spans.size() || spans[next_span].begin >= piece_end) {
+        redacted.append(joined, at, piece_end - at);
+        break;
+      }
+      const Span& s = spans[next_span];
+      if (s.begin > at) {
+        redacted.append(joined, at, s.begin - at);
+        at = s.begin;
+      }
+      if (s.begin >= piece_begin)  // Starts here: the pseudonym goes here.
+        redacted += Pseudonym(std::string_view(joined).substr(s.begin, s.end - s.begin));
+      at = std::min(s.end, piece_end);
+    }
+    out.push_back(std::move(redacted));
+    piece_begin = piece_end;
+  }
   return true;
 }
 

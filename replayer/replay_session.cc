@@ -205,18 +205,29 @@ Status ReplaySession::ReportDivergence(Divergence divergence) {
   return DivergeLocked(std::move(divergence));
 }
 
+// The live event as the recorder would have written it: contents, and the request's
+// named parameters (an "api_key" parameter's value is a pseudonym in the file).
 const Event& ReplaySession::Redacted(const Event& live, Event& scratch) const {
   bool secret = false;
   std::string unused;
   ForEachContent(live, [&](const Content& c) {
     if (!secret && c.loaded()) secret = redactor_.RedactText(c.text, unused);
   });
+  if (const auto* call = live.As<ModelCall>(); call != nullptr && !secret) {
+    for (const KeyValue& p : call->request.parameters)
+      secret = secret || redactor_.RedactHeader(p.key, p.value, unused);
+  }
   if (!secret) return live;
   scratch = live;
   ForEachContent(scratch, [&](Content& c) {
     std::string out;
     if (c.loaded() && redactor_.RedactText(c.text, out)) c.text = std::move(out);
   });
+  if (auto* call = std::get_if<ModelCall>(&scratch.body)) {
+    std::string out;
+    for (KeyValue& p : call->request.parameters)
+      if (redactor_.RedactHeader(p.key, p.value, out)) p.value = std::move(out);
+  }
   return scratch;
 }
 

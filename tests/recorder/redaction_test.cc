@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <functional>
+
 #include "base/mem_env.h"
 #include "recorder/recorder.h"
 #include "recorder/redactor.h"
@@ -96,6 +99,161 @@ TEST(RedactorTest, LeavesOrdinaryTextAlone) {
   EXPECT_EQ(out, "untouched");
   EXPECT_TRUE(r->RedactText(std::string("Authorization: Bearer ") + "abcdefghijklmnop1234", out));
   EXPECT_EQ(out.find("abcdefghijklmnop1234"), std::string::npos);
+}
+
+// Each way a secret reached the file before: now it never does.
+class SecretPlacesTest : public ::testing::Test {
+ protected:
+  static constexpr char kAzureKey[] = "3f9a7c1e5b2d4086af1e9c7b3d5a2f48";  // 32 hex digits.
+
+  void SetUp() override { ::setenv("AZURE_OPENAI_API_KEY", kAzureKey, 1); }
+  void TearDown() override { ::unsetenv("AZURE_OPENAI_API_KEY"); }
+
+  // Records what `fill` records, and returns every byte of the file's decompressed chunks.
+  std::string RecordAndDump(const SessionHeader& header,
+                            const std::function<void(Recorder&)>& fill) {
+    RecorderOptions o;
+    o.env = &env_;
+    auto rec = Recorder::Create("/s.baton", header, o);
+    EXPECT_TRUE(rec.ok());
+    fill(**rec);
+    EXPECT_TRUE((*rec)->Close().ok());
+    std::string bytes = *env_.Contents("/s.baton");
+    return bytes + testing::AllChunkPayloads(bytes);
+  }
+  Result<LogContents> ReadBack() {
+    ReaderOptions ro;
+    ro.env = &env_;
+    return ReadLog("/s.baton", ro);
+  }
+  MemEnv env_;
+};
+
+TEST_F(SecretPlacesTest, SessionMetadataIsRedacted) {
+  SessionHeader h = testing::SampleHeader();
+  h.metadata = {{"command", std::string("python agents.py --key ") + kOpenAiKey},
+                {"OPENAI_API_KEY", "plain-looking-value-1234"}};
+  std::string dump = RecordAndDump(h, [](Recorder&) {});
+  EXPECT_THAT(dump, Not(HasSubstr(kOpenAiKey)));
+  EXPECT_THAT(dump, Not(HasSubstr("plain-looking-value-1234")));
+}
+
+TEST_F(SecretPlacesTest, HeadersNamedLikeKeysAreRedactedWhole) {
+  std::string dump = RecordAndDump(testing::SampleHeader(), [](Recorder& r) {
+    ModelCall call;
+    call.request.headers = {{"X-My-Service-Api-Key", "opaque-value-without-shape"},
+                            {"x-auth-token", "another-opaque-value"},
+                            {"x-ratelimit-remaining-tokens", "99000"}};
+    r.Record("a", call);
+  });
+  EXPECT_THAT(dump, Not(HasSubstr("opaque-value-without-shape")));
+  EXPECT_THAT(dump, Not(HasSubstr("another-opaque-value")));
+  EXPECT_THAT(dump, HasSubstr("99000"));  // A count, not a credential: kept for replay.
+}
+
+TEST_F(SecretPlacesTest, KeysAfterEscapesAndEncodingsAreFound) {
+  std::string dump = RecordAndDump(testing::SampleHeader(), [](Recorder& r) {
+    ToolCall t;
+    t.arguments.text =
+        std::string("{\"prompt\":\"line one\\n") + kOpenAiKey + "\\tand\\t" + kAnthropicKey + "\"}";
+    t.result.text =
+        std::string("https://x.test/cb?state=1&key%3D") + kOpenAiKey + "&z=\\u0022" + kAnthropicKey;
+    r.Record("a", t);
+  });
+  EXPECT_THAT(dump, Not(HasSubstr(kOpenAiKey)));
+  EXPECT_THAT(dump, Not(HasSubstr(kAnthropicKey)));
+}
+
+TEST_F(SecretPlacesTest, AKeySplitAcrossStreamedChunksIsRedactedInTheChunks) {
+  std::string key = kOpenAiKey;
+  std::string dump = RecordAndDump(testing::SampleHeader(), [&](Recorder& r) {
+    ModelCall call;
+    call.response.content = "your key is " + key + ".";
+    call.response.chunks = {{0, "your key is " + key.substr(0, 10)},
+                            {5, key.substr(10, 12)},
+                            {9, key.substr(22) + "."}};
+    r.Record("a", call);
+  });
+  EXPECT_THAT(dump, Not(HasSubstr(key.substr(10, 12))));  // The middle piece alone.
+  Result<LogContents> log = ReadBack();
+  ASSERT_TRUE(log.ok());
+  const auto* call = log->events[0].As<ModelCall>();
+  ASSERT_EQ(call->response.chunks.size(), 3u);
+  std::string joined;
+  for (const auto& c : call->response.chunks) joined += c.text;
+  EXPECT_EQ(joined, call->response.content.text);  // Still adds up to the redacted answer.
+  EXPECT_THAT(joined, HasSubstr("<redacted:"));
+}
+
+TEST_F(SecretPlacesTest, EnvironmentSecretsAreFoundByValueAnywhere) {
+  std::string dump = RecordAndDump(testing::SampleHeader(), [](Recorder& r) {
+    r.Record("a", EnvRead{"AZURE_OPENAI_API_KEY", kAzureKey, true});
+    ToolCall t;
+    t.result.text = std::string("config dump: endpoint=x key ") + kAzureKey + " ok";
+    r.Record("a", t);
+  });
+  EXPECT_THAT(dump, Not(HasSubstr(kAzureKey)));
+}
+
+TEST_F(SecretPlacesTest, ParametersPasswordsAndAnyCaseSchemesAreRedacted) {
+  std::string dump = RecordAndDump(testing::SampleHeader(), [](Recorder& r) {
+    ModelCall call;
+    call.request.parameters = {{"api_key", "param-secret-value"}, {"temperature", "0.2"}};
+    call.request.messages = {
+        {"user",
+         "login with user=bob&password=hunter2hunter2 then send "
+         "authorization: bearer eyJhbGciOiJIUzI1NiJ9.payload and Basic dXNlcjpwYXNzd29yZA==",
+         "", ""}};
+    r.Record("a", call);
+  });
+  for (const char* secret :
+       {"param-secret-value", "hunter2hunter2", "eyJhbGciOiJIUzI1NiJ9", "dXNlcjpwYXNzd29yZA=="})
+    EXPECT_THAT(dump, Not(HasSubstr(secret))) << secret;
+  EXPECT_THAT(dump, HasSubstr("0.2"));
+}
+
+TEST(RedactorTest, NamesThatLookSecret) {
+  for (const char* name : {"OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "X-My-Service-Api-Key",
+                           "apiKey", "access_token", "client_secret", "password", "Set-Cookie",
+                           "Proxy-Authorization", "x-auth-token", "AWS_SECRET_ACCESS_KEY"})
+    EXPECT_TRUE(NameLooksSecret(name)) << name;
+  for (const char* name : {"max_tokens", "token_count", "key", "x-ratelimit-remaining-tokens",
+                           "keyboard", "monkey", "content-type", "session_id", "PATH"})
+    EXPECT_FALSE(NameLooksSecret(name)) << name;
+}
+
+TEST(RedactorTest, ProseAboutKeysAndTokensIsLeftAlone) {
+  RedactionOptions o;
+  o.environment = SecretsFromEnvironment::kIgnore;
+  Result<Redactor> r = Redactor::Create(o);
+  ASSERT_TRUE(r.ok());
+  std::string out;
+  for (const char* text :
+       {"bearer bonds pay the bearer", "a basic understanding of risk",
+        "{\"max_tokens\": 500, \"key\": \"market_data\"}", "token_count=5 and the token limit",
+        "the password policy requires rotation"})
+    EXPECT_FALSE(r->RedactText(text, out)) << text << " -> " << out;
+}
+
+TEST(RedactorTest, PiecesRejoinToTheRedactedWhole) {
+  RedactionOptions o;
+  o.environment = SecretsFromEnvironment::kIgnore;
+  Result<Redactor> r = Redactor::Create(o);
+  ASSERT_TRUE(r.ok());
+  std::string whole = std::string("a ") + kOpenAiKey + " b " + kAnthropicKey + " c";
+  std::string expected;
+  ASSERT_TRUE(r->RedactText(whole, expected));
+  // Every way of cutting the text in three pieces.
+  for (size_t a = 0; a <= whole.size(); a += 3) {
+    for (size_t b = a; b <= whole.size(); b += 5) {
+      std::vector<std::string> pieces = {whole.substr(0, a), whole.substr(a, b - a),
+                                         whole.substr(b)};
+      std::vector<std::string> out;
+      ASSERT_TRUE(r->RedactPieces(pieces, out));
+      ASSERT_EQ(out.size(), 3u);
+      EXPECT_EQ(out[0] + out[1] + out[2], expected) << a << "," << b;
+    }
+  }
 }
 
 }  // namespace

@@ -91,8 +91,10 @@ class PolicyParser {
     return Status::Ok();
   }
   Status Integer(const std::string& key, Json v, int64_t& out) const {
-    if (!v.isNumber() || v.getNumber() < 0 || v.getNumber() != std::floor(v.getNumber()))
-      return Err(key, "expected a whole number >= 0");
+    // Bounded before the conversion: a double beyond int64's range is undefined to cast.
+    if (!v.isNumber() || v.getNumber() < 0 || v.getNumber() != std::floor(v.getNumber()) ||
+        v.getNumber() > 9007199254740992.0)
+      return Err(key, "expected a whole number in [0, 2^53]");
     out = static_cast<int64_t>(v.getNumber());
     return Status::Ok();
   }

@@ -60,6 +60,10 @@ inline constexpr uint32_t kMaxCompressionRatio = 4096;
 // Cap'n Proto limits applied to every message read from a file (untrusted input).
 inline constexpr uint64_t kTraversalLimitWords = (256ull << 20) / 8;
 inline constexpr int kNestingLimit = 64;
+// ... and at most this many words of traversal per word of the message (plus a slack), so
+// that what a message decodes to is bounded by its size (see UntrustedLimits in the reader).
+inline constexpr uint64_t kTraversalWordsPerMessageWord = 8;
+inline constexpr uint64_t kTraversalSlackWords = 8192;
 
 // While recording, the file is NAME + kIncompleteSuffix; a clean close renames it.
 inline constexpr std::string_view kIncompleteSuffix{".incomplete"};

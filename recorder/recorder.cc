@@ -40,6 +40,11 @@ class Recorder::Impl {
         clock_(options_.clock != nullptr ? options_.clock : owned_clock_.get()) {}
 
   ~Impl() {
+    {
+      // A caller that closed already got (and reported) Close()'s status: not again here.
+      std::lock_guard<std::mutex> lock(mu_);
+      if (closed_) return;
+    }
     Status s = Close();
     if (!s.ok())
       std::fprintf(stderr, "baton: closing %s: %s\n", path_.c_str(), s.ToString().c_str());

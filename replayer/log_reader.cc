@@ -25,9 +25,15 @@ std::string Hex32(uint32_t v) {
   return buf;
 }
 
-capnp::ReaderOptions UntrustedLimits() {
+// Limits for reading one message of `words` words from a file. The traversal budget
+// follows the message's size: Cap'n Proto counts each element of a list of zero-sized
+// structs as one word, so a tiny message claiming millions of elements (each a C++
+// object once decoded) is refused instead of allocating gigabytes.
+capnp::ReaderOptions UntrustedLimits(size_t words) {
   capnp::ReaderOptions o;
-  o.traversalLimitInWords = format::kTraversalLimitWords;
+  o.traversalLimitInWords = std::min<uint64_t>(
+      format::kTraversalLimitWords,
+      format::kTraversalWordsPerMessageWord * words + format::kTraversalSlackWords);
   o.nestingLimit = format::kNestingLimit;
   return o;
 }
@@ -138,7 +144,8 @@ class LogReader::Impl {
         path_ + ": session header at byte " + std::to_string(format::kFileHeaderSize);
     Status parsed;
     kj::Maybe<kj::Exception> error = kj::runCatchingExceptions([&]() {
-      capnp::FlatArrayMessageReader message(head.chunk->items[0], UntrustedLimits());
+      capnp::FlatArrayMessageReader message(head.chunk->items[0],
+                                            UntrustedLimits(head.chunk->items[0].size()));
       Result<SessionHeader> h =
           codec::DecodeHeader(message.getRoot<schema::SessionHeader>(), where);
       if (h.ok())
@@ -403,7 +410,7 @@ class LogReader::Impl {
     *event = Event();
     Result<codec::DecodeOutcome> result = Status::Corruption(where() + ": unreadable");
     kj::Maybe<kj::Exception> error = kj::runCatchingExceptions([&]() {
-      capnp::FlatArrayMessageReader message(words, UntrustedLimits());
+      capnp::FlatArrayMessageReader message(words, UntrustedLimits(words.size()));
       result = codec::DecodeEvent(message.getRoot<schema::Event>(), header_.start_wall_ns,
                                   options_.blobs == BlobLoading::kResolve ? &lookup : nullptr,
                                   history, where, event);
@@ -514,7 +521,7 @@ class LogReader::Impl {
     if (chunk.items.size() != 1) return Status::Corruption(at + ": holds no footer message");
     Status result;
     kj::Maybe<kj::Exception> error = kj::runCatchingExceptions([&]() {
-      capnp::FlatArrayMessageReader message(chunk.items[0], UntrustedLimits());
+      capnp::FlatArrayMessageReader message(chunk.items[0], UntrustedLimits(chunk.items[0].size()));
       auto f = message.getRoot<schema::Footer>();
       uint64_t previous = 0;
       for (auto c : f.getChunks()) {
@@ -653,7 +660,7 @@ class LogReader::Impl {
     std::string framing_error;
     kj::Maybe<kj::Exception> error = kj::runCatchingExceptions([&]() {
       while (rest.size() > 0) {
-        capnp::FlatArrayMessageReader message(rest, UntrustedLimits());
+        capnp::FlatArrayMessageReader message(rest, UntrustedLimits(rest.size()));
         size_t used = message.getEnd() - rest.begin();
         chunk->items.push_back(rest.slice(0, used));
         rest = rest.slice(used, rest.size());
@@ -888,7 +895,8 @@ class LogReader::Impl {
     Status result;
     kj::Maybe<kj::Exception> error = kj::runCatchingExceptions([&]() {
       for (uint32_t i = 0; i < chunk->items.size(); ++i) {
-        capnp::FlatArrayMessageReader message(chunk->items[i], UntrustedLimits());
+        capnp::FlatArrayMessageReader message(chunk->items[i],
+                                              UntrustedLimits(chunk->items[i].size()));
         auto blob = message.getRoot<schema::Blob>();
         uint32_t ordinal = blob.getOrdinal();
         if (i == 0) first = ordinal;
@@ -975,7 +983,8 @@ class LogReader::Impl {
                                 std::to_string(chunk->items.size()) + " items");
     Status result;
     kj::Maybe<kj::Exception> error = kj::runCatchingExceptions([&]() {
-      capnp::FlatArrayMessageReader message(chunk->items[item], UntrustedLimits());
+      capnp::FlatArrayMessageReader message(chunk->items[item],
+                                            UntrustedLimits(chunk->items[item].size()));
       auto blob = message.getRoot<schema::Blob>();
       auto data = blob.getData();
       out->assign(reinterpret_cast<const char*>(data.begin()), data.size());

@@ -1,7 +1,10 @@
 #include "replayer/request_normalizer.h"
 
+#include <algorithm>
 #include <array>
 #include <optional>
+#include <type_traits>
+#include <utility>
 
 #include "base/json_parse.h"
 #define XXH_STATIC_LINKING_ONLY  // For XXH3_state_t on the stack.
@@ -109,17 +112,26 @@ class ModelRequestHasher {
     enabled_.fill(true);
     for (const std::string& f : ignored) {
       if (f.rfind("request", 0) != 0) continue;  // Outside the request.
-      bool whole = f == "request";
+      bool handled = f == "request";
       size_t i = 0;
-      VisitModelRequestFields([&](std::string_view name, auto) {
-        if (f == "request" ||
-            (f.size() == 8 + name.size() && f.compare(8, name.size(), name) == 0 && f[7] == '.')) {
+      VisitModelRequestFields([&](std::string_view name, auto member) {
+        bool names_field =
+            f.size() >= 8 + name.size() && f[7] == '.' && f.compare(8, name.size(), name) == 0;
+        if (f == "request" || (names_field && f.size() == 8 + name.size())) {
           enabled_[i] = false;
-          whole = true;
+          handled = true;
+        } else if (names_field && f[8 + name.size()] == '.') {
+          // One key of a key-value field ("request.parameters.stream", as the proxy ignores
+          // transport-only parameters): skipped by key, the field still compared.
+          using Field = std::decay_t<decltype(std::declval<ModelRequest>().*member)>;
+          if constexpr (std::is_same_v<Field, std::vector<KeyValue>>) {
+            ignored_keys_[i].push_back(f.substr(9 + name.size()));
+            handled = true;
+          }
         }
         ++i;
       });
-      if (!whole) usable_ = false;
+      if (!handled) usable_ = false;
     }
   }
   bool usable() const { return usable_; }
@@ -130,7 +142,15 @@ class ModelRequestHasher {
     bool equal = true;
     size_t i = 0;
     VisitModelRequestFields([&](std::string_view, auto member) {
-      if (equal && enabled_[i]) equal = FieldEqual(a.*member, b.*member, same);
+      if (equal && enabled_[i]) {
+        using Field = std::decay_t<decltype(a.*member)>;
+        if constexpr (std::is_same_v<Field, std::vector<KeyValue>>) {
+          equal = ignored_keys_[i].empty() ? a.*member == b.*member
+                                           : Kept(a.*member, i) == Kept(b.*member, i);
+        } else {
+          equal = FieldEqual(a.*member, b.*member, same);
+        }
+      }
       ++i;
     });
     return equal;
@@ -144,7 +164,15 @@ class ModelRequestHasher {
       if (enabled_[i]) {
         uint64_t tag = i + 1;
         XXH3_64bits_update(&state, &tag, sizeof tag);
-        HashField(state, r.*member, content);
+        using Field = std::decay_t<decltype(r.*member)>;
+        if constexpr (std::is_same_v<Field, std::vector<KeyValue>>) {
+          if (ignored_keys_[i].empty())
+            HashField(state, r.*member, content);
+          else
+            HashField(state, Kept(r.*member, i), content);
+        } else {
+          HashField(state, r.*member, content);
+        }
       }
       ++i;
     });
@@ -154,6 +182,16 @@ class ModelRequestHasher {
  private:
   using SameContent = std::function<bool(const Content&, const Content&)>;
   using ContentHash = std::function<uint64_t(const Content&)>;
+
+  // The entries of key-value field i whose keys are not ignored.
+  std::vector<KeyValue> Kept(const std::vector<KeyValue>& kvs, size_t i) const {
+    std::vector<KeyValue> kept;
+    for (const KeyValue& kv : kvs)
+      if (std::find(ignored_keys_[i].begin(), ignored_keys_[i].end(), kv.key) ==
+          ignored_keys_[i].end())
+        kept.push_back(kv);
+    return kept;
+  }
 
   static bool FieldEqual(const std::string& a, const std::string& b, const SameContent&) {
     return a == b;
@@ -207,6 +245,7 @@ class ModelRequestHasher {
 
   bool usable_ = true;
   std::array<bool, kModelRequestFieldCount> enabled_{};
+  std::array<std::vector<std::string>, kModelRequestFieldCount> ignored_keys_{};
 };
 
 }  // namespace

@@ -92,5 +92,27 @@ TEST(RequestNormalizerTest, BadRegexAndEmptyJsonPathAreErrorsNamingThem) {
   EXPECT_THAT(b.status().message(), HasSubstr("a..b"));
 }
 
+// The proxy ignores transport-only parameters ("stream", "stream_options") by key: those
+// requests still take the field-by-field fast path, and only the named keys are skipped.
+TEST(RequestNormalizerTest, IgnoringOneParameterKeepsTheFastPathAndTheOtherParameters) {
+  Normalizers cfg;
+  cfg.ignored_fields = {"request.parameters.stream"};
+  auto n = RequestNormalizer::Create(cfg);
+  ASSERT_TRUE(n.ok());
+  Event a = ModelCallWith("same"), b = ModelCallWith("same"), c = ModelCallWith("same");
+  std::get<ModelCall>(a.body).request.parameters = {{"stream", "true"}, {"temperature", "0.2"}};
+  std::get<ModelCall>(b.body).request.parameters = {{"temperature", "0.2"}};
+  std::get<ModelCall>(c.body).request.parameters = {{"stream", "true"}, {"temperature", "0.9"}};
+  auto same = [](const Content& x, const Content& y) { return x.text == y.text; };
+  const ModelRequest& ra = std::get<ModelCall>(a.body).request;
+  std::optional<bool> ab = n->SameModelRequest(ra, std::get<ModelCall>(b.body).request, same);
+  std::optional<bool> ac = n->SameModelRequest(ra, std::get<ModelCall>(c.body).request, same);
+  ASSERT_TRUE(ab.has_value()) << "the fast path must stay usable";
+  EXPECT_TRUE(*ab);
+  EXPECT_FALSE(*ac);
+  EXPECT_EQ(HashOf(*n, a), HashOf(*n, b));
+  EXPECT_NE(HashOf(*n, a), HashOf(*n, c));
+}
+
 }  // namespace
 }  // namespace baton

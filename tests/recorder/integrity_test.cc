@@ -21,6 +21,13 @@ namespace {
 
 using ::testing::HasSubstr;
 
+// Reads `bytes` as the file /f.baton.
+Result<LogContents> ReadBytes(MemEnv& env, const std::string& bytes, ReaderOptions o = {}) {
+  env.SetContents("/f.baton", bytes);
+  o.env = &env;
+  return ReadLog("/f.baton", o);
+}
+
 struct ChunkSpan {
   uint64_t offset = 0;
   format::ChunkKind kind = format::ChunkKind::kEvents;
@@ -31,25 +38,7 @@ struct ChunkSpan {
 class IntegrityTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    RecorderOptions o;
-    o.env = &env_;
-    o.chunk_bytes = 700;
-    o.blob_threshold_bytes = 64;
-    auto rec = Recorder::Create("/orig.baton", testing::SampleHeader(), o);
-    ASSERT_TRUE(rec.ok());
-    for (int i = 0; i < 24; ++i) {
-      Event e;
-      e.seq = static_cast<uint64_t>(i) + 1;
-      e.mono_ns = i * 100;
-      e.agent = i % 2 ? "planner" : "writer";
-      e.body = MessageSend{"m" + std::to_string(i),
-                           "researcher",
-                           "research",
-                           testing::TextOfSize(90 + (i % 5) * 20, i % 7),
-                           {{"k", 1}}};
-      (*rec)->RecordWithTimes(e);
-    }
-    ASSERT_TRUE((*rec)->Close().ok());
+    ASSERT_EQ(testing::RecordSmallChunkedLog(env_, "/orig.baton").size(), 24u);
     bytes_ = *env_.Contents("/orig.baton");
     size_t off = format::kFileHeaderSize;
     format::ChunkHeader h;
@@ -84,11 +73,9 @@ class IntegrityTest : public ::testing::Test {
 
   Result<LogContents> Read(const std::string& bytes,
                            CorruptChunkPolicy policy = CorruptChunkPolicy::kStop) {
-    env_.SetContents("/f.baton", bytes);
     ReaderOptions o;
-    o.env = &env_;
     o.on_corrupt = policy;
-    return ReadLog("/f.baton", o);
+    return ReadBytes(env_, bytes, o);
   }
 
   MemEnv env_;
@@ -263,16 +250,14 @@ TEST(ResourceLimitsTest, AHugeBlobOrdinalCostsNothingAndIsCorruption) {
   testing::FileBuilder b;
   b.Header(testing::SampleHeader());
   b.Chunk(format::ChunkKind::kBlobs, 1, BlobMessage(4'000'000'000u, std::string(200, 'x')));
-  env.SetContents("/big.baton", b.bytes());
-  ReaderOptions o;
-  o.env = &env;
-  Result<LogContents> log = ReadLog("/big.baton", o);
+  Result<LogContents> log = ReadBytes(env, b.bytes());
   ASSERT_FALSE(log.ok());
-  EXPECT_THAT(log.status().message(), HasSubstr("/big.baton: blob chunk at byte "));
+  EXPECT_THAT(log.status().message(), HasSubstr("/f.baton: blob chunk at byte "));
   EXPECT_THAT(log.status().message(), HasSubstr("starts at blob 4000000000"));
   // Under skip the chunk is passed over: still no allocation by ordinal.
-  o.on_corrupt = CorruptChunkPolicy::kSkip;
-  Result<LogContents> skipped = ReadLog("/big.baton", o);
+  ReaderOptions skip;
+  skip.on_corrupt = CorruptChunkPolicy::kSkip;
+  Result<LogContents> skipped = ReadBytes(env, b.bytes(), skip);
   ASSERT_TRUE(skipped.ok());
   EXPECT_EQ(skipped->report.skipped_chunks.size(), 1u);
 }
@@ -305,10 +290,7 @@ TEST(ResourceLimitsTest, AFrameThatDoesNotDeclareTheHeadersSizeIsRefused) {
   h.item_count = 1;
   testing::FileBuilder b;
   b.Header(testing::SampleHeader()).StoredChunk(h, stored);
-  env.SetContents("/lie.baton", b.bytes());
-  ReaderOptions o;
-  o.env = &env;
-  Result<LogContents> log = ReadLog("/lie.baton", o);
+  Result<LogContents> log = ReadBytes(env, b.bytes());
   ASSERT_FALSE(log.ok());
   EXPECT_THAT(log.status().message(), HasSubstr("does not declare the chunk's"));
 }
@@ -318,15 +300,13 @@ TEST(ResourceLimitsTest, TheReadersCeilingIsConfigurable) {
   testing::FileBuilder b;
   b.Header(testing::SampleHeader());
   b.Chunk(format::ChunkKind::kBlobs, 1, BlobMessage(1, testing::TextOfSize(100'000, 3)));
-  env.SetContents("/f.baton", b.bytes());
   ReaderOptions o;
-  o.env = &env;
   o.max_chunk_raw_bytes = 64 * 1024;
-  Result<LogContents> log = ReadLog("/f.baton", o);
+  Result<LogContents> log = ReadBytes(env, b.bytes(), o);
   ASSERT_FALSE(log.ok());
   EXPECT_THAT(log.status().message(), HasSubstr("reader's limit of 65536 bytes"));
   o.max_chunk_raw_bytes = 1 << 20;
-  EXPECT_TRUE(ReadLog("/f.baton", o).ok());
+  EXPECT_TRUE(ReadBytes(env, b.bytes(), o).ok());
 }
 
 TEST(ResourceLimitsTest, ResyncOverFalseMarkersReadsEachByteAFewTimes) {
@@ -384,10 +364,7 @@ TEST(ResourceLimitsTest, ExtremeTimestampsAreCorruptionNotOverflow) {
   header.start_wall_ns = INT64_MAX - 2;
   testing::FileBuilder b;
   b.Header(header).Events({e});
-  env.SetContents("/time.baton", b.bytes());
-  ReaderOptions o;
-  o.env = &env;
-  Result<LogContents> log = ReadLog("/time.baton", o);
+  Result<LogContents> log = ReadBytes(env, b.bytes());
   ASSERT_FALSE(log.ok());
   EXPECT_THAT(log.status().message(), HasSubstr("wall time out of range"));
 }
@@ -402,11 +379,9 @@ TEST(ResourceLimitsTest, SkipModeReportsABadChunkOnceNotOncePerEvent) {
   std::vector<Event> backwards = events;
   for (Event& e : backwards) e.seq = 1;
   b.Events(backwards);
-  env.SetContents("/back.baton", b.bytes());
   ReaderOptions o;
-  o.env = &env;
   o.on_corrupt = CorruptChunkPolicy::kSkip;
-  Result<LogContents> log = ReadLog("/back.baton", o);
+  Result<LogContents> log = ReadBytes(env, b.bytes(), o);
   ASSERT_TRUE(log.ok());
   EXPECT_EQ(log->report.skipped_chunks.size(), 1u);
 }

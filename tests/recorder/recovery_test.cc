@@ -23,26 +23,8 @@ using ::testing::HasSubstr;
 class RecoveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    RecorderOptions o;
-    o.env = &env_;
-    o.chunk_bytes = 700;
-    o.blob_threshold_bytes = 64;
-    auto rec = Recorder::Create("/orig.baton", testing::SampleHeader(), o);
-    ASSERT_TRUE(rec.ok());
-    for (int i = 0; i < 24; ++i) {
-      Event e;
-      e.seq = static_cast<uint64_t>(i) + 1;
-      e.mono_ns = i * 100;
-      e.agent = i % 2 ? "planner" : "writer";
-      e.body = MessageSend{"m" + std::to_string(i),
-                           "researcher",
-                           "research",
-                           testing::TextOfSize(90 + (i % 5) * 20, i % 7),
-                           {{"k", 1}}};
-      events_.push_back(e);
-      (*rec)->RecordWithTimes(e);
-    }
-    ASSERT_TRUE((*rec)->Close().ok());
+    events_ = testing::RecordSmallChunkedLog(env_, "/orig.baton");
+    ASSERT_EQ(events_.size(), 24u);
     bytes_ = *env_.Contents("/orig.baton");
   }
 

@@ -3,12 +3,14 @@
 #include <capnp/message.h>
 #include <capnp/schema.h>
 #include <capnp/serialize.h>
+#include <gtest/gtest.h>
 #include <kj/io.h>
 #include <zstd.h>
 
 #include "recorder/baton.capnp.h"
 #include "recorder/chunk_format.h"
 #include "recorder/event_codec.h"
+#include "recorder/recorder.h"
 
 namespace baton::testing {
 
@@ -187,6 +189,34 @@ std::string AllChunkPayloads(const std::string& file_bytes) {
     off += format::kChunkHeaderSize + h.stored_length;
   }
   return out;
+}
+
+std::vector<Event> RecordSmallChunkedLog(Env& env, const std::string& path) {
+  RecorderOptions o;
+  o.env = &env;
+  o.chunk_bytes = 700;
+  o.blob_threshold_bytes = 64;
+  auto rec = Recorder::Create(path, SampleHeader(), o);
+  if (!rec.ok()) {
+    ADD_FAILURE() << rec.status().ToString();
+    return {};
+  }
+  std::vector<Event> events;
+  for (int i = 0; i < 24; ++i) {
+    Event e;
+    e.seq = static_cast<uint64_t>(i) + 1;
+    e.mono_ns = i * 100;
+    e.agent = i % 2 ? "planner" : "writer";
+    e.body = MessageSend{"m" + std::to_string(i),
+                         "researcher",
+                         "research",
+                         TextOfSize(90 + (i % 5) * 20, i % 7),
+                         {{"k", 1}}};
+    events.push_back(e);
+    (*rec)->RecordWithTimes(e);
+  }
+  if (Status s = (*rec)->Close(); !s.ok()) ADD_FAILURE() << s.ToString();
+  return events;
 }
 
 }  // namespace baton::testing

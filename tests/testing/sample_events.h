@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/env.h"
 #include "recorder/chunk_format.h"
 #include "recorder/event.h"
 #include "recorder/format.h"
@@ -17,6 +18,11 @@ namespace baton::testing {
 // kind has Content fields (so both inline and blob storage are exercised).
 std::vector<Event> EveryKindEvents();
 SessionHeader SampleHeader();
+
+// Records 24 message sends into `path` with small chunks (700 bytes) and a low blob
+// threshold, so the file has several event and blob chunks for damage tests; returns the
+// events as recorded. Fails the calling test (ADD_FAILURE) when recording fails.
+std::vector<Event> RecordSmallChunkedLog(Env& env, const std::string& path);
 
 // Text of `n` bytes that differs with `seed`.
 std::string TextOfSize(size_t n, int seed);

@@ -28,6 +28,7 @@ void AddWhyCommand(CLI::App& app, CommandContext& ctx);
 void AddCheckCommand(CLI::App& app, CommandContext& ctx);
 void AddProxyCommand(CLI::App& app, CommandContext& ctx);
 void AddRecordCommand(CLI::App& app, CommandContext& ctx);
+void AddImportCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace baton::cli
 

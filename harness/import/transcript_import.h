@@ -1,0 +1,56 @@
+// Chat transcripts of multi-agent systems as baton sessions: `baton import transcript`.
+//
+// Two shapes are detected from the document itself:
+//   - Who&When / Magentic-One: {"question", "ground_truth"?, "history": [{role, name?,
+//     content}]}. The agent is `name` when present, else `role`; every "Orchestrator (...)"
+//     role is the agent Orchestrator: "(thought)" is routing reasoning, "(-> X)" a handoff
+//     to X, "(termination condition)" the decision to stop.
+//   - AutoGen / AG2 group chats: a list of {name?, role, content}, or {"messages": [...]}.
+//     Each message goes to the agent who speaks next.
+// An entry whose content is a code execution report ("exitcode: N ...", or a Python
+// traceback from an executor) is a tool call of that agent: the code is the message that
+// asked for it, a non-zero exit code or a traceback is its error.
+//
+// Every entry i becomes a span_start "step-i" (attributes step, role, name) followed by
+// its events, each caused by that span, so any finding can name the step of the original
+// transcript. Time is virtual: one second per entry. The last entry's answer becomes the
+// outcome; with a ground truth, the outcome fails when the answer does not contain it.
+//
+// The importer reads only the keys named above. Annotation keys of labelled datasets
+// (mistake_agent, mistake_step, mistake_reason, is_correct, is_corrected) are never read.
+#ifndef BATON_HARNESS_IMPORT_TRANSCRIPT_IMPORT_H_
+#define BATON_HARNESS_IMPORT_TRANSCRIPT_IMPORT_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/env.h"
+#include "base/status.h"
+#include "recorder/event.h"
+
+namespace baton::transcript {
+
+enum class Shape { kWhoAndWhen, kGroupChat };
+
+struct ImportedSession {
+  Shape shape = Shape::kGroupChat;
+  SessionHeader header;
+  std::vector<Event> events;  // seq 1..N, virtual times.
+  size_t entries = 0;         // Transcript entries read.
+};
+
+// Parses a transcript. Errors name `where` and what was expected, at which index.
+Result<ImportedSession> ParseTranscript(std::string_view json, const std::string& where);
+
+// Reads `in`, writes the session to `out` through the Recorder.
+Result<ImportedSession> ImportTranscriptFile(const std::string& in, const std::string& out,
+                                             Env* env = nullptr);
+
+// The step (index into the original transcript) an event came from: the "step-N" span
+// that caused it, or the span itself. -1 when the event is not from a transcript.
+int64_t StepOf(const std::vector<Event>& events, uint64_t seq);
+
+}  // namespace baton::transcript
+
+#endif  // BATON_HARNESS_IMPORT_TRANSCRIPT_IMPORT_H_

@@ -1,0 +1,177 @@
+// `baton import transcript`: the Who&When logs and AutoGen group chats become sessions whose
+// every event names its step; the answer key of a labelled dataset is never read; anything
+// else is an error that names the key and the index.
+#include "harness/import/transcript_import.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "base/json_parse.h"
+#include "base/mem_env.h"
+#include "replayer/log_reader.h"
+#include "tests/testing/run_command.h"
+
+namespace baton {
+namespace {
+
+using ::testing::HasSubstr;
+using transcript::ParseTranscript;
+using transcript::StepOf;
+
+const std::string kWhoAndWhen =
+    std::string(BATON_SOURCE_DIR) + "/../shared/corpora-external/who-and-when/hand-crafted";
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::vector<std::string> WhoAndWhenFiles() {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(kWhoAndWhen, ec))
+    if (e.path().extension() == ".json") files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+TEST(TranscriptImportTest, EveryWhoAndWhenLogImportsWithEveryEventMappedToItsStep) {
+  std::vector<std::string> files = WhoAndWhenFiles();
+  ASSERT_EQ(files.size(), 58u) << "the Who&When logs are expected in " << kWhoAndWhen;
+  for (const std::string& f : files) {
+    auto s = ParseTranscript(Slurp(f), f);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    EXPECT_EQ(s->shape, transcript::Shape::kWhoAndWhen) << f;
+    ASSERT_FALSE(s->events.empty());
+    for (const Event& e : s->events) {
+      if (e.As<Outcome>() != nullptr) continue;
+      int64_t step = StepOf(s->events, e.seq);
+      EXPECT_GE(step, 0) << f << " #" << e.seq;
+      EXPECT_LT(step, static_cast<int64_t>(s->entries)) << f << " #" << e.seq;
+    }
+    const auto* outcome = s->events.back().As<Outcome>();
+    ASSERT_NE(outcome, nullptr) << f;
+    EXPECT_NE(outcome->verdict, Verdict::kUnknown) << f << ": every file has a ground truth";
+    // Each "Orchestrator (-> X)" entry is one message send from the orchestrator to X.
+    size_t routed = 0, sends = 0;
+    auto doc = JsonDocument::Parse(Slurp(f), f);
+    ASSERT_TRUE(doc.ok());
+    for (auto field : doc->root().getObject())
+      if (field.getName() == "history")
+        for (auto entry : field.getValue().getArray())
+          for (auto kv : entry.getObject())
+            if (kv.getName() == "role" &&
+                std::string(kv.getValue().getString()).find("(-> ") != std::string::npos)
+              ++routed;
+    for (const Event& e : s->events)
+      if (const auto* m = e.As<MessageSend>();
+          m && e.agent == "Orchestrator" && m->intent == "instruction")
+        ++sends;
+    EXPECT_EQ(sends, routed) << f;
+  }
+}
+
+// Removes the keys of the answer key from a Who&When document, re-serialized.
+std::string WithoutAnswerKey(const std::string& json) {
+  auto doc = JsonDocument::Parse(json, "doc");
+  EXPECT_TRUE(doc.ok());
+  std::string out = "{";
+  bool first = true;
+  for (auto f : doc->root().getObject()) {
+    std::string name = f.getName();
+    if (name.rfind("mistake_", 0) == 0 || name == "is_correct" || name == "is_corrected") continue;
+    out += (first ? "\"" : ",\"") + name + "\":" + JsonText(f.getValue());
+    first = false;
+  }
+  return out + "}";
+}
+
+TEST(TranscriptImportTest, TheAnswerKeyIsNeverRead) {
+  for (const std::string& f : WhoAndWhenFiles()) {
+    std::string original = Slurp(f);
+    ASSERT_THAT(original, HasSubstr("mistake_agent"));
+    auto with = ParseTranscript(original, "t.json");
+    auto without = ParseTranscript(WithoutAnswerKey(original), "t.json");
+    ASSERT_TRUE(with.ok() && without.ok()) << f;
+    EXPECT_EQ(with->events, without->events) << f;
+    EXPECT_EQ(with->header, without->header) << f;
+  }
+}
+
+TEST(TranscriptImportTest, AutoGenGroupChatWithCodeExecution) {
+  const std::string chat = R"([
+    {"name": "user_proxy", "role": "user", "content": "Plot NVDA vs TSLA"},
+    {"name": "coder", "role": "assistant", "content": "```python\nprint(1/0)\n```"},
+    {"name": "executor", "role": "user", "content": "exitcode: 1 (execution failed)\nCode output: \nTraceback (most recent call last):\n  File \"x.py\", line 1, in <module>\nZeroDivisionError: division by zero\n"},
+    {"name": "coder", "role": "assistant", "content": "Sorry. TERMINATE"}])";
+  for (const std::string& doc : {chat, "{\"messages\": " + chat + "}"}) {
+    auto s = ParseTranscript(doc, "chat.json");
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    EXPECT_EQ(s->shape, transcript::Shape::kGroupChat);
+    EXPECT_EQ(s->entries, 4u);
+    const ToolCall* run = nullptr;
+    const MessageSend* code = nullptr;
+    for (const Event& e : s->events) {
+      if (const auto* t = e.As<ToolCall>()) {
+        run = t;
+        EXPECT_EQ(e.agent, "executor");
+        EXPECT_EQ(StepOf(s->events, e.seq), 2);
+      }
+      if (const auto* m = e.As<MessageSend>(); m && e.agent == "coder" && !code) code = m;
+    }
+    ASSERT_NE(run, nullptr);
+    EXPECT_EQ(run->error, "ZeroDivisionError: division by zero");
+    EXPECT_THAT(run->arguments.text, HasSubstr("print(1/0)"));  // The code it ran.
+    ASSERT_NE(code, nullptr);
+    EXPECT_EQ(code->to, "executor");  // A group chat message goes to the next speaker.
+    EXPECT_EQ(s->events.back().As<Outcome>()->verdict, Verdict::kUnknown);  // No ground truth.
+  }
+}
+
+TEST(TranscriptImportTest, MalformedTranscriptsSayWhatWasExpectedWhere) {
+  struct Case {
+    std::string json, message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"{\"history\": [", "t.json"},
+           {"{\"question\": \"q\"}", "expected key 'history' (Who&When) or 'messages'"},
+           {"{\"history\": {}}", "'history' must be a list of messages"},
+           {"{\"history\": [{\"role\": \"a\", \"content\": \"x\"}, 7]}",
+            "t.json: history[1]: expected an object"},
+           {"[{\"role\": \"a\"}]", "messages[0]: expected key 'content'"},
+           {"[{\"content\": \"x\"}]", "messages[0]: expected key 'role' or 'name'"},
+           {"[{\"role\": 5, \"content\": \"x\"}]", "messages[0].role: expected a string"},
+           {"[]", "the transcript has no messages"},
+           {"\"just a string\"", "expected an object or a list of messages"},
+       }) {
+    auto s = ParseTranscript(c.json, "t.json");
+    ASSERT_FALSE(s.ok()) << c.json;
+    EXPECT_THAT(s.status().message(), HasSubstr(c.message)) << c.json;
+  }
+}
+
+TEST(TranscriptImportTest, TheCliImportsAndTheUsualVerbsWork) {
+  std::string dir = testing::FreshTempDir("transcript_import");
+  std::string in = WhoAndWhenFiles().front();
+  testing::RunResult r = testing::RunCommand(std::string(BATON_BIN) + " import transcript " + in +
+                                             " -o " + dir + "/t.baton");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Who&When / Magentic-One"));
+  testing::RunResult why = testing::RunCommand(std::string(BATON_BIN) + " why " + dir + "/t.baton");
+  EXPECT_EQ(why.exit_code, 1) << why.err;  // A failure log: the outcome did not match.
+  EXPECT_THAT(why.out, HasSubstr("ground truth"));
+  testing::RunResult inspect =
+      testing::RunCommand(std::string(BATON_BIN) + " inspect " + dir + "/t.baton");
+  EXPECT_EQ(inspect.exit_code, 0) << inspect.err;
+  EXPECT_THAT(inspect.out, HasSubstr("Orchestrator"));
+  testing::RunResult bad = testing::RunCommand(std::string(BATON_BIN) + " import transcript " +
+                                               dir + "/t.baton -o " + dir + "/u.baton");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("baton import transcript: " + dir + "/t.baton"));
+}
+
+}  // namespace
+}  // namespace baton

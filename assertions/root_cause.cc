@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "assertions/scorers.h"
 #include "base/json_writer.h"
 
 namespace baton {
@@ -73,6 +74,131 @@ bool Touches(const Finding& f, const std::unordered_set<uint64_t>& events) {
   return false;
 }
 
+// The text an event carries onward: what a content-flow question asks about.
+const Content* CarriedText(const Event& e) {
+  if (const auto* m = e.As<MessageSend>()) return &m->payload;
+  if (const auto* t = e.As<ToolCall>()) return &t->result;
+  if (const auto* c = e.As<ModelCall>()) return &c->response.content;
+  return nullptr;
+}
+
+std::optional<Attribution> Attribute(const Trace& trace, const Analysis& analysis,
+                                     const Explanation& ex) {
+  const std::vector<Event>& events = trace.events();
+  bool has_steps = false;
+  for (const Event& e : events)
+    if (e.As<SpanStart>() != nullptr && SourceStep(events, e.seq).has_value()) {
+      has_steps = true;
+      break;
+    }
+  if (!has_steps || analysis.passed()) return std::nullopt;
+  // The failed outcome when there is one; else the session failed on findings alone.
+  const Event* failed = analysis.failed_outcome;
+  const uint64_t end = failed ? failed->seq : UINT64_MAX;
+  auto text_of = [&](const Content& c) -> std::string {
+    auto t = trace.Text(c);
+    return t.ok() ? *t : std::string();
+  };
+  auto make = [&](const Event& e, std::string reason, std::vector<uint64_t> evidence) {
+    Attribution a;
+    a.agent = e.agent;
+    a.seq = e.seq;
+    a.step = SourceStep(events, e.seq);
+    a.reason = std::move(reason);
+    if (failed) evidence.push_back(failed->seq);
+    std::sort(evidence.begin(), evidence.end());
+    evidence.erase(std::unique(evidence.begin(), evidence.end()), evidence.end());
+    a.evidence = std::move(evidence);
+    return a;
+  };
+  auto step_words = [&](const Event& e) {
+    auto step = SourceStep(events, e.seq);
+    return step ? "step " + std::to_string(*step) : "#" + std::to_string(e.seq);
+  };
+
+  // 1. Content flow: the answer's own words (those the task did not already contain),
+  // traced to the first event that carried most of them.
+  std::string task;
+  for (const Event& e : events)
+    if (const auto* m = e.As<MessageSend>()) {
+      task = text_of(m->payload);
+      break;
+    }
+  std::unordered_set<std::string> task_words;
+  for (std::string& w : Words(task)) task_words.insert(std::move(w));
+  std::unordered_set<std::string> answer;  // Empty without a failed answer to trace.
+  if (failed)
+    for (std::string& w : Words(text_of(failed->As<Outcome>()->result)))
+      if (!task_words.count(w)) answer.insert(std::move(w));
+  // The message that gave the answer is where it was stated, not where it came from.
+  const Event* answered = nullptr;
+  for (const Event& e : events)
+    if (e.seq < end && CarriedText(e) != nullptr) answered = &e;
+  if (!answer.empty()) {
+    // Most of the answer's new words, and all of them for a short answer.
+    const size_t need = std::max<size_t>(1, (answer.size() * 3 + 4) / 5);
+    bool first_send = true;
+    for (const Event& e : events) {
+      if (e.seq >= end || &e == answered) break;
+      const Content* c = CarriedText(e);
+      if (c == nullptr) continue;
+      if (e.As<MessageSend>() != nullptr && first_send) {
+        first_send = false;  // The task itself.
+        continue;
+      }
+      size_t covered = 0;
+      std::unordered_set<std::string> seen;
+      for (std::string& w : Words(text_of(*c)))
+        if (answer.count(w) && seen.insert(w).second) ++covered;
+      if (covered >= need) {
+        return make(e,
+                    "the failed answer's content first appeared at " + step_words(e) + ", in " +
+                        e.agent + "'s " + std::string(KindName(e.kind())) + " (" +
+                        std::to_string(covered) + " of its " + std::to_string(answer.size()) +
+                        " new words)",
+                    {e.seq});
+      }
+    }
+  }
+  // 2. The first failed code execution: the agent that sent the code is charged.
+  for (const Event& e : events) {
+    const auto* run = e.As<ToolCall>();
+    if (run == nullptr || run->error.empty() || e.seq >= end) continue;
+    const Event* sender = nullptr;
+    for (const Event& m : events) {
+      if (m.seq >= e.seq) break;
+      if (const auto* send = m.As<MessageSend>(); send && send->to == e.agent) sender = &m;
+    }
+    const Event& charged = sender ? *sender : e;
+    return make(charged,
+                "the first failed code execution (" + run->error + ") at " + step_words(e) +
+                    " ran code sent by " + charged.agent + " at " + step_words(charged),
+                {charged.seq, e.seq});
+  }
+  // 3. The root finding: the agent that handed over what went wrong.
+  if (ex.root) {
+    if (const Event* at = trace.BySeq(ex.root->at_seq)) {
+      const Event* blamed = at;
+      for (uint64_t s : ex.root->evidence)
+        if (const Event* ev = trace.BySeq(s); ev && ev->agent == ex.root->from) {
+          blamed = ev;
+          break;
+        }
+      return make(*blamed,
+                  "the root finding (" + std::string(FindingKindPhrase(ex.root->kind)) +
+                      ") starts with " + blamed->agent + " at " + step_words(*blamed),
+                  ex.root->evidence);
+    }
+  }
+  // 4. Nothing upstream explains it: the agent that gave the answer.
+  if (answered == nullptr && failed == nullptr) return std::nullopt;
+  const Event& answerer = answered ? *answered : *failed;
+  return make(
+      answerer,
+      "no evidence upstream; " + answerer.agent + " gave the answer at " + step_words(answerer),
+      {answerer.seq});
+}
+
 }  // namespace
 
 Explanation Explain(const Trace& trace, const Analysis& analysis) {
@@ -125,9 +251,18 @@ Explanation Explain(const Trace& trace, const Analysis& analysis) {
         (o->detail.empty() ? "" : " (" + o->detail + ")") +
         "; no handoff anomaly upstream explains it.";
   }
+  ex.attribution = Attribute(trace, analysis, ex);
+  if (ex.attribution) {
+    p = "The failure began" +
+        (ex.attribution->step ? " at step " + std::to_string(*ex.attribution->step) : "") + ": " +
+        ex.attribution->agent + " (" + ex.attribution->reason + "). " + p;
+  }
   ex.paragraph = p;
   for (const Finding& f : ex.chain)
     ex.evidence.insert(ex.evidence.end(), f.evidence.begin(), f.evidence.end());
+  if (ex.attribution)
+    ex.evidence.insert(ex.evidence.end(), ex.attribution->evidence.begin(),
+                       ex.attribution->evidence.end());
   if (analysis.failed_outcome) ex.evidence.push_back(analysis.failed_outcome->seq);
   std::sort(ex.evidence.begin(), ex.evidence.end());
   ex.evidence.erase(std::unique(ex.evidence.begin(), ex.evidence.end()), ex.evidence.end());
@@ -139,12 +274,32 @@ std::string Explanation::ToJson(const Analysis& analysis) const {
   w.BeginObject();
   w.Key("verdict").String(passed ? "pass" : "fail");
   w.Key("root_cause");
+  auto attribution_fields = [&] {
+    if (!attribution) return;
+    w.Key("agent").String(attribution->agent);
+    w.Key("step");
+    if (attribution->step)
+      w.Int(*attribution->step);
+    else
+      w.Null();
+    w.Key("attribution").String(attribution->reason);
+  };
   if (root) {
     w.BeginObject();
     w.Key("kind").String(FindingKindName(root->kind));
     w.Key("from").String(root->from);
     w.Key("to").String(root->to);
     w.Key("sentence").String(root->sentence);
+    attribution_fields();
+    w.EndObject();
+  } else if (attribution) {
+    // No finding, but the failure is attributed: the outcome is the root cause's kind.
+    w.BeginObject();
+    w.Key("kind").String("failed_outcome");
+    w.Key("from").String(attribution->agent);
+    w.Key("to").String(attribution->agent);
+    w.Key("sentence").String(paragraph);
+    attribution_fields();
     w.EndObject();
   } else {
     w.Null();

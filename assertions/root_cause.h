@@ -11,14 +11,30 @@
 
 namespace baton {
 
+// Who and where a failure began, for sessions imported from a source with steps (a chat
+// transcript): the agent as the source names it and the step (index into the source).
+struct Attribution {
+  std::string agent;
+  uint64_t seq = 0;                // The event it rests on.
+  std::optional<int64_t> step;     // SourceStep of that event.
+  std::string reason;              // One sentence: which evidence, where.
+  std::vector<uint64_t> evidence;  // Event seqs, ascending.
+};
+
 struct Explanation {
   bool passed = true;
+  // Set for a failed session whose events carry source steps (see SourceStep). Rules, in
+  // order: where the failed answer's own content first appeared (content flow); else the
+  // first failed code execution, charged to the agent that sent the code; else the root
+  // finding's sender; else the agent that gave the answer.
+  std::optional<Attribution> attribution;
   std::optional<Finding> root;     // nullopt for a pass (or a failure with no anomaly).
   std::vector<Finding> chain;      // The findings from the root to the outcome, root first.
   std::string paragraph;           // What `baton why` prints.
   std::vector<uint64_t> evidence;  // Event seqs, ascending.
 
-  // {"verdict": "pass"|"fail", "root_cause": {"kind", "from", "to", "sentence"}|null,
+  // {"verdict": "pass"|"fail", "root_cause": {"kind", "from", "to", "sentence", and with an
+  //  attribution "agent", "step"}|null,
   //  "findings": [{"kind", "from", "to", "at", "evidence", "sentence"}], "paragraph", "evidence"}
   std::string ToJson(const Analysis& analysis) const;
 };

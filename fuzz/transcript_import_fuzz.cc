@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "harness/import/transcript_import.h"
+#include "replayer/trace.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view json(reinterpret_cast<const char*>(data), size);
@@ -14,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!session.ok()) return 0;
   for (const baton::Event& e : session->events) {
     if (e.As<baton::Outcome>() != nullptr) continue;
-    if (baton::transcript::StepOf(session->events, e.seq) < 0) std::abort();
+    if (!baton::SourceStep(session->events, e.seq).has_value()) std::abort();
   }
   return 0;
 }

@@ -161,4 +161,32 @@ std::string DescribeEvent(const Event& e) {
   return out;
 }
 
+std::optional<int64_t> SourceStep(const std::vector<Event>& events, uint64_t seq) {
+  // Events are in seq order from 1 in a whole log; a gap (skipped chunk) is searched for.
+  auto find = [&](uint64_t s) -> const Event* {
+    if (s >= 1 && s <= events.size() && events[s - 1].seq == s) return &events[s - 1];
+    auto it = std::lower_bound(events.begin(), events.end(), s,
+                               [](const Event& e, uint64_t v) { return e.seq < v; });
+    return it != events.end() && it->seq == s ? &*it : nullptr;
+  };
+  for (int hops = 0; hops < 8; ++hops) {
+    const Event* e = find(seq);
+    if (e == nullptr) return std::nullopt;
+    if (const auto* span = e->As<SpanStart>()) {
+      for (const KeyValue& kv : span->attributes) {
+        if (kv.key != "step" || kv.value.empty() || kv.value.size() > 18) continue;
+        int64_t step = 0;
+        for (char c : kv.value) {
+          if (c < '0' || c > '9') return std::nullopt;
+          step = step * 10 + (c - '0');
+        }
+        return step;
+      }
+    }
+    if (e->cause == 0 || e->cause >= e->seq) return std::nullopt;
+    seq = e->cause;
+  }
+  return std::nullopt;
+}
+
 }  // namespace baton

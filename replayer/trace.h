@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -89,6 +90,11 @@ class Trace {
 
 // One line about an event for reports: "#12 researcher model_call (c-3, attempt 1)".
 std::string DescribeEvent(const Event& event);
+
+// The step of an imported source an event came from: the "step" attribute of the span_start
+// that caused it (or of the span itself), as `baton import transcript` writes one per entry.
+// nullopt for events with no such span among their first causes.
+std::optional<int64_t> SourceStep(const std::vector<Event>& events, uint64_t seq);
 
 }  // namespace baton
 

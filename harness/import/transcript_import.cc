@@ -362,21 +362,4 @@ Result<ImportedSession> ImportTranscriptFile(const std::string& in, const std::s
   return session;
 }
 
-int64_t StepOf(const std::vector<Event>& events, uint64_t seq) {
-  for (int hops = 0; hops < 4 && seq >= 1 && seq <= events.size(); ++hops) {
-    const Event& e = events[seq - 1];
-    if (const auto* span = e.As<SpanStart>();
-        span != nullptr && span->span_id.rfind("step-", 0) == 0 && span->span_id.size() > 5) {
-      int64_t step = 0;
-      for (char c : span->span_id.substr(5)) {
-        if (c < '0' || c > '9' || step > (INT64_MAX - 9) / 10) return -1;
-        step = step * 10 + (c - '0');
-      }
-      return step;
-    }
-    seq = e.cause;
-  }
-  return -1;
-}
-
 }  // namespace baton::transcript

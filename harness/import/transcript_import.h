@@ -47,10 +47,6 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
 Result<ImportedSession> ImportTranscriptFile(const std::string& in, const std::string& out,
                                              Env* env = nullptr);
 
-// The step (index into the original transcript) an event came from: the "step-N" span
-// that caused it, or the span itself. -1 when the event is not from a transcript.
-int64_t StepOf(const std::vector<Event>& events, uint64_t seq);
-
 }  // namespace baton::transcript
 
 #endif  // BATON_HARNESS_IMPORT_TRANSCRIPT_IMPORT_H_

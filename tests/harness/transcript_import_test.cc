@@ -9,9 +9,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include "assertions/analyses.h"
+#include "assertions/policy.h"
+#include "assertions/root_cause.h"
+#include "assertions/scorers.h"
 #include "base/json_parse.h"
 #include "base/mem_env.h"
 #include "replayer/log_reader.h"
+#include "replayer/trace.h"
 #include "tests/testing/run_command.h"
 
 namespace baton {
@@ -19,7 +24,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using transcript::ParseTranscript;
-using transcript::StepOf;
 
 const std::string kWhoAndWhen =
     std::string(BATON_SOURCE_DIR) + "/../shared/corpora-external/who-and-when/hand-crafted";
@@ -48,7 +52,7 @@ TEST(TranscriptImportTest, EveryWhoAndWhenLogImportsWithEveryEventMappedToItsSte
     ASSERT_FALSE(s->events.empty());
     for (const Event& e : s->events) {
       if (e.As<Outcome>() != nullptr) continue;
-      int64_t step = StepOf(s->events, e.seq);
+      int64_t step = SourceStep(s->events, e.seq).value_or(-1);
       EXPECT_GE(step, 0) << f << " #" << e.seq;
       EXPECT_LT(step, static_cast<int64_t>(s->entries)) << f << " #" << e.seq;
     }
@@ -89,6 +93,51 @@ std::string WithoutAnswerKey(const std::string& json) {
   return out + "}";
 }
 
+// On every log, why names the agent (one of the transcript's) and the step (an index into
+// it), with its evidence; the accuracy is bench/attribution_bench.py's figure, not asserted.
+TEST(TranscriptImportTest, WhyAttributesEveryFailureToAnAgentAndAStep) {
+  for (const std::string& f : WhoAndWhenFiles()) {
+    auto s = ParseTranscript(Slurp(f), f);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    Trace trace = Trace::FromEvents(s->header, s->events);
+    Analysis analysis = Analyze(trace, Policy{}, ScorerSet::Defaults());
+    Explanation why = Explain(trace, analysis);
+    ASSERT_TRUE(why.attribution.has_value()) << f;
+    const Attribution& a = *why.attribution;
+    EXPECT_NE(std::find(s->header.agents.begin(), s->header.agents.end(), a.agent),
+              s->header.agents.end())
+        << f << ": " << a.agent;
+    ASSERT_TRUE(a.step.has_value()) << f;
+    EXPECT_GE(*a.step, 0);
+    EXPECT_LT(*a.step, static_cast<int64_t>(s->entries)) << f;
+    EXPECT_FALSE(a.evidence.empty());
+    EXPECT_THAT(why.paragraph,
+                HasSubstr("The failure began at step " + std::to_string(*a.step) + ": " + a.agent));
+    auto json = JsonDocument::Parse(why.ToJson(analysis), "why");
+    ASSERT_TRUE(json.ok());
+    bool fields = false;
+    for (auto field : json->root().getObject()) {
+      if (field.getName() != "root_cause") continue;
+      ASSERT_TRUE(field.getValue().isObject()) << f;
+      int seen = 0;
+      for (auto kv : field.getValue().getObject()) {
+        if (kv.getName() == "agent" && kv.getValue().getString() == a.agent) ++seen;
+        if (kv.getName() == "step" && kv.getValue().getNumber() == *a.step) ++seen;
+      }
+      fields = seen == 2;
+    }
+    EXPECT_TRUE(fields) << f << ": " << why.ToJson(analysis);
+  }
+}
+
+// A session recorded by the runtime has no source steps: no attribution is invented.
+TEST(TranscriptImportTest, SessionsWithoutStepsGetNoAttribution) {
+  auto trace = Trace::Load(std::string(BATON_SOURCE_DIR) + "/corpora/stale_context.baton");
+  ASSERT_TRUE(trace.ok());
+  Analysis analysis = Analyze(*trace, Policy{}, ScorerSet::Defaults());
+  EXPECT_FALSE(Explain(*trace, analysis).attribution.has_value());
+}
+
 TEST(TranscriptImportTest, TheAnswerKeyIsNeverRead) {
   for (const std::string& f : WhoAndWhenFiles()) {
     std::string original = Slurp(f);
@@ -118,7 +167,7 @@ TEST(TranscriptImportTest, AutoGenGroupChatWithCodeExecution) {
       if (const auto* t = e.As<ToolCall>()) {
         run = t;
         EXPECT_EQ(e.agent, "executor");
-        EXPECT_EQ(StepOf(s->events, e.seq), 2);
+        EXPECT_EQ(SourceStep(s->events, e.seq), 2);
       }
       if (const auto* m = e.As<MessageSend>(); m && e.agent == "coder" && !code) code = m;
     }

@@ -152,5 +152,39 @@ TEST_F(JsSdkTest, AnthropicSdkRecordsAndReplaysPlainAndStreamed) {
   EXPECT_THAT(replayed.out, HasSubstr("replay matched: 2 calls served"));
 }
 
+// Embeddings go through the proxy like chat: recorded as an exchange of the
+// openai.embeddings API, served back byte for byte on replay with no upstream.
+TEST_F(JsSdkTest, OpenAiSdkEmbeddingsRecordAndReplay) {
+  ASSERT_EQ(RunCommand("test -d " + kJs + "/node_modules/openai").exit_code, 0)
+      << "scripts/install-deps installs the pinned SDKs (npm ci in tests/js)";
+  const std::string recording = dir_ + "/embeddings.baton";
+  const std::string expected =
+      "embeddings: 2 vectors [0.125,-0.500,0.750] [0.250,0.000,-1.000] (9 tokens)";
+  {
+    FakeOpenAiServer upstream;
+    upstream.Enqueue(
+        {200,
+         R"({"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.125,-0.5,0.75]},{"object":"embedding","index":1,"embedding":[0.25,0.0,-1.0]}],"model":"text-embedding-3-small","usage":{"prompt_tokens":9,"total_tokens":9}})",
+         {},
+         std::chrono::milliseconds(0)});
+    RunResult recorded = RunCommand(Keys() + kBaton + " record -o " + recording +
+                                    " --upstream openai=" + upstream.base_url() + " -- node " +
+                                    kJs + "/openai_embeddings.mjs");
+    ASSERT_EQ(recorded.exit_code, 0) << recorded.out << recorded.err;
+    EXPECT_THAT(recorded.out, HasSubstr(expected));
+    ASSERT_EQ(upstream.received().size(), 1u);
+    EXPECT_THAT(upstream.received()[0].path, HasSubstr("/embeddings"));
+  }
+  EXPECT_EQ(Slurp(recording).find(kOpenAiKey), std::string::npos);
+  RunResult cat = RunCommand(kBaton + " cat " + recording);
+  EXPECT_THAT(cat.out, HasSubstr("\"api\":\"openai.embeddings\""));
+  RunResult replayed = RunCommand(Keys() + kBaton + " replay " + recording +
+                                  " --upstream openai=http://127.0.0.1:9/v1 -- node " + kJs +
+                                  "/openai_embeddings.mjs");
+  EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
+  EXPECT_THAT(replayed.out, HasSubstr(expected));
+  EXPECT_THAT(replayed.out, HasSubstr("replay matched: 1 calls served"));
+}
+
 }  // namespace
 }  // namespace baton

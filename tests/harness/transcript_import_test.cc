@@ -212,6 +212,11 @@ TEST(TranscriptImportTest, TheCliImportsAndTheUsualVerbsWork) {
   testing::RunResult why = testing::RunCommand(std::string(BATON_BIN) + " why " + dir + "/t.baton");
   EXPECT_EQ(why.exit_code, 1) << why.err;  // A failure log: the outcome did not match.
   EXPECT_THAT(why.out, HasSubstr("ground truth"));
+  testing::RunResult check =
+      testing::RunCommand(std::string(BATON_BIN) + " check " + dir + "/t.baton --policy " +
+                          BATON_SOURCE_DIR + "/examples/policy.json");
+  EXPECT_EQ(check.exit_code, 1) << check.err;
+  EXPECT_THAT(check.out, HasSubstr("FAIL"));
   testing::RunResult inspect =
       testing::RunCommand(std::string(BATON_BIN) + " inspect " + dir + "/t.baton");
   EXPECT_EQ(inspect.exit_code, 0) << inspect.err;

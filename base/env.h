@@ -46,6 +46,29 @@ class Env {
   virtual bool DirectoryExists(const std::string& path) = 0;
 };
 
+// Forwards every call to another Env (LevelDB's EnvWrapper): a fault or counting Env
+// overrides only what it changes. `target` is borrowed and must outlive the wrapper.
+class EnvWrapper : public Env {
+ public:
+  explicit EnvWrapper(Env& target) : target_(target) {}
+  Env& target() const { return target_; }
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    return target_.NewWritableFile(path);
+  }
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
+    return target_.NewRandomAccessFile(path);
+  }
+  Status RenameFile(const std::string& from, const std::string& to) override {
+    return target_.RenameFile(from, to);
+  }
+  Status RemoveFile(const std::string& path) override { return target_.RemoveFile(path); }
+  bool FileExists(const std::string& path) override { return target_.FileExists(path); }
+  bool DirectoryExists(const std::string& path) override { return target_.DirectoryExists(path); }
+
+ private:
+  Env& target_;
+};
+
 // The real file system. Each call returns a new, independently owned Env.
 std::unique_ptr<Env> NewPosixEnv();
 

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <utility>
 
+#include "base/ascii.h"
+
 extern char** environ;
 
 namespace baton {
@@ -51,7 +53,6 @@ constexpr std::array<std::string_view, 4> kCredentialHeaders = {
 // profile when run on every byte of every text.
 constexpr bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 constexpr bool IsAsciiAlnum(char c) { return IsAsciiAlpha(c) || (c >= '0' && c <= '9'); }
-constexpr char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
 
 // First letters (either case) of the key shapes: only these start a shape.
 struct ShapeStarts {
@@ -73,13 +74,6 @@ bool IsTokenChar(char c) {
 }
 
 bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // A secret starts at a word boundary ("key=sk-..." counts, "task-sk-..." does not). An
 // escape right before it is a boundary too: "\nsk-..." in JSON, "%3Dsk-..." in a URL,
@@ -121,47 +115,42 @@ std::vector<std::string> NameWords(std::string_view name) {
     bool camel = i > 0 && std::isupper(static_cast<unsigned char>(c)) &&
                  std::islower(static_cast<unsigned char>(name[i - 1]));
     if ((separator || camel) && !word.empty()) {
-      words.push_back(Lower(word));
+      words.push_back(AsciiLower(word));
       word.clear();
     }
     if (!separator) word.push_back(c);
   }
-  if (!word.empty()) words.push_back(Lower(word));
+  if (!word.empty()) words.push_back(AsciiLower(word));
   return words;
 }
 
 bool IsIdentChar(char c) { return IsAsciiAlnum(c) || c == '_' || c == '-'; }
 
-// Whether a name ending at `i` is followed by ':' or '=' (after an optional quote or
-// escaped quote and spaces): checked before the name's words are looked at.
-bool FollowedByAssignment(std::string_view text, size_t i) {
-  if (i < text.size() && (text[i] == '"' || text[i] == '\'')) {
-    ++i;
-  } else if (i + 1 < text.size() && text[i] == '\\' && text[i + 1] == '"') {
-    i += 2;
-  }
-  while (i < text.size() && text[i] == ' ') ++i;
-  return i < text.size() && (text[i] == ':' || text[i] == '=');
+// Past an opening or closing quote at `i`: ", ' or an escaped \".
+size_t SkipQuote(std::string_view text, size_t i) {
+  if (i < text.size() && (text[i] == '"' || text[i] == '\'')) return i + 1;
+  if (i + 1 < text.size() && text[i] == '\\' && text[i + 1] == '"') return i + 2;
+  return i;
 }
 
-// Where `text[at..]` names a secret-like key followed by its value ("api_key": "...",
-// password=..., \"token\": \"...\"), the span of the value; else {0, 0}.
-std::pair<size_t, size_t> ValueAfterSecretName(std::string_view text, size_t name_end) {
-  size_t i = name_end;
-  auto skip_quote = [&] {
-    if (i < text.size() && (text[i] == '"' || text[i] == '\'')) {
-      ++i;
-    } else if (i + 1 < text.size() && text[i] == '\\' && text[i + 1] == '"') {
-      i += 2;
-    }
-  };
-  skip_quote();
+size_t SkipSpaces(std::string_view text, size_t i) {
   while (i < text.size() && text[i] == ' ') ++i;
-  if (i >= text.size() || (text[i] != ':' && text[i] != '=')) return {0, 0};
-  ++i;
-  while (i < text.size() && text[i] == ' ') ++i;
+  return i;
+}
+
+// Where a name ending at `name_end` is assigned (its ':' or '=', after an optional quote
+// and spaces), or npos: checked before the name's words are looked at.
+size_t AssignmentAfter(std::string_view text, size_t name_end) {
+  size_t i = SkipSpaces(text, SkipQuote(text, name_end));
+  return i < text.size() && (text[i] == ':' || text[i] == '=') ? i : std::string_view::npos;
+}
+
+// The value assigned at `assignment` ("api_key": "...", password=..., \"token\": \"...\"),
+// as a span; {0, 0} when too short to be a credential.
+std::pair<size_t, size_t> ValueAt(std::string_view text, size_t assignment) {
+  size_t i = SkipSpaces(text, assignment + 1);
   bool quoted = i < text.size() && (text[i] == '"' || text[i] == '\'' || text[i] == '\\');
-  skip_quote();
+  i = SkipQuote(text, i);
   size_t begin = i;
   auto scan = [&] {
     while (i < text.size()) {
@@ -175,7 +164,7 @@ std::pair<size_t, size_t> ValueAfterSecretName(std::string_view text, size_t nam
   };
   scan();
   // "Authorization: Bearer X": the scheme and its credential are one value.
-  std::string scheme = Lower(text.substr(begin, i - begin));
+  std::string scheme = AsciiLower(text.substr(begin, i - begin));
   if (!quoted && i < text.size() && text[i] == ' ' &&
       (scheme == "bearer" || scheme == "basic" || scheme == "token" || scheme == "digest")) {
     ++i;
@@ -226,7 +215,7 @@ Result<Redactor> Redactor::Create(const RedactionOptions& options) {
   const std::string key = options.key.empty() ? DefaultRedactionKey() : options.key;
   r.seed_ = XXH3_64bits(key.data(), key.size());
   for (auto h : kCredentialHeaders) r.header_names_.emplace_back(h);
-  for (const auto& h : options.header_names) r.header_names_.push_back(Lower(h));
+  for (const auto& h : options.header_names) r.header_names_.push_back(AsciiLower(h));
   for (const auto& v : options.known_secrets)
     if (v.size() >= kMinKnownSecretBytes) r.known_secrets_.push_back(v);
   if (options.environment == SecretsFromEnvironment::kRead) {
@@ -264,7 +253,7 @@ std::string Redactor::Pseudonym(std::string_view secret) const {
 
 bool Redactor::IsCredentialHeader(const std::string& name) const {
   if (NameLooksSecret(name)) return true;
-  std::string lower = Lower(name);
+  std::string lower = AsciiLower(name);
   return std::find(header_names_.begin(), header_names_.end(), lower) != header_names_.end();
 }
 
@@ -297,7 +286,7 @@ std::vector<Redactor::Span> Redactor::FindSecrets(std::string_view text) const {
       if (AsciiLower(c) != AsciiLower(shape.prefix[0])) continue;
       std::string_view head = text.substr(i, shape.prefix.size());
       if (shape.prefix_case == PrefixCase::kExact ? head != shape.prefix
-                                                  : Lower(head) != shape.prefix)
+                                                  : AsciiLower(head) != shape.prefix)
         continue;
       size_t end = i + shape.prefix.size();
       while (end < text.size() && IsTokenChar(text[end])) ++end;
@@ -312,9 +301,10 @@ std::vector<Redactor::Span> Redactor::FindSecrets(std::string_view text) const {
     if (matched) continue;
     size_t name_end = i;
     while (name_end < text.size() && IsIdentChar(text[name_end])) ++name_end;
-    if (name_end - i >= 3 && FollowedByAssignment(text, name_end) &&
-        NameLooksSecret(text.substr(i, name_end - i))) {
-      auto [begin, end] = ValueAfterSecretName(text, name_end);
+    const size_t assignment =
+        name_end - i >= 3 ? AssignmentAfter(text, name_end) : std::string_view::npos;
+    if (assignment != std::string_view::npos && NameLooksSecret(text.substr(i, name_end - i))) {
+      auto [begin, end] = ValueAt(text, assignment);
       if (end > begin) {
         spans.push_back({begin, end});
         i = end - 1;

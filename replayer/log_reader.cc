@@ -73,6 +73,13 @@ struct ChunkResult {
   std::shared_ptr<DecodedChunk> chunk;
 };
 
+// A chunk as Next() read it, to compare with the footer's index.
+struct SeenChunk {
+  uint64_t offset = 0;
+  format::ChunkKind kind = format::ChunkKind::kEvents;
+  uint32_t items = 0;
+};
+
 // A blob chunk holds blobs first .. first + count - 1.
 struct BlobChunkEntry {
   uint32_t first = 0;
@@ -235,11 +242,7 @@ class LogReader::Impl {
           Abnormal("");
           continue;
         }
-        Status s =
-            options_.on_corrupt == CorruptChunkPolicy::kStop || report_.skipped_chunks.empty()
-                ? VerifyFooter(footer_offset_, footer_, index_)
-                : Status::Ok();
-        if (!s.ok()) {
+        if (Status s = VerifyFooter(footer_offset_, footer_, index_); !s.ok()) {
           if (options_.on_corrupt == CorruptChunkPolicy::kStop) return Stop(s);
           report_.skipped_chunks.push_back({footer_offset_, s.message()});
         }
@@ -265,13 +268,14 @@ class LogReader::Impl {
         continue;
       }
       DecodedChunk& c = *r.chunk;
+      const SeenChunk seen{c.offset, static_cast<format::ChunkKind>(c.header.kind),
+                           c.header.item_count};
       if (has_index_ && options_.on_corrupt == CorruptChunkPolicy::kStop) {
-        if (Status s = CheckAgainstIndex(c); !s.ok()) return Stop(s);
+        if (Status s = CheckAgainstIndex(seen); !s.ok()) return Stop(s);
       }
       pos_ = c.next_offset;
       Account(c);
-      seen_chunks_.push_back(
-          {c.offset, static_cast<format::ChunkKind>(c.header.kind), c.header.item_count});
+      seen_chunks_.push_back(seen);
       switch (static_cast<format::ChunkKind>(c.header.kind)) {
         case format::ChunkKind::kEvents:
           current_ = r.chunk;
@@ -436,19 +440,23 @@ class LogReader::Impl {
   }
 
   // The k-th chunk read must be the k-th the footer lists: same offset, kind and count.
-  Status CheckAgainstIndex(const DecodedChunk& c) const {
+  // Whether an index entry describes a chunk as read.
+  static bool Lists(const ChunkIndexEntry& e, const SeenChunk& c) {
+    return e.offset == c.offset && e.kind == c.kind && e.items == c.items;
+  }
+
+  Status CheckAgainstIndex(const SeenChunk& c) const {
     size_t k = seen_chunks_.size() + 1;  // + the session header chunk, read at Open.
-    std::string at =
-        path_ + ": " + KindLabel(c.header.kind) + " at byte " + std::to_string(c.offset);
+    std::string at = path_ + ": " + KindLabel(static_cast<uint8_t>(c.kind)) + " at byte " +
+                     std::to_string(c.offset);
     if (k >= index_.size())
       return Status::Corruption(at + ": not in the footer's index of " +
                                 std::to_string(index_.size()) + " chunks (footer at byte " +
                                 std::to_string(footer_offset_) + ")");
     const ChunkIndexEntry& e = index_[k];
-    if (e.offset != c.offset || e.kind != static_cast<format::ChunkKind>(c.header.kind) ||
-        e.items != c.header.item_count) {
+    if (!Lists(e, c)) {
       return Status::Corruption(
-          at + " (" + std::to_string(c.header.item_count) + " items): the footer at byte " +
+          at + " (" + std::to_string(c.items) + " items): the footer at byte " +
           std::to_string(footer_offset_) + " lists a " + KindLabel(static_cast<uint8_t>(e.kind)) +
           " at byte " + std::to_string(e.offset) + " (" + std::to_string(e.items) +
           " items) as chunk " + std::to_string(k + 1));
@@ -459,6 +467,9 @@ class LogReader::Impl {
   // What the footer says against what was read: every listed chunk, events and blobs.
   Status VerifyFooter(uint64_t footer_offset, const FooterTotals& totals,
                       const std::vector<ChunkIndexEntry>& index) const {
+    // Chunks already skipped (kSkip) make any footer disagree: that damage is reported.
+    if (options_.on_corrupt == CorruptChunkPolicy::kSkip && !report_.skipped_chunks.empty())
+      return Status::Ok();
     std::string at = path_ + ": footer at byte " + std::to_string(footer_offset);
     // index[0] is the session header chunk, read at Open and not in seen_chunks_.
     if (index.empty() || index[0].offset != format::kFileHeaderSize ||
@@ -468,7 +479,7 @@ class LogReader::Impl {
     for (size_t k = 0; k < seen_chunks_.size() && k + 1 < index.size(); ++k) {
       const SeenChunk& seen = seen_chunks_[k];
       const ChunkIndexEntry& e = index[k + 1];
-      if (e.offset != seen.offset || e.kind != seen.kind || e.items != seen.items) {
+      if (!Lists(e, seen)) {
         return Status::Corruption(at + ": lists a " + KindLabel(static_cast<uint8_t>(e.kind)) +
                                   " at byte " + std::to_string(e.offset) + " as chunk " +
                                   std::to_string(k + 2) + ", but the file holds a " +
@@ -512,9 +523,6 @@ class LogReader::Impl {
     FooterTotals totals;
     std::vector<ChunkIndexEntry> index;
     if (Status s = ParseFooter(*chunk, &totals, &index); !s.ok()) return s;
-    // Chunks already skipped (kSkip) make the footer disagree: that damage is reported.
-    if (options_.on_corrupt == CorruptChunkPolicy::kSkip && !report_.skipped_chunks.empty())
-      return Status::Ok();
     return VerifyFooter(chunk->offset, totals, index);
   }
 
@@ -1020,12 +1028,7 @@ class LogReader::Impl {
   uint64_t last_seq_ = 0;
   ReadReport report_;
 
-  uint64_t footer_offset_ = 0;  // When has_index_.
-  struct SeenChunk {
-    uint64_t offset = 0;
-    format::ChunkKind kind = format::ChunkKind::kEvents;
-    uint32_t items = 0;
-  };
+  uint64_t footer_offset_ = 0;                      // When has_index_.
   std::vector<SeenChunk> seen_chunks_;              // Read by Next() after the session header.
   uint32_t next_blob_ordinal_ = 1;                  // One past the last blob streamed past.
   std::vector<BlobChunkEntry> blob_chunks_;         // By first ordinal.

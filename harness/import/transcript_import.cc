@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 
+#include "base/ascii.h"
 #include "base/file_io.h"
 #include "base/json_parse.h"
 #include "recorder/recorder.h"
@@ -23,28 +24,24 @@ struct Entry {
   std::string role;  // As written.
   std::string agent;
   std::string content;
-  enum class Kind { kUser, kThought, kHandoff, kTermination, kExecution, kMessage } kind;
-  std::string handoff_to;  // kHandoff.
+  enum class Kind { kUser, kThought, kHandoff, kTermination, kExecution, kMessage };
+  Kind kind = Kind::kMessage;
+  std::string handoff_to;       // kHandoff.
+  std::string execution_error;  // kExecution: the exception line or failed exit, or "".
 };
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool IsUserRole(std::string_view role) {
-  std::string r = Lower(role);
+  std::string r = AsciiLower(role);
   return r == "human" || r == "user";
 }
 
 // A code execution report: AutoGen's "exitcode: N (...)" or a traceback from an agent
 // that runs code. Returns the error ("" for a clean run).
 std::optional<std::string> ExecutionReport(std::string_view content, std::string_view agent) {
-  std::string head = Lower(content.substr(0, 16));
+  std::string head = AsciiLower(content.substr(0, 16));
   bool exitcode = head.rfind("exitcode:", 0) == 0;
   size_t traceback = content.find("Traceback (most recent call last)");
-  std::string a = Lower(agent);
+  std::string a = AsciiLower(agent);
   bool executor = a.find("terminal") != std::string::npos ||
                   a.find("executor") != std::string::npos ||
                   a.find("execution") != std::string::npos;
@@ -118,7 +115,7 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
         e.kind = Entry::Kind::kHandoff;
         e.handoff_to = label.substr(h + kHandoffMarker.size());
         if (!e.handoff_to.empty() && e.handoff_to.back() == ')') e.handoff_to.pop_back();
-      } else if (Lower(label).find("termination") != std::string::npos) {
+      } else if (AsciiLower(label).find("termination") != std::string::npos) {
         e.kind = Entry::Kind::kTermination;
       } else {
         e.kind = Entry::Kind::kThought;
@@ -126,8 +123,9 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
     } else if (IsUserRole(e.agent)) {
       e.kind = Entry::Kind::kUser;
       e.agent = "user";
-    } else if (ExecutionReport(e.content, e.agent).has_value()) {
+    } else if (auto report = ExecutionReport(e.content, e.agent)) {
       e.kind = Entry::Kind::kExecution;
+      e.execution_error = std::move(*report);
     } else {
       e.kind = Entry::Kind::kMessage;
     }
@@ -306,9 +304,8 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
         call.tool = "code_execution";
         call.arguments.text = last_sent_to[e.agent];
         call.result.text = e.content;
-        std::string error = ExecutionReport(e.content, e.agent).value_or("");
-        if (!error.empty()) {
-          call.error = error;
+        if (!e.execution_error.empty()) {
+          call.error = e.execution_error;
           call.error_code = CallErrorCode::kFailedPrecondition;
         }
         b.Add(e.agent, e.index, std::move(call), span);

@@ -12,18 +12,13 @@
 #include <mutex>
 #include <thread>
 
+#include "base/ascii.h"
 #include "base/json_writer.h"
 #include "harness/proxy/agent_inference.h"
 #include "harness/proxy/model_api.h"
 
 namespace baton::proxy {
 namespace {
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 // Headers that belong to one hop, or that the proxy sets itself.
 bool IsHopByHop(const std::string& lower) {
@@ -218,7 +213,7 @@ class ProxyServer::Impl final : public kj::HttpService {
     ex->method = kj::str(method).cStr();
     ex->path = url.cStr();
     headers.forEach([&](kj::StringPtr name, kj::StringPtr value) {
-      ex->headers.emplace_back(Lower(name.cStr()), value.cStr());
+      ex->headers.emplace_back(AsciiLower(name.cStr()), value.cStr());
     });
     ex->api = ClassifyRequest(ex->method, ex->path);
     ex->anthropic = IsAnthropic(
@@ -478,7 +473,7 @@ class ProxyServer::Impl final : public kj::HttpService {
     bool event_stream = false;
     kj::Maybe<uint64_t> length = nullptr;
     upstream.headers->forEach([&](kj::StringPtr name, kj::StringPtr value) {
-      std::string lower = Lower(name.cStr());
+      std::string lower = AsciiLower(name.cStr());
       if (lower == "content-length") length = std::strtoull(value.cStr(), nullptr, 10);
       if (IsHopByHop(lower)) return;
       out.add(kj::str(name), kj::str(value));

@@ -206,23 +206,14 @@ std::string BlobMessage(uint32_t ordinal, const std::string& data) {
 }
 
 // Counts the bytes read and the largest single read, to bound work without timing.
-class CountingEnv final : public Env {
+class CountingEnv final : public EnvWrapper {
  public:
-  explicit CountingEnv(MemEnv& base) : base_(base) {}
-  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p) override {
-    return base_.NewWritableFile(p);
-  }
+  explicit CountingEnv(MemEnv& base) : EnvWrapper(base) {}
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
-    auto f = base_.NewRandomAccessFile(p);
+    auto f = EnvWrapper::NewRandomAccessFile(p);
     if (!f.ok()) return f.status();
     return std::unique_ptr<RandomAccessFile>(new Counted(std::move(f).value(), bytes_read_));
   }
-  Status RenameFile(const std::string& a, const std::string& b) override {
-    return base_.RenameFile(a, b);
-  }
-  Status RemoveFile(const std::string& p) override { return base_.RemoveFile(p); }
-  bool FileExists(const std::string& p) override { return base_.FileExists(p); }
-  bool DirectoryExists(const std::string& p) override { return base_.DirectoryExists(p); }
   uint64_t bytes_read() const { return bytes_read_; }
 
  private:
@@ -241,7 +232,6 @@ class CountingEnv final : public Env {
     std::unique_ptr<RandomAccessFile> f_;
     std::atomic<uint64_t>& n_;
   };
-  MemEnv& base_;
   std::atomic<uint64_t> bytes_read_{0};
 };
 

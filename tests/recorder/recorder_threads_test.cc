@@ -65,22 +65,14 @@ TEST(RecorderThreadsTest, NoEventLostOrDuplicatedAndPerThreadOrderKept) {
 }
 
 // An Env whose writes wait until released: a stalled disk.
-class StallingEnv final : public Env {
+class StallingEnv final : public EnvWrapper {
  public:
+  StallingEnv() : EnvWrapper(mem_) {}
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
     auto inner = mem_.NewWritableFile(path);
     if (!inner.ok()) return inner.status();
     return std::unique_ptr<WritableFile>(new File(std::move(inner).value(), *this));
   }
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
-    return mem_.NewRandomAccessFile(p);
-  }
-  Status RenameFile(const std::string& a, const std::string& b) override {
-    return mem_.RenameFile(a, b);
-  }
-  Status RemoveFile(const std::string& p) override { return mem_.RemoveFile(p); }
-  bool FileExists(const std::string& p) override { return mem_.FileExists(p); }
-  bool DirectoryExists(const std::string& p) override { return mem_.DirectoryExists(p); }
 
   void Stall() {
     std::lock_guard<std::mutex> l(mu_);

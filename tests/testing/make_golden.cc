@@ -97,19 +97,16 @@ int WriteDamagedFiles(const std::string& golden, const std::string& errors) {
 
   // The expected message of each: what the reader says, with the path as {file}.
   // Valid checksums, wrong structure: what the integrity checks catch.
-  auto without = [&](size_t skip, bool keep_trailer) {
-    std::string out = valid.substr(0, baton::format::kFileHeaderSize);
-    for (size_t i = 0; i < chunks.size(); ++i) {
-      if (i == skip) continue;
-      uint64_t end = i + 1 < chunks.size() ? chunks[i + 1] : valid.size() - 16;
-      out += valid.substr(chunks[i], end - chunks[i]);
-    }
-    if (keep_trailer) out += valid.substr(valid.size() - 16);
-    return out;
-  };
   auto chunk_bytes = [&](size_t i) {
     uint64_t end = i + 1 < chunks.size() ? chunks[i + 1] : valid.size() - 16;
     return valid.substr(chunks[i], end - chunks[i]);
+  };
+  auto without = [&](size_t skip, bool keep_trailer) {
+    std::string out = valid.substr(0, baton::format::kFileHeaderSize);
+    for (size_t i = 0; i < chunks.size(); ++i)
+      if (i != skip) out += chunk_bytes(i);
+    if (keep_trailer) out += valid.substr(valid.size() - 16);
+    return out;
   };
   size_t first_blob = 0, first_events = 0;
   for (size_t i = chunks.size(); i-- > 1;) {

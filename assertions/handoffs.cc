@@ -163,13 +163,10 @@ class OnwardText {
   void Index(const Event& e) {
     auto* call = e.As<ModelCall>();
     if (call == nullptr) return;
-    const std::vector<ChatMessage>* prev = previous_[e.agent];
-    size_t shared = 0;
-    if (prev != nullptr)
-      while (shared < prev->size() && shared < call->request.messages.size() &&
-             (*prev)[shared] == call->request.messages[shared])
-        ++shared;
-    first_new_[e.seq] = shared;
+    const MessageList* prev = previous_[e.agent];
+    // O(1) when the calls share their history (MessageList): a resent history is not compared.
+    first_new_[e.seq] =
+        prev == nullptr ? 0 : MessageList::CommonPrefix(*prev, call->request.messages);
     previous_[e.agent] = &call->request.messages;
   }
 
@@ -188,7 +185,7 @@ class OnwardText {
 
  private:
   std::unordered_map<uint64_t, size_t> first_new_;
-  std::unordered_map<std::string, const std::vector<ChatMessage>*> previous_;
+  std::unordered_map<std::string, const MessageList*> previous_;
 };
 
 }  // namespace

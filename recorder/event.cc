@@ -91,7 +91,9 @@ void ForEachContent(const Event& event, const std::function<void(const Content&)
 
 void ForEachContent(Event& event, const std::function<void(Content&)>& fn) {
   // The field list is written once, over const bodies; every Content it hands out lives in
-  // `event`, which the caller may change.
+  // `event`, which the caller may change. Request messages may be shared with other events
+  // (see MessageList): they become this event's own first.
+  if (auto* call = std::get_if<ModelCall>(&event.body)) call->request.messages.Unshare();
   auto mutate = [&](const Content& c) { fn(const_cast<Content&>(c)); };
   ContentSink<decltype(mutate)> sink(mutate);
   EventFieldWriter writer(sink);

@@ -110,19 +110,18 @@ class Encoder {
     auto req = b.initRequest();
     req.setModel(Txt(e.request.model));
     KeyValues(e.request.parameters, req.initParameters(e.request.parameters.size()));
-    const std::vector<ChatMessage>& all = e.request.messages;
+    const MessageList& all = e.request.messages;
     size_t shared = 0;
     if (history_ != nullptr) {
-      if (MessageHistory::Entry* prev = history_->Find(event_.agent)) {
-        while (shared < all.size() && shared < prev->messages.size() &&
-               all[shared] == prev->messages[shared])
-          ++shared;
+      if (const MessageHistory::Entry* prev = history_->Find(event_.agent)) {
+        // O(1) for a conversation that appends to one list (SharedPrefix).
+        shared = MessageList::CommonPrefix(all, prev->messages);
         if (shared > 0) {
           req.setPrefixFrom(prev->seq);
           req.setPrefixLength(static_cast<uint32_t>(shared));
         }
       }
-      history_->Set(event_.agent, event_.seq, all, shared);
+      history_->Set(event_.agent, event_.seq, all);
     }
     auto msgs = req.initMessages(all.size() - shared);
     for (size_t i = shared; i < all.size(); ++i) {
@@ -277,6 +276,19 @@ class Decoder {
     return out;
   }
 
+  // Whether a stored message is `m`, which was decoded from this file: the same texts and the
+  // same content (the same blob, or the same inline text).
+  static bool SameMessage(schema::ChatMessage::Reader in, const ChatMessage& m) {
+    auto same = [](capnp::Text::Reader t, const std::string& s) {
+      return std::string_view(t.begin(), t.size()) == s;
+    };
+    auto c = in.getContent();
+    bool same_content = c.isInline() ? m.content.blob == 0 && same(c.getInline(), m.content.text)
+                                     : c.getBlob() != 0 && c.getBlob() == m.content.blob;
+    return same_content && same(in.getRole(), m.role) && same(in.getName(), m.name) &&
+           same(in.getToolCallId(), m.tool_call_id);
+  }
+
   std::vector<KeyValue> KeyValues(capnp::List<schema::KeyValue>::Reader in) {
     std::vector<KeyValue> out;
     out.reserve(in.size());
@@ -311,31 +323,38 @@ class Decoder {
     auto req = b.getRequest();
     e.request.model = S(req.getModel());
     e.request.parameters = KeyValues(req.getParameters());
-    size_t shared = 0;
+    MessageList messages;
     if (uint64_t from = req.getPrefixFrom(); from != 0) {
-      MessageHistory::Entry* prev = history_.Find(event_.agent);
+      const MessageHistory::Entry* prev = history_.Find(event_.agent);
       uint32_t n = req.getPrefixLength();
       if (prev == nullptr || prev->seq != from || n > prev->messages.size()) {
         if (status_.ok())
           status_ = Status::Corruption(where_() + ": its messages continue those of event " +
                                        std::to_string(from) + " (" + std::to_string(n) +
-                                       " messages), which this chunk does not hold");
+                                       " messages), which is not that agent's previous model call");
       } else {
-        shared = n;
+        messages = prev->messages.Prefix(n);
       }
     }
     auto own = req.getMessages();
-    e.request.messages.reserve(shared + own.size());
-    if (shared > 0) {
-      const auto& prev = history_.Find(event_.agent)->messages;
-      e.request.messages.assign(prev.begin(), prev.begin() + shared);
+    // Messages written out again (the whole history, at the start of a chunk) that the
+    // agent's last list already holds are shared with it rather than decoded a second time.
+    size_t first_new = 0;
+    const MessageList& last = history_.Last(event_.agent);
+    if (MessageList::SharedPrefix(messages, last) == messages.size()) {
+      size_t at = messages.size();
+      while (first_new < own.size() && at + first_new < last.size() &&
+             SameMessage(own[first_new], last[at + first_new]))
+        ++first_new;
+      if (first_new > 0) messages = last.Prefix(at + first_new);
     }
-    for (auto m : own) {
-      e.request.messages.push_back(
+    for (size_t i = first_new; i < own.size(); ++i) {
+      auto m = own[i];
+      messages.push_back(
           {S(m.getRole()), Content(m.getContent()), S(m.getName()), S(m.getToolCallId())});
     }
-    // The entry keeps its first `shared` messages: only the new ones are copied into it.
-    history_.Set(event_.agent, event_.seq, e.request.messages, shared);
+    history_.Set(event_.agent, event_.seq, messages);
+    e.request.messages = std::move(messages);
     for (auto t : req.getTools()) {
       e.request.tools.push_back(
           {S(t.getName()), S(t.getDescription()), Content(t.getParametersJson())});

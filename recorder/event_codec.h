@@ -47,31 +47,38 @@ class PlainTextEncoder final : public TextEncoder {
   void Content(const baton::Content& content, schema::Content::Builder out) override;
 };
 
-// Each agent's latest model-call messages within one event chunk. A call that starts with
-// the same messages is encoded as a reference to that call plus its new messages
+// Each agent's latest model-call messages. A call that starts with the same messages as
+// the agent's previous call is encoded as a reference to that call plus its new messages
 // (ModelRequest.prefixFrom/prefixLength), so resending a conversation costs only its new
-// turns, and decoding rebuilds the full list. Cleared at every chunk boundary on both
-// sides, which keeps every chunk decodable on its own.
+// turns, and decoding rebuilds the full list. A checkpoint (the writer makes one every
+// format::kPrefixCheckpointChunks event chunks) ends what a prefix may refer to; the lists
+// themselves are kept, so that a decoder can still share the messages that a call after a
+// checkpoint writes out again instead of holding a second copy of them (Last).
 class MessageHistory {
  public:
   struct Entry {
-    uint64_t seq = 0;
-    std::vector<ChatMessage> messages;
+    uint64_t seq = 0;  // 0: the call came before a checkpoint (not a prefix target).
+    MessageList messages;
   };
-  void Clear() { by_agent_.clear(); }
-  Entry* Find(const std::string& agent) {
-    auto it = by_agent_.find(agent);
-    return it == by_agent_.end() ? nullptr : &it->second;
+  void Checkpoint() {
+    for (auto& [agent, entry] : by_agent_) entry.seq = 0;
   }
-  // Records `messages` as the agent's latest call, knowing that its first `shared` messages
-  // are already the entry's: only the rest is copied.
-  void Set(const std::string& agent, uint64_t seq, const std::vector<ChatMessage>& messages,
-           size_t shared) {
+  // The agent's latest call since the last checkpoint, or nullptr.
+  const Entry* Find(const std::string& agent) const {
+    auto it = by_agent_.find(agent);
+    return it == by_agent_.end() || it->second.seq == 0 ? nullptr : &it->second;
+  }
+  // The agent's latest messages in any chunk (empty when it has made no call).
+  const MessageList& Last(const std::string& agent) const {
+    static const MessageList kNone;
+    auto it = by_agent_.find(agent);
+    return it == by_agent_.end() ? kNone : it->second.messages;
+  }
+  // Records `messages` as the agent's latest call (a shared copy: no message is copied).
+  void Set(const std::string& agent, uint64_t seq, const MessageList& messages) {
     Entry& e = by_agent_[agent];
     e.seq = seq;
-    BATON_CHECK(shared <= messages.size() && shared <= e.messages.size());
-    e.messages.resize(shared);
-    e.messages.insert(e.messages.end(), messages.begin() + shared, messages.end());
+    e.messages = messages;
   }
 
  private:

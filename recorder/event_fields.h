@@ -55,7 +55,7 @@ class EventFieldWriter {
     for (const auto& kv : kvs) w_.Key(kv.key).String(kv.value);
     w_.EndObject();
   }
-  void Value(const std::vector<ChatMessage>& messages) {
+  void Value(const MessageList& messages) {
     w_.BeginArray();
     for (const auto& m : messages) {
       w_.BeginObject();

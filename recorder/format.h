@@ -19,9 +19,11 @@ inline constexpr size_t kFileHeaderSize = 24;
 
 // The version this library writes, and the oldest reader version able to read what it
 // writes. A reader refuses a file whose required version is above kReaderVersion.
-inline constexpr uint32_t kFormatVersion = 1;
-inline constexpr uint32_t kRequiredReaderVersion = 1;
-inline constexpr uint32_t kReaderVersion = 1;
+// Version 2: a model call's message prefix may continue a call in an earlier event chunk
+// (FORMAT.md, "Blobs and content"); version 1 readers would take that for corruption.
+inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kRequiredReaderVersion = 2;
+inline constexpr uint32_t kReaderVersion = 2;
 
 // Chunk header: marker u32, kind u8, codec u8, reserved u16, stored length u32,
 // raw length u32, item count u32, crc32c u32 (over header bytes [0,20) and the
@@ -72,6 +74,10 @@ inline constexpr std::string_view kIncompleteSuffix{".incomplete"};
 inline constexpr size_t kDefaultChunkBytes = 1u << 20;
 inline constexpr size_t kDefaultBlobThresholdBytes = 128;
 inline constexpr int kDefaultZstdLevel = 3;
+// Every this many event chunks, the writer forgets the message lists a prefix may continue:
+// the next call of each agent writes its messages out in full. Damage to one chunk then
+// costs later chunks at most this many chunks' worth of model requests.
+inline constexpr size_t kPrefixCheckpointChunks = 16;
 
 }  // namespace baton::format
 

@@ -188,7 +188,8 @@ Status LogWriter::WriteEventChunk() {
   last_written_seq_ = chunk_last_seq_;
   event_raw_.clear();
   event_items_ = 0;
-  history_.Clear();  // The next chunk must decode on its own.
+  // Bound what damage to one chunk can cost the model requests of later ones.
+  if (++event_chunks_ % format::kPrefixCheckpointChunks == 0) history_.Checkpoint();
   return Status::Ok();
 }
 

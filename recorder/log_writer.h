@@ -85,7 +85,8 @@ class LogWriter {
   uint64_t offset_ = 0;
   std::string compressed_;
   std::string event_raw_;
-  codec::MessageHistory history_;  // Of the event chunk being built.
+  codec::MessageHistory history_;  // What the next model calls' prefixes may continue.
+  size_t event_chunks_ = 0;        // Written so far, for the prefix checkpoints.
   // First segment for event messages, zero between uses (see Add).
   static constexpr size_t kScratchSegmentWords = 1024;
   kj::Array<capnp::word> scratch_segment_ = kj::heapArray<capnp::word>(kScratchSegmentWords);

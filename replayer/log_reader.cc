@@ -280,7 +280,6 @@ class LogReader::Impl {
         case format::ChunkKind::kEvents:
           current_ = r.chunk;
           item_ = 0;
-          history_.Clear();
           break;
         case format::ChunkKind::kBlobs:
           if (Status s = IndexBlobChunk(r.chunk); !s.ok()) {
@@ -316,20 +315,23 @@ class LogReader::Impl {
     if (index_[i].kind != format::ChunkKind::kEvents)
       return Status::InvalidArgument(path_ + ": index entry " + std::to_string(i) +
                                      " is not an event chunk");
-    ChunkResult r = ReadChunkAt(index_[i].offset);
-    if (r.failure != ChunkFailure::kNone) return Status::Corruption(r.message);
     std::vector<Event> events;
     codec::MessageHistory history;
-    for (size_t k = 0; k < r.chunk->items.size(); ++k) {
-      Event e;
-      auto where = [&] {
-        return path_ + ": event " + std::to_string(k + 1) + " of chunk at byte " +
-               std::to_string(r.chunk->offset);
-      };
-      Result<codec::DecodeOutcome> d =
-          DecodeItem(r.chunk->items[k], where, history, BlobScope::kWholeFile, &e);
-      if (!d.ok()) return d.status();
-      if (*d == codec::DecodeOutcome::kDecoded) events.push_back(std::move(e));
+    for (size_t j = 0; j <= i; ++j) {
+      if (index_[j].kind != format::ChunkKind::kEvents) continue;
+      ChunkResult r = ReadChunkAt(index_[j].offset);
+      if (r.failure != ChunkFailure::kNone) return Status::Corruption(r.message);
+      for (size_t k = 0; k < r.chunk->items.size(); ++k) {
+        Event e;
+        auto where = [&] {
+          return path_ + ": event " + std::to_string(k + 1) + " of chunk at byte " +
+                 std::to_string(r.chunk->offset);
+        };
+        Result<codec::DecodeOutcome> d =
+            DecodeItem(r.chunk->items[k], where, history, BlobScope::kWholeFile, &e);
+        if (!d.ok()) return d.status();
+        if (j == i && *d == codec::DecodeOutcome::kDecoded) events.push_back(std::move(e));
+      }
     }
     return events;
   }
@@ -1024,7 +1026,7 @@ class LogReader::Impl {
   uint64_t pos_ = 0;  // Next chunk to read.
   std::shared_ptr<DecodedChunk> current_;
   size_t item_ = 0;
-  codec::MessageHistory history_;  // Of the event chunk being read (current_).
+  codec::MessageHistory history_;  // What the next model calls' prefixes may continue.
   uint64_t last_seq_ = 0;
   ReadReport report_;
 

@@ -124,7 +124,9 @@ class LogReader {
   bool has_index() const;
   const std::vector<ChunkIndexEntry>& index() const;
   const FooterTotals& footer() const;
-  // Decodes every event of index()[i] (an event chunk), independently of Next().
+  // Decodes every event of index()[i] (an event chunk), independently of Next(). Model
+  // requests may continue the messages of calls in earlier chunks (FORMAT.md), so the
+  // event chunks before it are decoded too: the cost is that of reading up to it.
   Result<std::vector<Event>> ReadEventChunk(size_t i);
 
   // The bytes of blob `ordinal` (Content::blob): one seen by Next() so far, or any in an

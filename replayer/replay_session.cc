@@ -327,13 +327,27 @@ bool ReplaySession::RequestsMatch(const Event& recorded, const Event& live) {
   const ModelCall* r = recorded.As<ModelCall>();
   const ModelCall* l = live.As<ModelCall>();
   if (r != nullptr && l != nullptr) {
+    // A conversation resends its history: when both sides continue the lists that matched
+    // last time for this agent, those messages are known equal and only the new ones are
+    // compared, so a call costs what it adds, not the length of its history.
+    MatchedMessages& last = matched_messages_[live.agent];
+    size_t known = 0;
+    if (last.recorded.size() == last.live.size() &&  // Unequal when messages are ignored.
+        MessageList::SharedPrefix(r->request.messages, last.recorded) == last.recorded.size() &&
+        MessageList::SharedPrefix(l->request.messages, last.live) == last.live.size())
+      known = last.recorded.size();
     auto same = normalizer_.SameModelRequest(
-        r->request, l->request, [this](const Content& rec, const Content& now) {
+        r->request, l->request,
+        [this](const Content& rec, const Content& now) {
           if (rec.loaded() || !now.loaded()) return rec.text == now.text;
           return BlobHash(rec) == XXH3_64bits(now.text.data(), now.text.size()) &&
                  BlobSize(rec) == now.text.size();
-        });
-    if (same.has_value()) return *same;
+        },
+        known);
+    if (same.has_value()) {
+      if (*same) last = {r->request.messages, l->request.messages};
+      return *same;
+    }
   }
   return RequestHash(recorded) == RequestHash(live);
 }

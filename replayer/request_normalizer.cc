@@ -138,7 +138,8 @@ class ModelRequestHasher {
 
   // Field by field, stopping at the first difference: cheaper than hashing both sides.
   bool Equal(const ModelRequest& a, const ModelRequest& b,
-             const std::function<bool(const Content&, const Content&)>& same) const {
+             const std::function<bool(const Content&, const Content&)>& same,
+             size_t known_equal_messages) const {
     bool equal = true;
     size_t i = 0;
     VisitModelRequestFields([&](std::string_view, auto member) {
@@ -147,6 +148,8 @@ class ModelRequestHasher {
         if constexpr (std::is_same_v<Field, std::vector<KeyValue>>) {
           equal = ignored_keys_[i].empty() ? a.*member == b.*member
                                            : Kept(a.*member, i) == Kept(b.*member, i);
+        } else if constexpr (std::is_same_v<Field, MessageList>) {
+          equal = FieldEqual(a.*member, b.*member, same, known_equal_messages);
         } else {
           equal = FieldEqual(a.*member, b.*member, same);
         }
@@ -201,10 +204,10 @@ class ModelRequestHasher {
                          const SameContent&) {
     return a == b;
   }
-  static bool FieldEqual(const std::vector<ChatMessage>& a, const std::vector<ChatMessage>& b,
-                         const SameContent& same) {
+  static bool FieldEqual(const MessageList& a, const MessageList& b, const SameContent& same,
+                         size_t known_equal) {
     if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
+    for (size_t i = known_equal; i < a.size(); ++i)
       if (a[i].role != b[i].role || a[i].name != b[i].name ||
           a[i].tool_call_id != b[i].tool_call_id || !same(a[i].content, b[i].content))
         return false;
@@ -232,7 +235,7 @@ class ModelRequestHasher {
   static void HashField(XXH3_state_t& state, const std::vector<KeyValue>& kvs, const ContentHash&) {
     for (const KeyValue& kv : kvs) Add(state, {H(kv.key), H(kv.value)});
   }
-  static void HashField(XXH3_state_t& state, const std::vector<ChatMessage>& messages,
+  static void HashField(XXH3_state_t& state, const MessageList& messages,
                         const ContentHash& content) {
     for (const ChatMessage& m : messages)
       Add(state, {H(m.role), content(m.content), H(m.name), H(m.tool_call_id)});
@@ -252,11 +255,14 @@ class ModelRequestHasher {
 
 std::optional<bool> RequestNormalizer::SameModelRequest(
     const ModelRequest& recorded, const ModelRequest& live,
-    const std::function<bool(const Content&, const Content&)>& same_content) const {
+    const std::function<bool(const Content&, const Content&)>& same_content,
+    size_t known_equal_messages) const {
   if (!trivial()) return std::nullopt;
   ModelRequestHasher fields(normalizers_.ignored_fields);
   if (!fields.usable()) return std::nullopt;
-  return fields.Equal(recorded, live, same_content);
+  BATON_CHECK(known_equal_messages <= recorded.messages.size() &&
+              known_equal_messages <= live.messages.size());
+  return fields.Equal(recorded, live, same_content, known_equal_messages);
 }
 
 uint64_t RequestNormalizer::HashRequest(

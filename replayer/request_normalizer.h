@@ -48,10 +48,13 @@ class RequestNormalizer {
   // Whether two model requests match, compared field by field with an early exit (the hot
   // path of a replay). nullopt when the normalizers need the general path (patterns, JSON
   // paths, or ignored fields inside a message). `same_content` compares a recorded content
-  // (perhaps an unloaded blob) with a live one.
+  // (perhaps an unloaded blob) with a live one. The first `known_equal_messages` messages
+  // are taken as equal without looking (the caller knows they were compared before: see
+  // MessageList::SharedPrefix), which makes a call's cost its new messages, not its history.
   std::optional<bool> SameModelRequest(
       const ModelRequest& recorded, const ModelRequest& live,
-      const std::function<bool(const Content&, const Content&)>& same_content) const;
+      const std::function<bool(const Content&, const Content&)>& same_content,
+      size_t known_equal_messages = 0) const;
 
  private:
   Normalizers normalizers_;

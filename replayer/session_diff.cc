@@ -14,12 +14,33 @@ bool IsTimingField(const std::string& path) {
   return ends_with("latency_ns") || ends_with(".offset_ns") || ends_with("reported_duration_ns");
 }
 
+// "request.messages[I]..." -> the same path with I + offset.
+void ShiftMessageIndex(std::string& path, size_t offset) {
+  static constexpr std::string_view kMessages = "request.messages[";
+  if (path.compare(0, kMessages.size(), kMessages) != 0) return;
+  size_t end = path.find(']', kMessages.size());
+  if (end == std::string::npos) return;
+  size_t index = std::strtoull(path.c_str() + kMessages.size(), nullptr, 10);
+  path.replace(kMessages.size(), end - kMessages.size(), std::to_string(index + offset));
+}
+
 // The fields of an event that two runs of the same code share. `cause` becomes the
-// cause's position ("planner #3") since seq numbers depend on thread interleaving.
+// cause's position ("planner #3") since seq numbers depend on thread interleaving. The
+// first `known_equal_messages` request messages are left out (the caller compared them
+// already); the others keep their paths.
 std::vector<EventField> ComparableFields(const Trace& t, const Event& e,
                                          const std::unordered_map<uint64_t, size_t>& position,
-                                         const RequestNormalizer& normalizer,
-                                         CompareTiming timing) {
+                                         const RequestNormalizer& normalizer, CompareTiming timing,
+                                         size_t known_equal_messages) {
+  Event tail;
+  const Event* flattened = &e;
+  if (known_equal_messages > 0) {
+    tail = e;
+    MessageList& messages = std::get<ModelCall>(tail.body).request.messages;
+    messages = MessageList(
+        std::vector<ChatMessage>(messages.begin() + known_equal_messages, messages.end()));
+    flattened = &tail;
+  }
   std::vector<EventField> fields;
   auto relative = [&](uint64_t seq) -> std::string {
     if (seq == 0) return "none";
@@ -31,8 +52,9 @@ std::vector<EventField> ComparableFields(const Trace& t, const Event& e,
   };
   fields.push_back({"kind", std::string(KindName(e.kind()))});
   fields.push_back({"cause", relative(e.cause)});
-  for (EventField& f : FlattenEvent(e, EventHeaderFields::kBodyOnly)) {
+  for (EventField& f : FlattenEvent(*flattened, EventHeaderFields::kBodyOnly)) {
     if (timing == CompareTiming::kIgnore && IsTimingField(f.path)) continue;
+    if (known_equal_messages > 0) ShiftMessageIndex(f.path, known_equal_messages);
     // Fields that name another event by seq compare by that event's place, like cause.
     if (f.path == "target_seq") f.value = relative(std::strtoull(f.value.c_str(), nullptr, 10));
     fields.push_back(std::move(f));
@@ -80,6 +102,10 @@ Result<SessionDifference> DiffSessions(const Trace& a, const Trace& b,
     const auto& ea = a.EventsOf(agent);
     const auto& eb = b.EventsOf(agent);
     size_t n = std::min(ea.size(), eb.size());
+    // The messages of this agent's last model calls that compared equal: a later call that
+    // continues them on both sides is compared on its new messages only (linear in the
+    // session, not in the square of its history).
+    MessageList equal_a, equal_b;
     for (size_t k = 0; k <= n; ++k) {
       SessionDifference d;
       d.equivalent = false;
@@ -99,9 +125,22 @@ Result<SessionDifference> DiffSessions(const Trace& a, const Trace& b,
       }
       const Event& x = a.events()[ea[k]];
       const Event& y = b.events()[eb[k]];
-      auto fx = ComparableFields(a, x, pos_a, *normalizer, options.timing);
-      auto fy = ComparableFields(b, y, pos_b, *normalizer, options.timing);
-      if (fx == fy) continue;
+      const ModelCall* cx = x.As<ModelCall>();
+      const ModelCall* cy = y.As<ModelCall>();
+      size_t known = 0;
+      if (cx != nullptr && cy != nullptr && equal_a.size() == equal_b.size() &&
+          MessageList::SharedPrefix(cx->request.messages, equal_a) == equal_a.size() &&
+          MessageList::SharedPrefix(cy->request.messages, equal_b) == equal_b.size())
+        known = equal_a.size();
+      auto fx = ComparableFields(a, x, pos_a, *normalizer, options.timing, known);
+      auto fy = ComparableFields(b, y, pos_b, *normalizer, options.timing, known);
+      if (fx == fy) {
+        if (cx != nullptr && cy != nullptr) {
+          equal_a = cx->request.messages;
+          equal_b = cy->request.messages;
+        }
+        continue;
+      }
       d.seq_a = x.seq;
       d.seq_b = y.seq;
       d.fields = DiffFields(fx, fy);

@@ -93,7 +93,8 @@ uint64_t RecordSyntheticEvents(const SynthOptions& options, int index, Recorder&
       "You are one agent of a research team. Follow the plan, cite sources, answer in JSON "
       "when asked, never invent data. " +
       text.Text(1500);
-  std::vector<std::vector<ChatMessage>> history(agents.size());
+  // One list per conversation, appended to: every call shares its history (MessageList).
+  std::vector<MessageList> history(agents.size());
   for (auto& h : history) h.push_back({"system", system_prompt, "", ""});
 
   std::map<std::string, uint64_t> context_versions;

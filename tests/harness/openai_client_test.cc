@@ -164,7 +164,7 @@ TEST(OpenAiClientTest, RetriesAreRecordedAsRetriesAndTheKeyNeverReachesTheFile) 
     auto rt = AgentRuntime::Create(ro, client.get(), nullptr);
     ASSERT_TRUE(rt.ok());
     ModelRequest q = Question();
-    q.messages[1].content = std::string("my key is ") + kKey;  // Redacted before writing.
+    q.messages.Mutable(1).content = std::string("my key is ") + kKey;  // Redacted before writing.
     auto r = (*rt)->CallModel("agent", q);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_EQ(r->content.text, "done");

@@ -89,7 +89,7 @@ int WriteDamagedFiles(const std::string& golden, const std::string& errors) {
   std::string bad_crc = valid;
   bad_crc[chunks[2] + baton::format::kChunkHeaderSize + 10] ^= 0x10;
   Spit(errors + "bad-crc.baton", bad_crc);
-  baton::testing::FileBuilder newer(/*format_version=*/2, /*required_reader_version=*/2);
+  baton::testing::FileBuilder newer(/*format_version=*/100, /*required_reader_version=*/99);
   newer.Header(baton::testing::SampleHeader());
   Spit(errors + "newer-version.baton", newer.bytes());
   Spit(errors + "not-a-baton.baton", "{\"this\": \"is JSON, not a .baton log\"}\n");

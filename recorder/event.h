@@ -8,15 +8,14 @@
 
 #include <cstdint>
 #include <functional>
-#include <initializer_list>
-#include <iterator>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
+
+#include "base/shared_list.h"
 
 namespace baton {
 
@@ -67,72 +66,11 @@ struct ChatMessage {
   friend bool operator==(const ChatMessage&, const ChatMessage&) = default;
 };
 
-// The messages of a model request: a read-only sequence with vector's const interface.
-//
-// A conversation resends its whole history with every model call, so a session of N calls
-// would hold N(N+1)/2 messages if every request owned its list. Copies of a MessageList
-// share its messages instead, and appending to a list whose storage has room and no later
-// message claimed shares that storage too: the calls of one conversation hold each message
-// once. SharedPrefix() says in O(1) how many leading messages two lists have in common as
-// the same stored objects, which lets the writer, the analyses and replay matching skip a
-// resent history without comparing it.
-//
-// Thread-safety is that of a value: a list may be copied to another thread and both
-// copies appended to independently (a slot is claimed atomically; the loser copies). A
-// stored message never changes while any list can see it: Mutable() copies first.
-class MessageList {
- public:
-  using value_type = ChatMessage;
-  using const_iterator = const ChatMessage*;
-  using iterator = const ChatMessage*;  // Read-only: Mutable(i) changes one message.
-
-  MessageList() = default;
-  MessageList(std::initializer_list<ChatMessage> messages);
-  MessageList(std::vector<ChatMessage> messages);  // NOLINT: implicit, like a vector.
-
-  size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  const ChatMessage* begin() const { return data(); }
-  const ChatMessage* end() const { return data() + size_; }
-  std::reverse_iterator<const ChatMessage*> rbegin() const { return std::reverse_iterator(end()); }
-  std::reverse_iterator<const ChatMessage*> rend() const { return std::reverse_iterator(begin()); }
-  const ChatMessage& operator[](size_t i) const { return data()[i]; }
-  const ChatMessage& front() const { return data()[0]; }
-  const ChatMessage& back() const { return data()[size_ - 1]; }
-
-  void push_back(ChatMessage message);
-  void reserve(size_t capacity);
-  // Keeps the first n messages (n <= size()).
-  void Truncate(size_t n);
-  void clear() { Truncate(0); }
-  // Message i, made this list's own first if another list can see it.
-  ChatMessage& Mutable(size_t i);
-  // Moves the messages into storage no other list sees, so that they may be changed in
-  // place (what Mutable does for one message).
-  void Unshare();
-  // The first n messages, sharing their storage.
-  MessageList Prefix(size_t n) const;
-
-  // How many leading messages `a` and `b` hold as the same stored objects (so known equal
-  // without looking at them). O(1).
-  static size_t SharedPrefix(const MessageList& a, const MessageList& b);
-  // How many leading messages are equal: SharedPrefix, then compared one by one.
-  static size_t CommonPrefix(const MessageList& a, const MessageList& b);
-
-  std::vector<ChatMessage> ToVector() const { return {begin(), end()}; }
-  friend bool operator==(const MessageList& a, const MessageList& b);
-
- private:
-  struct Storage;
-  const ChatMessage* data() const;
-  // Moves this list into fresh storage of `capacity` (>= size_), copying or moving its
-  // messages (moving when no other list can see them).
-  void Reallocate(size_t capacity);
-  bool Unique() const;
-
-  std::shared_ptr<Storage> storage_;
-  size_t size_ = 0;
-};
+// The messages of a model request. A conversation resends its whole history with every
+// call: a SharedList lets the calls of one conversation hold each message once, and tells in
+// O(1) which messages two requests share (the writer, the analyses, diffs and replay
+// matching skip a resent history instead of comparing it). See base/shared_list.h.
+using MessageList = SharedList<ChatMessage>;
 
 struct ToolSpec {
   std::string name;

@@ -74,6 +74,13 @@ class MessageHistory {
     auto it = by_agent_.find(agent);
     return it == by_agent_.end() ? kNone : it->second.messages;
   }
+  // How many messages the agents' latest calls hold together (what writing every history
+  // out again after a checkpoint costs).
+  size_t MessageCount() const {
+    size_t n = 0;
+    for (const auto& [agent, entry] : by_agent_) n += entry.messages.size();
+    return n;
+  }
   // Records `messages` as the agent's latest call (a shared copy: no message is copied).
   void Set(const std::string& agent, uint64_t seq, const MessageList& messages) {
     Entry& e = by_agent_[agent];

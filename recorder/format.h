@@ -74,10 +74,16 @@ inline constexpr std::string_view kIncompleteSuffix{".incomplete"};
 inline constexpr size_t kDefaultChunkBytes = 1u << 20;
 inline constexpr size_t kDefaultBlobThresholdBytes = 128;
 inline constexpr int kDefaultZstdLevel = 3;
-// Every this many event chunks, the writer forgets the message lists a prefix may continue:
-// the next call of each agent writes its messages out in full. Damage to one chunk then
-// costs later chunks at most this many chunks' worth of model requests.
+// A checkpoint makes the writer forget the message lists a prefix may continue: the next
+// call of each agent writes its messages out in full. Damage to one chunk then costs the
+// model requests of later chunks only up to the next checkpoint. The writer makes one
+// after at least kPrefixCheckpointChunks event chunks, once it has written at least
+// kPrefixCheckpointRatio times the bytes that writing every history out again would take
+// (estimated at kPrefixCheckpointBytesPerMessage per message): the rewrites stay a bounded
+// fraction of the file, however long the conversations grow.
 inline constexpr size_t kPrefixCheckpointChunks = 16;
+inline constexpr size_t kPrefixCheckpointRatio = 8;
+inline constexpr size_t kPrefixCheckpointBytesPerMessage = 32;
 
 }  // namespace baton::format
 

@@ -179,6 +179,7 @@ Status LogWriter::WriteEventChunk() {
   BATON_RETURN_IF_ERROR(WriteBlobChunk());
   if (event_items_ == 0) return Status::Ok();
   BATON_RETURN_IF_ERROR(WriteChunk(format::ChunkKind::kEvents, event_items_, event_raw_));
+  const size_t rec_raw_bytes = event_raw_.size();
   ChunkRecord& rec = chunks_.back();
   rec.first_seq = chunk_first_seq_;
   rec.last_seq = chunk_last_seq_;
@@ -188,8 +189,18 @@ Status LogWriter::WriteEventChunk() {
   last_written_seq_ = chunk_last_seq_;
   event_raw_.clear();
   event_items_ = 0;
-  // Bound what damage to one chunk can cost the model requests of later ones.
-  if (++event_chunks_ % format::kPrefixCheckpointChunks == 0) history_.Checkpoint();
+  // Bound what damage to one chunk can cost the model requests of later ones, without
+  // letting the rewrites a checkpoint causes grow with the conversations (format.h).
+  ++chunks_since_checkpoint_;
+  raw_since_checkpoint_ += rec_raw_bytes;
+  if (chunks_since_checkpoint_ >= format::kPrefixCheckpointChunks &&
+      raw_since_checkpoint_ >= format::kPrefixCheckpointRatio *
+                                   format::kPrefixCheckpointBytesPerMessage *
+                                   history_.MessageCount()) {
+    history_.Checkpoint();
+    chunks_since_checkpoint_ = 0;
+    raw_since_checkpoint_ = 0;
+  }
   return Status::Ok();
 }
 

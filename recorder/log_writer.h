@@ -86,7 +86,9 @@ class LogWriter {
   std::string compressed_;
   std::string event_raw_;
   codec::MessageHistory history_;  // What the next model calls' prefixes may continue.
-  size_t event_chunks_ = 0;        // Written so far, for the prefix checkpoints.
+  // Since the last prefix checkpoint (see format::kPrefixCheckpointChunks).
+  size_t chunks_since_checkpoint_ = 0;
+  size_t raw_since_checkpoint_ = 0;
   // First segment for event messages, zero between uses (see Add).
   static constexpr size_t kScratchSegmentWords = 1024;
   kj::Array<capnp::word> scratch_segment_ = kj::heapArray<capnp::word>(kScratchSegmentWords);

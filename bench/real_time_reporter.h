@@ -19,6 +19,8 @@ class RealTimeReporter : public benchmark::ConsoleReporter {
       if (run.run_type != Run::RT_Iteration) continue;  // Not mean/median aggregates.
       seconds_[run.benchmark_name()] =
           run.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(run.time_unit);
+      for (const auto& [counter, value] : run.counters)
+        counters_[run.benchmark_name() + "\n" + counter] = value.value;
     }
   }
 
@@ -31,8 +33,19 @@ class RealTimeReporter : public benchmark::ConsoleReporter {
     return s;
   }
 
+  // A user counter of the last benchmark whose name starts with `prefix` (0 when none).
+  double Counter(const std::string& prefix, const std::string& counter) const {
+    double v = 0;
+    for (const auto& [key, value] : counters_) {
+      size_t cut = key.find('\n');
+      if (key.rfind(prefix, 0) == 0 && key.substr(cut + 1) == counter) v = value;
+    }
+    return v;
+  }
+
  private:
   std::map<std::string, double> seconds_;
+  std::map<std::string, double> counters_;
 };
 
 }  // namespace baton::bench

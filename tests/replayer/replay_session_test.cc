@@ -97,6 +97,81 @@ TEST(ReplaySessionTest, ChangedRequestIsADivergenceWithFieldDiffAndChain) {
             Status::Code::kDiverged);
 }
 
+// A conversation of one agent whose calls continue one list, as a program's do: the
+// history is shared, and matching compares only what each call adds (see RequestsMatch).
+ModelCall ConversationCall(const MessageList& history) {
+  ModelCall c;
+  c.call_id = "x";
+  c.request.model = "m";
+  c.request.messages = history;
+  c.response.content = Content("ok");
+  return c;
+}
+
+TEST(ReplaySessionTest, ALongConversationMatchesAndAChangeAnywhereInItsHistoryDiverges) {
+  constexpr int kCalls = 6;
+  auto record = [](MessageList history) {
+    TraceBuilder b;
+    for (int i = 0; i < kCalls; ++i) {
+      history.push_back({"user", Content("turn " + std::to_string(i)), "", ""});
+      b.Add("a", ConversationCall(history));
+      history.push_back({"assistant", Content("ok"), "", ""});
+    }
+    return b.Build();
+  };
+  const MessageList start = {{"system", Content("be brief"), "", ""}};
+
+  // The same conversation, live: every call matches.
+  {
+    auto s = Session(record(start));
+    MessageList live = start;
+    for (int i = 0; i < kCalls; ++i) {
+      live.push_back({"user", Content("turn " + std::to_string(i)), "", ""});
+      auto served = s->Serve(Live("a", ConversationCall(live)));
+      ASSERT_TRUE(served.ok()) << "call " << i << ": " << served.status().ToString();
+      live.push_back({"assistant", Content("ok"), "", ""});
+    }
+    EXPECT_TRUE(s->Report().matched);
+  }
+  // The program rewrites an old message before its 4th call (an edited history, not a
+  // continued one): the diverging field is found though the calls before matched.
+  {
+    auto s = Session(record(start));
+    MessageList live = start;
+    for (int i = 0; i < kCalls; ++i) {
+      live.push_back({"user", Content("turn " + std::to_string(i)), "", ""});
+      if (i == 3) live.Mutable(2).content = Content("edited");
+      auto served = s->Serve(Live("a", ConversationCall(live)));
+      if (i < 3) {
+        ASSERT_TRUE(served.ok()) << "call " << i;
+      } else {
+        ASSERT_FALSE(served.ok());
+        break;
+      }
+      live.push_back({"assistant", Content("ok"), "", ""});
+    }
+    ReplayReport r = s->Report();
+    ASSERT_EQ(r.divergences.size(), 1u);
+    ASSERT_EQ(r.divergences[0].fields.size(), 1u);
+    EXPECT_EQ(r.divergences[0].fields[0].path, "request.messages[2].content");
+  }
+  // The newest message differs: found at its real index.
+  {
+    auto s = Session(record(start));
+    MessageList live = start;
+    for (int i = 0; i < 3; ++i) {
+      live.push_back({"user", Content(i == 2 ? "other" : "turn " + std::to_string(i)), "", ""});
+      auto served = s->Serve(Live("a", ConversationCall(live)));
+      ASSERT_EQ(served.ok(), i < 2) << "call " << i;
+      live.push_back({"assistant", Content("ok"), "", ""});
+    }
+    ReplayReport r = s->Report();
+    ASSERT_EQ(r.divergences.size(), 1u);
+    ASSERT_EQ(r.divergences[0].fields.size(), 1u);
+    EXPECT_EQ(r.divergences[0].fields[0].path, "request.messages[5].content");
+  }
+}
+
 TEST(ReplaySessionTest, ContinueModeListsEveryDivergenceAndServesTheRecording) {
   ReplayOptions o;
   o.on_divergence = OnDivergence::kContinue;

@@ -82,6 +82,18 @@ class SharedList {
   using size_type = size_t;
 
   SharedList() = default;
+  SharedList(const SharedList&) = default;
+  SharedList& operator=(const SharedList&) = default;
+  // A moved-from list is empty, as a moved-from vector is in practice.
+  SharedList(SharedList&& other) noexcept
+      : storage_(std::move(other.storage_)), size_(std::exchange(other.size_, 0)) {}
+  SharedList& operator=(SharedList&& other) noexcept {
+    if (this != &other) {
+      storage_ = std::move(other.storage_);
+      size_ = std::exchange(other.size_, 0);
+    }
+    return *this;
+  }
   SharedList(std::initializer_list<T> items) {
     for (const T& item : items) push_back(item);
   }

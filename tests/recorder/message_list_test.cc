@@ -61,6 +61,30 @@ TEST(MessageListTest, ChangingAMessageNeverChangesAnotherList) {
   EXPECT_THAT(Texts(c), ::testing::ElementsAre("one", "other"));
 }
 
+TEST(MessageListTest, AMovedFromListIsEmptyAndUsable) {
+  MessageList a = {User("one")};
+  MessageList b = std::move(a);
+  EXPECT_TRUE(a.empty());  // NOLINT(bugprone-use-after-move): what is being tested.
+  a.push_back(User("again"));
+  EXPECT_THAT(Texts(a), ::testing::ElementsAre("again"));
+  EXPECT_THAT(Texts(b), ::testing::ElementsAre("one"));
+}
+
+TEST(MessageListTest, GrowsPastManySegmentsKeepingEveryMessageInPlace) {
+  MessageList a;
+  std::vector<const ChatMessage*> where;
+  for (int i = 0; i < 5000; ++i) {
+    a.push_back(User(std::to_string(i)));
+    where.push_back(&a[i]);
+  }
+  for (int i = 0; i < 5000; ++i) {
+    ASSERT_EQ(&a[i], where[i]) << i;
+    ASSERT_EQ(a[i].content.text, std::to_string(i));
+  }
+  EXPECT_EQ(std::distance(a.begin(), a.end()), 5000);
+  EXPECT_EQ(a.rbegin()->content.text, "4999");
+}
+
 TEST(MessageListTest, ResolvingACopiedEventLeavesTheOriginalsMessagesAlone) {
   Event e;
   ModelCall call;
@@ -156,9 +180,10 @@ TEST(LongConversationTest, PrefixesContinueAcrossChunksAndTheReadListsShareTheir
     const MessageList& messages = log->events[i].As<ModelCall>()->request.messages;
     // Memory linear in the session: every call holds its predecessor's messages as the same
     // stored objects, across chunk boundaries and checkpoints alike.
-    if (previous != nullptr)
+    if (previous != nullptr) {
       ASSERT_EQ(MessageList::SharedPrefix(*previous, messages), previous->size())
           << "event " << i + 1;
+    }
     previous = &messages;
   }
 }

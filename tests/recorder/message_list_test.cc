@@ -125,17 +125,8 @@ std::vector<Event> Conversation(int turns) {
   for (int turn = 0; turn < turns; ++turn) {
     // Long enough to be a blob, short enough for many events per small chunk.
     history.push_back(User("question " + std::to_string(turn) + std::string(150, 'q')));
-    Event e;
-    e.seq = events.size() + 1;
-    e.mono_ns = static_cast<int64_t>(e.seq) * 1000;
-    e.agent = "researcher";
-    ModelCall call;
-    call.call_id = "c" + std::to_string(turn);
-    call.request.model = "m";
-    call.request.messages = history;
-    call.response.content = Content("answer " + std::to_string(turn));
-    e.body = call;
-    events.push_back(e);
+    events.push_back(testing::ConversationCall(events.size() + 1, "researcher", history,
+                                               "answer " + std::to_string(turn)));
     history.push_back({"assistant", Content("answer " + std::to_string(turn)), "", ""});
   }
   return events;

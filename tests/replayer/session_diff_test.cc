@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/testing/sample_events.h"
+
 namespace baton {
 namespace {
 
@@ -21,17 +23,7 @@ Trace Conversation(Edit edit, int other_question_at = -1) {
     history.push_back(
         {"user", Content(i == other_question_at ? "other" : "turn " + std::to_string(i)), "", ""});
     edit(i, history);
-    Event e;
-    e.seq = events.size() + 1;
-    e.mono_ns = static_cast<int64_t>(e.seq) * 1000;
-    e.agent = "a";
-    ModelCall c;
-    c.call_id = "c" + std::to_string(i);
-    c.request.model = "m";
-    c.request.messages = history;
-    c.response.content = Content("ok");
-    e.body = std::move(c);
-    events.push_back(std::move(e));
+    events.push_back(testing::ConversationCall(events.size() + 1, "a", history, "ok"));
     history.push_back({"assistant", Content("ok"), "", ""});
   }
   return Trace::FromEvents(SessionHeader{}, std::move(events));

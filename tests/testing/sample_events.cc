@@ -27,6 +27,21 @@ std::string TextOfSize(size_t n, int seed) {
   return out;
 }
 
+Event ConversationCall(uint64_t seq, const std::string& agent, const MessageList& messages,
+                       const std::string& answer) {
+  Event e;
+  e.seq = seq;
+  e.mono_ns = static_cast<int64_t>(seq) * 1000;
+  e.agent = agent;
+  ModelCall call;
+  call.call_id = "c" + std::to_string(seq);
+  call.request.model = "m";
+  call.request.messages = messages;
+  call.response.content = Content(answer);
+  e.body = std::move(call);
+  return e;
+}
+
 SessionHeader SampleHeader() {
   SessionHeader h;
   h.session_id = "sample-session";

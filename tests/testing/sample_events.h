@@ -18,6 +18,10 @@ namespace baton::testing {
 // kind has Content fields (so both inline and blob storage are exercised).
 std::vector<Event> EveryKindEvents();
 SessionHeader SampleHeader();
+// Model call number `seq` (times follow from it) of `agent`, sending `messages` and
+// answered with `answer`: one turn of a conversation.
+Event ConversationCall(uint64_t seq, const std::string& agent, const MessageList& messages,
+                       const std::string& answer);
 
 // Records 24 message sends into `path` with small chunks (700 bytes) and a low blob
 // threshold, so the file has several event and blob chunks for damage tests; returns the

@@ -76,7 +76,11 @@ void Trace::BuildIndexes() {
     } else if (auto* p = e.As<MessageProcessed>()) {
       messages_[p->message_id].processed = &e;
     } else if (auto* w = e.As<ContextWrite>()) {
-      writes_[w->key].push_back(i);
+      KeyWrites& k = writes_[w->key];
+      k.max_version_so_far.push_back(
+          k.writes.empty() ? w->version : std::max(k.max_version_so_far.back(), w->version));
+      k.first_of_version.try_emplace(w->version, i);
+      k.writes.push_back(i);
     }
   }
 }
@@ -101,23 +105,27 @@ const Trace::MessageEvents* Trace::Message(const std::string& message_id) const 
 const std::vector<size_t>& Trace::WritesOf(const std::string& key) const {
   static const std::vector<size_t> kNone;
   auto it = writes_.find(key);
-  return it == writes_.end() ? kNone : it->second;
+  return it == writes_.end() ? kNone : it->second.writes;
 }
 
 const Event* Trace::ContextWriteOf(const std::string& key, uint64_t version) const {
-  for (size_t i : WritesOf(key))
-    if (events_[i].As<ContextWrite>()->version == version) return &events_[i];
-  return nullptr;
+  auto it = writes_.find(key);
+  if (it == writes_.end()) return nullptr;
+  auto at = it->second.first_of_version.find(version);
+  return at == it->second.first_of_version.end() ? nullptr : &events_[at->second];
 }
 
 const Event* Trace::SupersedingWrite(const std::string& key, uint64_t version,
                                      uint64_t before_seq) const {
-  for (size_t i : WritesOf(key)) {
-    const Event& w = events_[i];
-    if (w.seq >= before_seq) return nullptr;
-    if (w.As<ContextWrite>()->version > version) return &w;
-  }
-  return nullptr;
+  auto it = writes_.find(key);
+  if (it == writes_.end()) return nullptr;
+  const KeyWrites& k = it->second;
+  // The first write of a newer version is where the running maximum first exceeds it
+  // (versions need not increase with seq in what a file says).
+  auto first = std::upper_bound(k.max_version_so_far.begin(), k.max_version_so_far.end(), version);
+  if (first == k.max_version_so_far.end()) return nullptr;
+  const Event& w = events_[k.writes[first - k.max_version_so_far.begin()]];
+  return w.seq < before_seq ? &w : nullptr;
 }
 
 std::vector<uint64_t> Trace::CauseChain(uint64_t seq, size_t max_length) const {

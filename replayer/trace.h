@@ -85,7 +85,15 @@ class Trace {
   std::unordered_map<std::string, std::vector<size_t>> by_agent_;
   std::unordered_map<std::string, MessageEvents> messages_;
   std::vector<std::string> message_ids_;
-  std::unordered_map<std::string, std::vector<size_t>> writes_;
+  // Per context key: its writes (indexes into events_, in seq order), the highest version
+  // written up to each of them, and the first write of each version. Reads are answered in
+  // O(log writes), so the context analyses stay linear in a long session.
+  struct KeyWrites {
+    std::vector<size_t> writes;
+    std::vector<uint64_t> max_version_so_far;
+    std::unordered_map<uint64_t, size_t> first_of_version;
+  };
+  std::unordered_map<std::string, KeyWrites> writes_;
 };
 
 // One line about an event for reports: "#12 researcher model_call (c-3, attempt 1)".

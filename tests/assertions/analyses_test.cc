@@ -268,3 +268,54 @@ TEST(PolicyTest, ParsesEverySettingAndRejectsTyposAndBadValues) {
 
 }  // namespace
 }  // namespace baton
+
+namespace baton {
+namespace {
+
+// The indexed context lookups answer as a scan of the writes in seq order would, whatever
+// order a file gives the versions in.
+TEST(TraceContextIndexTest, LookupsMatchAScanOfTheWritesInOrder) {
+  std::vector<Event> events;
+  auto add = [&](EventBody body) {
+    Event e;
+    e.seq = events.size() + 1;
+    e.agent = "a";
+    e.body = std::move(body);
+    events.push_back(std::move(e));
+  };
+  // Versions out of order, one repeated, and another key between them.
+  for (uint64_t v : {1, 3, 2, 3, 5, 4}) {
+    add(ContextWrite{"k", v, Content("v" + std::to_string(v))});
+    add(ContextWrite{"other", 9, Content("x")});
+  }
+  Trace t = Trace::FromEvents(SessionHeader{}, events);
+  for (uint64_t version = 0; version <= 6; ++version) {
+    const Event* first_write = nullptr;
+    for (const Event& e : events)
+      if (auto* w = e.As<ContextWrite>(); w && w->key == "k" && w->version == version) {
+        first_write = &e;
+        break;
+      }
+    EXPECT_EQ(t.ContextWriteOf("k", version) ? t.ContextWriteOf("k", version)->seq : 0,
+              first_write ? first_write->seq : 0)
+        << "version " << version;
+    for (uint64_t before = 1; before <= events.size() + 1; ++before) {
+      const Event* newer = nullptr;
+      for (const Event& e : events) {
+        if (e.seq >= before) break;
+        if (auto* w = e.As<ContextWrite>(); w && w->key == "k" && w->version > version) {
+          newer = &e;
+          break;
+        }
+      }
+      const Event* got = t.SupersedingWrite("k", version, before);
+      EXPECT_EQ(got ? got->seq : 0, newer ? newer->seq : 0)
+          << "version " << version << " before " << before;
+    }
+  }
+  EXPECT_EQ(t.SupersedingWrite("missing", 0, 100), nullptr);
+  EXPECT_EQ(t.ContextWriteOf("missing", 0), nullptr);
+}
+
+}  // namespace
+}  // namespace baton

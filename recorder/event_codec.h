@@ -63,6 +63,9 @@ class MessageHistory {
   void Checkpoint() {
     for (auto& [agent, entry] : by_agent_) entry.seq = 0;
   }
+  // A checkpoint that also lets go of the lists: for a writer, which never asks for Last()
+  // and should not keep a finished conversation alive until the file closes.
+  void Clear() { by_agent_.clear(); }
   // The agent's latest call since the last checkpoint, or nullptr.
   const Entry* Find(const std::string& agent) const {
     auto it = by_agent_.find(agent);

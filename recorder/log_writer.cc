@@ -197,7 +197,7 @@ Status LogWriter::WriteEventChunk() {
       raw_since_checkpoint_ >= format::kPrefixCheckpointRatio *
                                    format::kPrefixCheckpointBytesPerMessage *
                                    history_.MessageCount()) {
-    history_.Checkpoint();
+    history_.Clear();
     chunks_since_checkpoint_ = 0;
     raw_since_checkpoint_ = 0;
   }

@@ -13,8 +13,8 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "assertions/root_cause.h"
 #include "bench/bench_dir.h"
+#include "bench/check_session.h"
 #include "bench/real_time_reporter.h"
 #include "harness/synth/synthetic_session.h"
 
@@ -69,15 +69,13 @@ int main(int argc, char** argv) {
                                  for (auto _ : state) {
                                    failing = 0;
                                    for (const std::string& f : files) {
-                                     auto t = Trace::Load(f);
-                                     if (!t.ok()) {
-                                       state.SkipWithError(t.status().ToString().c_str());
+                                     auto ex = bench::CheckSession(f, policy, scorers);
+                                     if (!ex.ok()) {
+                                       state.SkipWithError(ex.status().ToString().c_str());
                                        return;
                                      }
-                                     Analysis a = Analyze(*t, policy, scorers);
-                                     Explanation ex = Explain(*t, a);
-                                     failing += ex.passed ? 0 : 1;
-                                     benchmark::DoNotOptimize(ex.paragraph.data());
+                                     failing += ex->passed ? 0 : 1;
+                                     benchmark::DoNotOptimize(ex->paragraph.data());
                                    }
                                  }
                                  state.counters["events_per_s"] = benchmark::Counter(

@@ -31,8 +31,8 @@
 #include <map>
 #include <sstream>
 
-#include "assertions/root_cause.h"
 #include "bench/bench_dir.h"
+#include "bench/check_session.h"
 #include "bench/real_time_reporter.h"
 #include "harness/synth/synthetic_session.h"
 #include "replayer/event_json.h"
@@ -196,14 +196,12 @@ int main(int argc, char** argv) {
                                    const Policy policy;
                                    const ScorerSet scorers = ScorerSet::Defaults();
                                    for (auto _ : state) {
-                                     auto t = Trace::Load(file);
-                                     if (!t.ok()) {
-                                       state.SkipWithError(t.status().message().c_str());
+                                     auto ex = bench::CheckSession(file, policy, scorers);
+                                     if (!ex.ok()) {
+                                       state.SkipWithError(ex.status().message().c_str());
                                        return;
                                      }
-                                     Analysis a = Analyze(*t, policy, scorers);
-                                     Explanation ex = Explain(*t, a);
-                                     benchmark::DoNotOptimize(ex.paragraph.data());
+                                     benchmark::DoNotOptimize(ex->paragraph.data());
                                    }
                                  })
         ->Unit(benchmark::kMillisecond)

@@ -330,12 +330,8 @@ bool ReplaySession::RequestsMatch(const Event& recorded, const Event& live) {
     // A conversation resends its history: when both sides continue the lists that matched
     // last time for this agent, those messages are known equal and only the new ones are
     // compared, so a call costs what it adds, not the length of its history.
-    MatchedMessages& last = matched_messages_[live.agent];
-    size_t known = 0;
-    if (last.recorded.size() == last.live.size() &&  // Unequal when messages are ignored.
-        MessageList::SharedPrefix(r->request.messages, last.recorded) == last.recorded.size() &&
-        MessageList::SharedPrefix(l->request.messages, last.live) == last.live.size())
-      known = last.recorded.size();
+    MatchedMessages& last = matched_messages_[live.agent];  // a: recorded, b: live.
+    const size_t known = last.KnownEqual(r->request.messages, l->request.messages);
     auto same = normalizer_.SameModelRequest(
         r->request, l->request,
         [this](const Content& rec, const Content& now) {

@@ -163,12 +163,7 @@ class ReplaySession {
   static constexpr uint64_t kUnreadable = ~uint64_t{0};
   std::vector<uint64_t> blob_hashes_;
   std::vector<size_t> blob_sizes_;  // Beside the hashes: equal hashes of unequal sizes differ.
-  // Per agent, the messages of the last model request that matched, on both sides (shared
-  // copies: see MessageList). RequestsMatch skips what both sides still share with them.
-  struct MatchedMessages {
-    MessageList recorded;
-    MessageList live;
-  };
+  // Per agent, the messages of the last model request that matched (a: recorded, b: live).
   std::unordered_map<std::string, MatchedMessages> matched_messages_;
   std::condition_variable turn_cv_;
   std::unordered_map<std::string, Queue> served_;  // key: agent + '\0' + category

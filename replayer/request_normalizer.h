@@ -62,6 +62,24 @@ class RequestNormalizer {
   std::vector<std::vector<std::string>> json_paths_;  // Split on '.'.
 };
 
+// The messages of the last pair of model requests found equal (one per side). A
+// conversation resends its history: a next pair that continues both lists (shared stored
+// messages: MessageList::SharedPrefix) has those messages known equal, so only what it adds
+// needs comparing. Replay matching and session diffs both keep one per agent.
+struct MatchedMessages {
+  MessageList a;
+  MessageList b;
+
+  // How many leading messages of next_a and next_b are known equal.
+  size_t KnownEqual(const MessageList& next_a, const MessageList& next_b) const {
+    if (a.size() != b.size()) return 0;  // Equal requests of unequal lists: messages ignored.
+    if (MessageList::SharedPrefix(next_a, a) != a.size() ||
+        MessageList::SharedPrefix(next_b, b) != b.size())
+      return 0;
+    return a.size();
+  }
+};
+
 // The fields of an event that a replayed call must reproduce: a model call's request, a
 // tool call's tool and arguments, a clock read's clock name, a random draw's stream, an
 // environment read's name. Paths as in FlattenEvent.

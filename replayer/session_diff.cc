@@ -105,7 +105,7 @@ Result<SessionDifference> DiffSessions(const Trace& a, const Trace& b,
     // The messages of this agent's last model calls that compared equal: a later call that
     // continues them on both sides is compared on its new messages only (linear in the
     // session, not in the square of its history).
-    MessageList equal_a, equal_b;
+    MatchedMessages equal;
     for (size_t k = 0; k <= n; ++k) {
       SessionDifference d;
       d.equivalent = false;
@@ -127,18 +127,13 @@ Result<SessionDifference> DiffSessions(const Trace& a, const Trace& b,
       const Event& y = b.events()[eb[k]];
       const ModelCall* cx = x.As<ModelCall>();
       const ModelCall* cy = y.As<ModelCall>();
-      size_t known = 0;
-      if (cx != nullptr && cy != nullptr && equal_a.size() == equal_b.size() &&
-          MessageList::SharedPrefix(cx->request.messages, equal_a) == equal_a.size() &&
-          MessageList::SharedPrefix(cy->request.messages, equal_b) == equal_b.size())
-        known = equal_a.size();
+      const size_t known = cx != nullptr && cy != nullptr
+                               ? equal.KnownEqual(cx->request.messages, cy->request.messages)
+                               : 0;
       auto fx = ComparableFields(a, x, pos_a, *normalizer, options.timing, known);
       auto fy = ComparableFields(b, y, pos_b, *normalizer, options.timing, known);
       if (fx == fy) {
-        if (cx != nullptr && cy != nullptr) {
-          equal_a = cx->request.messages;
-          equal_b = cy->request.messages;
-        }
+        if (cx != nullptr && cy != nullptr) equal = {cx->request.messages, cy->request.messages};
         continue;
       }
       d.seq_a = x.seq;

@@ -29,6 +29,8 @@ void AddCheckCommand(CLI::App& app, CommandContext& ctx);
 void AddProxyCommand(CLI::App& app, CommandContext& ctx);
 void AddRecordCommand(CLI::App& app, CommandContext& ctx);
 void AddImportCommand(CLI::App& app, CommandContext& ctx);
+void AddServeCommand(CLI::App& app, CommandContext& ctx);
+void AddExportCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace baton::cli
 

@@ -1,10 +1,14 @@
-// `baton import transcript FILE -o OUT.baton`: evidence kept elsewhere, as a baton session.
-// Exit 0 imported, 2 bad input (the message names the file, the key and the index).
+// `baton import transcript FILE -o OUT.baton` and `baton import otlp FILE -o DIR`: evidence
+// kept elsewhere, as baton sessions. Exit 0 imported, 2 bad input (the message names the file,
+// the key and the index).
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 
 #include "harness/cli/commands.h"
 #include "harness/import/transcript_import.h"
+#include "harness/otel/span_import.h"
 
 namespace baton::cli {
 namespace {
@@ -28,6 +32,34 @@ int RunImportTranscript(const ImportTranscriptOptions& opts, CommandContext& ctx
   return kExitOk;
 }
 
+struct ImportOtlpOptions {
+  std::string file;
+  std::string out_dir;
+  otel::GroupBy group_by = otel::GroupBy::kAuto;
+};
+
+int RunImportOtlp(const ImportOtlpOptions& opts, CommandContext& ctx) {
+  std::error_code ec;
+  std::filesystem::create_directories(opts.out_dir, ec);
+  if (ec) {
+    ctx.err << "baton import otlp: cannot create " << opts.out_dir << ": " << ec.message() << "\n";
+    return kExitBadInput;
+  }
+  auto env = NewPosixEnv();
+  auto summary = otel::ImportOtlpFile(opts.file, opts.out_dir, opts.group_by, *env);
+  if (!summary.ok()) {
+    ctx.err << "baton import otlp: " << summary.status().message() << "\n";
+    return kExitBadInput;
+  }
+  for (const otel::RejectedSpan& r : summary->rejected)
+    ctx.err << "baton import otlp: skipped a span: " << r.where << ": " << r.reason << "\n";
+  ctx.out << "imported " << summary->spans << " spans (grouped by "
+          << otel::GroupByName(opts.group_by) << ") as " << summary->files.size() << " sessions, "
+          << summary->events << " events, into " << opts.out_dir << "\n";
+  for (const std::string& f : summary->files) ctx.out << "  " << f << "\n";
+  return summary->spans == 0 && !summary->rejected.empty() ? kExitBadInput : kExitOk;
+}
+
 }  // namespace
 
 void AddImportCommand(CLI::App& app, CommandContext& ctx) {
@@ -41,6 +73,24 @@ void AddImportCommand(CLI::App& app, CommandContext& ctx) {
   t->add_option("file", opts->file, "The transcript (JSON)")->required();
   t->add_option("-o,--output", opts->out, "The .baton file to write")->required();
   t->callback([opts, &ctx] { ctx.exit_code = RunImportTranscript(*opts, ctx); });
+
+  auto otlp_opts = std::make_shared<ImportOtlpOptions>();
+  CLI::App* o = sub->add_subcommand(
+      "otlp",
+      "OpenTelemetry traces (OTLP/JSON: an export, or the Collector's file exporter) as one "
+      "session per trace or conversation; GenAI, OpenInference and baton.* attributes");
+  o->add_option("file", otlp_opts->file, "The OTLP/JSON file")->required();
+  o->add_option("-o,--output", otlp_opts->out_dir, "The directory to write sessions into")
+      ->required();
+  o->add_option("--group-by", otlp_opts->group_by,
+                "auto: by gen_ai.conversation.id / session.id where spans carry one, else by "
+                "trace; trace; conversation")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, otel::GroupBy>{{"auto", otel::GroupBy::kAuto},
+                                               {"trace", otel::GroupBy::kTrace},
+                                               {"conversation", otel::GroupBy::kConversation}},
+          CLI::ignore_case));
+  o->callback([otlp_opts, &ctx] { ctx.exit_code = RunImportOtlp(*otlp_opts, ctx); });
 }
 
 }  // namespace baton::cli

@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   baton::cli::AddRecordCommand(app, ctx);
   baton::cli::AddProxyCommand(app, ctx);
   baton::cli::AddImportCommand(app, ctx);
+  baton::cli::AddExportCommand(app, ctx);
+  baton::cli::AddServeCommand(app, ctx);
   // An unknown verb is named, with the verbs there are (CLI11 would only say that an
   // argument was not expected).
   if (argc > 1 && argv[1][0] != '-') {

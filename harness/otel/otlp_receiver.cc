@@ -1,0 +1,399 @@
+#include "harness/otel/otlp_receiver.h"
+
+#include <kj/async-io.h>
+#include <kj/compat/gzip.h>
+#include <kj/compat/http.h>
+#include <kj/io.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "base/ascii.h"
+#include "base/clock.h"
+#include "base/json_writer.h"
+
+namespace baton::otel {
+
+// --- SpanGroups --------------------------------------------------------------------------
+
+void SpanGroups::Add(std::vector<Span> spans, int64_t now_ns) {
+  constexpr size_t kRememberedTraces = 100'000;
+  if (group_by_ != GroupBy::kTrace) {
+    for (const Span& s : spans) {
+      std::string c = ConversationOf(s);
+      if (c.empty() || conversation_of_trace_.count(s.trace_id) > 0) continue;
+      conversation_of_trace_.emplace(s.trace_id, std::move(c));
+      trace_order_.push_back(s.trace_id);
+      if (trace_order_.size() > kRememberedTraces) {
+        conversation_of_trace_.erase(trace_order_.front());
+        trace_order_.erase(trace_order_.begin(), trace_order_.begin() + kRememberedTraces / 10);
+      }
+    }
+  }
+  for (Span& s : spans) {
+    std::string key = s.trace_id;
+    if (auto c = conversation_of_trace_.find(s.trace_id); c != conversation_of_trace_.end())
+      key = c->second;
+    Group& g = groups_[key];
+    g.last_ns = now_ns;
+    g.spans.push_back(std::move(s));
+    ++open_spans_;
+  }
+}
+
+std::vector<std::pair<std::string, std::vector<Span>>> SpanGroups::TakeIdle(int64_t now_ns,
+                                                                            int64_t idle_ns) {
+  std::vector<std::pair<int64_t, std::string>> idle;
+  for (const auto& [key, g] : groups_)
+    if (now_ns - g.last_ns >= idle_ns) idle.push_back({g.last_ns, key});
+  std::sort(idle.begin(), idle.end());
+  std::vector<std::pair<std::string, std::vector<Span>>> out;
+  for (auto& [_, key] : idle) {
+    auto it = groups_.find(key);
+    open_spans_ -= it->second.spans.size();
+    out.push_back({key, std::move(it->second.spans)});
+    groups_.erase(it);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::vector<Span>>> SpanGroups::TakeAll() {
+  return TakeIdle(INT64_MAX, 0);
+}
+
+// --- The receiver --------------------------------------------------------------------------
+
+namespace {
+
+std::string StatusText(unsigned status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 429:
+      return "Too Many Requests";
+    default:
+      return "Error";
+  }
+}
+
+// google.rpc.Status as OTLP/HTTP answers failures: {"code": N, "message": "..."}.
+std::string ErrorBody(int rpc_code, const std::string& message) {
+  JsonWriter w;
+  w.BeginObject().Key("code").Int(rpc_code).Key("message").String(message).EndObject();
+  return w.Take();
+}
+
+Result<std::string> Gunzip(const std::string& body, size_t limit) {
+  std::string out;
+  auto error = kj::runCatchingExceptions([&] {
+    kj::ArrayInputStream raw(
+        kj::arrayPtr(reinterpret_cast<const kj::byte*>(body.data()), body.size()));
+    kj::GzipInputStream gz(raw);
+    char buf[65536];
+    while (true) {
+      size_t n = gz.tryRead(buf, 1, sizeof buf);
+      if (n == 0) break;
+      out.append(buf, n);
+      if (out.size() > limit) break;
+    }
+  });
+  KJ_IF_MAYBE (e, error) {
+    return Status::Corruption(std::string("the gzip body does not decompress: ") +
+                              e->getDescription().cStr());
+  }
+  return out;
+}
+
+}  // namespace
+
+class OtlpReceiver::Impl final : public kj::HttpService {
+ public:
+  explicit Impl(OtlpReceiverOptions options)
+      : options_(std::move(options)), groups_(options_.group_by), clock_(NewSystemClock()) {
+    if (options_.env == nullptr) {
+      owned_env_ = NewPosixEnv();
+      options_.env = owned_env_.get();
+    }
+  }
+
+  Status Run(std::promise<Status>& started) {
+    auto io = kj::setupAsyncIo();
+    timer_ = &io.provider->getTimer();
+    table_ = kj::HttpHeaderTable::Builder().build();
+    kj::Own<kj::ConnectionReceiver> listener;
+    auto error = kj::runCatchingExceptions([&] {
+      auto addr = io.provider->getNetwork()
+                      .parseAddress(options_.listen_host, options_.listen_port)
+                      .wait(io.waitScope);
+      listener = addr->listen();
+    });
+    KJ_IF_MAYBE (e, error) {
+      Status s = Status::InvalidArgument("cannot listen on " + options_.listen_host + ":" +
+                                         std::to_string(options_.listen_port) + ": " +
+                                         e->getDescription().cStr());
+      started.set_value(s);
+      return s;
+    }
+    port_ = listener->getPort();
+    kj::HttpServer server(*timer_, *table_, *this);
+    auto stop = kj::newPromiseAndCrossThreadFulfiller<void>();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = kj::mv(stop.fulfiller);
+    }
+    started.set_value(Status::Ok());
+    stop.promise.exclusiveJoin(server.listenHttp(*listener)).wait(io.waitScope);
+    return Status::Ok();
+  }
+
+  // The writer: takes queued batches into groups, writes the groups that went quiet.
+  void WriterLoop() {
+    const int64_t idle_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(options_.idle).count();
+    // Checked often enough that a group is written within a quarter of `idle` of going quiet.
+    const auto tick = std::clamp<std::chrono::milliseconds>(
+        options_.idle / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(1000));
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      cv_.wait_for(lock, tick, [&] { return !queue_.empty() || stopping_; });
+      std::deque<std::vector<Span>> batches;
+      batches.swap(queue_);
+      const bool stopping = stopping_;
+      lock.unlock();
+      const int64_t now = clock_->MonoNanos();
+      size_t taken = 0;
+      for (auto& b : batches) {
+        taken += b.size();
+        groups_.Add(std::move(b), now);
+      }
+      auto ready = stopping ? groups_.TakeAll() : groups_.TakeIdle(now, idle_ns);
+      for (auto& [key, spans] : ready) Write(key, std::move(spans));
+      lock.lock();
+      queued_spans_ -= taken;
+      if (stopping && queue_.empty()) break;
+    }
+  }
+
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stop_) stop_->fulfill();
+    }
+    if (http_thread_.joinable()) http_thread_.join();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (writer_thread_.joinable()) writer_thread_.join();
+  }
+
+  unsigned port() const { return port_; }
+  OtlpReceiverStats stats() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stats_;
+  }
+  std::vector<std::string> files() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return files_;
+  }
+
+  kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
+                            const kj::HttpHeaders& headers, kj::AsyncInputStream& body,
+                            Response& response) override {
+    Count(&OtlpReceiverStats::requests);
+    std::string path = url.cStr();
+    if (size_t q = path.find('?'); q != std::string::npos) path.resize(q);
+    if (path != "/v1/traces")
+      return Refuse(response, 404, 5,
+                    "baton serve receives traces at POST /v1/traces (OTLP/HTTP); not " + path);
+    if (method != kj::HttpMethod::POST)
+      return Refuse(response, 405, 12, "OTLP/HTTP takes traces as POST /v1/traces");
+    std::string content_type, encoding;
+    headers.forEach([&](kj::StringPtr name, kj::StringPtr value) {
+      std::string n = AsciiLower(name.cStr());
+      if (n == "content-type") content_type = AsciiLower(value.cStr());
+      if (n == "content-encoding") encoding = AsciiLower(value.cStr());
+    });
+    if (content_type.find("protobuf") != std::string::npos)
+      return Refuse(response, 415, 3,
+                    "baton serve reads OTLP/JSON only: set the exporter's encoding to json "
+                    "(OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json; in the Collector's otlphttp "
+                    "exporter, encoding: json)");
+    if (!content_type.empty() && content_type.find("json") == std::string::npos)
+      return Refuse(response, 415, 3,
+                    "expected Content-Type application/json, got " + content_type);
+    if (!encoding.empty() && encoding != "gzip" && encoding != "identity")
+      return Refuse(response, 415, 3,
+                    "unsupported Content-Encoding " + encoding + " (gzip or none)");
+    const size_t limit = options_.max_body_bytes;
+    return body.readAllText(limit + 1).then(
+        [this, &response, encoding, limit](kj::String text) -> kj::Promise<void> {
+          if (text.size() > limit) return TooLarge(response);
+          std::string bytes(text.begin(), text.size());
+          if (encoding == "gzip") {
+            auto plain = Gunzip(bytes, limit);
+            if (!plain.ok()) return Refuse(response, 400, 3, plain.status().message());
+            if (plain->size() > limit) return TooLarge(response);
+            bytes = std::move(*plain);
+          }
+          return Accept(response, bytes);
+        },
+        [this, &response](kj::Exception&& e) -> kj::Promise<void> {
+          return Refuse(
+              response, 400, 3,
+              std::string("the request body could not be read: ") + e.getDescription().cStr());
+        });
+  }
+
+ private:
+  kj::Promise<void> Accept(Response& response, const std::string& body) {
+    auto batch = ParseOtlpJson(body, "the request body");
+    if (!batch.ok()) return Refuse(response, 400, 3, batch.status().message());
+    const size_t n = batch->spans.size();
+    const size_t rejected = batch->rejected.size();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (n > 0 && queued_spans_ + n > options_.max_queued_spans && queued_spans_ > 0) {
+        ++stats_.refused_busy;
+        return Send(
+            response, 429, {{"Retry-After", "1"}},
+            ErrorBody(14, "baton serve: the writer is behind (" + std::to_string(queued_spans_) +
+                              " spans queued); retry after 1 s"));
+      }
+      queued_spans_ += n;
+      stats_.spans_accepted += n;
+      stats_.spans_rejected += rejected;
+      if (n > 0) queue_.push_back(std::move(batch->spans));
+    }
+    cv_.notify_one();
+    JsonWriter w;
+    w.BeginObject();
+    if (rejected > 0) {
+      std::string message = std::to_string(rejected) +
+                            " spans rejected; the first: " + batch->rejected.front().where + ": " +
+                            batch->rejected.front().reason;
+      w.Key("partialSuccess").BeginObject();
+      w.Key("rejectedSpans").String(std::to_string(rejected));
+      w.Key("errorMessage").String(message);
+      w.EndObject();
+    }
+    w.EndObject();
+    return Send(response, 200, {}, w.Take());
+  }
+
+  kj::Promise<void> TooLarge(Response& response) {
+    Count(&OtlpReceiverStats::refused_large);
+    return Send(response, 413, {},
+                ErrorBody(8, "the request is over baton serve's limit of " +
+                                 std::to_string(options_.max_body_bytes) +
+                                 " bytes (--max-body-bytes); lower the exporter's batch size"));
+  }
+
+  kj::Promise<void> Refuse(Response& response, unsigned status, int rpc_code,
+                           const std::string& message) {
+    Count(&OtlpReceiverStats::refused_bad);
+    std::fprintf(stderr, "baton serve: %u: %s\n", status, message.c_str());
+    return Send(response, status, {}, ErrorBody(rpc_code, "baton serve: " + message));
+  }
+
+  kj::Promise<void> Send(Response& response, unsigned status,
+                         std::vector<std::pair<std::string, std::string>> extra,
+                         const std::string& body) {
+    kj::HttpHeaders out(*table_);
+    out.add("Content-Type", "application/json");
+    for (auto& [k, v] : extra) out.add(kj::str(k), kj::str(v));
+    auto stream = response.send(status, StatusText(status), out, uint64_t{body.size()});
+    auto bytes = kj::heapString(body.data(), body.size());
+    auto promise = stream->write(bytes.begin(), bytes.size());
+    return promise.attach(kj::mv(stream), kj::mv(bytes));
+  }
+
+  void Count(uint64_t OtlpReceiverStats::*field) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++(stats_.*field);
+  }
+
+  void Write(const std::string& key, std::vector<Span> spans) {
+    SpanSession session = SessionFromSpans(key, std::move(spans));
+    Env& env = *options_.env;
+    const std::string base = options_.out_dir + "/" + SessionFileName(key);
+    std::string path = base + ".baton";
+    for (int n = 2; env.FileExists(path) || env.FileExists(path + ".incomplete"); ++n)
+      path = base + "-" + std::to_string(n) + ".baton";
+    Status s = WriteSpanSession(session, path, env);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!s.ok()) {
+      ++stats_.write_errors;
+      std::fprintf(stderr, "baton serve: writing %s: %s\n", path.c_str(), s.message().c_str());
+      return;
+    }
+    ++stats_.sessions_written;
+    files_.push_back(path);
+  }
+
+  OtlpReceiverOptions options_;
+  std::unique_ptr<Env> owned_env_;
+  SpanGroups groups_;  // The writer thread's.
+  std::unique_ptr<Clock> clock_;
+  kj::Timer* timer_ = nullptr;
+  kj::Own<kj::HttpHeaderTable> table_;
+  unsigned port_ = 0;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::vector<Span>> queue_;
+  size_t queued_spans_ = 0;
+  bool stopping_ = false;
+  OtlpReceiverStats stats_;
+  std::vector<std::string> files_;
+  kj::Own<kj::CrossThreadPromiseFulfiller<void>> stop_;
+
+ public:
+  std::thread http_thread_;
+  std::thread writer_thread_;
+};
+
+Result<std::unique_ptr<OtlpReceiver>> OtlpReceiver::Start(OtlpReceiverOptions options) {
+  if (options.out_dir.empty())
+    return Status::InvalidArgument("baton serve needs an output directory");
+  auto impl = std::make_unique<Impl>(std::move(options));
+  std::promise<Status> started;
+  auto ready = started.get_future();
+  Impl* raw = impl.get();
+  impl->http_thread_ = std::thread([raw, &started] { raw->Run(started).IgnoreError(); });
+  Status s = ready.get();
+  if (!s.ok()) {
+    impl->http_thread_.join();
+    return s;
+  }
+  impl->writer_thread_ = std::thread([raw] { raw->WriterLoop(); });
+  return std::unique_ptr<OtlpReceiver>(new OtlpReceiver(std::move(impl)));
+}
+
+OtlpReceiver::OtlpReceiver(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+OtlpReceiver::~OtlpReceiver() { Stop(); }
+void OtlpReceiver::Stop() {
+  if (impl_ != nullptr) impl_->Stop();
+}
+unsigned OtlpReceiver::port() const { return impl_->port(); }
+OtlpReceiverStats OtlpReceiver::stats() const { return impl_->stats(); }
+std::vector<std::string> OtlpReceiver::files() const { return impl_->files(); }
+
+}  // namespace baton::otel

@@ -1,0 +1,99 @@
+// `baton serve --otlp`: an OTLP/HTTP trace receiver that writes one baton session per trace
+// (or conversation), for a fleet of agent services behind the OpenTelemetry Collector.
+//
+// POST /v1/traces with application/json (gzip or not). application/x-protobuf is answered 415
+// with a body saying to set the exporter's encoding to json: decoding OTLP protobuf would need
+// the OTLP .proto files, which no Debian package ships. Spans are kept per group until none has
+// arrived for `idle`, then the group is written to OUT/<trace or conversation id>.baton (a
+// group that receives spans after it was written gets a second file, -2, -3, ...). Stop()
+// writes every open group. A request whose spans would put more than `max_queued_spans` in
+// the writer's queue is refused with 429 and Retry-After, so nothing accepted is dropped and
+// an exporter that retries loses nothing either.
+#ifndef BATON_HARNESS_OTEL_OTLP_RECEIVER_H_
+#define BATON_HARNESS_OTEL_OTLP_RECEIVER_H_
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/env.h"
+#include "base/status.h"
+#include "harness/otel/span_import.h"
+
+namespace baton::otel {
+
+// Spans gathered into groups until each goes quiet; the receiver's writer thread owns one.
+// Pure (time is passed in), so the idle rule is tested without threads or sleeping.
+class SpanGroups {
+ public:
+  explicit SpanGroups(GroupBy group_by) : group_by_(group_by) {}
+  void Add(std::vector<Span> spans, int64_t now_ns);
+  // The groups that received nothing for `idle_ns`, oldest first; they leave.
+  std::vector<std::pair<std::string, std::vector<Span>>> TakeIdle(int64_t now_ns, int64_t idle_ns);
+  std::vector<std::pair<std::string, std::vector<Span>>> TakeAll();
+  size_t open_groups() const { return groups_.size(); }
+  size_t open_spans() const { return open_spans_; }
+
+ private:
+  struct Group {
+    std::vector<Span> spans;
+    int64_t last_ns = 0;
+  };
+  GroupBy group_by_;
+  std::map<std::string, Group> groups_;
+  // A trace's conversation, once any of its spans named one; kept after the group is written,
+  // so late spans of the trace join the same conversation (bounded: oldest entries go).
+  std::map<std::string, std::string> conversation_of_trace_;
+  std::vector<std::string> trace_order_;
+  size_t open_spans_ = 0;
+};
+
+struct OtlpReceiverOptions {
+  std::string listen_host = "127.0.0.1";
+  unsigned listen_port = 4318;  // 0: ephemeral (see port()).
+  std::string out_dir;
+  GroupBy group_by = GroupBy::kAuto;
+  std::chrono::milliseconds idle{30'000};
+  size_t max_body_bytes = 16u << 20;  // Also the limit after gunzip; larger gets 413.
+  size_t max_queued_spans = 200'000;  // Beyond this, 429.
+  Env* env = nullptr;                 // Borrowed; nullptr: the real file system.
+};
+
+struct OtlpReceiverStats {
+  uint64_t requests = 0;
+  uint64_t spans_accepted = 0;
+  uint64_t spans_rejected = 0;  // Reported in partial_success.
+  uint64_t refused_busy = 0;    // 429
+  uint64_t refused_large = 0;   // 413
+  uint64_t refused_bad = 0;     // 400, 404, 405, 415
+  uint64_t sessions_written = 0;
+  uint64_t write_errors = 0;
+};
+
+class OtlpReceiver {
+ public:
+  static Result<std::unique_ptr<OtlpReceiver>> Start(OtlpReceiverOptions options);
+  ~OtlpReceiver();  // Stops.
+  OtlpReceiver(const OtlpReceiver&) = delete;
+  OtlpReceiver& operator=(const OtlpReceiver&) = delete;
+
+  unsigned port() const;
+  OtlpReceiverStats stats() const;
+  // The session files written so far.
+  std::vector<std::string> files() const;
+  // Stops listening, then writes every open group and waits for the files to be closed.
+  void Stop();
+
+  class Impl;
+
+ private:
+  explicit OtlpReceiver(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace baton::otel
+
+#endif  // BATON_HARNESS_OTEL_OTLP_RECEIVER_H_

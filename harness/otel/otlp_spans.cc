@@ -1,0 +1,607 @@
+#include "harness/otel/otlp_spans.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <utility>
+
+#include "base/json_writer.h"
+
+namespace baton::otel {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+// --- AnyValue -------------------------------------------------------------------------
+
+bool IsDigits(std::string_view s) {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// The member `camel` (or its snake_case spelling `snake`), if present and not null.
+std::optional<element> Member(element obj, std::string_view camel, std::string_view snake = {}) {
+  if (!obj.is_object()) return std::nullopt;
+  element v;
+  if (obj[camel].get(v) == simdjson::SUCCESS && !v.is_null()) return v;
+  if (!snake.empty() && obj[snake].get(v) == simdjson::SUCCESS && !v.is_null()) return v;
+  return std::nullopt;
+}
+
+std::string StringOf(element e) {
+  if (e.is_string()) return std::string(std::string_view(e.get_string()));
+  return simdjson::minify(e);
+}
+
+// A 64-bit integer sent as a JSON number or as a string of digits (the spec's encoding).
+std::optional<int64_t> IntOf(element e) {
+  if (e.is_int64()) return int64_t(e.get_int64());
+  if (e.is_uint64()) return static_cast<int64_t>(std::min<uint64_t>(e.get_uint64(), INT64_MAX));
+  if (e.is_double()) return static_cast<int64_t>(double(e.get_double()));
+  if (e.is_string()) {
+    std::string s(std::string_view(e.get_string()));
+    if (!IsDigits(s)) return std::nullopt;
+    errno = 0;
+    long long v = std::strtoll(s.c_str(), nullptr, 10);
+    if (errno == ERANGE) {
+      // Unsigned fields (times) above INT64_MAX are far past any real clock: saturate.
+      return s[0] == '-' ? INT64_MIN : INT64_MAX;
+    }
+    return v;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Base64Decode(std::string_view in) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+' || c == '-') return 62;
+    if (c == '/' || c == '_') return 63;
+    return -1;
+  };
+  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
+  std::string out;
+  out.reserve(in.size() * 3 / 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    int v = value(c);
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
+void AppendJsonOfAnyValue(std::string& out, element v);
+
+// An AnyValue inside an array or kvlist, as plain JSON.
+void AppendPlain(std::string& out, element any) {
+  if (auto s = Member(any, "stringValue", "string_value")) {
+    AppendJsonString(out, StringOf(*s));
+  } else if (auto b = Member(any, "boolValue", "bool_value")) {
+    out += b->is_bool() && bool(b->get_bool()) ? "true" : "false";
+  } else if (auto i = Member(any, "intValue", "int_value")) {
+    out += std::to_string(IntOf(*i).value_or(0));
+  } else if (auto d = Member(any, "doubleValue", "double_value")) {
+    out += d->is_number() ? simdjson::minify(*d) : StringOf(*d);
+  } else if (auto a = Member(any, "arrayValue", "array_value")) {
+    AppendJsonOfAnyValue(out, *a);
+  } else if (auto kv = Member(any, "kvlistValue", "kvlist_value")) {
+    out += '{';
+    bool first = true;
+    if (auto values = Member(*kv, "values"); values && values->is_array()) {
+      for (element item : values->get_array()) {
+        auto key = Member(item, "key");
+        if (!key) continue;
+        if (!first) out += ',';
+        first = false;
+        AppendJsonString(out, StringOf(*key));
+        out += ':';
+        if (auto val = Member(item, "value")) {
+          AppendPlain(out, *val);
+        } else {
+          out += "null";
+        }
+      }
+    }
+    out += '}';
+  } else if (auto bytes = Member(any, "bytesValue", "bytes_value")) {
+    AppendJsonString(out, StringOf(*bytes));
+  } else {
+    out += "null";
+  }
+}
+
+void AppendJsonOfAnyValue(std::string& out, element array_value) {
+  out += '[';
+  bool first = true;
+  if (auto values = Member(array_value, "values"); values && values->is_array()) {
+    for (element item : values->get_array()) {
+      if (!first) out += ',';
+      first = false;
+      AppendPlain(out, item);
+    }
+  }
+  out += ']';
+}
+
+AttributeValue ValueOf(element any) {
+  AttributeValue v;
+  if (auto s = Member(any, "stringValue", "string_value")) {
+    v.type = ValueType::kString;
+    v.text = StringOf(*s);
+  } else if (auto b = Member(any, "boolValue", "bool_value")) {
+    v.type = ValueType::kBool;
+    v.bool_value = b->is_bool() ? bool(b->get_bool()) : StringOf(*b) == "true";
+  } else if (auto i = Member(any, "intValue", "int_value")) {
+    v.type = ValueType::kInt;
+    v.int_value = IntOf(*i).value_or(0);
+  } else if (auto d = Member(any, "doubleValue", "double_value")) {
+    v.type = ValueType::kDouble;
+    if (d->is_number()) {
+      v.double_value = double(d->get_double());
+    } else {
+      // "NaN", "Infinity" and numbers as strings, as protobuf's JSON mapping allows.
+      v.double_value = std::strtod(StringOf(*d).c_str(), nullptr);
+    }
+  } else if (auto a = Member(any, "arrayValue", "array_value")) {
+    v.type = ValueType::kArray;
+    AppendJsonOfAnyValue(v.text, *a);
+  } else if (auto kv = Member(any, "kvlistValue", "kvlist_value")) {
+    v.type = ValueType::kKvList;
+    AppendPlain(v.text, any);
+  } else if (auto bytes = Member(any, "bytesValue", "bytes_value")) {
+    v.type = ValueType::kBytes;
+    v.text = Base64Decode(StringOf(*bytes)).value_or(StringOf(*bytes));
+  }
+  return v;
+}
+
+Attributes AttributesOf(element owner) {
+  Attributes out;
+  auto attrs = Member(owner, "attributes");
+  if (!attrs || !attrs->is_array()) return out;
+  for (element kv : attrs->get_array()) {
+    auto key = Member(kv, "key");
+    if (!key || !key->is_string()) continue;
+    Attribute a;
+    a.key = std::string(std::string_view(key->get_string()));
+    if (auto value = Member(kv, "value")) a.value = ValueOf(*value);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+int KindOf(element e) {
+  if (auto i = IntOf(e)) return static_cast<int>(std::clamp<int64_t>(*i, 0, 5));
+  static constexpr std::pair<std::string_view, int> kNames[] = {
+      {"SPAN_KIND_INTERNAL", 1}, {"SPAN_KIND_SERVER", 2},   {"SPAN_KIND_CLIENT", 3},
+      {"SPAN_KIND_PRODUCER", 4}, {"SPAN_KIND_CONSUMER", 5},
+  };
+  std::string s = StringOf(e);
+  for (const auto& [name, value] : kNames)
+    if (s == name) return value;
+  return 0;
+}
+
+StatusCode StatusOf(element e) {
+  if (auto i = IntOf(e))
+    return *i == 1 ? StatusCode::kOk : *i == 2 ? StatusCode::kError : StatusCode::kUnset;
+  std::string s = StringOf(e);
+  if (s == "STATUS_CODE_OK") return StatusCode::kOk;
+  if (s == "STATUS_CODE_ERROR") return StatusCode::kError;
+  return StatusCode::kUnset;
+}
+
+// "" for an absent or all-zero id (the spec's "no parent").
+std::optional<std::string> IdOf(element span, std::string_view camel, std::string_view snake,
+                                size_t size, std::string* reason) {
+  auto v = Member(span, camel, snake);
+  if (!v) return std::string();
+  if (!v->is_string()) {
+    *reason = std::string(camel) + ": expected a string";
+    return std::nullopt;
+  }
+  std::string_view text = v->get_string();
+  if (text.empty()) return std::string();
+  auto bytes = DecodeId(text, size);
+  if (!bytes) {
+    *reason = std::string(camel) + ": expected " + std::to_string(size * 2) +
+              " hex digits or base64 of " + std::to_string(size) + " bytes, got \"" +
+              std::string(text.substr(0, 64)) + "\"";
+    return std::nullopt;
+  }
+  if (std::all_of(bytes->begin(), bytes->end(), [](char c) { return c == 0; }))
+    return std::string();
+  return HexOf(*bytes);
+}
+
+struct ScopeInfo {
+  std::string service;
+  std::string scope;
+};
+
+std::optional<Span> SpanOf(element s, const ScopeInfo& info, std::string* reason) {
+  Span span;
+  auto trace = IdOf(s, "traceId", "trace_id", 16, reason);
+  if (!trace) return std::nullopt;
+  auto id = IdOf(s, "spanId", "span_id", 8, reason);
+  if (!id) return std::nullopt;
+  auto parent = IdOf(s, "parentSpanId", "parent_span_id", 8, reason);
+  if (!parent) return std::nullopt;
+  if (trace->empty() || id->empty()) {
+    *reason = trace->empty() ? "traceId: missing or all zeros" : "spanId: missing or all zeros";
+    return std::nullopt;
+  }
+  span.trace_id = std::move(*trace);
+  span.span_id = std::move(*id);
+  span.parent_span_id = std::move(*parent);
+  if (auto name = Member(s, "name")) span.name = StringOf(*name);
+  if (auto kind = Member(s, "kind")) span.kind = KindOf(*kind);
+  auto start = Member(s, "startTimeUnixNano", "start_time_unix_nano");
+  auto end = Member(s, "endTimeUnixNano", "end_time_unix_nano");
+  std::optional<int64_t> start_ns = start ? IntOf(*start) : std::nullopt;
+  std::optional<int64_t> end_ns = end ? IntOf(*end) : std::nullopt;
+  if (!start_ns) {
+    *reason = "startTimeUnixNano: expected nanoseconds as a number or a string of digits";
+    return std::nullopt;
+  }
+  span.start_ns = *start_ns;
+  // A span exported before it ended (or with a clock that went back) lasts no time.
+  span.end_ns = std::max(span.start_ns, end_ns.value_or(span.start_ns));
+  span.attributes = AttributesOf(s);
+  if (auto events = Member(s, "events"); events && events->is_array()) {
+    for (element e : events->get_array()) {
+      SpanEvent ev;
+      if (auto name = Member(e, "name")) ev.name = StringOf(*name);
+      if (auto t = Member(e, "timeUnixNano", "time_unix_nano")) ev.time_ns = IntOf(*t).value_or(0);
+      if (ev.time_ns == 0) ev.time_ns = span.start_ns;
+      ev.attributes = AttributesOf(e);
+      span.events.push_back(std::move(ev));
+    }
+  }
+  if (auto status = Member(s, "status")) {
+    if (auto code = Member(*status, "code")) span.status = StatusOf(*code);
+    if (auto msg = Member(*status, "message")) span.status_message = StringOf(*msg);
+  }
+  span.service_name = info.service;
+  span.scope_name = info.scope;
+  return span;
+}
+
+void ReadResourceSpans(element doc, std::string_view where, size_t doc_index, OtlpBatch& out) {
+  auto resource_spans = Member(doc, "resourceSpans", "resource_spans");
+  const std::string prefix = std::string(where) + ": " +
+                             (doc_index > 0 ? "document " + std::to_string(doc_index) + ": " : "");
+  if (!resource_spans->is_array()) return;
+  size_t ri = 0;
+  for (element rs : resource_spans->get_array()) {
+    ScopeInfo info;
+    if (auto resource = Member(rs, "resource")) {
+      info.service = AttributeString(AttributesOf(*resource), "service.name");
+    }
+    auto scopes = Member(rs, "scopeSpans", "scope_spans");
+    if (!scopes)
+      scopes = Member(rs, "instrumentationLibrarySpans", "instrumentation_library_spans");
+    if (scopes && scopes->is_array()) {
+      size_t si = 0;
+      for (element ss : scopes->get_array()) {
+        ScopeInfo scoped = info;
+        auto scope = Member(ss, "scope");
+        if (!scope) scope = Member(ss, "instrumentationLibrary", "instrumentation_library");
+        if (scope) {
+          if (auto name = Member(*scope, "name")) scoped.scope = StringOf(*name);
+        }
+        if (auto spans = Member(ss, "spans"); spans && spans->is_array()) {
+          size_t pi = 0;
+          for (element s : spans->get_array()) {
+            std::string reason;
+            auto span = SpanOf(s, scoped, &reason);
+            if (span) {
+              out.spans.push_back(std::move(*span));
+            } else {
+              out.rejected.push_back({prefix + "resourceSpans[" + std::to_string(ri) +
+                                          "].scopeSpans[" + std::to_string(si) + "].spans[" +
+                                          std::to_string(pi) + "]",
+                                      reason});
+            }
+            ++pi;
+          }
+        }
+        ++si;
+      }
+    }
+    ++ri;
+  }
+}
+
+// --- Writing ------------------------------------------------------------------------------
+
+void WriteValue(JsonWriter& w, const AttributeValue& v) {
+  w.BeginObject();
+  switch (v.type) {
+    case ValueType::kString:
+    case ValueType::kEmpty:
+      w.Key("stringValue").String(v.text);
+      break;
+    case ValueType::kBool:
+      w.Key("boolValue").Bool(v.bool_value);
+      break;
+    case ValueType::kInt:
+      w.Key("intValue").String(std::to_string(v.int_value));
+      break;
+    case ValueType::kDouble:
+      w.Key("doubleValue").Double(v.double_value);
+      break;
+    case ValueType::kBytes:
+    case ValueType::kArray:
+    case ValueType::kKvList: {
+      if (v.type == ValueType::kArray) {
+        // Lists written here hold strings (StringList).
+        w.Key("arrayValue").BeginObject().Key("values").BeginArray();
+        for (const std::string& item : v.ToStringList())
+          w.BeginObject().Key("stringValue").String(item).EndObject();
+        w.EndArray().EndObject();
+      } else {
+        w.Key("stringValue").String(v.text);
+      }
+      break;
+    }
+  }
+  w.EndObject();
+}
+
+void WriteAttributes(JsonWriter& w, const Attributes& attrs) {
+  w.Key("attributes").BeginArray();
+  for (const Attribute& a : attrs) {
+    w.BeginObject().Key("key").String(a.key).Key("value");
+    WriteValue(w, a.value);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+}  // namespace
+
+// --- AttributeValue -------------------------------------------------------------------------
+
+std::string AttributeValue::ToString() const {
+  switch (type) {
+    case ValueType::kEmpty:
+      return "";
+    case ValueType::kBool:
+      return bool_value ? "true" : "false";
+    case ValueType::kInt:
+      return std::to_string(int_value);
+    case ValueType::kDouble: {
+      // The shortest text that reads back as the same double: 0.2, not 0.20000000000000001.
+      char buf[32];
+      auto r = std::to_chars(buf, buf + sizeof buf, double_value);
+      return std::string(buf, r.ptr);
+    }
+    default:
+      return text;
+  }
+}
+
+std::optional<int64_t> AttributeValue::ToInt() const {
+  if (type == ValueType::kInt) return int_value;
+  if (type == ValueType::kDouble) return static_cast<int64_t>(double_value);
+  if (type == ValueType::kString && IsDigits(text)) return std::strtoll(text.c_str(), nullptr, 10);
+  return std::nullopt;
+}
+
+std::optional<double> AttributeValue::ToDouble() const {
+  if (type == ValueType::kDouble) return double_value;
+  if (type == ValueType::kInt) return static_cast<double>(int_value);
+  if (type == ValueType::kString && !text.empty()) {
+    char* end = nullptr;
+    double d = std::strtod(text.c_str(), &end);
+    if (end != nullptr && *end == '\0') return d;
+  }
+  return std::nullopt;
+}
+
+std::optional<bool> AttributeValue::ToBool() const {
+  if (type == ValueType::kBool) return bool_value;
+  if (type == ValueType::kString && (text == "true" || text == "false")) return text == "true";
+  return std::nullopt;
+}
+
+std::vector<std::string> AttributeValue::ToStringList() const {
+  std::vector<std::string> out;
+  if (type != ValueType::kArray && type != ValueType::kString) return out;
+  if (type == ValueType::kString && (text.empty() || text[0] != '[')) {
+    if (!text.empty()) out.push_back(text);
+    return out;
+  }
+  simdjson::dom::parser parser;
+  element doc;
+  if (parser.parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS || !doc.is_array())
+    return out;
+  for (element item : doc.get_array()) out.push_back(StringOf(item));
+  return out;
+}
+
+AttributeValue AttributeValue::String(std::string s) {
+  AttributeValue v;
+  v.type = ValueType::kString;
+  v.text = std::move(s);
+  return v;
+}
+AttributeValue AttributeValue::Int(int64_t i) {
+  AttributeValue v;
+  v.type = ValueType::kInt;
+  v.int_value = i;
+  return v;
+}
+AttributeValue AttributeValue::Double(double d) {
+  AttributeValue v;
+  v.type = ValueType::kDouble;
+  v.double_value = d;
+  return v;
+}
+AttributeValue AttributeValue::Bool(bool b) {
+  AttributeValue v;
+  v.type = ValueType::kBool;
+  v.bool_value = b;
+  return v;
+}
+AttributeValue AttributeValue::StringList(const std::vector<std::string>& items) {
+  AttributeValue v;
+  v.type = ValueType::kArray;
+  JsonWriter w;
+  w.BeginArray();
+  for (const std::string& s : items) w.String(s);
+  w.EndArray();
+  v.text = w.Take();
+  return v;
+}
+
+const AttributeValue* FindAttribute(const Attributes& attrs, std::string_view key) {
+  for (const Attribute& a : attrs)
+    if (a.key == key) return &a.value;
+  return nullptr;
+}
+
+std::string AttributeString(const Attributes& attrs, std::string_view key) {
+  const AttributeValue* v = FindAttribute(attrs, key);
+  return v == nullptr ? std::string() : v->ToString();
+}
+
+// --- Ids ---------------------------------------------------------------------------------
+
+std::string HexOf(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+std::optional<std::string> DecodeId(std::string_view text, size_t size) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (text.size() == size * 2 &&
+      std::all_of(text.begin(), text.end(), [&](char c) { return hex(c) >= 0; })) {
+    std::string out(size, '\0');
+    for (size_t i = 0; i < size; ++i)
+      out[i] = static_cast<char>(hex(text[2 * i]) * 16 + hex(text[2 * i + 1]));
+    return out;
+  }
+  auto decoded = Base64Decode(text);
+  if (decoded && decoded->size() == size) return decoded;
+  return std::nullopt;
+}
+
+// --- Documents ----------------------------------------------------------------------------
+
+Result<OtlpBatch> ParseOtlpJson(std::string_view json, std::string_view where) {
+  OtlpBatch batch;
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(json);
+  // One batch wide enough for the largest document: the whole input.
+  const size_t batch_size = std::max<size_t>(json.size(), simdjson::dom::MINIMAL_BATCH_SIZE);
+  simdjson::dom::document_stream stream;
+  if (auto err = parser.parse_many(padded, batch_size).get(stream); err != simdjson::SUCCESS)
+    return Status::Corruption(std::string(where) +
+                              ": not OTLP/JSON: " + simdjson::error_message(err));
+  size_t docs = 0;
+  for (auto it = stream.begin(); it != stream.end(); ++it) {
+    element doc;
+    if (auto err = (*it).get(doc); err != simdjson::SUCCESS)
+      return Status::Corruption(std::string(where) + ": at byte " +
+                                std::to_string(it.current_index()) +
+                                ": not valid JSON: " + simdjson::error_message(err));
+    if (!doc.is_object() || !Member(doc, "resourceSpans", "resource_spans"))
+      return Status::Corruption(
+          std::string(where) + ": at byte " + std::to_string(it.current_index()) +
+          ": expected an OTLP/JSON trace export, an object with \"resourceSpans\"" +
+          (doc.is_object() && Member(doc, "resourceMetrics", "resource_metrics")
+               ? " (this is metrics)"
+           : doc.is_object() && Member(doc, "resourceLogs", "resource_logs") ? " (this is logs)"
+                                                                             : ""));
+    ReadResourceSpans(doc, where, docs, batch);
+    ++docs;
+  }
+  if (stream.truncated_bytes() > 0)
+    return Status::Corruption(std::string(where) + ": the last " +
+                              std::to_string(stream.truncated_bytes()) +
+                              " bytes are an unfinished JSON document");
+  if (docs == 0)
+    return Status::Corruption(std::string(where) + ": empty: no OTLP/JSON document in it");
+  return batch;
+}
+
+std::string WriteOtlpJson(const std::vector<Span>& spans) {
+  // Resource (service) -> scope -> spans, in first-seen order.
+  std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::vector<const Span*>>>>>
+      groups;
+  for (const Span& s : spans) {
+    auto g = std::find_if(groups.begin(), groups.end(),
+                          [&](const auto& x) { return x.first == s.service_name; });
+    if (g == groups.end()) g = groups.insert(groups.end(), {s.service_name, {}});
+    auto sc = std::find_if(g->second.begin(), g->second.end(),
+                           [&](const auto& x) { return x.first == s.scope_name; });
+    if (sc == g->second.end()) sc = g->second.insert(g->second.end(), {s.scope_name, {}});
+    sc->second.push_back(&s);
+  }
+  JsonWriter w;
+  w.BeginObject().Key("resourceSpans").BeginArray();
+  for (const auto& [service, scopes] : groups) {
+    w.BeginObject().Key("resource").BeginObject();
+    WriteAttributes(w, {{"service.name", AttributeValue::String(service)}});
+    w.EndObject().Key("scopeSpans").BeginArray();
+    for (const auto& [scope, list] : scopes) {
+      w.BeginObject().Key("scope").BeginObject().Key("name").String(scope).EndObject();
+      w.Key("spans").BeginArray();
+      for (const Span* s : list) {
+        w.BeginObject();
+        w.Key("traceId").String(s->trace_id).Key("spanId").String(s->span_id);
+        if (!s->parent_span_id.empty()) w.Key("parentSpanId").String(s->parent_span_id);
+        w.Key("name").String(s->name).Key("kind").Int(s->kind);
+        w.Key("startTimeUnixNano").String(std::to_string(s->start_ns));
+        w.Key("endTimeUnixNano").String(std::to_string(s->end_ns));
+        WriteAttributes(w, s->attributes);
+        w.Key("events").BeginArray();
+        for (const SpanEvent& e : s->events) {
+          w.BeginObject().Key("timeUnixNano").String(std::to_string(e.time_ns));
+          w.Key("name").String(e.name);
+          WriteAttributes(w, e.attributes);
+          w.EndObject();
+        }
+        w.EndArray();
+        w.Key("status").BeginObject();
+        if (s->status != StatusCode::kUnset) w.Key("code").Int(static_cast<int>(s->status));
+        if (!s->status_message.empty()) w.Key("message").String(s->status_message);
+        w.EndObject();
+        w.EndObject();
+      }
+      w.EndArray().EndObject();
+    }
+    w.EndArray().EndObject();
+  }
+  w.EndArray().EndObject();
+  return w.Take();
+}
+
+}  // namespace baton::otel

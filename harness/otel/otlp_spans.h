@@ -1,0 +1,117 @@
+// OpenTelemetry spans as plain C++ values, read from and written as OTLP/JSON.
+//
+// OTLP/JSON is what the OpenTelemetry Collector's file exporter writes, what `otlphttp` with
+// `encoding: json` posts, and what the JavaScript and Python OTLP/HTTP exporters send with the
+// JSON protocol: {"resourceSpans": [{"resource", "scopeSpans": [{"scope", "spans": [...]}]}]}.
+// The reader tolerates what real exporters send besides the specification: ids in hex (the
+// spec) or base64 (protobuf's generic JSON mapping), 64-bit numbers as strings or numbers,
+// camelCase or snake_case keys, the older "instrumentationLibrarySpans", enum values as numbers
+// or names, unknown fields, and several documents in one file (the file exporter writes one
+// per line). A span it cannot use is rejected alone, with a reason naming where it was;
+// everything else in the batch is kept (OTLP's partial success).
+#ifndef BATON_HARNESS_OTEL_OTLP_SPANS_H_
+#define BATON_HARNESS_OTEL_OTLP_SPANS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace baton::otel {
+
+enum class ValueType : uint8_t { kEmpty, kString, kBool, kInt, kDouble, kBytes, kArray, kKvList };
+
+// An OTLP AnyValue. Arrays and key-value lists keep their JSON text (a list of plain values:
+// ["a", 1]; a kvlist: {"k": v}), which is what the GenAI conventions' structured attributes
+// (gen_ai.input.messages, ...) are read from either way.
+struct AttributeValue {
+  ValueType type = ValueType::kEmpty;
+  std::string text;  // kString, kBytes (decoded), kArray / kKvList (JSON).
+  int64_t int_value = 0;
+  double double_value = 0.0;
+  bool bool_value = false;
+
+  // The value as text: a string as is, numbers and booleans printed, lists as JSON.
+  std::string ToString() const;
+  std::optional<int64_t> ToInt() const;  // kInt, kDouble, or a string of digits.
+  std::optional<double> ToDouble() const;
+  std::optional<bool> ToBool() const;  // kBool, or "true"/"false".
+  // kArray of strings (or a string holding a JSON array of strings): its items.
+  std::vector<std::string> ToStringList() const;
+
+  static AttributeValue String(std::string s);
+  static AttributeValue Int(int64_t v);
+  static AttributeValue Double(double v);
+  static AttributeValue Bool(bool v);
+  static AttributeValue StringList(const std::vector<std::string>& items);
+};
+
+struct Attribute {
+  std::string key;
+  AttributeValue value;
+};
+
+using Attributes = std::vector<Attribute>;
+
+// The attribute named `key`, or nullptr.
+const AttributeValue* FindAttribute(const Attributes& attrs, std::string_view key);
+// Its text, or "" when absent.
+std::string AttributeString(const Attributes& attrs, std::string_view key);
+
+struct SpanEvent {
+  std::string name;
+  int64_t time_ns = 0;
+  Attributes attributes;
+};
+
+enum class StatusCode : uint8_t { kUnset = 0, kOk = 1, kError = 2 };
+
+struct Span {
+  std::string trace_id;        // Lowercase hex, 32 digits.
+  std::string span_id;         // Lowercase hex, 16 digits.
+  std::string parent_span_id;  // "" for a root.
+  std::string name;
+  int kind = 0;  // SpanKind: 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer.
+  int64_t start_ns = 0;  // Unix nanoseconds.
+  int64_t end_ns = 0;
+  Attributes attributes;
+  std::vector<SpanEvent> events;
+  StatusCode status = StatusCode::kUnset;
+  std::string status_message;
+  // From the span's resource and scope.
+  std::string service_name;
+  std::string scope_name;
+
+  const AttributeValue* Find(std::string_view key) const { return FindAttribute(attributes, key); }
+  std::string Str(std::string_view key) const { return AttributeString(attributes, key); }
+};
+
+struct RejectedSpan {
+  std::string where;   // "FILE: resourceSpans[0].scopeSpans[1].spans[3]"
+  std::string reason;  // "spanId: expected 16 hex digits or base64 of 8 bytes"
+};
+
+struct OtlpBatch {
+  std::vector<Span> spans;
+  std::vector<RejectedSpan> rejected;
+};
+
+// Parses an OTLP/JSON export request (or several, concatenated or one per line). A document
+// that is not JSON or has no resourceSpans is an error naming `where` and the byte offset;
+// a span without usable ids or times is rejected alone.
+Result<OtlpBatch> ParseOtlpJson(std::string_view json, std::string_view where);
+
+// An OTLP/JSON export request of `spans` (hex ids, numbers as strings, as the spec says),
+// grouped by service and scope.
+std::string WriteOtlpJson(const std::vector<Span>& spans);
+
+// Lowercase hex of `bytes`; the bytes of a hex or base64 id of `size` bytes, else nullopt.
+std::string HexOf(std::string_view bytes);
+std::optional<std::string> DecodeId(std::string_view text, size_t size);
+
+}  // namespace baton::otel
+
+#endif  // BATON_HARNESS_OTEL_OTLP_SPANS_H_

@@ -1,0 +1,1062 @@
+#include "harness/otel/span_import.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <unordered_map>
+#include <utility>
+
+#include "base/file_io.h"
+#include "harness/otel/baton_attributes.h"
+#include "recorder/recorder.h"
+
+namespace baton::otel {
+namespace {
+
+using simdjson::dom::element;
+
+// --- Reading the GenAI conventions' JSON-valued attributes ---------------------------------
+
+std::string StringOf(element e) {
+  if (e.is_string()) return std::string(std::string_view(e.get_string()));
+  if (e.is_null()) return "";
+  return simdjson::minify(e);
+}
+
+std::string Field(element obj, std::string_view key) {
+  element v;
+  if (!obj.is_object() || obj[key].get(v) != simdjson::SUCCESS) return "";
+  return StringOf(v);
+}
+
+bool HasField(element obj, std::string_view key) {
+  element v;
+  return obj.is_object() && obj[key].get(v) == simdjson::SUCCESS && !v.is_null();
+}
+
+// A message of the GenAI conventions: {role, parts: [{type, content | id, name, arguments |
+// response}], finish_reason} (current), or {role, content, tool_calls} (older and OpenAI-like).
+struct ParsedMessage {
+  ChatMessage message;
+  std::vector<ToolCallRequest> tool_calls;
+  std::string finish_reason;
+};
+
+std::string PartsText(element parts, ParsedMessage& pm) {
+  std::string text;
+  for (element part : parts.get_array()) {
+    if (part.is_string()) {
+      text += std::string_view(part.get_string());
+      continue;
+    }
+    std::string type = Field(part, "type");
+    if (type == "tool_call") {
+      ToolCallRequest call;
+      call.id = Field(part, "id");
+      call.name = Field(part, "name");
+      call.arguments_json.text = Field(part, "arguments");
+      pm.tool_calls.push_back(std::move(call));
+    } else if (type == "tool_call_response") {
+      pm.message.tool_call_id = Field(part, "id");
+      text += HasField(part, "response") ? Field(part, "response") : Field(part, "result");
+    } else if (HasField(part, "content")) {
+      text += Field(part, "content");
+    } else if (HasField(part, "text")) {
+      text += Field(part, "text");
+    }
+  }
+  return text;
+}
+
+ParsedMessage MessageOf(element m) {
+  ParsedMessage pm;
+  if (m.is_string()) {
+    pm.message.role = "user";
+    pm.message.content.text = std::string(std::string_view(m.get_string()));
+    return pm;
+  }
+  pm.message.role = Field(m, "role");
+  pm.message.name = Field(m, "name");
+  pm.message.tool_call_id = Field(m, "tool_call_id");
+  pm.finish_reason = Field(m, "finish_reason");
+  element v;
+  if (m["parts"].get(v) == simdjson::SUCCESS && v.is_array()) {
+    pm.message.content.text = PartsText(v, pm);
+  } else if (m["content"].get(v) == simdjson::SUCCESS) {
+    pm.message.content.text = v.is_array() ? PartsText(v, pm) : StringOf(v);
+  }
+  if (m["tool_calls"].get(v) == simdjson::SUCCESS && v.is_array()) {
+    for (element c : v.get_array()) {
+      ToolCallRequest call;
+      call.id = Field(c, "id");
+      element fn;
+      if (c["function"].get(fn) == simdjson::SUCCESS) {
+        call.name = Field(fn, "name");
+        call.arguments_json.text = Field(fn, "arguments");
+      } else {
+        call.name = Field(c, "name");
+        call.arguments_json.text = Field(c, "arguments");
+      }
+      pm.tool_calls.push_back(std::move(call));
+    }
+  }
+  if (m["message"].get(v) == simdjson::SUCCESS && v.is_object()) {
+    // gen_ai.choice events: {"index", "finish_reason", "message": {...}}.
+    ParsedMessage inner = MessageOf(v);
+    if (inner.finish_reason.empty()) inner.finish_reason = pm.finish_reason;
+    return inner;
+  }
+  return pm;
+}
+
+// The messages in a JSON attribute value: an array of messages, one message, or plain text
+// (which is one message of `default_role`).
+std::vector<ParsedMessage> MessagesOf(simdjson::dom::parser& parser, const std::string& text,
+                                      const std::string& default_role) {
+  std::vector<ParsedMessage> out;
+  element doc;
+  if (text.empty()) return out;
+  if ((text[0] != '[' && text[0] != '{') ||
+      parser.parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS) {
+    ParsedMessage pm;
+    pm.message.role = default_role;
+    pm.message.content.text = text;
+    out.push_back(std::move(pm));
+    return out;
+  }
+  if (doc.is_array()) {
+    for (element m : doc.get_array()) {
+      ParsedMessage pm = MessageOf(m);
+      if (pm.message.role.empty()) pm.message.role = default_role;
+      out.push_back(std::move(pm));
+    }
+  } else {
+    ParsedMessage pm = MessageOf(doc);
+    if (pm.message.role.empty()) pm.message.role = default_role;
+    out.push_back(std::move(pm));
+  }
+  return out;
+}
+
+// Flattened lists: `prefix.N.suffix...` attributes (OpenLLMetry's gen_ai.prompt.0.content,
+// OpenInference's llm.input_messages.0.message.content), as index -> suffix -> value.
+std::map<int, std::map<std::string, std::string>> Flattened(const Attributes& attrs,
+                                                            std::string_view prefix) {
+  std::map<int, std::map<std::string, std::string>> out;
+  for (const Attribute& a : attrs) {
+    std::string_view k = a.key;
+    if (k.size() <= prefix.size() + 1 || k.substr(0, prefix.size()) != prefix ||
+        k[prefix.size()] != '.')
+      continue;
+    k.remove_prefix(prefix.size() + 1);
+    size_t dot = k.find('.');
+    std::string_view index = k.substr(0, dot);
+    if (index.empty() || !std::all_of(index.begin(), index.end(), ::isdigit) || index.size() > 6)
+      continue;
+    std::string rest = dot == std::string_view::npos ? "" : std::string(k.substr(dot + 1));
+    out[std::stoi(std::string(index))][rest] = a.value.ToString();
+  }
+  return out;
+}
+
+// OpenInference messages: llm.input_messages.N.message.{role,content,name,tool_call_id,
+// contents.M.message_content.text,tool_calls.M.tool_call.{id,function.name,function.arguments}}.
+std::vector<ParsedMessage> OpenInferenceMessages(const Attributes& attrs, std::string_view prefix) {
+  std::vector<ParsedMessage> out;
+  for (auto& [i, fields] : Flattened(attrs, prefix)) {
+    ParsedMessage pm;
+    pm.message.role = fields["message.role"];
+    pm.message.content.text = fields["message.content"];
+    pm.message.name = fields["message.name"];
+    pm.message.tool_call_id = fields["message.tool_call_id"];
+    std::map<int, ToolCallRequest> calls;
+    for (auto& [k, v] : fields) {
+      if (k.rfind("message.contents.", 0) == 0 && k.size() > 26 &&
+          k.compare(k.size() - 26, 26, ".message_content.text") == 0)
+        pm.message.content.text += v;
+      if (k.rfind("message.tool_calls.", 0) == 0) {
+        std::string_view rest = std::string_view(k).substr(19);
+        size_t dot = rest.find('.');
+        if (dot == std::string_view::npos) continue;
+        int index = std::atoi(std::string(rest.substr(0, dot)).c_str());
+        std::string_view field = rest.substr(dot + 1);
+        if (field == "tool_call.id") calls[index].id = v;
+        if (field == "tool_call.function.name") calls[index].name = v;
+        if (field == "tool_call.function.arguments") calls[index].arguments_json.text = v;
+      }
+    }
+    for (auto& [_, c] : calls) pm.tool_calls.push_back(std::move(c));
+    out.push_back(std::move(pm));
+  }
+  return out;
+}
+
+// OpenLLMetry's flattened gen_ai.prompt.N.{role,content} / gen_ai.completion.N.{...}.
+std::vector<ParsedMessage> FlatGenAiMessages(const Attributes& attrs, std::string_view prefix) {
+  std::vector<ParsedMessage> out;
+  for (auto& [i, fields] : Flattened(attrs, prefix)) {
+    ParsedMessage pm;
+    pm.message.role = fields["role"];
+    pm.message.content.text = fields["content"];
+    pm.message.tool_call_id = fields["tool_call_id"];
+    pm.finish_reason = fields["finish_reason"];
+    for (int t = 0; fields.count("tool_calls." + std::to_string(t) + ".name") > 0; ++t) {
+      std::string p = "tool_calls." + std::to_string(t) + ".";
+      pm.tool_calls.push_back({fields[p + "id"], fields[p + "name"], {fields[p + "arguments"]}});
+    }
+    out.push_back(std::move(pm));
+  }
+  return out;
+}
+
+// --- Classifying spans ----------------------------------------------------------------------
+
+enum class SpanRole { kOther, kAgent, kModel, kTool };
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+SpanRole RoleOf(const Span& s) {
+  std::string op = s.Str("gen_ai.operation.name");
+  if (op.empty()) op = s.Str("llm.request.type");  // OpenLLMetry before the GenAI names.
+  std::string oi = s.Str("openinference.span.kind");
+  if (op == "invoke_agent" || op == "create_agent" || oi == "AGENT") return SpanRole::kAgent;
+  if (op == "chat" || op == "text_completion" || op == "generate_content" || op == "embeddings" ||
+      op == "completion" || oi == "LLM" || oi == "EMBEDDING")
+    return SpanRole::kModel;
+  if (op == "execute_tool" || oi == "TOOL") return SpanRole::kTool;
+  if (op.empty() && oi.empty()) {
+    if (s.Find("gen_ai.tool.name") != nullptr) return SpanRole::kTool;
+    if (s.Find("gen_ai.request.model") != nullptr || s.Find("gen_ai.system") != nullptr)
+      return SpanRole::kModel;
+  }
+  return SpanRole::kOther;
+}
+
+// The agent a span itself names, or "".
+std::string OwnAgent(const Span& s, SpanRole role) {
+  if (std::string a = s.Str(attr::kAgent); !a.empty()) return a;
+  if (role == SpanRole::kAgent) {
+    for (std::string_view key : {"gen_ai.agent.name", "agent.name", "gen_ai.agent.id"})
+      if (std::string a = s.Str(key); !a.empty()) return a;
+    std::string_view name = s.name;
+    for (std::string_view prefix : {"invoke_agent ", "create_agent "})
+      if (name.substr(0, prefix.size()) == prefix) name.remove_prefix(prefix.size());
+    return std::string(name);
+  }
+  if (std::string a = s.Str("agent.name"); !a.empty()) return a;
+  // LangGraph (OpenInference): each graph node is an agent of the graph.
+  if (std::string a = s.Str("graph.node.name"); !a.empty()) return a;
+  if (std::string a = s.Str("graph.node.id"); !a.empty()) return a;
+  return "";
+}
+
+// Names compared the way a transfer tool spells them: "transfer_to_billing_agent" names the
+// agent "Billing Agent".
+std::string AgentNameKey(std::string_view name) {
+  std::string out;
+  for (char c : name)
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  return out;
+}
+
+bool IsContentKey(std::string_view k) {
+  static constexpr std::string_view kPrefixes[] = {"gen_ai.input.messages",
+                                                   "gen_ai.output.messages",
+                                                   "gen_ai.system_instructions",
+                                                   "gen_ai.tool.definitions",
+                                                   "gen_ai.prompt",
+                                                   "gen_ai.completion",
+                                                   "llm.input_messages",
+                                                   "llm.output_messages",
+                                                   "llm.tools",
+                                                   "input.value",
+                                                   "output.value",
+                                                   "gen_ai.tool.call.arguments",
+                                                   "gen_ai.tool.call.result",
+                                                   "llm.invocation_parameters"};
+  for (std::string_view p : kPrefixes)
+    if (k.substr(0, p.size()) == p) return true;
+  return false;
+}
+
+CallErrorCode ErrorCodeOf(const Span& s, const std::string& error) {
+  // baton's own names (what `baton export otlp` writes in error.type).
+  const std::string error_type = s.Str("error.type");
+  for (CallErrorCode c : {CallErrorCode::kUnavailable, CallErrorCode::kDeadlineExceeded,
+                          CallErrorCode::kInvalidArgument, CallErrorCode::kFailedPrecondition})
+    if (error_type == CallErrorCodeName(c)) return c;
+  std::string type = Lower(s.Str("error.type") + " " + error);
+  std::string status = s.Str("http.response.status_code");
+  if (status.empty()) status = s.Str("http.status_code");
+  int code = std::atoi(status.c_str());
+  if (type.find("timeout") != std::string::npos || type.find("deadline") != std::string::npos)
+    return CallErrorCode::kDeadlineExceeded;
+  if (code == 429 || code >= 500 || type.find("ratelimit") != std::string::npos ||
+      type.find("rate_limit") != std::string::npos ||
+      type.find("unavailable") != std::string::npos || type.find("connection") != std::string::npos)
+    return CallErrorCode::kUnavailable;
+  if (code >= 400) return CallErrorCode::kInvalidArgument;
+  return CallErrorCode::kUnknown;
+}
+
+// The error a span reports: its status message, error.type, or its exception event.
+std::string ErrorOf(const Span& s) {
+  std::string exception;
+  for (const SpanEvent& e : s.events) {
+    if (e.name != "exception") continue;
+    std::string type = AttributeString(e.attributes, "exception.type");
+    std::string msg = AttributeString(e.attributes, "exception.message");
+    exception = type.empty() ? msg : msg.empty() ? type : type + ": " + msg;
+    break;
+  }
+  if (s.status != StatusCode::kError) return exception.empty() ? "" : exception;
+  if (!s.status_message.empty()) return s.status_message;
+  if (!exception.empty()) return exception;
+  if (std::string t = s.Str("error.type"); !t.empty()) return t;
+  return "error";
+}
+
+// --- Building the session -----------------------------------------------------------------
+
+struct Item {
+  int64_t time_ns = 0;
+  int64_t hint = INT64_MAX;  // baton.seq, when the exporter set it.
+  size_t order = 0;
+  std::string agent;
+  EventBody body;
+  size_t send_item = SIZE_MAX;  // For a delivery: the item of its send.
+};
+
+class SessionBuilder {
+ public:
+  SessionBuilder(std::string key, std::vector<Span> spans) : key_(std::move(key)) {
+    std::unordered_map<std::string, size_t> seen;
+    for (Span& s : spans) {
+      if (!seen.emplace(s.span_id, spans_.size()).second) {
+        ++duplicates_;
+        continue;
+      }
+      spans_.push_back(std::move(s));
+    }
+    for (size_t i = 0; i < spans_.size(); ++i) index_[spans_[i].span_id] = i;
+    depth_.assign(spans_.size(), -1);
+    for (size_t i = 0; i < spans_.size(); ++i) Depth(i);
+    order_.resize(spans_.size());
+    for (size_t i = 0; i < spans_.size(); ++i) order_[i] = i;
+    std::sort(order_.begin(), order_.end(), [&](size_t a, size_t b) {
+      const Span &x = spans_[a], &y = spans_[b];
+      if (x.start_ns != y.start_ns) return x.start_ns < y.start_ns;
+      int64_t hx = Hint(x.attributes), hy = Hint(y.attributes);
+      if (hx != hy) return hx < hy;
+      return depth_[a] < depth_[b];
+    });
+    roles_.resize(spans_.size());
+    agents_.assign(spans_.size(), std::string());
+    resolved_.assign(spans_.size(), false);
+    for (size_t i = 0; i < spans_.size(); ++i) roles_[i] = RoleOf(spans_[i]);
+    for (size_t i = 0; i < spans_.size(); ++i) AgentOf(i);
+    for (const Span& s : spans_)
+      for (const SpanEvent& e : s.events) {
+        if (e.name.rfind("baton.message.", 0) == 0) explicit_messages_ = true;
+        if (e.name == attr::kRetryEvent) explicit_retries_ = true;
+        if (e.name == attr::kOutcomeEvent) explicit_outcome_ = true;
+      }
+  }
+
+  SpanSession Build() {
+    SpanSession out;
+    out.key = key_;
+    out.spans = spans_.size();
+    out.duplicate_spans = duplicates_;
+    for (size_t i : order_) {
+      const std::string& a = agents_[i];
+      if (!a.empty() &&
+          std::find(agent_names_.begin(), agent_names_.end(), a) == agent_names_.end())
+        agent_names_.push_back(a);
+    }
+    for (size_t i : order_) EmitSpan(i, out);
+    if (!explicit_retries_) InferRetries();
+    if (!explicit_outcome_) InferOutcome();
+    Finish(out);
+    return out;
+  }
+
+ private:
+  static int64_t Hint(const Attributes& attrs) {
+    const AttributeValue* v = FindAttribute(attrs, attr::kSeq);
+    if (v == nullptr) return INT64_MAX;
+    return v->ToInt().value_or(INT64_MAX);
+  }
+
+  int Depth(size_t i) {
+    if (depth_[i] >= 0) return depth_[i];
+    depth_[i] = 0;  // Guards a cycle of parents.
+    auto p = index_.find(spans_[i].parent_span_id);
+    if (p != index_.end() && p->second != i) depth_[i] = Depth(p->second) + 1;
+    return depth_[i];
+  }
+
+  const std::string& AgentOf(size_t i) {
+    if (resolved_[i]) return agents_[i];
+    resolved_[i] = true;  // Guards a cycle of parents.
+    std::string own = OwnAgent(spans_[i], roles_[i]);
+    if (own.empty()) {
+      auto p = index_.find(spans_[i].parent_span_id);
+      if (p != index_.end() && p->second != i) own = AgentOf(p->second);
+    }
+    // A span whose parents never arrived, outside any agent: its service is the agent.
+    if (own.empty()) own = spans_[i].service_name.empty() ? "agent" : spans_[i].service_name;
+    agents_[i] = std::move(own);
+    return agents_[i];
+  }
+
+  // The agent of the nearest agent span above span i (not i itself), or "".
+  std::string CallerAgent(size_t i) {
+    auto p = index_.find(spans_[i].parent_span_id);
+    int guard = 0;
+    while (p != index_.end() && guard++ < 10000) {
+      size_t j = p->second;
+      if (roles_[j] == SpanRole::kAgent || !OwnAgent(spans_[j], roles_[j]).empty())
+        return agents_[j];
+      p = index_.find(spans_[j].parent_span_id);
+    }
+    return "";
+  }
+
+  std::string ResolveAgent(const std::string& named) {
+    std::string key = AgentNameKey(named);
+    for (const std::string& a : agent_names_)
+      if (AgentNameKey(a) == key) return a;
+    return named;
+  }
+
+  size_t Add(int64_t t, int64_t hint, std::string agent, EventBody body) {
+    Item item;
+    item.time_ns = t;
+    item.hint = hint;
+    item.order = items_.size();
+    item.agent = std::move(agent);
+    item.body = std::move(body);
+    items_.push_back(std::move(item));
+    return items_.size() - 1;
+  }
+
+  void EmitSpan(size_t i, SpanSession& out) {
+    const Span& s = spans_[i];
+    const std::string& agent = agents_[i];
+    const int64_t hint = Hint(s.attributes);
+    SpanStart start;
+    start.span_id = s.span_id;
+    start.parent_span_id = s.parent_span_id;
+    start.name = s.name;
+    for (const Attribute& a : s.attributes) {
+      if (IsContentKey(a.key) || a.key == attr::kSeq) continue;
+      std::string v = a.value.ToString();
+      if (v.size() > 512) continue;
+      start.attributes.push_back({a.key, std::move(v)});
+    }
+    Add(s.start_ns, hint, agent, std::move(start));
+
+    const SpanRole role = roles_[i];
+    if (role == SpanRole::kAgent && !explicit_messages_) InferDelivery(i);
+    if (role == SpanRole::kModel) {
+      ++out.model_calls;
+      ModelCall call = ModelCallOf(s);
+      if (!call.request.messages.empty() || !call.response.content.text.empty() ||
+          !call.response.tool_calls.empty())
+        ++out.model_calls_with_content;
+      size_t item = Add(s.end_ns, hint, agent, std::move(call));
+      model_items_.push_back(item);
+    }
+    if (role == SpanRole::kTool) {
+      std::string target = s.Str("gen_ai.transfer.target.name");
+      std::string tool = s.Str("gen_ai.tool.name");
+      if (tool.empty()) tool = s.Str("tool.name");
+      if (tool.empty() && s.name.rfind("execute_tool ", 0) == 0) tool = s.name.substr(13);
+      if (tool.empty()) tool = s.name;
+      if (target.empty() && tool.rfind("transfer_to_", 0) == 0) target = tool.substr(12);
+      if (!target.empty()) {
+        // A handoff by tool: the program's own baton.message.send (if any) says it instead.
+        if (!explicit_messages_) {
+          MessageSend send;
+          send.message_id = s.Str("gen_ai.tool.call.id");
+          if (send.message_id.empty()) send.message_id = s.span_id;
+          send.to = ResolveAgent(target);
+          send.intent = s.Str("gen_ai.transfer.mode");
+          if (send.intent.empty()) send.intent = "handoff";
+          send.payload.text = ToolArguments(s);
+          pending_[send.to].push_back({Add(s.start_ns, hint, agent, send), send.message_id, agent});
+        }
+      } else {
+        ToolCall call;
+        call.call_id = s.Str("gen_ai.tool.call.id");
+        if (call.call_id.empty()) call.call_id = s.span_id;
+        call.tool = tool;
+        call.arguments.text = ToolArguments(s);
+        call.result.text = s.Str("gen_ai.tool.call.result");
+        if (call.result.text.empty()) call.result.text = s.Str("output.value");
+        call.latency_ns = s.end_ns - s.start_ns;
+        call.error = ErrorOf(s);
+        if (!call.error.empty()) call.error_code = ErrorCodeOf(s, call.error);
+        Add(s.end_ns, hint, agent, std::move(call));
+      }
+    }
+    for (const SpanEvent& e : s.events) EmitEvent(s, agent, e);
+    SpanEnd end;
+    end.span_id = s.span_id;
+    std::string error = ErrorOf(s);
+    end.status = s.status == StatusCode::kError ? "error: " + error
+                 : s.status == StatusCode::kOk  ? "ok"
+                                                : "";
+    end.reported_duration_ns = s.end_ns - s.start_ns;
+    if (const AttributeValue* reported = s.Find(attr::kSpanReportedDurationNs))
+      end.reported_duration_ns = reported->ToInt().value_or(end.reported_duration_ns);
+    Add(s.end_ns, hint, agent, std::move(end));
+  }
+
+  static std::string ToolArguments(const Span& s) {
+    std::string args = s.Str("gen_ai.tool.call.arguments");
+    if (args.empty()) args = s.Str("input.value");
+    return args;
+  }
+
+  void InferDelivery(size_t i) {
+    const Span& s = spans_[i];
+    const std::string& agent = agents_[i];
+    auto pending = pending_.find(agent);
+    if (pending != pending_.end() && !pending->second.empty()) {
+      Pending p = pending->second.front();
+      pending->second.erase(pending->second.begin());
+      size_t d = Add(s.start_ns, Hint(s.attributes), agent, MessageDelivery{p.message_id, p.from});
+      items_[d].send_item = p.send_item;
+      return;
+    }
+    std::string caller = s.Str("gen_ai.caller.agent.name");
+    if (caller.empty()) caller = s.Str("gen_ai.caller.name");
+    if (caller.empty()) caller = s.Str("gen_ai.caller.agent.id");
+    if (caller.empty()) caller = CallerAgent(i);
+    if (caller.empty() || caller == agent) return;
+    caller = ResolveAgent(caller);
+    MessageSend send;
+    send.message_id = s.span_id;
+    send.to = agent;
+    send.intent = "invoke";
+    send.payload.text = s.Str("input.value");
+    if (send.payload.text.empty()) {
+      // The task the agent was invoked with: the last user message it was given.
+      for (const ParsedMessage& m : MessagesOf(parser_, s.Str("gen_ai.input.messages"), "user"))
+        if (m.message.role == "user") send.payload.text = m.message.content.text;
+    }
+    const int64_t hint = Hint(s.attributes);
+    size_t si = Add(s.start_ns, hint, caller, std::move(send));
+    size_t d = Add(s.start_ns, hint, agent, MessageDelivery{s.span_id, caller});
+    items_[d].send_item = si;
+  }
+
+  ModelCall ModelCallOf(const Span& s) {
+    ModelCall call;
+    call.call_id = s.Str(attr::kCallId);
+    if (call.call_id.empty()) call.call_id = s.Str("gen_ai.response.id");
+    if (call.call_id.empty()) call.call_id = s.span_id;
+    if (const AttributeValue* a = s.Find(attr::kCallAttempt))
+      call.attempt = static_cast<uint32_t>(std::max<int64_t>(1, a->ToInt().value_or(1)));
+    ModelRequest& r = call.request;
+    r.model = s.Str("gen_ai.request.model");
+    if (r.model.empty()) r.model = s.Str("llm.model_name");
+    if (r.model.empty()) r.model = s.Str("gen_ai.response.model");
+    static constexpr std::pair<std::string_view, std::string_view> kParameters[] = {
+        {"gen_ai.request.temperature", "temperature"},
+        {"gen_ai.request.top_p", "top_p"},
+        {"gen_ai.request.top_k", "top_k"},
+        {"gen_ai.request.max_tokens", "max_tokens"},
+        {"gen_ai.request.frequency_penalty", "frequency_penalty"},
+        {"gen_ai.request.presence_penalty", "presence_penalty"},
+        {"gen_ai.request.seed", "seed"},
+        {"gen_ai.request.choice.count", "n"},
+        {"gen_ai.request.stop_sequences", "stop"},
+        {"gen_ai.output.type", "output_type"},
+    };
+    if (std::string exact = s.Str(attr::kRequestParameters); !exact.empty()) {
+      // baton's own export: the parameters as recorded, not as the conventions round them.
+      element doc;
+      if (parser_.parse(exact.data(), exact.size()).get(doc) == simdjson::SUCCESS &&
+          doc.is_object())
+        for (auto field : doc.get_object())
+          r.parameters.push_back({std::string(field.key), StringOf(field.value)});
+    }
+    if (r.parameters.empty())
+      for (const auto& [key, name] : kParameters)
+        if (const AttributeValue* v = s.Find(key))
+          r.parameters.push_back({std::string(name), v->ToString()});
+    if (std::string inv = s.Str("llm.invocation_parameters"); !inv.empty()) {
+      element doc;
+      if (parser_.parse(inv.data(), inv.size()).get(doc) == simdjson::SUCCESS && doc.is_object())
+        for (auto field : doc.get_object()) {
+          std::string k(field.key);
+          if (k == "model" || k == "messages" || k == "tools") continue;
+          if (std::none_of(r.parameters.begin(), r.parameters.end(),
+                           [&](const KeyValue& kv) { return kv.key == k; }))
+            r.parameters.push_back({k, StringOf(field.value)});
+        }
+    }
+    std::sort(r.parameters.begin(), r.parameters.end(),
+              [](const KeyValue& a, const KeyValue& b) { return a.key < b.key; });
+    if (const AttributeValue* st = s.Find("gen_ai.request.stream"))
+      r.stream = st->ToBool().value_or(false);
+
+    // The request's messages, from whichever convention carried them.
+    std::vector<ParsedMessage> input;
+    if (std::string sys = s.Str("gen_ai.system_instructions"); !sys.empty()) {
+      std::string text;
+      for (const ParsedMessage& m : MessagesOf(parser_, sys, "system"))
+        text += m.message.content.text;
+      // A list of parts reads as messages without roles; what counts is the text.
+      if (text.empty()) text = sys;
+      ParsedMessage pm;
+      pm.message.role = "system";
+      pm.message.content.text = text;
+      input.push_back(std::move(pm));
+    }
+    auto append = [&](std::vector<ParsedMessage> more) {
+      for (ParsedMessage& m : more) input.push_back(std::move(m));
+    };
+    if (std::string in = s.Str("gen_ai.input.messages"); !in.empty()) {
+      append(MessagesOf(parser_, in, "user"));
+    } else if (std::string p = s.Str("gen_ai.prompt"); !p.empty()) {
+      append(MessagesOf(parser_, p, "user"));
+    } else if (auto flat = FlatGenAiMessages(s.attributes, "gen_ai.prompt"); !flat.empty()) {
+      append(std::move(flat));
+    } else if (auto oi = OpenInferenceMessages(s.attributes, "llm.input_messages"); !oi.empty()) {
+      append(std::move(oi));
+    } else {
+      // Events: gen_ai.{system,user,assistant,tool}.message (one per message), or
+      // gen_ai.content.prompt carrying gen_ai.prompt.
+      for (const SpanEvent& e : s.events) {
+        static constexpr std::pair<std::string_view, std::string_view> kRoles[] = {
+            {"gen_ai.system.message", "system"},
+            {"gen_ai.user.message", "user"},
+            {"gen_ai.assistant.message", "assistant"},
+            {"gen_ai.tool.message", "tool"}};
+        for (const auto& [name, role] : kRoles) {
+          if (e.name != name) continue;
+          std::string body = AttributeString(e.attributes, "content");
+          if (body.empty()) body = AttributeString(e.attributes, "gen_ai.event.content");
+          for (ParsedMessage& m : MessagesOf(parser_, body, std::string(role))) {
+            if (m.message.role.empty()) m.message.role = role;
+            if (m.message.tool_call_id.empty())
+              m.message.tool_call_id = AttributeString(e.attributes, "id");
+            input.push_back(std::move(m));
+          }
+        }
+        if (e.name == "gen_ai.content.prompt")
+          append(MessagesOf(parser_, AttributeString(e.attributes, "gen_ai.prompt"), "user"));
+      }
+    }
+    for (ParsedMessage& m : input) {
+      r.messages.push_back(std::move(m.message));
+    }
+    if (std::string defs = s.Str("gen_ai.tool.definitions"); !defs.empty()) {
+      element doc;
+      if (parser_.parse(defs.data(), defs.size()).get(doc) == simdjson::SUCCESS && doc.is_array())
+        for (element t : doc.get_array()) {
+          ToolSpec spec;
+          element fn = t;
+          element inner;
+          if (t["function"].get(inner) == simdjson::SUCCESS) fn = inner;
+          spec.name = Field(fn, "name");
+          spec.description = Field(fn, "description");
+          spec.parameters_json.text = Field(fn, "parameters");
+          r.tools.push_back(std::move(spec));
+        }
+    }
+    for (auto& [i, fields] : Flattened(s.attributes, "llm.tools")) {
+      ToolSpec spec;
+      spec.parameters_json.text = fields["tool.json_schema"];
+      element doc;
+      const std::string& js = spec.parameters_json.text;
+      if (!js.empty() && parser_.parse(js.data(), js.size()).get(doc) == simdjson::SUCCESS) {
+        element fn = doc, inner;
+        if (doc["function"].get(inner) == simdjson::SUCCESS) fn = inner;
+        spec.name = Field(fn, "name");
+        spec.description = Field(fn, "description");
+      }
+      r.tools.push_back(std::move(spec));
+    }
+
+    // The response.
+    std::vector<ParsedMessage> output;
+    if (std::string o = s.Str("gen_ai.output.messages"); !o.empty()) {
+      output = MessagesOf(parser_, o, "assistant");
+    } else if (std::string c = s.Str("gen_ai.completion"); !c.empty()) {
+      output = MessagesOf(parser_, c, "assistant");
+    } else if (auto flat = FlatGenAiMessages(s.attributes, "gen_ai.completion"); !flat.empty()) {
+      output = std::move(flat);
+    } else if (auto oi = OpenInferenceMessages(s.attributes, "llm.output_messages"); !oi.empty()) {
+      output = std::move(oi);
+    } else {
+      for (const SpanEvent& e : s.events) {
+        if (e.name == "gen_ai.choice") {
+          std::string body = AttributeString(e.attributes, "message");
+          if (body.empty()) body = AttributeString(e.attributes, "gen_ai.event.content");
+          for (ParsedMessage& m : MessagesOf(parser_, body, "assistant")) {
+            if (m.finish_reason.empty())
+              m.finish_reason = AttributeString(e.attributes, "finish_reason");
+            output.push_back(std::move(m));
+          }
+        }
+        if (e.name == "gen_ai.content.completion")
+          for (ParsedMessage& m :
+               MessagesOf(parser_, AttributeString(e.attributes, "gen_ai.completion"), "assistant"))
+            output.push_back(std::move(m));
+      }
+    }
+    ModelResponse& resp = call.response;
+    for (ParsedMessage& m : output) {
+      resp.content.text += m.message.content.text;
+      for (ToolCallRequest& t : m.tool_calls) resp.tool_calls.push_back(std::move(t));
+      if (resp.finish_reason.empty()) resp.finish_reason = m.finish_reason;
+    }
+    if (const AttributeValue* fr = s.Find("gen_ai.response.finish_reasons")) {
+      auto reasons = fr->ToStringList();
+      if (!reasons.empty()) resp.finish_reason = reasons.front();
+    }
+    auto tokens = [&](std::initializer_list<std::string_view> keys) -> uint64_t {
+      for (std::string_view k : keys)
+        if (const AttributeValue* v = s.Find(k))
+          return static_cast<uint64_t>(std::max<int64_t>(0, v->ToInt().value_or(0)));
+      return 0;
+    };
+    resp.usage.prompt_tokens = tokens(
+        {"gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt"});
+    resp.usage.completion_tokens =
+        tokens({"gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens",
+                "llm.token_count.completion"});
+    resp.usage.total_tokens = tokens({"gen_ai.usage.total_tokens", "llm.token_count.total"});
+    if (resp.usage.total_tokens == 0)
+      resp.usage.total_tokens = resp.usage.prompt_tokens + resp.usage.completion_tokens;
+    call.latency_ns = s.end_ns - s.start_ns;
+    call.error = ErrorOf(s);
+    if (!call.error.empty()) call.error_code = ErrorCodeOf(s, call.error);
+    return call;
+  }
+
+  void EmitEvent(const Span& s, const std::string& span_agent, const SpanEvent& e) {
+    if (e.name.rfind("baton.", 0) != 0) return;
+    const Attributes& a = e.attributes;
+    std::string agent = AttributeString(a, attr::kAgent);
+    if (agent.empty()) agent = span_agent;
+    auto str = [&](std::string_view key) { return AttributeString(a, key); };
+    auto uint = [&](std::string_view key) -> uint64_t {
+      const AttributeValue* v = FindAttribute(a, key);
+      return v == nullptr ? 0 : static_cast<uint64_t>(std::max<int64_t>(0, v->ToInt().value_or(0)));
+    };
+    const int64_t hint = Hint(a);
+    const int64_t t = e.time_ns;
+    if (e.name == attr::kContextReadEvent) {
+      Add(t, hint, agent, ContextRead{str(attr::kContextKey), uint(attr::kContextVersion)});
+    } else if (e.name == attr::kContextWriteEvent) {
+      Add(t, hint, agent,
+          ContextWrite{
+              str(attr::kContextKey), uint(attr::kContextVersion), {str(attr::kContextValue)}});
+    } else if (e.name == attr::kMessageSendEvent) {
+      MessageSend send;
+      send.message_id = str(attr::kMessageId);
+      send.to = str(attr::kMessageTo);
+      send.intent = str(attr::kMessageIntent);
+      send.payload.text = str(attr::kMessagePayload);
+      if (const AttributeValue* ctx = FindAttribute(a, attr::kMessageContext))
+        for (const std::string& ref : ctx->ToStringList()) {
+          size_t at = ref.rfind('@');
+          if (at == std::string::npos) continue;
+          send.context_versions.push_back(
+              {ref.substr(0, at), std::strtoull(ref.c_str() + at + 1, nullptr, 10)});
+        }
+      sends_[send.message_id] = Add(t, hint, agent, std::move(send));
+    } else if (e.name == attr::kMessageDeliverEvent) {
+      std::string id = str(attr::kMessageId);
+      size_t d = Add(t, hint, agent, MessageDelivery{id, str(attr::kMessageFrom)});
+      if (auto it = sends_.find(id); it != sends_.end()) items_[d].send_item = it->second;
+    } else if (e.name == attr::kMessageInterpretEvent) {
+      Add(t, hint, agent,
+          MessageInterpretation{str(attr::kMessageId),
+                                str(attr::kMessageUnderstoodIntent),
+                                {str(attr::kMessageSummary)}});
+    } else if (e.name == attr::kMessageProcessedEvent) {
+      Add(t, hint, agent, MessageProcessed{str(attr::kMessageId)});
+    } else if (e.name == attr::kScoreEvent) {
+      Score score;
+      score.target_message_id = str(attr::kMessageId);
+      if (const AttributeValue* v = FindAttribute(a, attr::kScoreValue))
+        score.value = std::clamp(v->ToDouble().value_or(0.0), 0.0, 1.0);
+      score.scorer = str(attr::kScoreScorer);
+      score.rationale.text = str(attr::kScoreRationale);
+      Add(t, hint, agent, std::move(score));
+    } else if (e.name == attr::kCheckEvent) {
+      Check check;
+      check.target_message_id = str(attr::kMessageId);
+      check.checker = str(attr::kCheckChecker);
+      if (const AttributeValue* v = FindAttribute(a, attr::kCheckPassed))
+        check.passed = v->ToBool().value_or(false);
+      check.detail = str(attr::kCheckDetail);
+      Add(t, hint, agent, std::move(check));
+    } else if (e.name == attr::kRoutingEvent) {
+      RoutingDecision r;
+      r.chosen = str(attr::kRoutingChosen);
+      if (const AttributeValue* v = FindAttribute(a, attr::kRoutingCandidates))
+        r.candidates = v->ToStringList();
+      r.reasoning.text = str(attr::kRoutingReasoning);
+      Add(t, hint, agent, std::move(r));
+    } else if (e.name == attr::kRetryEvent) {
+      Retry r;
+      r.call_id = str(attr::kRetryCallId);
+      r.attempt = static_cast<uint32_t>(uint(attr::kRetryAttempt));
+      r.reason = str(attr::kRetryReason);
+      if (const AttributeValue* v = FindAttribute(a, attr::kRetryBackoffNs))
+        r.backoff_ns = v->ToInt().value_or(0);
+      Add(t, hint, agent, std::move(r));
+    } else if (e.name == attr::kOutcomeEvent) {
+      Outcome o;
+      std::string verdict = str(attr::kOutcomeVerdict);
+      o.verdict = verdict == "success"   ? Verdict::kSuccess
+                  : verdict == "failure" ? Verdict::kFailure
+                                         : Verdict::kUnknown;
+      o.result.text = str(attr::kOutcomeResult);
+      o.detail = str(attr::kOutcomeDetail);
+      Add(t, hint, agent, std::move(o));
+    }
+    (void)s;
+  }
+
+  // A failed model call followed by the same request from the same agent is retried by it.
+  void InferRetries() {
+    std::map<std::string, size_t> last_of;  // agent -> item of its last model call
+    std::vector<std::pair<size_t, Item>> retries;
+    for (size_t idx : model_items_) {
+      Item& item = items_[idx];
+      auto prev = last_of.find(item.agent);
+      if (prev != last_of.end()) {
+        const Item& p = items_[prev->second];
+        const ModelCall* a = std::get_if<ModelCall>(&p.body);
+        ModelCall* b = std::get_if<ModelCall>(&item.body);
+        if (!a->error.empty() && a->request.model == b->request.model &&
+            a->request.messages == b->request.messages) {
+          b->attempt = a->attempt + 1;
+          b->call_id = a->call_id;
+          Retry r;
+          r.call_id = a->call_id;
+          r.attempt = b->attempt;
+          r.reason = a->error;
+          const int64_t start = item.time_ns - b->latency_ns;
+          r.backoff_ns = std::max<int64_t>(0, start - p.time_ns);
+          Item retry;
+          retry.time_ns = start;
+          retry.hint = item.hint;
+          retry.agent = item.agent;
+          retry.body = std::move(r);
+          retries.push_back({idx, std::move(retry)});
+        }
+      }
+      last_of[item.agent] = idx;
+    }
+    for (auto& [_, r] : retries) {
+      r.order = items_.size();
+      items_.push_back(std::move(r));
+    }
+  }
+
+  void InferOutcome() {
+    for (size_t i : order_) {
+      const Span& s = spans_[i];
+      if (index_.count(s.parent_span_id) > 0 || s.status != StatusCode::kError) continue;
+      Outcome o;
+      o.verdict = Verdict::kFailure;
+      o.detail = "the root span " + s.name + " ended with an error: " + ErrorOf(s);
+      Add(s.end_ns, INT64_MAX, agents_[i], std::move(o));
+      return;
+    }
+  }
+
+  void Finish(SpanSession& out) {
+    std::vector<size_t> sorted(items_.size());
+    for (size_t i = 0; i < sorted.size(); ++i) sorted[i] = i;
+    std::stable_sort(sorted.begin(), sorted.end(), [&](size_t a, size_t b) {
+      const Item &x = items_[a], &y = items_[b];
+      if (x.time_ns != y.time_ns) return x.time_ns < y.time_ns;
+      if (x.hint != y.hint) return x.hint < y.hint;
+      return x.order < y.order;
+    });
+    int64_t start = sorted.empty() ? 0 : items_[sorted.front()].time_ns;
+    std::vector<uint64_t> seq_of(items_.size(), 0);
+    std::unordered_map<std::string, uint64_t> last_of_agent;
+    out.events.reserve(sorted.size());
+    for (size_t i : sorted) {
+      Item& item = items_[i];
+      Event e;
+      e.seq = out.events.size() + 1;
+      seq_of[i] = e.seq;
+      e.wall_ns = item.time_ns;
+      e.mono_ns = item.time_ns - start;
+      e.agent = item.agent;
+      if (item.send_item != SIZE_MAX && seq_of[item.send_item] != 0) {
+        e.cause = seq_of[item.send_item];
+      } else if (auto it = last_of_agent.find(item.agent); it != last_of_agent.end()) {
+        e.cause = it->second;
+      }
+      last_of_agent[item.agent] = e.seq;
+      e.body = std::move(item.body);
+      out.events.push_back(std::move(e));
+    }
+    out.header.session_id = key_;
+    out.header.start_wall_ns = start;
+    for (const Event& e : out.events)
+      if (std::find(out.header.agents.begin(), out.header.agents.end(), e.agent) ==
+          out.header.agents.end())
+        out.header.agents.push_back(e.agent);
+    out.header.metadata.push_back({"source", "otlp"});
+    std::set<std::string> traces, services;
+    for (const Span& s : spans_) {
+      traces.insert(s.trace_id);
+      if (!s.service_name.empty()) services.insert(s.service_name);
+    }
+    std::string list;
+    for (const std::string& t : traces) list += (list.empty() ? "" : ",") + t;
+    out.header.metadata.push_back({"otel.trace_ids", list.substr(0, 4096)});
+    list.clear();
+    for (const std::string& s : services) list += (list.empty() ? "" : ",") + s;
+    if (!list.empty()) out.header.metadata.push_back({"otel.services", list.substr(0, 4096)});
+    if (out.model_calls > 0) {
+      std::string content = out.model_calls_with_content == out.model_calls ? "recorded"
+                            : out.model_calls_with_content == 0
+                                ? "absent"
+                                : "partial: " + std::to_string(out.model_calls_with_content) +
+                                      " of " + std::to_string(out.model_calls) + " model calls";
+      out.header.metadata.push_back({"content", content});
+    }
+  }
+
+  struct Pending {
+    size_t send_item = 0;
+    std::string message_id;
+    std::string from;
+  };
+
+  std::string key_;
+  std::vector<Span> spans_;
+  size_t duplicates_ = 0;
+  std::unordered_map<std::string, size_t> index_;
+  std::vector<int> depth_;
+  std::vector<size_t> order_;
+  std::vector<SpanRole> roles_;
+  std::vector<std::string> agents_;
+  std::vector<bool> resolved_;
+  std::vector<std::string> agent_names_;
+  bool explicit_messages_ = false;
+  bool explicit_retries_ = false;
+  bool explicit_outcome_ = false;
+  std::vector<Item> items_;
+  std::vector<size_t> model_items_;
+  std::map<std::string, std::vector<Pending>> pending_;  // By receiving agent.
+  std::unordered_map<std::string, size_t> sends_;        // baton.message.id -> item.
+  simdjson::dom::parser parser_;
+};
+
+}  // namespace
+
+std::string_view GroupByName(GroupBy g) {
+  switch (g) {
+    case GroupBy::kAuto:
+      return "auto";
+    case GroupBy::kTrace:
+      return "trace";
+    case GroupBy::kConversation:
+      return "conversation";
+  }
+  return "auto";
+}
+
+std::string ConversationOf(const Span& span) {
+  std::string id = span.Str("gen_ai.conversation.id");
+  if (id.empty()) id = span.Str("session.id");
+  return id;
+}
+
+SpanSession SessionFromSpans(std::string key, std::vector<Span> spans) {
+  return SessionBuilder(std::move(key), std::move(spans)).Build();
+}
+
+std::vector<SpanSession> SessionsFromSpans(std::vector<Span> spans, GroupBy group_by) {
+  // The conversation of each trace: the first id any of its spans carries.
+  std::unordered_map<std::string, std::string> conversation_of_trace;
+  if (group_by != GroupBy::kTrace)
+    for (const Span& s : spans)
+      if (std::string c = ConversationOf(s); !c.empty())
+        conversation_of_trace.emplace(s.trace_id, c);
+  std::vector<std::string> keys;
+  std::unordered_map<std::string, std::vector<Span>> groups;
+  for (Span& s : spans) {
+    std::string key = s.trace_id;
+    if (auto c = conversation_of_trace.find(s.trace_id); c != conversation_of_trace.end())
+      key = c->second;
+    auto [it, inserted] = groups.try_emplace(key);
+    if (inserted) keys.push_back(key);
+    it->second.push_back(std::move(s));
+  }
+  std::vector<SpanSession> out;
+  out.reserve(keys.size());
+  for (const std::string& k : keys) out.push_back(SessionFromSpans(k, std::move(groups[k])));
+  return out;
+}
+
+std::string SessionFileName(const std::string& key) {
+  std::string out;
+  for (char c : key.substr(0, 128))
+    out.push_back(
+        std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ? c : '_');
+  if (out.empty() || out[0] == '.') out.insert(out.begin(), '_');
+  return out;
+}
+
+Status WriteSpanSession(const SpanSession& session, const std::string& path, Env& env) {
+  RecorderOptions o;
+  o.env = &env;
+  auto rec = Recorder::Create(path, session.header, o);
+  if (!rec.ok()) return rec.status();
+  for (const Event& e : session.events) (*rec)->RecordWithTimes(e);
+  return (*rec)->Close();
+}
+
+Result<OtlpImportSummary> ImportOtlpFile(const std::string& in, const std::string& out_dir,
+                                         GroupBy group_by, Env& env) {
+  constexpr uint64_t kMaxOtlpFileBytes = 4ull << 30;
+  Result<std::string> text = ReadFileToString(env, in, kMaxOtlpFileBytes);
+  if (!text.ok()) return text.status();
+  Result<OtlpBatch> batch = ParseOtlpJson(*text, in);
+  if (!batch.ok()) return batch.status();
+  if (!env.DirectoryExists(out_dir)) return Status::InvalidArgument(out_dir + ": not a directory");
+  OtlpImportSummary summary;
+  summary.spans = batch->spans.size();
+  summary.rejected = std::move(batch->rejected);
+  std::set<std::string> used;
+  for (SpanSession& s : SessionsFromSpans(std::move(batch->spans), group_by)) {
+    std::string name = SessionFileName(s.key);
+    // Keys that differ only in characters a file name cannot hold stay apart.
+    for (int n = 2; !used.insert(name).second; ++n)
+      name = SessionFileName(s.key) + "-" + std::to_string(n);
+    std::string path = out_dir + "/" + name + ".baton";
+    BATON_RETURN_IF_ERROR(WriteSpanSession(s, path, env));
+    summary.events += s.events.size();
+    summary.files.push_back(std::move(path));
+  }
+  return summary;
+}
+
+}  // namespace baton::otel

@@ -1,0 +1,86 @@
+// OpenTelemetry spans -> baton sessions: `baton import otlp` and `baton serve --otlp`.
+//
+// What maps to what (docs/otel-attributes.md has the full table):
+//   - GenAI model spans (gen_ai.operation.name chat / text_completion / generate_content /
+//     embeddings, OpenLLMetry's llm.request.type, OpenInference LLM / EMBEDDING) -> model_call
+//     at the span's end: request from gen_ai.input.messages, gen_ai.system_instructions,
+//     gen_ai.tool.definitions and gen_ai.request.* (or the older gen_ai.prompt[.N.*], the
+//     gen_ai.*.message span events, llm.input_messages.N.message.*), response from
+//     gen_ai.output.messages (or gen_ai.completion[.N.*], gen_ai.choice events,
+//     llm.output_messages.*), usage, finish reasons, latency, error status.
+//   - execute_tool / OpenInference TOOL -> tool_call. A transfer (gen_ai.transfer.target.name
+//     or a transfer_to_<agent> tool) -> a message_send to that agent, delivered when the agent
+//     next starts.
+//   - invoke_agent / create_agent / OpenInference AGENT (and graph.node.* nodes) name the agent
+//     of their span and everything under it. An agent span called by another agent
+//     (gen_ai.caller.*, or a child of another agent's span) is a handoff: a message_send from the
+//     caller and its delivery.
+//   - `baton.*` span events (baton_attributes.h) -> the events they name, and when a trace has
+//     any baton.message.* event, handoffs come from those alone (the program said what it sent).
+//   - Span starts and ends -> span_start / span_end; exceptions and error statuses -> errors; a
+//     failed model call followed by the same request from the same agent -> a retry.
+//   - A root span with an error status is a failed outcome unless baton.outcome says otherwise.
+// Content the spans did not carry is left empty, and the session's metadata says so
+// ("content": "absent" or "partial ..."); the analyses then report "no content recorded"
+// instead of judging an empty payload.
+#ifndef BATON_HARNESS_OTEL_SPAN_IMPORT_H_
+#define BATON_HARNESS_OTEL_SPAN_IMPORT_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/env.h"
+#include "base/status.h"
+#include "harness/otel/otlp_spans.h"
+#include "recorder/event.h"
+
+namespace baton::otel {
+
+enum class GroupBy {
+  kAuto,          // Conversation when a trace's spans carry an id for one, else the trace.
+  kTrace,         // One session per trace id.
+  kConversation,  // gen_ai.conversation.id or session.id; traces without one stay alone.
+};
+
+std::string_view GroupByName(GroupBy g);  // "auto", "trace", "conversation"
+
+// The conversation a span names (gen_ai.conversation.id, session.id), or "".
+std::string ConversationOf(const Span& span);
+
+struct SpanSession {
+  std::string key;  // The trace id or conversation id the session was grouped by.
+  SessionHeader header;
+  std::vector<Event> events;  // seq 1..N.
+  size_t spans = 0;           // Distinct spans used.
+  size_t duplicate_spans = 0;
+  size_t model_calls = 0;
+  size_t model_calls_with_content = 0;
+};
+
+// One session from the spans of one group (any order; duplicates are dropped).
+SpanSession SessionFromSpans(std::string key, std::vector<Span> spans);
+
+// Groups `spans` and builds a session per group, in order of each group's first span.
+std::vector<SpanSession> SessionsFromSpans(std::vector<Span> spans, GroupBy group_by);
+
+// A file name for a session key: its characters outside [A-Za-z0-9._-] become '_'.
+std::string SessionFileName(const std::string& key);
+
+// Writes `session` to `path` through the Recorder (temporary name, then renamed).
+Status WriteSpanSession(const SpanSession& session, const std::string& path, Env& env);
+
+struct OtlpImportSummary {
+  size_t spans = 0;
+  std::vector<RejectedSpan> rejected;
+  std::vector<std::string> files;  // One per session written.
+  size_t events = 0;
+};
+
+// Reads an OTLP/JSON file and writes one session per group into `out_dir`.
+Result<OtlpImportSummary> ImportOtlpFile(const std::string& in, const std::string& out_dir,
+                                         GroupBy group_by, Env& env);
+
+}  // namespace baton::otel
+
+#endif  // BATON_HARNESS_OTEL_SPAN_IMPORT_H_

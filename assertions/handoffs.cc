@@ -300,6 +300,10 @@ std::vector<Handoff> BuildHandoffs(const Trace& trace, const Policy& policy,
       h.quality = s->value;
       h.quality_by = s->scorer;
       h.quality_rationale = OneLine(s->rationale.text, 160);
+    } else if (h.is_output && payload.empty() && send->payload.blob == 0) {
+      // Spans imported without their content (capture is opt-in in most instrumentations):
+      // an empty payload is not a poor one. No verdict rather than a wrong one.
+      h.quality_rationale = "no content recorded";
     } else if (h.is_output) {
       ScoringInput in{payload, ""};
       if (const Event* d = IncomingDelivery(trace, *h.send)) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <future>
 #include <mutex>
@@ -174,18 +175,14 @@ class OtlpReceiver::Impl final : public kj::HttpService {
       cv_.wait_for(lock, tick, [&] { return !queue_.empty() || stopping_; });
       std::deque<std::vector<Span>> batches;
       batches.swap(queue_);
+      for (const auto& b : batches) queued_spans_ -= b.size();
       const bool stopping = stopping_;
       lock.unlock();
       const int64_t now = clock_->MonoNanos();
-      size_t taken = 0;
-      for (auto& b : batches) {
-        taken += b.size();
-        groups_.Add(std::move(b), now);
-      }
+      for (auto& b : batches) groups_.Add(std::move(b), now);
       auto ready = stopping ? groups_.TakeAll() : groups_.TakeIdle(now, idle_ns);
       for (auto& [key, spans] : ready) Write(key, std::move(spans));
       lock.lock();
-      queued_spans_ -= taken;
       if (stopping && queue_.empty()) break;
     }
   }
@@ -226,10 +223,12 @@ class OtlpReceiver::Impl final : public kj::HttpService {
     if (method != kj::HttpMethod::POST)
       return Refuse(response, 405, 12, "OTLP/HTTP takes traces as POST /v1/traces");
     std::string content_type, encoding;
+    uint64_t declared_length = 0;
     headers.forEach([&](kj::StringPtr name, kj::StringPtr value) {
       std::string n = AsciiLower(name.cStr());
       if (n == "content-type") content_type = AsciiLower(value.cStr());
       if (n == "content-encoding") encoding = AsciiLower(value.cStr());
+      if (n == "content-length") declared_length = std::strtoull(value.cStr(), nullptr, 10);
     });
     if (content_type.find("protobuf") != std::string::npos)
       return Refuse(response, 415, 3,
@@ -243,6 +242,7 @@ class OtlpReceiver::Impl final : public kj::HttpService {
       return Refuse(response, 415, 3,
                     "unsupported Content-Encoding " + encoding + " (gzip or none)");
     const size_t limit = options_.max_body_bytes;
+    if (declared_length > limit) return TooLarge(response);
     return body.readAllText(limit + 1).then(
         [this, &response, encoding, limit](kj::String text) -> kj::Promise<void> {
           if (text.size() > limit) return TooLarge(response);
@@ -256,6 +256,9 @@ class OtlpReceiver::Impl final : public kj::HttpService {
           return Accept(response, bytes);
         },
         [this, &response](kj::Exception&& e) -> kj::Promise<void> {
+          // A chunked body longer than the limit ends the read with "Reached limit".
+          if (std::string(e.getDescription().cStr()).find("limit") != std::string::npos)
+            return TooLarge(response);
           return Refuse(
               response, 400, 3,
               std::string("the request body could not be read: ") + e.getDescription().cStr());

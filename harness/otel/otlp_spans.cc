@@ -517,6 +517,8 @@ std::optional<std::string> DecodeId(std::string_view text, size_t size) {
 
 Result<OtlpBatch> ParseOtlpJson(std::string_view json, std::string_view where) {
   OtlpBatch batch;
+  if (json.find_first_not_of(" \t\r\n") == std::string_view::npos)
+    return Status::Corruption(std::string(where) + ": empty: no OTLP/JSON document in it");
   simdjson::dom::parser parser;
   simdjson::padded_string padded(json);
   // One batch wide enough for the largest document: the whole input.

@@ -176,8 +176,7 @@ std::vector<ParsedMessage> OpenInferenceMessages(const Attributes& attrs, std::s
     pm.message.tool_call_id = fields["message.tool_call_id"];
     std::map<int, ToolCallRequest> calls;
     for (auto& [k, v] : fields) {
-      if (k.rfind("message.contents.", 0) == 0 && k.size() > 26 &&
-          k.compare(k.size() - 26, 26, ".message_content.text") == 0)
+      if (k.rfind("message.contents.", 0) == 0 && k.ends_with(".message_content.text"))
         pm.message.content.text += v;
       if (k.rfind("message.tool_calls.", 0) == 0) {
         std::string_view rest = std::string_view(k).substr(19);
@@ -232,6 +231,8 @@ SpanRole RoleOf(const Span& s) {
       op == "completion" || oi == "LLM" || oi == "EMBEDDING")
     return SpanRole::kModel;
   if (op == "execute_tool" || oi == "TOOL") return SpanRole::kTool;
+  if (s.Find("graph.node.id") != nullptr || s.Find("graph.node.name") != nullptr)
+    return SpanRole::kAgent;
   if (op.empty() && oi.empty()) {
     if (s.Find("gen_ai.tool.name") != nullptr) return SpanRole::kTool;
     if (s.Find("gen_ai.request.model") != nullptr || s.Find("gen_ai.system") != nullptr)
@@ -242,20 +243,17 @@ SpanRole RoleOf(const Span& s) {
 
 // The agent a span itself names, or "".
 std::string OwnAgent(const Span& s, SpanRole role) {
-  if (std::string a = s.Str(attr::kAgent); !a.empty()) return a;
-  if (role == SpanRole::kAgent) {
-    for (std::string_view key : {"gen_ai.agent.name", "agent.name", "gen_ai.agent.id"})
-      if (std::string a = s.Str(key); !a.empty()) return a;
-    std::string_view name = s.name;
-    for (std::string_view prefix : {"invoke_agent ", "create_agent "})
-      if (name.substr(0, prefix.size()) == prefix) name.remove_prefix(prefix.size());
-    return std::string(name);
-  }
-  if (std::string a = s.Str("agent.name"); !a.empty()) return a;
-  // LangGraph (OpenInference): each graph node is an agent of the graph.
-  if (std::string a = s.Str("graph.node.name"); !a.empty()) return a;
-  if (std::string a = s.Str("graph.node.id"); !a.empty()) return a;
-  return "";
+  // LangGraph (OpenInference) nodes are the agents of a graph: graph.node.*.
+  for (std::string_view key :
+       {attr::kAgent, std::string_view("gen_ai.agent.name"), std::string_view("agent.name"),
+        std::string_view("graph.node.name"), std::string_view("graph.node.id"),
+        std::string_view("gen_ai.agent.id")})
+    if (std::string a = s.Str(key); !a.empty()) return a;
+  if (role != SpanRole::kAgent) return "";
+  std::string_view name = s.name;
+  for (std::string_view prefix : {"invoke_agent ", "create_agent "})
+    if (name.substr(0, prefix.size()) == prefix) name.remove_prefix(prefix.size());
+  return std::string(name);
 }
 
 // Names compared the way a transfer tool spells them: "transfer_to_billing_agent" names the
@@ -543,6 +541,12 @@ class SessionBuilder {
     std::string caller = s.Str("gen_ai.caller.agent.name");
     if (caller.empty()) caller = s.Str("gen_ai.caller.name");
     if (caller.empty()) caller = s.Str("gen_ai.caller.agent.id");
+    if (caller.empty()) {
+      // A LangGraph edge: the node this one follows, when that node is an agent seen here.
+      std::string from = s.Str("graph.node.parent_id");
+      if (std::find(agent_names_.begin(), agent_names_.end(), from) != agent_names_.end())
+        caller = from;
+    }
     if (caller.empty()) caller = CallerAgent(i);
     if (caller.empty() || caller == agent) return;
     caller = ResolveAgent(caller);

@@ -1,0 +1,98 @@
+// The real OpenTelemetry JS SDK and its OTLP/HTTP exporter (pinned in tests/js/package-lock.json,
+// installed by scripts/install-deps) send a small multi-agent program's spans, with baton.*
+// events for a stale read and a misunderstood task, to `baton serve`; SIGTERM writes the
+// sessions, and `baton why` names the same root cause as for the C++ runtime's recording of
+// the same incident in corpora/.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "base/json_parse.h"
+#include "tests/testing/run_command.h"
+
+namespace baton {
+namespace {
+
+using baton::testing::FreshTempDir;
+using baton::testing::RunCommand;
+using baton::testing::RunResult;
+using ::testing::HasSubstr;
+
+const std::string kBaton = BATON_BIN;
+const std::string kJs = std::string(BATON_SOURCE_DIR) + "/tests/js";
+const std::string kCorpora = std::string(BATON_SOURCE_DIR) + "/corpora";
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// `baton why --json`'s root cause as "kind from->to".
+std::string RootCause(const std::string& file) {
+  RunResult why = RunCommand(kBaton + " why --json " + file);
+  auto doc = JsonDocument::Parse(why.out, "baton why --json");
+  if (!doc.ok()) return "unreadable: " + why.out + why.err;
+  std::string out;
+  for (auto field : doc->root().getObject()) {
+    if (std::string(field.getName().cStr()) != "root_cause") continue;
+    std::string kind, from, to;
+    for (auto f : field.getValue().getObject()) {
+      std::string name = f.getName().cStr();
+      if (!f.getValue().isString()) continue;
+      std::string v = f.getValue().getString().cStr();
+      if (name == "kind") kind = v;
+      if (name == "from") from = v;
+      if (name == "to") to = v;
+    }
+    out = kind + " " + from + "->" + to;
+  }
+  return out;
+}
+
+TEST(OtelJsExporterTest, BatonAttributesGiveTheRuntimesRootCause) {
+  ASSERT_EQ(RunCommand("test -d " + kJs + "/node_modules/@opentelemetry/exporter-trace-otlp-http")
+                .exit_code,
+            0)
+      << "scripts/install-deps installs the pinned OpenTelemetry JS packages (npm ci in tests/js)";
+  const std::string dir = FreshTempDir("otel_js");
+  // Idle is an hour: the sessions are written by SIGTERM, as a receiver that stops does.
+  RunResult started = RunCommand("sh -c '" + kBaton + " serve --otlp 127.0.0.1:0 -o " + dir +
+                                 "/sessions --idle 3600 > " + dir + "/serve.out 2> " + dir +
+                                 "/serve.log & echo $!'");
+  ASSERT_EQ(started.exit_code, 0);
+  const std::string pid = started.out.substr(0, started.out.find('\n'));
+  std::smatch port;
+  std::string log;
+  for (int i = 0; i < 500; ++i) {
+    log = Slurp(dir + "/serve.log");
+    if (std::regex_search(log, port, std::regex("127\\.0\\.0\\.1:([0-9]+)/v1/traces"))) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_FALSE(port.empty()) << log;
+  const std::string endpoint = "http://127.0.0.1:" + port[1].str();
+  for (const char* scenario : {"stale_context", "misunderstood_task"}) {
+    RunResult run =
+        RunCommand("node " + kJs + "/otel_research_team.mjs " + scenario + " " + endpoint);
+    EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  }
+  ASSERT_EQ(RunCommand("kill -TERM " + pid).exit_code, 0);
+  for (int i = 0; i < 1000 && RunCommand("kill -0 " + pid + " 2>/dev/null").exit_code == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  log = Slurp(dir + "/serve.log");
+  EXPECT_THAT(log, HasSubstr("2 sessions written"));
+
+  for (const char* scenario : {"stale_context", "misunderstood_task"}) {
+    SCOPED_TRACE(scenario);
+    const std::string session = dir + "/sessions/js-" + std::string(scenario) + ".baton";
+    const std::string want = RootCause(kCorpora + "/" + scenario + ".baton");
+    EXPECT_FALSE(want.empty());
+    EXPECT_EQ(RootCause(session), want);
+  }
+}
+
+}  // namespace
+}  // namespace baton

@@ -1,0 +1,670 @@
+// OpenTelemetry in and out: the hand-written OTLP files in tests/otel/data (GenAI current
+// names, GenAI older names, OpenInference, content not captured) map to the events the
+// issue names; bad documents fail with a reason and bad spans are rejected alone;
+// import(export(s)) keeps every event OTel can carry and the same `baton why` for every
+// session in corpora/; the receiver answers OTLP/HTTP as exporters expect.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "assertions/root_cause.h"
+#include "base/json_parse.h"
+#include "base/mem_env.h"
+#include "harness/otel/baton_attributes.h"
+#include "harness/otel/otlp_receiver.h"
+#include "harness/otel/otlp_spans.h"
+#include "harness/otel/span_export.h"
+#include "harness/otel/span_import.h"
+#include "replayer/event_json.h"
+#include "replayer/trace.h"
+#include "tests/testing/run_command.h"
+
+namespace baton::otel {
+namespace {
+
+using baton::testing::FreshTempDir;
+using baton::testing::RunCommand;
+using baton::testing::RunResult;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+
+const std::string kData = std::string(BATON_SOURCE_DIR) + "/tests/otel/data";
+const std::string kCorpora = std::string(BATON_SOURCE_DIR) + "/corpora";
+const std::string kBaton = BATON_BIN;
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::vector<SpanSession> Import(const std::string& file, GroupBy group_by = GroupBy::kAuto,
+                                std::vector<RejectedSpan>* rejected = nullptr) {
+  auto batch = ParseOtlpJson(Slurp(kData + "/" + file), file);
+  EXPECT_TRUE(batch.ok()) << batch.status().ToString();
+  if (!batch.ok()) return {};
+  if (rejected != nullptr) *rejected = batch->rejected;
+  return SessionsFromSpans(std::move(batch->spans), group_by);
+}
+
+template <typename T>
+std::vector<const Event*> Of(const SpanSession& s) {
+  std::vector<const Event*> out;
+  for (const Event& e : s.events)
+    if (e.As<T>() != nullptr) out.push_back(&e);
+  return out;
+}
+
+std::string Meta(const SessionHeader& h, const std::string& key) {
+  for (const KeyValue& kv : h.metadata)
+    if (kv.key == key) return kv.value;
+  return "";
+}
+
+// --- Mapping ------------------------------------------------------------------------------
+
+TEST(OtlpImportTest, GenAiCurrentNames) {
+  auto sessions = Import("genai_current.json");
+  ASSERT_THAT(sessions, SizeIs(1));
+  const SpanSession& s = sessions[0];
+  EXPECT_EQ(s.key, "conv-42");  // gen_ai.conversation.id, under auto grouping.
+  EXPECT_EQ(s.duplicate_spans, 1u);
+  EXPECT_EQ(s.spans, 9u);
+  EXPECT_THAT(s.header.agents, Contains("Triage"));
+  EXPECT_THAT(s.header.agents, Contains("Billing Agent"));
+  // A span whose parent never arrived belongs to its service.
+  EXPECT_THAT(s.header.agents, Contains("support-bot"));
+  EXPECT_EQ(Meta(s.header, "content"), "recorded");
+
+  auto calls = Of<ModelCall>(s);
+  ASSERT_THAT(calls, SizeIs(4));
+  const ModelCall& triage = *calls[0]->As<ModelCall>();
+  EXPECT_EQ(calls[0]->agent, "Triage");
+  EXPECT_EQ(triage.request.model, "gpt-4o");
+  EXPECT_THAT(triage.request.parameters,
+              ElementsAre(KeyValue{"max_tokens", "512"}, KeyValue{"temperature", "0.2"}));
+  ASSERT_EQ(triage.request.messages.size(), 2u);
+  EXPECT_EQ(triage.request.messages[0].role, "system");
+  EXPECT_EQ(triage.request.messages[0].content.text, "You route customers to the right agent.");
+  EXPECT_EQ(triage.request.messages[1].content.text,
+            "I was charged twice for invoice INV-7 this month.");
+  ASSERT_THAT(triage.request.tools, SizeIs(1));
+  EXPECT_EQ(triage.request.tools[0].name, "transfer_to_billing_agent");
+  ASSERT_THAT(triage.response.tool_calls, SizeIs(1));
+  EXPECT_EQ(triage.response.tool_calls[0].name, "transfer_to_billing_agent");
+  EXPECT_EQ(triage.response.finish_reason, "tool_calls");
+  EXPECT_EQ(triage.response.usage.prompt_tokens, 57u);
+  EXPECT_EQ(triage.response.usage.completion_tokens, 12u);
+  EXPECT_EQ(triage.latency_ns, 800'000'000);
+
+  // The rate-limited call and its identical successor: one call, two attempts, a retry.
+  const ModelCall& failed = *calls[1]->As<ModelCall>();
+  const ModelCall& retried = *calls[2]->As<ModelCall>();
+  EXPECT_EQ(failed.error, "Rate limit reached for gpt-4o");
+  EXPECT_EQ(failed.error_code, CallErrorCode::kUnavailable);
+  EXPECT_EQ(retried.attempt, 2u);
+  EXPECT_EQ(retried.call_id, failed.call_id);
+  auto retries = Of<Retry>(s);
+  ASSERT_THAT(retries, SizeIs(1));
+  EXPECT_EQ(retries[0]->As<Retry>()->backoff_ns, 400'000'000);
+  EXPECT_EQ(retries[0]->agent, "Billing Agent");
+
+  // The tool result comes back as a tool message, and the tool call itself is kept.
+  const ModelCall& last = *calls[3]->As<ModelCall>();
+  ASSERT_EQ(last.request.messages.size(), 3u);
+  EXPECT_EQ(last.request.messages[2].role, "tool");
+  EXPECT_EQ(last.request.messages[2].tool_call_id, "call_2");
+  EXPECT_EQ(last.response.content.text,
+            "You were charged twice (2 x 49.00). I have refunded the duplicate.");
+  auto tools = Of<ToolCall>(s);
+  ASSERT_THAT(tools, SizeIs(1));
+  EXPECT_EQ(tools[0]->As<ToolCall>()->tool, "lookup_invoice");
+  EXPECT_EQ(tools[0]->As<ToolCall>()->result.text, "{\"charges\":2,\"amount\":49.0}");
+
+  // The transfer span is a handoff to the agent its target names, delivered when it starts.
+  auto sends = Of<MessageSend>(s);
+  ASSERT_THAT(sends, SizeIs(1));
+  EXPECT_EQ(sends[0]->agent, "Triage");
+  EXPECT_EQ(sends[0]->As<MessageSend>()->to, "Billing Agent");
+  EXPECT_EQ(sends[0]->As<MessageSend>()->message_id, "call_1");
+  EXPECT_EQ(sends[0]->As<MessageSend>()->intent, "handoff");
+  auto deliveries = Of<MessageDelivery>(s);
+  ASSERT_THAT(deliveries, SizeIs(1));
+  EXPECT_EQ(deliveries[0]->agent, "Billing Agent");
+  EXPECT_EQ(deliveries[0]->cause, sends[0]->seq);
+  EXPECT_THAT(Of<Outcome>(s), IsEmpty());  // The root span did not fail.
+
+  // Events are in time order, numbered from 1.
+  for (size_t i = 0; i < s.events.size(); ++i) {
+    EXPECT_EQ(s.events[i].seq, i + 1);
+    if (i > 0) EXPECT_LE(s.events[i - 1].wall_ns, s.events[i].wall_ns);
+  }
+}
+
+TEST(OtlpImportTest, GenAiOlderNamesBase64IdsAndSeveralDocuments) {
+  std::vector<RejectedSpan> rejected;
+  auto sessions = Import("genai_older.json", GroupBy::kAuto, &rejected);
+  ASSERT_THAT(rejected, SizeIs(1));
+  EXPECT_THAT(rejected[0].where, HasSubstr("document 1: resourceSpans[0].scopeSpans[0].spans[1]"));
+  EXPECT_THAT(rejected[0].reason, HasSubstr("traceId: expected 32 hex digits or base64"));
+  // Base64 ids in the first document and hex in the second name the same trace.
+  ASSERT_THAT(sessions, SizeIs(1));
+  const SpanSession& s = sessions[0];
+  EXPECT_EQ(s.key, "00000000000000000000000000000001");
+  EXPECT_EQ(s.spans, 7u);
+  EXPECT_THAT(s.header.agents, ElementsAre("planner", "researcher", "writer"));
+
+  auto calls = Of<ModelCall>(s);
+  ASSERT_THAT(calls, SizeIs(2));
+  const ModelCall& flat = *calls[0]->As<ModelCall>();  // gen_ai.prompt.N.* / completion.N.*
+  ASSERT_EQ(flat.request.messages.size(), 2u);
+  EXPECT_EQ(flat.request.messages[0].role, "system");
+  EXPECT_EQ(flat.request.messages[1].content.text, "Assess the EU market for heat pumps.");
+  EXPECT_EQ(flat.response.content.text, "Researcher: collect 2025 EU heat pump sales by country.");
+  EXPECT_EQ(flat.response.finish_reason, "stop");
+  EXPECT_EQ(flat.response.usage.total_tokens, 44u);
+  const ModelCall& events = *calls[1]->As<ModelCall>();  // gen_ai.*.message, gen_ai.choice
+  ASSERT_EQ(events.request.messages.size(), 2u);
+  EXPECT_EQ(events.request.messages[0].content.text, "You research markets.");
+  EXPECT_EQ(events.response.content.text, "Germany 400k, France 300k, Italy 250k.");
+
+  auto tools = Of<ToolCall>(s);
+  ASSERT_THAT(tools, SizeIs(1));
+  EXPECT_EQ(tools[0]->As<ToolCall>()->error, "timeout after 800ms");
+  EXPECT_EQ(tools[0]->As<ToolCall>()->error_code, CallErrorCode::kDeadlineExceeded);
+
+  // planner -> researcher (a child invoke_agent), researcher -> writer (gen_ai.caller.*).
+  auto sends = Of<MessageSend>(s);
+  ASSERT_THAT(sends, SizeIs(2));
+  EXPECT_EQ(sends[0]->agent, "planner");
+  EXPECT_EQ(sends[0]->As<MessageSend>()->to, "researcher");
+  EXPECT_EQ(sends[0]->As<MessageSend>()->payload.text,
+            "Collect 2025 EU heat pump sales by country.");
+  EXPECT_EQ(sends[1]->agent, "researcher");
+  EXPECT_EQ(sends[1]->As<MessageSend>()->to, "writer");
+  EXPECT_THAT(Of<MessageDelivery>(s), SizeIs(2));
+}
+
+TEST(OtlpImportTest, OpenInferenceAndLangGraphNodes) {
+  auto sessions = Import("openinference.json");
+  ASSERT_THAT(sessions, SizeIs(1));
+  const SpanSession& s = sessions[0];
+  EXPECT_EQ(s.key, "thread-7");  // session.id
+  EXPECT_EQ(Meta(s.header, "content"), "partial: 1 of 2 model calls");
+  auto calls = Of<ModelCall>(s);
+  ASSERT_THAT(calls, SizeIs(2));
+  const ModelCall& c = *calls[0]->As<ModelCall>();
+  EXPECT_EQ(calls[0]->agent, "researcher");
+  EXPECT_EQ(c.request.model, "gpt-4o");
+  ASSERT_EQ(c.request.messages.size(), 2u);
+  EXPECT_EQ(c.request.messages[1].content.text, "Write a short note on solar subsidies in Spain.");
+  EXPECT_THAT(c.request.parameters, ElementsAre(KeyValue{"temperature", "0.0"}));
+  ASSERT_THAT(c.request.tools, SizeIs(1));
+  EXPECT_EQ(c.request.tools[0].name, "search");
+  ASSERT_THAT(c.response.tool_calls, SizeIs(1));
+  EXPECT_EQ(c.response.tool_calls[0].id, "call_s1");
+  EXPECT_EQ(c.response.usage.total_tokens, 49u);
+  EXPECT_EQ(calls[1]->agent, "writer");  // A graph node is an agent.
+  auto tools = Of<ToolCall>(s);
+  ASSERT_THAT(tools, SizeIs(1));
+  EXPECT_EQ(tools[0]->As<ToolCall>()->result.text, "Spain offers up to 40% of installation cost.");
+  // The graph edge researcher -> writer is a handoff.
+  auto sends = Of<MessageSend>(s);
+  ASSERT_THAT(sends, SizeIs(1));
+  EXPECT_EQ(sends[0]->agent, "researcher");
+  EXPECT_EQ(sends[0]->As<MessageSend>()->to, "writer");
+  // The graph's root span failed: the session failed.
+  auto outcomes = Of<Outcome>(s);
+  ASSERT_THAT(outcomes, SizeIs(1));
+  EXPECT_EQ(outcomes[0]->As<Outcome>()->verdict, Verdict::kFailure);
+  EXPECT_THAT(outcomes[0]->As<Outcome>()->detail, HasSubstr("GraphRecursionError"));
+}
+
+TEST(OtlpImportTest, GroupByTraceKeepsTracesApartFromTheirConversation) {
+  auto sessions = Import("genai_current.json", GroupBy::kTrace);
+  ASSERT_THAT(sessions, SizeIs(1));
+  EXPECT_EQ(sessions[0].key, "5b8efff798038103d269b633813fc60c");
+}
+
+TEST(OtlpImportTest, ContentNotCapturedIsAbsentNotInventedAndGetsNoQualityVerdict) {
+  auto sessions = Import("no_content.json");
+  ASSERT_THAT(sessions, SizeIs(1));
+  const SpanSession& s = sessions[0];
+  EXPECT_EQ(Meta(s.header, "content"), "absent");
+  for (const Event* e : Of<ModelCall>(s)) {
+    EXPECT_TRUE(e->As<ModelCall>()->request.messages.empty());
+    EXPECT_TRUE(e->As<ModelCall>()->response.content.text.empty());
+  }
+  Trace trace = Trace::FromEvents(s.header, s.events);
+  ScorerSet scorers = ScorerSet::Defaults();
+  Analysis a = Analyze(trace, Policy{}, scorers);
+  ASSERT_FALSE(a.handoffs.empty());
+  for (const Handoff& h : a.handoffs) EXPECT_FALSE(h.quality.has_value()) << h.message_id;
+  for (const Finding& f : a.findings) EXPECT_NE(f.kind, FindingKind::kLowQuality) << f.sentence;
+}
+
+// --- Bad input -----------------------------------------------------------------------------
+
+TEST(OtlpImportTest, BadDocumentsFailWithWhereAndWhy) {
+  struct Case {
+    std::string json;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"", "empty"},
+      {"not json", "not valid JSON"},
+      {R"({"resourceSpans":[{"scopeSpans":[{"spans":[)", "unfinished JSON document"},
+      {R"({"resourceMetrics":[]})", "(this is metrics)"},
+      {R"([1,2])", "an object with \"resourceSpans\""},
+      {R"({"resourceSpans":[]} {"x":1})", "at byte 21"},
+  };
+  for (const Case& c : cases) {
+    auto batch = ParseOtlpJson(c.json, "in.json");
+    ASSERT_FALSE(batch.ok()) << c.json;
+    EXPECT_THAT(batch.status().message(), HasSubstr("in.json")) << c.json;
+    EXPECT_THAT(batch.status().message(), HasSubstr(c.message)) << c.json;
+  }
+}
+
+TEST(OtlpImportTest, BadSpansAreRejectedAloneAndUnknownFieldsIgnored) {
+  const std::string json = R"({"resourceSpans":[{"scopeSpans":[{"spans":[
+    {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708","name":"ok",
+     "startTimeUnixNano":"5","endTimeUnixNano":3,"futureField":[1,{"a":2}],
+     "attributes":[{"key":"n","value":{"intValue":"-7"}},{"key":"d","value":{"doubleValue":"NaN"}},
+                   {"key":"l","value":{"kvlistValue":{"values":[{"key":"k","value":{"boolValue":true}}]}}},
+                   {"key":"b","value":{"bytesValue":"aGk="}},{"key":"empty","value":{}},{"nokey":1}]},
+    {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"zz","startTimeUnixNano":"1"},
+    {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0000000000000000","startTimeUnixNano":"1"},
+    {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060709","startTimeUnixNano":"soon"},
+    {"traceId":7,"spanId":"0102030405060709","startTimeUnixNano":"1"}
+  ]}]}]})";
+  auto batch = ParseOtlpJson(json, "in.json");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  ASSERT_THAT(batch->spans, SizeIs(1));
+  const Span& s = batch->spans[0];
+  EXPECT_EQ(s.end_ns, s.start_ns);  // Ended before it started: lasts no time.
+  EXPECT_EQ(s.Find("n")->ToInt(), -7);
+  EXPECT_EQ(s.Str("l"), R"({"k":true})");
+  EXPECT_EQ(s.Str("b"), "hi");
+  ASSERT_THAT(batch->rejected, SizeIs(4));
+  EXPECT_THAT(batch->rejected[0].reason, HasSubstr("spanId: expected 16 hex digits"));
+  EXPECT_THAT(batch->rejected[1].reason, HasSubstr("spanId: missing or all zeros"));
+  EXPECT_THAT(batch->rejected[2].reason, HasSubstr("startTimeUnixNano"));
+  EXPECT_THAT(batch->rejected[3].reason, HasSubstr("traceId: expected a string"));
+  EXPECT_THAT(batch->rejected[3].where, HasSubstr("spans[4]"));
+}
+
+TEST(OtlpImportTest, ParentCyclesAndSelfParentsDoNotHang) {
+  const std::string json = R"({"resourceSpans":[{"scopeSpans":[{"spans":[
+    {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0000000000000001","parentSpanId":"0000000000000002","name":"a","startTimeUnixNano":"1","endTimeUnixNano":"2"},
+    {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0000000000000002","parentSpanId":"0000000000000001","name":"b","startTimeUnixNano":"1","endTimeUnixNano":"2",
+     "attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":"invoke_agent"}}]},
+    {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0000000000000003","parentSpanId":"0000000000000003","name":"c","startTimeUnixNano":"1","endTimeUnixNano":"2"}
+  ]}]}]})";
+  auto batch = ParseOtlpJson(json, "in.json");
+  ASSERT_TRUE(batch.ok());
+  auto sessions = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
+  ASSERT_THAT(sessions, SizeIs(1));
+  EXPECT_EQ(Of<SpanStart>(sessions[0]).size(), 3u);
+}
+
+// --- Round trip over the corpus --------------------------------------------------------------
+
+// What OTel carries of an event, as text: the kinds and fields the export maps.
+std::string Carried(const Event& e) {
+  if (e.As<SpanStart>() || e.As<SpanEnd>() || e.As<ClockRead>() || e.As<RandomDraw>() ||
+      e.As<EnvRead>() || e.As<EventsDropped>())
+    return "";
+  Event copy = e;
+  copy.seq = 0;
+  copy.cause = 0;
+  copy.mono_ns = 0;
+  if (auto* c = std::get_if<ModelCall>(&copy.body)) {
+    c->http = {};
+    c->request.headers.clear();
+    for (ToolSpec& t : c->request.tools) t.parameters_json = {};
+    c->response.chunks.clear();
+    if (!c->error.empty()) c->response = {};
+  }
+  if (auto* s = std::get_if<Score>(&copy.body)) s->target_seq = 0;
+  if (auto* c = std::get_if<Check>(&copy.body)) c->target_seq = 0;
+  return EventToJson(copy);
+}
+
+TEST(OtlpRoundTripTest, EveryCorpusSessionKeepsItsEventsAndItsWhy) {
+  size_t sessions = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kCorpora)) {
+    if (entry.path().extension() != ".baton") continue;
+    ++sessions;
+    SCOPED_TRACE(entry.path().filename().string());
+    auto trace = Trace::Load(entry.path().string());
+    ASSERT_TRUE(trace.ok()) << trace.status().ToString();
+    ScorerSet scorers = ScorerSet::Defaults();
+    Analysis before = Analyze(*trace, Policy{}, scorers);
+    auto spans = SpansFromTrace(*trace, before.findings);
+    ASSERT_TRUE(spans.ok()) << spans.status().ToString();
+    auto batch = ParseOtlpJson(WriteOtlpJson(*spans), "export");
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    EXPECT_THAT(batch->rejected, IsEmpty());
+    auto imported = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
+    ASSERT_THAT(imported, SizeIs(1));
+    EXPECT_EQ(imported[0].key, trace->header().session_id);
+
+    std::vector<std::string> want, got;
+    for (const Event& e : trace->events())
+      if (std::string c = Carried(e); !c.empty()) want.push_back(c);
+    for (const Event& e : imported[0].events)
+      if (std::string c = Carried(e); !c.empty()) got.push_back(c);
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i], want[i]) << "carried event " << i;
+
+    Trace back = Trace::FromEvents(imported[0].header, imported[0].events);
+    Analysis after = Analyze(back, Policy{}, scorers);
+    Explanation ex_before = Explain(*trace, before);
+    Explanation ex_after = Explain(back, after);
+    EXPECT_EQ(ex_after.passed, ex_before.passed);
+    EXPECT_EQ(ex_after.paragraph, ex_before.paragraph);
+    ASSERT_EQ(after.findings.size(), before.findings.size());
+    for (size_t i = 0; i < before.findings.size(); ++i)
+      EXPECT_EQ(after.findings[i].sentence, before.findings[i].sentence);
+  }
+  EXPECT_GE(sessions, 10u);
+}
+
+TEST(OtlpExportTest, FindingsBecomeSpanEventsAndSpansHaveOpenInferenceMirrors) {
+  auto trace = Trace::Load(kCorpora + "/stale_context.baton");
+  ASSERT_TRUE(trace.ok());
+  ScorerSet scorers = ScorerSet::Defaults();
+  Analysis a = Analyze(*trace, Policy{}, scorers);
+  auto spans = SpansFromTrace(*trace, a.findings);
+  ASSERT_TRUE(spans.ok());
+  size_t findings = 0, chats = 0;
+  for (const Span& s : *spans) {
+    for (const SpanEvent& e : s.events)
+      if (e.name == attr::kFindingEvent) {
+        ++findings;
+        EXPECT_FALSE(AttributeString(e.attributes, attr::kFindingMessage).empty());
+      }
+    if (s.Str("gen_ai.operation.name") == "chat") {
+      ++chats;
+      EXPECT_EQ(s.Str("openinference.span.kind"), "LLM");
+      EXPECT_FALSE(s.Str("llm.input_messages.0.message.content").empty());
+      EXPECT_FALSE(s.Str("gen_ai.output.messages").empty());
+    }
+    EXPECT_EQ(s.trace_id.size(), 32u);
+    EXPECT_EQ(s.span_id.size(), 16u);
+  }
+  EXPECT_EQ(findings, a.findings.size());
+  EXPECT_GT(chats, 0u);
+}
+
+// --- Grouping and the receiver -----------------------------------------------------------------
+
+Span MakeSpan(const std::string& trace, const std::string& id,
+              const std::string& conversation = "") {
+  Span s;
+  s.trace_id = trace;
+  s.span_id = id;
+  s.name = "s";
+  s.start_ns = s.end_ns = 1;
+  if (!conversation.empty())
+    s.attributes.push_back({"gen_ai.conversation.id", AttributeValue::String(conversation)});
+  return s;
+}
+
+TEST(SpanGroupsTest, AGroupIsTakenWhenItWentQuietAndTracesJoinTheirConversation) {
+  SpanGroups groups(GroupBy::kAuto);
+  groups.Add({MakeSpan("t1", "a", "c1"), MakeSpan("t2", "b")}, 0);
+  groups.Add({MakeSpan("t1", "c")}, 5);  // Joins c1 through its trace.
+  groups.Add({MakeSpan("t3", "d", "c1")}, 8);
+  EXPECT_EQ(groups.open_groups(), 2u);
+  EXPECT_THAT(groups.TakeIdle(9, 10), IsEmpty());
+  auto idle = groups.TakeIdle(10, 10);  // t2 went quiet at 0; c1 last heard of at 8.
+  ASSERT_THAT(idle, SizeIs(1));
+  EXPECT_EQ(idle[0].first, "t2");
+  auto rest = groups.TakeAll();
+  ASSERT_THAT(rest, SizeIs(1));
+  EXPECT_EQ(rest[0].first, "c1");
+  EXPECT_THAT(rest[0].second, SizeIs(3));
+  EXPECT_EQ(groups.open_spans(), 0u);
+}
+
+std::string SpanJson(const std::string& trace, int n, int first = 0) {
+  std::string spans;
+  for (int i = first; i < first + n; ++i) {
+    char id[17];
+    std::snprintf(id, sizeof id, "%016x", i + 1);
+    spans += std::string(spans.empty() ? "" : ",") + R"({"traceId":")" + trace + R"(","spanId":")" +
+             id + R"(","name":"chat","startTimeUnixNano":")" + std::to_string(1000 + i) +
+             R"(","attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":"chat"}}]})";
+  }
+  return R"({"resourceSpans":[{"scopeSpans":[{"spans":[)" + spans + "]}]}]}";
+}
+
+struct Posted {
+  int status = 0;
+  std::string headers;
+  std::string body;
+};
+
+Posted Post(unsigned port, const std::string& file, const std::string& extra = "",
+            const std::string& path = "/v1/traces") {
+  RunResult r =
+      RunCommand("curl -sS -i --max-time 20 -H 'Content-Type: application/json' " + extra +
+                 " --data-binary @" + file + " http://127.0.0.1:" + std::to_string(port) + path);
+  Posted p;
+  size_t sp = r.out.find(' ');
+  if (sp != std::string::npos) p.status = std::atoi(r.out.c_str() + sp + 1);
+  size_t at = r.out.find("\r\n\r\n");
+  p.headers = r.out.substr(0, at);
+  if (at != std::string::npos) p.body = r.out.substr(at + 4);
+  return p;
+}
+
+std::string WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+class OtlpReceiverTest : public ::testing::Test {
+ protected:
+  std::string dir_ = FreshTempDir("otlp_receiver");
+};
+
+TEST_F(OtlpReceiverTest, AnswersAsOtlpHttpSaysAndWritesEachTraceOnStop) {
+  OtlpReceiverOptions o;
+  o.listen_port = 0;
+  o.out_dir = dir_;
+  o.idle = std::chrono::hours(1);
+  o.max_body_bytes = 64 * 1024;
+  auto receiver = OtlpReceiver::Start(o);
+  ASSERT_TRUE(receiver.ok()) << receiver.status().ToString();
+  const unsigned port = (*receiver)->port();
+  const std::string a = "0102030405060708090a0b0c0d0e0f10", b = "1102030405060708090a0b0c0d0e0f10";
+
+  Posted ok = Post(port, WriteFile(dir_ + "/a.json", SpanJson(a, 3)));
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body, "{}");
+  // Gzip, as exporters send with compression on.
+  WriteFile(dir_ + "/b.json", SpanJson(b, 2));
+  ASSERT_EQ(RunCommand("gzip -kf " + dir_ + "/b.json").exit_code, 0);
+  EXPECT_EQ(Post(port, dir_ + "/b.json.gz", "-H 'Content-Encoding: gzip'").status, 200);
+  // A span of the batch that cannot be used: partial success, the rest kept.
+  std::string partial = SpanJson(a, 1, 10);
+  partial.insert(partial.rfind("]}]}]}"), R"(,{"traceId":"x","spanId":"y"})");
+  Posted part = Post(port, WriteFile(dir_ + "/p.json", partial));
+  EXPECT_EQ(part.status, 200);
+  EXPECT_THAT(part.body, HasSubstr(R"("partialSuccess":{"rejectedSpans":"1")"));
+  EXPECT_THAT(part.body, HasSubstr("traceId: expected 32 hex digits"));
+
+  EXPECT_EQ(Post(port, WriteFile(dir_ + "/bad.json", "{nope")).status, 400);
+  Posted proto = Post(port, dir_ + "/a.json", "-H 'Content-Type: application/x-protobuf'");
+  EXPECT_EQ(proto.status, 415);
+  EXPECT_THAT(proto.body, HasSubstr("encoding to json"));
+  EXPECT_EQ(Post(port, dir_ + "/a.json", "", "/v1/metrics").status, 404);
+  EXPECT_EQ(Post(port, WriteFile(dir_ + "/big.json", SpanJson(a, 2000))).status, 413);
+  // A gzip bomb is refused by its size after decompression.
+  WriteFile(dir_ + "/bomb.json", std::string(1 << 20, ' ') + SpanJson(a, 1));
+  ASSERT_EQ(RunCommand("gzip -kf " + dir_ + "/bomb.json").exit_code, 0);
+  EXPECT_EQ(Post(port, dir_ + "/bomb.json.gz", "-H 'Content-Encoding: gzip'").status, 413);
+
+  EXPECT_THAT((*receiver)->files(), IsEmpty());  // Idle is an hour: nothing written yet.
+  (*receiver)->Stop();
+  OtlpReceiverStats stats = (*receiver)->stats();
+  EXPECT_EQ(stats.spans_accepted, 6u);
+  EXPECT_EQ(stats.spans_rejected, 1u);
+  EXPECT_EQ(stats.sessions_written, 2u);
+  std::vector<std::string> files = (*receiver)->files();
+  ASSERT_THAT(files, SizeIs(2));
+  std::map<std::string, size_t> calls;
+  for (const std::string& f : files) {
+    auto trace = Trace::Load(f);
+    ASSERT_TRUE(trace.ok()) << trace.status().ToString();
+    for (const Event& e : trace->events()) calls[f] += e.As<ModelCall>() != nullptr;
+  }
+  EXPECT_EQ(calls[dir_ + "/" + a + ".baton"], 4u);
+  EXPECT_EQ(calls[dir_ + "/" + b + ".baton"], 2u);
+}
+
+TEST_F(OtlpReceiverTest, QuietTracesAreWrittenWhileRunningAndLateSpansGetTheirOwnFile) {
+  OtlpReceiverOptions o;
+  o.listen_port = 0;
+  o.out_dir = dir_;
+  o.idle = std::chrono::milliseconds(50);
+  auto receiver = OtlpReceiver::Start(o);
+  ASSERT_TRUE(receiver.ok());
+  const std::string a = "0102030405060708090a0b0c0d0e0f10";
+  ASSERT_EQ(Post((*receiver)->port(), WriteFile(dir_ + "/a.json", SpanJson(a, 2))).status, 200);
+  for (int i = 0; i < 200 && (*receiver)->files().empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_THAT((*receiver)->files(), SizeIs(1));
+  ASSERT_EQ(Post((*receiver)->port(), WriteFile(dir_ + "/late.json", SpanJson(a, 1, 5))).status,
+            200);
+  (*receiver)->Stop();
+  EXPECT_THAT((*receiver)->files(),
+              ElementsAre(dir_ + "/" + a + ".baton", dir_ + "/" + a + "-2.baton"));
+}
+
+// An Env whose file creation waits until released: the writer falls behind on demand.
+class BlockingEnv final : public Env {
+ public:
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    ++waiting_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return released_; });
+    return mem_.NewWritableFile(path);
+  }
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
+    return mem_.NewRandomAccessFile(p);
+  }
+  Status RenameFile(const std::string& from, const std::string& to) override {
+    return mem_.RenameFile(from, to);
+  }
+  Status RemoveFile(const std::string& path) override { return mem_.RemoveFile(path); }
+  bool FileExists(const std::string& path) override { return mem_.FileExists(path); }
+  bool DirectoryExists(const std::string& path) override { return mem_.DirectoryExists(path); }
+  void WaitForWriter() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return waiting_ > 0; });
+  }
+  void Release() {
+    std::lock_guard<std::mutex> lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+  MemEnv& mem() { return mem_; }
+
+ private:
+  MemEnv mem_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int waiting_ = 0;
+  bool released_ = false;
+};
+
+TEST_F(OtlpReceiverTest, AWriterThatFallsBehindGets429WithRetryAfterAndLosesNothing) {
+  BlockingEnv env;
+  OtlpReceiverOptions o;
+  o.listen_port = 0;
+  o.out_dir = dir_;
+  o.idle = std::chrono::milliseconds(0);
+  o.max_queued_spans = 4;
+  o.env = &env;
+  auto receiver = OtlpReceiver::Start(o);
+  ASSERT_TRUE(receiver.ok());
+  const unsigned port = (*receiver)->port();
+  const std::string a = "0102030405060708090a0b0c0d0e0f10";
+  ASSERT_EQ(Post(port, WriteFile(dir_ + "/1.json", SpanJson(a, 3))).status, 200);
+  env.WaitForWriter();  // The writer is stuck writing the first trace.
+  EXPECT_EQ(Post(port, WriteFile(dir_ + "/2.json", SpanJson(a, 3, 10))).status, 200);
+  Posted busy = Post(port, WriteFile(dir_ + "/3.json", SpanJson(a, 3, 20)));
+  EXPECT_EQ(busy.status, 429);
+  EXPECT_THAT(busy.headers, HasSubstr("Retry-After: 1"));
+  env.Release();
+  (*receiver)->Stop();
+  OtlpReceiverStats stats = (*receiver)->stats();
+  EXPECT_EQ(stats.refused_busy, 1u);
+  EXPECT_EQ(stats.spans_accepted, 6u);
+  EXPECT_EQ(stats.sessions_written, 2u);  // Everything accepted was written.
+  EXPECT_EQ(stats.write_errors, 0u);
+}
+
+TEST_F(OtlpReceiverTest, ListeningOnAPortInUseIsAnError) {
+  OtlpReceiverOptions o;
+  o.listen_port = 0;
+  o.out_dir = dir_;
+  auto first = OtlpReceiver::Start(o);
+  ASSERT_TRUE(first.ok());
+  o.listen_port = (*first)->port();
+  auto second = OtlpReceiver::Start(o);
+  ASSERT_FALSE(second.ok());
+  EXPECT_THAT(second.status().message(), HasSubstr("cannot listen"));
+}
+
+// --- The CLI ------------------------------------------------------------------------------
+
+TEST(OtlpCliTest, ImportWritesASessionPerGroupAndBadFilesExit2) {
+  const std::string dir = FreshTempDir("otlp_cli");
+  RunResult r = RunCommand(kBaton + " import otlp " + kData + "/genai_older.json -o " + dir + "/s");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("imported 7 spans (grouped by auto) as 1 sessions"));
+  EXPECT_THAT(r.err, HasSubstr("skipped a span"));
+  RunResult check =
+      RunCommand(kBaton + " inspect " + dir + "/s/00000000000000000000000000000001.baton");
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_THAT(check.out, HasSubstr("source=otlp"));
+
+  RunResult bad = RunCommand(kBaton + " import otlp " +
+                             WriteFile(dir + "/bad.json", R"({"resourceLogs":[]})") + " -o " + dir);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("(this is logs)"));
+  RunResult group = RunCommand(kBaton + " import otlp " + kData +
+                               "/genai_current.json --group-by trace -o " + dir + "/t");
+  EXPECT_EQ(group.exit_code, 0) << group.err;
+  EXPECT_TRUE(std::filesystem::exists(dir + "/t/5b8efff798038103d269b633813fc60c.baton"));
+}
+
+TEST(OtlpCliTest, ExportWritesOtlpJsonThatImportsBack) {
+  const std::string dir = FreshTempDir("otlp_export");
+  RunResult r =
+      RunCommand(kBaton + " export otlp " + kCorpora + "/retry_storm.baton --with-findings");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"baton.finding\""));
+  WriteFile(dir + "/e.json", r.out);
+  RunResult back = RunCommand(kBaton + " import otlp " + dir + "/e.json -o " + dir + "/s");
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  RunResult why = RunCommand(kBaton + " why " + dir + "/s/*.baton");
+  EXPECT_THAT(why.out, HasSubstr("Root cause: a retry storm hidden from the reported latency"));
+}
+
+}  // namespace
+}  // namespace baton::otel

@@ -285,6 +285,17 @@ Result<const Event*> ReplaySession::Serve(const Event& live) {
   return Answer(*recorded);
 }
 
+std::optional<std::string> ReplaySession::RecordedAgentFor(const Event& live) {
+  BATON_CHECK(IsServedKind(live.kind()));
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const std::string& agent : trace_.agents()) {
+    auto it = served_.find(QueueKey(agent, live.kind()));
+    if (it == served_.end() || it->second.next >= it->second.events.size()) continue;
+    if (RequestsMatch(*it->second.events[it->second.next], live)) return agent;
+  }
+  return std::nullopt;
+}
+
 Event ReplaySession::AnswerOf(const Event& e) const {
   Event a;
   a.seq = e.seq;

@@ -101,6 +101,11 @@ class ReplaySession {
   // Status::Diverged with OnDivergence::kStop.
   Result<const Event*> Serve(const Event& live);
 
+  // The recorded agent whose next unserved call of live's kind matches live's request, for a
+  // live agent the recording does not name (a proxied program's agents are named from its
+  // traffic; a session imported from spans names them as its spans did). nullopt when none.
+  std::optional<std::string> RecordedAgentFor(const Event& live);
+
   // Blocks until it is `agent`'s turn, in the recorded delivery order, to receive its next
   // message, and returns that message's id. NotFound when the turn does not come within
   // `timeout` (an agent polling its mailbox; not a divergence by itself) or the recording

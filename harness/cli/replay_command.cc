@@ -113,6 +113,15 @@ int RunReplay(ReplayCliOptions& opts, CommandContext& ctx) {
   ro.normalizers = opts.diff.normalizers;
   for (const std::string& f : proxy::TransportOnlyIgnoredFields())
     ro.normalizers.ignored_fields.push_back(f);
+  for (const KeyValue& kv : recording->header().metadata) {
+    if (kv.key != "source" || kv.value != "otlp") continue;
+    // Spans carry a model call's messages, not every parameter, tool schema or streaming
+    // flag the program sends: an imported session is matched on model and messages.
+    for (const char* f : {"request.parameters", "request.tools", "request.stream"})
+      ro.normalizers.ignored_fields.push_back(f);
+    ctx.err << "baton replay: " << opts.file
+            << " was imported from spans: calls are matched on model and messages\n";
+  }
   auto session = ReplaySession::FromTrace(*recording, ro);
   if (!session.ok()) {
     ctx.err << "baton replay: " << session.status().message() << "\n";

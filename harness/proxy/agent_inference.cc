@@ -40,6 +40,11 @@ std::string AgentInference::Attribute(const std::string& header_agent, const Par
   return agent;
 }
 
+void AgentInference::Rename(const std::string& from, const std::string& to) {
+  for (auto& [prompt, name] : agent_of_prompt_)
+    if (name == from) name = to;
+}
+
 void AgentInference::ObserveResponse(const std::string& agent, const ModelResponse& response) {
   for (const ToolCallRequest& call : response.tool_calls) {
     if (auto to = HandoffTarget(call.name)) {

@@ -40,6 +40,8 @@ class AgentInference {
   // receives that handoff.
   std::string Attribute(const std::string& header_agent, const ParsedRequest& request,
                         std::optional<PendingHandoff>* delivered);
+  // Calls the agent named `from` `to` from now on (the name a recording gives it).
+  void Rename(const std::string& from, const std::string& to);
   // Notes the handoff tool calls of an agent's response.
   void ObserveResponse(const std::string& agent, const ModelResponse& response);
   // The tool call (name, arguments) an agent's earlier response asked for, by id; once.

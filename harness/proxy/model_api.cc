@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
 #include <map>
 
 #include "base/json_writer.h"
@@ -550,6 +551,253 @@ std::string FillBody(const std::string& templated, const std::string& content) {
   size_t at = templated.find(kContentMarker);
   if (at == std::string::npos) return templated;
   return templated.substr(0, at) + Escaped(content) + templated.substr(at + kContentMarker.size());
+}
+
+namespace {
+
+// Tool arguments as JSON: recorded text that is not JSON becomes a JSON string.
+void WriteArguments(JsonWriter& w, const std::string& args, bool as_object) {
+  simdjson::dom::parser parser;
+  element doc;
+  const bool valid =
+      !args.empty() && parser.parse(args.data(), args.size()).get(doc) == simdjson::SUCCESS;
+  if (as_object) {
+    if (valid && doc.is_object()) {
+      w.Raw(Canonical(doc));
+    } else {
+      w.BeginObject().EndObject();
+    }
+  } else {
+    w.String(args.empty() ? "{}" : args);
+  }
+}
+
+std::string ChatFinishReason(const ModelResponse& r) {
+  if (r.finish_reason == "tool_call" || (r.finish_reason.empty() && !r.tool_calls.empty()))
+    return "tool_calls";
+  return r.finish_reason.empty() ? "stop" : r.finish_reason;
+}
+
+std::string AnthropicStopReason(const ModelResponse& r) {
+  if (!r.tool_calls.empty()) return "tool_use";
+  if (r.finish_reason == "length" || r.finish_reason == "max_tokens") return "max_tokens";
+  return "end_turn";
+}
+
+std::string Frame(const std::string& event, const std::string& data) {
+  return (event.empty() ? "" : "event: " + event + "\n") + "data: " + data + "\n\n";
+}
+
+void WriteResponsesObject(JsonWriter& w, const std::string& model, const std::string& id,
+                          const ModelResponse& r) {
+  w.BeginObject().Key("id").String("resp_" + id).Key("object").String("response");
+  w.Key("created_at").Int(0).Key("status").String("completed").Key("model").String(model);
+  w.Key("output").BeginArray();
+  if (!r.content.text.empty() || r.tool_calls.empty()) {
+    w.BeginObject().Key("type").String("message").Key("id").String("msg_" + id);
+    w.Key("status").String("completed").Key("role").String("assistant");
+    w.Key("content").BeginArray().BeginObject().Key("type").String("output_text");
+    w.Key("text").String(r.content.text).Key("annotations").BeginArray().EndArray();
+    w.EndObject().EndArray().EndObject();
+  }
+  for (const ToolCallRequest& t : r.tool_calls) {
+    w.BeginObject().Key("type").String("function_call").Key("id").String("fc_" + t.id);
+    w.Key("call_id").String(t.id).Key("name").String(t.name).Key("arguments");
+    WriteArguments(w, t.arguments_json.text, false);
+    w.Key("status").String("completed").EndObject();
+  }
+  w.EndArray();
+  w.Key("usage").BeginObject().Key("input_tokens").Uint(r.usage.prompt_tokens);
+  w.Key("output_tokens").Uint(r.usage.completion_tokens);
+  w.Key("total_tokens").Uint(r.usage.total_tokens).EndObject();
+  w.EndObject();
+}
+
+}  // namespace
+
+std::string SynthesizedResponseBody(ModelApi api, const std::string& model, const std::string& id,
+                                    const ModelResponse& r) {
+  JsonWriter w;
+  switch (api) {
+    case ModelApi::kOpenAiResponses:
+      WriteResponsesObject(w, model, id, r);
+      break;
+    case ModelApi::kAnthropicMessages:
+      w.BeginObject().Key("id").String("msg_" + id).Key("type").String("message");
+      w.Key("role").String("assistant").Key("model").String(model).Key("content").BeginArray();
+      if (!r.content.text.empty() || r.tool_calls.empty())
+        w.BeginObject().Key("type").String("text").Key("text").String(r.content.text).EndObject();
+      for (const ToolCallRequest& t : r.tool_calls) {
+        w.BeginObject().Key("type").String("tool_use").Key("id").String(t.id);
+        w.Key("name").String(t.name).Key("input");
+        WriteArguments(w, t.arguments_json.text, true);
+        w.EndObject();
+      }
+      w.EndArray().Key("stop_reason").String(AnthropicStopReason(r)).Key("stop_sequence").Null();
+      w.Key("usage").BeginObject().Key("input_tokens").Uint(r.usage.prompt_tokens);
+      w.Key("output_tokens").Uint(r.usage.completion_tokens).EndObject().EndObject();
+      break;
+    default:
+      w.BeginObject().Key("id").String("chatcmpl-" + id).Key("object").String("chat.completion");
+      w.Key("created").Int(0).Key("model").String(model).Key("choices").BeginArray();
+      w.BeginObject().Key("index").Int(0).Key("message").BeginObject();
+      w.Key("role").String("assistant").Key("content");
+      if (r.content.text.empty() && !r.tool_calls.empty()) {
+        w.Null();
+      } else {
+        w.String(r.content.text);
+      }
+      if (!r.tool_calls.empty()) {
+        w.Key("tool_calls").BeginArray();
+        for (const ToolCallRequest& t : r.tool_calls) {
+          w.BeginObject().Key("id").String(t.id).Key("type").String("function");
+          w.Key("function").BeginObject().Key("name").String(t.name).Key("arguments");
+          WriteArguments(w, t.arguments_json.text, false);
+          w.EndObject().EndObject();
+        }
+        w.EndArray();
+      }
+      w.EndObject().Key("finish_reason").String(ChatFinishReason(r)).EndObject().EndArray();
+      w.Key("usage").BeginObject().Key("prompt_tokens").Uint(r.usage.prompt_tokens);
+      w.Key("completion_tokens").Uint(r.usage.completion_tokens);
+      w.Key("total_tokens").Uint(r.usage.total_tokens).EndObject().EndObject();
+      break;
+  }
+  return w.Take();
+}
+
+std::vector<std::string> SynthesizedResponseFrames(ModelApi api, const std::string& model,
+                                                   const std::string& id, const ModelResponse& r) {
+  std::vector<std::string> frames;
+  if (api == ModelApi::kAnthropicMessages) {
+    JsonWriter start;
+    start.BeginObject().Key("type").String("message_start").Key("message").BeginObject();
+    start.Key("id")
+        .String("msg_" + id)
+        .Key("type")
+        .String("message")
+        .Key("role")
+        .String("assistant");
+    start.Key("model").String(model).Key("content").BeginArray().EndArray();
+    start.Key("stop_reason").Null().Key("stop_sequence").Null();
+    start.Key("usage").BeginObject().Key("input_tokens").Uint(r.usage.prompt_tokens);
+    start.Key("output_tokens").Uint(0).EndObject().EndObject().EndObject();
+    frames.push_back(Frame("message_start", start.Take()));
+    int index = 0;
+    if (!r.content.text.empty() || r.tool_calls.empty()) {
+      JsonWriter b, d, e;
+      b.BeginObject().Key("type").String("content_block_start").Key("index").Int(index);
+      b.Key("content_block").BeginObject().Key("type").String("text").Key("text").String("");
+      b.EndObject().EndObject();
+      d.BeginObject().Key("type").String("content_block_delta").Key("index").Int(index);
+      d.Key("delta")
+          .BeginObject()
+          .Key("type")
+          .String("text_delta")
+          .Key("text")
+          .String(r.content.text);
+      d.EndObject().EndObject();
+      e.BeginObject().Key("type").String("content_block_stop").Key("index").Int(index).EndObject();
+      frames.push_back(Frame("content_block_start", b.Take()));
+      frames.push_back(Frame("content_block_delta", d.Take()));
+      frames.push_back(Frame("content_block_stop", e.Take()));
+      ++index;
+    }
+    for (const ToolCallRequest& t : r.tool_calls) {
+      JsonWriter b, d, e;
+      b.BeginObject().Key("type").String("content_block_start").Key("index").Int(index);
+      b.Key("content_block").BeginObject().Key("type").String("tool_use").Key("id").String(t.id);
+      b.Key("name").String(t.name).Key("input").BeginObject().EndObject().EndObject().EndObject();
+      d.BeginObject().Key("type").String("content_block_delta").Key("index").Int(index);
+      d.Key("delta").BeginObject().Key("type").String("input_json_delta").Key("partial_json");
+      d.String(t.arguments_json.text.empty() ? "{}" : t.arguments_json.text)
+          .EndObject()
+          .EndObject();
+      e.BeginObject().Key("type").String("content_block_stop").Key("index").Int(index).EndObject();
+      frames.push_back(Frame("content_block_start", b.Take()));
+      frames.push_back(Frame("content_block_delta", d.Take()));
+      frames.push_back(Frame("content_block_stop", e.Take()));
+      ++index;
+    }
+    JsonWriter delta;
+    delta.BeginObject().Key("type").String("message_delta").Key("delta").BeginObject();
+    delta.Key("stop_reason").String(AnthropicStopReason(r)).Key("stop_sequence").Null().EndObject();
+    delta.Key("usage").BeginObject().Key("output_tokens").Uint(r.usage.completion_tokens);
+    delta.EndObject().EndObject();
+    frames.push_back(Frame("message_delta", delta.Take()));
+    frames.push_back(Frame("message_stop", R"({"type":"message_stop"})"));
+    return frames;
+  }
+  if (api == ModelApi::kOpenAiResponses) {
+    JsonWriter created, text_delta, done;
+    created.BeginObject().Key("type").String("response.created").Key("response");
+    ModelResponse empty;
+    WriteResponsesObject(created, model, id, empty);
+    created.EndObject();
+    frames.push_back(Frame("response.created", created.Take()));
+    if (!r.content.text.empty()) {
+      text_delta.BeginObject().Key("type").String("response.output_text.delta");
+      text_delta.Key("item_id").String("msg_" + id).Key("output_index").Int(0);
+      text_delta.Key("content_index").Int(0).Key("delta").String(r.content.text).EndObject();
+      frames.push_back(Frame("response.output_text.delta", text_delta.Take()));
+    }
+    done.BeginObject().Key("type").String("response.completed").Key("response");
+    WriteResponsesObject(done, model, id, r);
+    done.EndObject();
+    frames.push_back(Frame("response.completed", done.Take()));
+    return frames;
+  }
+  // Chat Completions: the role and text, each tool call, the finish, the usage, [DONE].
+  auto chunk = [&](const std::function<void(JsonWriter&)>& delta, const std::string& finish) {
+    JsonWriter w;
+    w.BeginObject()
+        .Key("id")
+        .String("chatcmpl-" + id)
+        .Key("object")
+        .String("chat.completion.chunk");
+    w.Key("created").Int(0).Key("model").String(model).Key("choices").BeginArray();
+    w.BeginObject().Key("index").Int(0).Key("delta").BeginObject();
+    delta(w);
+    w.EndObject().Key("finish_reason");
+    if (finish.empty()) {
+      w.Null();
+    } else {
+      w.String(finish);
+    }
+    w.EndObject().EndArray().EndObject();
+    return Frame("", w.Take());
+  };
+  frames.push_back(chunk(
+      [&](JsonWriter& w) {
+        w.Key("role").String("assistant").Key("content").String(r.content.text);
+      },
+      ""));
+  for (size_t i = 0; i < r.tool_calls.size(); ++i) {
+    const ToolCallRequest& t = r.tool_calls[i];
+    frames.push_back(chunk(
+        [&](JsonWriter& w) {
+          w.Key("tool_calls").BeginArray().BeginObject().Key("index").Int(static_cast<int64_t>(i));
+          w.Key("id").String(t.id).Key("type").String("function").Key("function").BeginObject();
+          w.Key("name").String(t.name).Key("arguments");
+          WriteArguments(w, t.arguments_json.text, false);
+          w.EndObject().EndObject().EndArray();
+        },
+        ""));
+  }
+  frames.push_back(chunk([](JsonWriter&) {}, ChatFinishReason(r)));
+  JsonWriter usage;
+  usage.BeginObject()
+      .Key("id")
+      .String("chatcmpl-" + id)
+      .Key("object")
+      .String("chat.completion.chunk");
+  usage.Key("created").Int(0).Key("model").String(model).Key("choices").BeginArray().EndArray();
+  usage.Key("usage").BeginObject().Key("prompt_tokens").Uint(r.usage.prompt_tokens);
+  usage.Key("completion_tokens").Uint(r.usage.completion_tokens);
+  usage.Key("total_tokens").Uint(r.usage.total_tokens).EndObject().EndObject();
+  frames.push_back(Frame("", usage.Take()));
+  frames.push_back("data: [DONE]\n\n");
+  return frames;
 }
 
 }  // namespace baton::proxy

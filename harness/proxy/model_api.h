@@ -74,6 +74,16 @@ ModelResponse ParseResponseStream(ModelApi api, const std::vector<std::string>& 
 std::string TemplateBody(const std::string& body, const std::string& content);
 std::string FillBody(const std::string& templated, const std::string& content);
 
+// A response in the shape of `api` built from a model call that carries no HTTP exchange
+// (recorded on the runtime, or imported from spans): the body of a plain answer, or the
+// frames of a streamed one ("data: ...\n\n" events, as the vendor sends them). What the
+// source did not record (ids, timestamps) is filled with fixed values.
+std::string SynthesizedResponseBody(ModelApi api, const std::string& model, const std::string& id,
+                                    const ModelResponse& response);
+std::vector<std::string> SynthesizedResponseFrames(ModelApi api, const std::string& model,
+                                                   const std::string& id,
+                                                   const ModelResponse& response);
+
 }  // namespace baton::proxy
 
 #endif  // BATON_HARNESS_PROXY_MODEL_API_H_

@@ -306,6 +306,13 @@ class ProxyServer::Impl final : public kj::HttpService {
       live.agent = ex.agent;
       ModelCall& call = live.body.emplace<ModelCall>();
       call.request = ex.parsed.request;
+      if (options_.replay->trace().EventsOf(ex.agent).empty()) {
+        // An agent the recording does not name: the recorded agent whose next call this is.
+        if (auto recorded = options_.replay->RecordedAgentFor(live)) {
+          inference_.Rename(ex.agent, *recorded);
+          ex.agent = live.agent = *recorded;
+        }
+      }
       auto served = options_.replay->Serve(live);
       if (!served.ok()) {
         Count(&ProxyStats::misses);
@@ -322,6 +329,8 @@ class ProxyServer::Impl final : public kj::HttpService {
         Count(&ProxyStats::served);
         const ModelCall* rec = (*served)->As<ModelCall>();
         inference_.ObserveResponse(ex.agent, rec->response);
+        if (rec->http.api.empty() && ex.api != ModelApi::kOpaque)
+          return SendSynthesized(ex, *rec, response);
         return SendRecorded(*rec, response);
       }
       // replay-or-record: not in the recording, so it goes live.
@@ -360,6 +369,28 @@ class ProxyServer::Impl final : public kj::HttpService {
       tool.result = result;
       rec.Record(ex.agent, std::move(tool), last_seq_of_[ex.agent]);
     }
+  }
+
+  // A call recorded without its HTTP exchange (on the runtime, or imported from spans),
+  // answered in the shape of the API the live request used.
+  kj::Promise<void> SendSynthesized(const Exchange& ex, const ModelCall& rec, Response& response) {
+    const std::string model =
+        rec.request.model.empty() ? ex.parsed.request.model : rec.request.model;
+    std::string id;
+    for (char c : rec.call_id) id.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+    ModelCall answer = rec;
+    answer.http.status = 200;
+    if (ex.parsed.request.stream) {
+      answer.http.response_headers = {{"Content-Type", "text/event-stream"}};
+      answer.response.chunks.clear();
+      for (std::string& f : SynthesizedResponseFrames(ex.api, model, id, rec.response))
+        answer.response.chunks.push_back({0, std::move(f)});
+    } else {
+      answer.http.response_headers = {{"Content-Type", "application/json"}};
+      answer.http.response_body.text = SynthesizedResponseBody(ex.api, model, id, rec.response);
+      answer.response.chunks.clear();
+    }
+    return SendRecorded(answer, response);
   }
 
   kj::Promise<void> SendRecorded(const ModelCall& rec, Response& response) {

@@ -94,5 +94,26 @@ TEST(OtelJsExporterTest, BatonAttributesGiveTheRuntimesRootCause) {
   }
 }
 
+// Spans that carry message content replay: the session imported from them serves the official
+// openai SDK, unmodified, through the proxy (a plain call and a streamed one), with the
+// agents named as the spans named them.
+TEST(OtelReplayTest, ASessionImportedFromSpansReplaysThroughTheProxy) {
+  ASSERT_EQ(RunCommand("test -d " + kJs + "/node_modules/openai").exit_code, 0);
+  const std::string dir = FreshTempDir("otel_replay");
+  RunResult imported = RunCommand(kBaton + " import otlp " + std::string(BATON_SOURCE_DIR) +
+                                  "/tests/otel/data/replayable.json -o " + dir);
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  RunResult replayed = RunCommand(
+      "OPENAI_API_KEY=sk-test " + kBaton + " replay " + dir +
+      "/4bf92f3577b34da6a3ce929d0e0e4736.baton --upstream openai=http://127.0.0.1:9/v1 -- node " +
+      kJs + "/otel_replay_chat.mjs");
+  EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
+  EXPECT_THAT(replayed.out,
+              HasSubstr("planner -> transfer_to_researcher {\"task\":\"EU market\"}"));
+  EXPECT_THAT(replayed.out, HasSubstr("researcher: Growth is 2%. (24 tokens)"));
+  EXPECT_THAT(replayed.out, HasSubstr("replay matched: 2 calls served"));
+  EXPECT_THAT(replayed.err, HasSubstr("imported from spans"));
+}
+
 }  // namespace
 }  // namespace baton

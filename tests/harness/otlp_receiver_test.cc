@@ -1,0 +1,257 @@
+// The OTLP/HTTP receiver (`baton serve --otlp`): spans grouped until they go quiet; answers as
+// OTLP/HTTP exporters expect (200 with partial_success, gzip, 400, 404, 413, 415); a writer
+// that falls behind turns requests away with 429 and Retry-After instead of dropping spans;
+// Stop() writes every open trace. Links only the otel library, so TSan runs it in CI.
+#include "harness/otel/otlp_receiver.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "base/mem_env.h"
+#include "replayer/trace.h"
+#include "tests/testing/run_command.h"
+
+namespace baton::otel {
+namespace {
+
+using baton::testing::FreshTempDir;
+using baton::testing::RunCommand;
+using baton::testing::RunResult;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+
+// --- Grouping and the receiver -----------------------------------------------------------------
+
+Span MakeSpan(const std::string& trace, const std::string& id,
+              const std::string& conversation = "") {
+  Span s;
+  s.trace_id = trace;
+  s.span_id = id;
+  s.name = "s";
+  s.start_ns = s.end_ns = 1;
+  if (!conversation.empty())
+    s.attributes.push_back({"gen_ai.conversation.id", AttributeValue::String(conversation)});
+  return s;
+}
+
+TEST(SpanGroupsTest, AGroupIsTakenWhenItWentQuietAndTracesJoinTheirConversation) {
+  SpanGroups groups(GroupBy::kAuto);
+  groups.Add({MakeSpan("t1", "a", "c1"), MakeSpan("t2", "b")}, 0);
+  groups.Add({MakeSpan("t1", "c")}, 5);  // Joins c1 through its trace.
+  groups.Add({MakeSpan("t3", "d", "c1")}, 8);
+  EXPECT_EQ(groups.open_groups(), 2u);
+  EXPECT_THAT(groups.TakeIdle(9, 10), IsEmpty());
+  auto idle = groups.TakeIdle(10, 10);  // t2 went quiet at 0; c1 last heard of at 8.
+  ASSERT_THAT(idle, SizeIs(1));
+  EXPECT_EQ(idle[0].first, "t2");
+  auto rest = groups.TakeAll();
+  ASSERT_THAT(rest, SizeIs(1));
+  EXPECT_EQ(rest[0].first, "c1");
+  EXPECT_THAT(rest[0].second, SizeIs(3));
+  EXPECT_EQ(groups.open_spans(), 0u);
+}
+
+std::string SpanJson(const std::string& trace, int n, int first = 0) {
+  std::string spans;
+  for (int i = first; i < first + n; ++i) {
+    char id[17];
+    std::snprintf(id, sizeof id, "%016x", i + 1);
+    spans += std::string(spans.empty() ? "" : ",") + R"({"traceId":")" + trace + R"(","spanId":")" +
+             id + R"(","name":"chat","startTimeUnixNano":")" + std::to_string(1000 + i) +
+             R"(","attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":"chat"}}]})";
+  }
+  return R"({"resourceSpans":[{"scopeSpans":[{"spans":[)" + spans + "]}]}]}";
+}
+
+struct Posted {
+  int status = 0;
+  std::string headers;
+  std::string body;
+};
+
+Posted Post(unsigned port, const std::string& file, const std::string& extra = "",
+            const std::string& path = "/v1/traces") {
+  RunResult r =
+      RunCommand("curl -sS -i --max-time 20 -H 'Content-Type: application/json' " + extra +
+                 " --data-binary @" + file + " http://127.0.0.1:" + std::to_string(port) + path);
+  Posted p;
+  size_t sp = r.out.find(' ');
+  if (sp != std::string::npos) p.status = std::atoi(r.out.c_str() + sp + 1);
+  size_t at = r.out.find("\r\n\r\n");
+  p.headers = r.out.substr(0, at);
+  if (at != std::string::npos) p.body = r.out.substr(at + 4);
+  return p;
+}
+
+std::string WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+class OtlpReceiverTest : public ::testing::Test {
+ protected:
+  std::string dir_ = FreshTempDir("otlp_receiver");
+};
+
+TEST_F(OtlpReceiverTest, AnswersAsOtlpHttpSaysAndWritesEachTraceOnStop) {
+  OtlpReceiverOptions o;
+  o.listen_port = 0;
+  o.out_dir = dir_;
+  o.idle = std::chrono::hours(1);
+  o.max_body_bytes = 64 * 1024;
+  auto receiver = OtlpReceiver::Start(o);
+  ASSERT_TRUE(receiver.ok()) << receiver.status().ToString();
+  const unsigned port = (*receiver)->port();
+  const std::string a = "0102030405060708090a0b0c0d0e0f10", b = "1102030405060708090a0b0c0d0e0f10";
+
+  Posted ok = Post(port, WriteFile(dir_ + "/a.json", SpanJson(a, 3)));
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body, "{}");
+  // Gzip, as exporters send with compression on.
+  WriteFile(dir_ + "/b.json", SpanJson(b, 2));
+  ASSERT_EQ(RunCommand("gzip -kf " + dir_ + "/b.json").exit_code, 0);
+  EXPECT_EQ(Post(port, dir_ + "/b.json.gz", "-H 'Content-Encoding: gzip'").status, 200);
+  // A span of the batch that cannot be used: partial success, the rest kept.
+  std::string partial = SpanJson(a, 1, 10);
+  partial.insert(partial.rfind("]}]}]}"), R"(,{"traceId":"x","spanId":"y"})");
+  Posted part = Post(port, WriteFile(dir_ + "/p.json", partial));
+  EXPECT_EQ(part.status, 200);
+  EXPECT_THAT(part.body, HasSubstr(R"("partialSuccess":{"rejectedSpans":"1")"));
+  EXPECT_THAT(part.body, HasSubstr("traceId: expected 32 hex digits"));
+
+  EXPECT_EQ(Post(port, WriteFile(dir_ + "/bad.json", "{nope")).status, 400);
+  Posted proto = Post(port, dir_ + "/a.json", "-H 'Content-Type: application/x-protobuf'");
+  EXPECT_EQ(proto.status, 415);
+  EXPECT_THAT(proto.body, HasSubstr("encoding to json"));
+  EXPECT_EQ(Post(port, dir_ + "/a.json", "", "/v1/metrics").status, 404);
+  EXPECT_EQ(Post(port, WriteFile(dir_ + "/big.json", SpanJson(a, 2000))).status, 413);
+  // A gzip bomb is refused by its size after decompression.
+  WriteFile(dir_ + "/bomb.json", std::string(1 << 20, ' ') + SpanJson(a, 1));
+  ASSERT_EQ(RunCommand("gzip -kf " + dir_ + "/bomb.json").exit_code, 0);
+  EXPECT_EQ(Post(port, dir_ + "/bomb.json.gz", "-H 'Content-Encoding: gzip'").status, 413);
+
+  EXPECT_THAT((*receiver)->files(), IsEmpty());  // Idle is an hour: nothing written yet.
+  (*receiver)->Stop();
+  OtlpReceiverStats stats = (*receiver)->stats();
+  EXPECT_EQ(stats.spans_accepted, 6u);
+  EXPECT_EQ(stats.spans_rejected, 1u);
+  EXPECT_EQ(stats.sessions_written, 2u);
+  std::vector<std::string> files = (*receiver)->files();
+  ASSERT_THAT(files, SizeIs(2));
+  std::map<std::string, size_t> calls;
+  for (const std::string& f : files) {
+    auto trace = Trace::Load(f);
+    ASSERT_TRUE(trace.ok()) << trace.status().ToString();
+    for (const Event& e : trace->events()) calls[f] += e.As<ModelCall>() != nullptr;
+  }
+  EXPECT_EQ(calls[dir_ + "/" + a + ".baton"], 4u);
+  EXPECT_EQ(calls[dir_ + "/" + b + ".baton"], 2u);
+}
+
+TEST_F(OtlpReceiverTest, QuietTracesAreWrittenWhileRunningAndLateSpansGetTheirOwnFile) {
+  OtlpReceiverOptions o;
+  o.listen_port = 0;
+  o.out_dir = dir_;
+  o.idle = std::chrono::milliseconds(50);
+  auto receiver = OtlpReceiver::Start(o);
+  ASSERT_TRUE(receiver.ok());
+  const std::string a = "0102030405060708090a0b0c0d0e0f10";
+  ASSERT_EQ(Post((*receiver)->port(), WriteFile(dir_ + "/a.json", SpanJson(a, 2))).status, 200);
+  for (int i = 0; i < 200 && (*receiver)->files().empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_THAT((*receiver)->files(), SizeIs(1));
+  ASSERT_EQ(Post((*receiver)->port(), WriteFile(dir_ + "/late.json", SpanJson(a, 1, 5))).status,
+            200);
+  (*receiver)->Stop();
+  EXPECT_THAT((*receiver)->files(),
+              ElementsAre(dir_ + "/" + a + ".baton", dir_ + "/" + a + "-2.baton"));
+}
+
+// An Env whose file creation waits until released: the writer falls behind on demand.
+class BlockingEnv final : public Env {
+ public:
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    ++waiting_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return released_; });
+    return mem_.NewWritableFile(path);
+  }
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
+    return mem_.NewRandomAccessFile(p);
+  }
+  Status RenameFile(const std::string& from, const std::string& to) override {
+    return mem_.RenameFile(from, to);
+  }
+  Status RemoveFile(const std::string& path) override { return mem_.RemoveFile(path); }
+  bool FileExists(const std::string& path) override { return mem_.FileExists(path); }
+  bool DirectoryExists(const std::string& path) override { return mem_.DirectoryExists(path); }
+  void WaitForWriter() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return waiting_ > 0; });
+  }
+  void Release() {
+    std::lock_guard<std::mutex> lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+  MemEnv& mem() { return mem_; }
+
+ private:
+  MemEnv mem_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int waiting_ = 0;
+  bool released_ = false;
+};
+
+TEST_F(OtlpReceiverTest, AWriterThatFallsBehindGets429WithRetryAfterAndLosesNothing) {
+  BlockingEnv env;
+  OtlpReceiverOptions o;
+  o.listen_port = 0;
+  o.out_dir = dir_;
+  o.idle = std::chrono::milliseconds(0);
+  o.max_queued_spans = 4;
+  o.env = &env;
+  auto receiver = OtlpReceiver::Start(o);
+  ASSERT_TRUE(receiver.ok());
+  const unsigned port = (*receiver)->port();
+  const std::string a = "0102030405060708090a0b0c0d0e0f10";
+  ASSERT_EQ(Post(port, WriteFile(dir_ + "/1.json", SpanJson(a, 3))).status, 200);
+  env.WaitForWriter();  // The writer is stuck writing the first trace.
+  EXPECT_EQ(Post(port, WriteFile(dir_ + "/2.json", SpanJson(a, 3, 10))).status, 200);
+  Posted busy = Post(port, WriteFile(dir_ + "/3.json", SpanJson(a, 3, 20)));
+  EXPECT_EQ(busy.status, 429);
+  EXPECT_THAT(busy.headers, HasSubstr("Retry-After: 1"));
+  env.Release();
+  (*receiver)->Stop();
+  OtlpReceiverStats stats = (*receiver)->stats();
+  EXPECT_EQ(stats.refused_busy, 1u);
+  EXPECT_EQ(stats.spans_accepted, 6u);
+  EXPECT_EQ(stats.sessions_written, 2u);  // Everything accepted was written.
+  EXPECT_EQ(stats.write_errors, 0u);
+}
+
+TEST_F(OtlpReceiverTest, ListeningOnAPortInUseIsAnError) {
+  OtlpReceiverOptions o;
+  o.listen_port = 0;
+  o.out_dir = dir_;
+  auto first = OtlpReceiver::Start(o);
+  ASSERT_TRUE(first.ok());
+  o.listen_port = (*first)->port();
+  auto second = OtlpReceiver::Start(o);
+  ASSERT_FALSE(second.ok());
+  EXPECT_THAT(second.status().message(), HasSubstr("cannot listen"));
+}
+
+}  // namespace
+}  // namespace baton::otel

@@ -137,34 +137,41 @@ void AppendJsonOfAnyValue(std::string& out, element array_value) {
   out += ']';
 }
 
+// An AnyValue: one pass over its (usually single) field instead of a lookup per type.
 AttributeValue ValueOf(element any) {
   AttributeValue v;
-  if (auto s = Member(any, "stringValue", "string_value")) {
-    v.type = ValueType::kString;
-    v.text = StringOf(*s);
-  } else if (auto b = Member(any, "boolValue", "bool_value")) {
-    v.type = ValueType::kBool;
-    v.bool_value = b->is_bool() ? bool(b->get_bool()) : StringOf(*b) == "true";
-  } else if (auto i = Member(any, "intValue", "int_value")) {
-    v.type = ValueType::kInt;
-    v.int_value = IntOf(*i).value_or(0);
-  } else if (auto d = Member(any, "doubleValue", "double_value")) {
-    v.type = ValueType::kDouble;
-    if (d->is_number()) {
-      v.double_value = double(d->get_double());
-    } else {
+  if (!any.is_object()) return v;
+  for (auto field : any.get_object()) {
+    std::string_view k = field.key;
+    element e = field.value;
+    if (e.is_null()) continue;
+    if (k == "stringValue" || k == "string_value") {
+      v.type = ValueType::kString;
+      v.text = StringOf(e);
+    } else if (k == "boolValue" || k == "bool_value") {
+      v.type = ValueType::kBool;
+      v.bool_value = e.is_bool() ? bool(e.get_bool()) : StringOf(e) == "true";
+    } else if (k == "intValue" || k == "int_value") {
+      v.type = ValueType::kInt;
+      v.int_value = IntOf(e).value_or(0);
+    } else if (k == "doubleValue" || k == "double_value") {
+      v.type = ValueType::kDouble;
       // "NaN", "Infinity" and numbers as strings, as protobuf's JSON mapping allows.
-      v.double_value = std::strtod(StringOf(*d).c_str(), nullptr);
+      v.double_value =
+          e.is_number() ? double(e.get_double()) : std::strtod(StringOf(e).c_str(), nullptr);
+    } else if (k == "arrayValue" || k == "array_value") {
+      v.type = ValueType::kArray;
+      AppendJsonOfAnyValue(v.text, e);
+    } else if (k == "kvlistValue" || k == "kvlist_value") {
+      v.type = ValueType::kKvList;
+      AppendPlain(v.text, any);
+    } else if (k == "bytesValue" || k == "bytes_value") {
+      v.type = ValueType::kBytes;
+      v.text = Base64Decode(StringOf(e)).value_or(StringOf(e));
+    } else {
+      continue;  // An unknown field of a newer OTLP.
     }
-  } else if (auto a = Member(any, "arrayValue", "array_value")) {
-    v.type = ValueType::kArray;
-    AppendJsonOfAnyValue(v.text, *a);
-  } else if (auto kv = Member(any, "kvlistValue", "kvlist_value")) {
-    v.type = ValueType::kKvList;
-    AppendPlain(v.text, any);
-  } else if (auto bytes = Member(any, "bytesValue", "bytes_value")) {
-    v.type = ValueType::kBytes;
-    v.text = Base64Decode(StringOf(*bytes)).value_or(StringOf(*bytes));
+    break;
   }
   return v;
 }
@@ -173,13 +180,22 @@ Attributes AttributesOf(element owner) {
   Attributes out;
   auto attrs = Member(owner, "attributes");
   if (!attrs || !attrs->is_array()) return out;
-  for (element kv : attrs->get_array()) {
-    auto key = Member(kv, "key");
-    if (!key || !key->is_string()) continue;
+  auto array = attrs->get_array();
+  out.reserve(array.size());
+  for (element kv : array) {
+    if (!kv.is_object()) continue;
     Attribute a;
-    a.key = std::string(std::string_view(key->get_string()));
-    if (auto value = Member(kv, "value")) a.value = ValueOf(*value);
-    out.push_back(std::move(a));
+    bool has_key = false;
+    for (auto field : kv.get_object()) {
+      std::string_view k = field.key;
+      if (k == "key" && field.value.is_string()) {
+        a.key = std::string(std::string_view(field.value.get_string()));
+        has_key = true;
+      } else if (k == "value") {
+        a.value = ValueOf(field.value);
+      }
+    }
+    if (has_key) out.push_back(std::move(a));
   }
   return out;
 }

@@ -1,0 +1,300 @@
+// OpenTelemetry import and the OTLP/HTTP receiver.
+//
+// The document: synthetic multi-agent sessions (baton synth) exported as OTLP/JSON with
+// message content, as an instrumented fleet with content capture on would send them.
+//   - Import: spans/s from the OTLP/JSON text to sessions (parse + map), and with the sessions
+//     written (to an in-memory Env), beside the floor: parsing the same text with simdjson
+//     walking every value, and with capnp-json.
+//   - Receiver: sustained spans/s of `baton serve` with 8 exporters posting batches of 512
+//     spans over keep-alive HTTP connections, until every session is written to disk; with
+//     content capture off (/0, most instrumentations' default) and on (/1).
+//   figure otlp.import_vs_parse_floor ratio=X (goal <= 2)
+//   figure otlp.receiver_spans_per_s exporters=8 spans_per_s=N (goal >= 50000)
+#include <arpa/inet.h>
+#include <benchmark/benchmark.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <simdjson.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/json_parse.h"
+#include "base/mem_env.h"
+#include "bench/real_time_reporter.h"
+#include "harness/otel/otlp_receiver.h"
+#include "harness/otel/otlp_spans.h"
+#include "harness/otel/span_export.h"
+#include "harness/otel/span_import.h"
+#include "harness/synth/synthetic_session.h"
+
+namespace {
+
+using namespace baton;
+using namespace baton::otel;
+using baton::synth::SynthOptions;
+using baton::synth::WriteSyntheticSession;
+
+std::vector<Span> SyntheticSpans(int sessions, int turns) {
+  const std::string dir = std::filesystem::temp_directory_path() / "baton_otlp_bench";
+  std::filesystem::create_directories(dir);
+  std::vector<Span> all;
+  for (int i = 0; i < sessions; ++i) {
+    SynthOptions o;
+    o.seed = 7;
+    o.turns = turns;
+    const std::string path = dir + "/s" + std::to_string(i) + ".baton";
+    if (!WriteSyntheticSession(path, o, i).ok()) std::abort();
+    auto trace = Trace::Load(path);
+    if (!trace.ok()) std::abort();
+    auto spans = SpansFromTrace(*trace, {});
+    if (!spans.ok()) std::abort();
+    for (Span& s : *spans) all.push_back(std::move(s));
+  }
+  std::filesystem::remove_all(dir);
+  return all;
+}
+
+struct Document {
+  std::string json;
+  size_t spans = 0;
+};
+
+const Document& Doc() {
+  static const Document doc = [] {
+    std::vector<Span> spans = SyntheticSpans(20, 20);
+    Document d;
+    d.spans = spans.size();
+    d.json = WriteOtlpJson(spans);
+    return d;
+  }();
+  return doc;
+}
+
+size_t Walk(simdjson::dom::element e) {
+  size_t n = 1;
+  if (e.is_array()) {
+    for (auto v : e.get_array()) n += Walk(v);
+  } else if (e.is_object()) {
+    for (auto f : e.get_object()) n += Walk(f.value);
+  }
+  return n;
+}
+
+void SetRate(benchmark::State& state) {
+  state.counters["spans/s"] = benchmark::Counter(
+      static_cast<double>(Doc().spans * state.iterations()), benchmark::Counter::kIsRate);
+  state.SetBytesProcessed(static_cast<int64_t>(Doc().json.size() * state.iterations()));
+}
+
+void BM_ParseFloor_Simdjson(benchmark::State& state) {
+  simdjson::dom::parser parser;
+  for (auto _ : state) {
+    simdjson::dom::element doc;
+    if (parser.parse(Doc().json).get(doc) != simdjson::SUCCESS) std::abort();
+    benchmark::DoNotOptimize(Walk(doc));
+  }
+  SetRate(state);
+}
+BENCHMARK(BM_ParseFloor_Simdjson)->Unit(benchmark::kMillisecond);
+
+void BM_ParseFloor_CapnpJson(benchmark::State& state) {
+  for (auto _ : state) {
+    auto doc = JsonDocument::Parse(Doc().json, "bench");
+    if (!doc.ok()) std::abort();
+    benchmark::DoNotOptimize(doc->root());
+  }
+  SetRate(state);
+}
+BENCHMARK(BM_ParseFloor_CapnpJson)->Unit(benchmark::kMillisecond);
+
+// The reader alone (OTLP/JSON to spans), to tell reading from mapping.
+void BM_ReadOtlpSpans(benchmark::State& state) {
+  for (auto _ : state) {
+    auto batch = ParseOtlpJson(Doc().json, "bench");
+    if (!batch.ok()) std::abort();
+    benchmark::DoNotOptimize(batch->spans.data());
+  }
+  SetRate(state);
+}
+BENCHMARK(BM_ReadOtlpSpans)->Unit(benchmark::kMillisecond);
+
+void BM_ImportSessions(benchmark::State& state) {
+  for (auto _ : state) {
+    auto batch = ParseOtlpJson(Doc().json, "bench");
+    if (!batch.ok()) std::abort();
+    auto sessions = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
+    benchmark::DoNotOptimize(sessions);
+  }
+  SetRate(state);
+}
+BENCHMARK(BM_ImportSessions)->Unit(benchmark::kMillisecond);
+
+void BM_WriteImportedSessions(benchmark::State& state) {
+  for (auto _ : state) {
+    MemEnv env;
+    env.MakeDirectory("/out");
+    auto batch = ParseOtlpJson(Doc().json, "bench");
+    if (!batch.ok()) std::abort();
+    for (const SpanSession& s : SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto))
+      if (!WriteSpanSession(s, "/out/" + SessionFileName(s.key) + ".baton", env).ok()) std::abort();
+  }
+  SetRate(state);
+}
+BENCHMARK(BM_WriteImportedSessions)->Unit(benchmark::kMillisecond);
+
+// One exporter: a keep-alive connection posting batches; a 429 waits and resends.
+class Exporter {
+ public:
+  explicit Exporter(unsigned port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) std::abort();
+    int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  ~Exporter() { close(fd_); }
+
+  // The HTTP status of posting `body`.
+  int Post(const std::string& body) {
+    std::string req =
+        "POST /v1/traces HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+        "Content-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
+    for (size_t sent = 0; sent < req.size();) {
+      ssize_t n = send(fd_, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) std::abort();
+      sent += static_cast<size_t>(n);
+    }
+    std::string resp;
+    char buf[4096];
+    size_t header_end;
+    while ((header_end = resp.find("\r\n\r\n")) == std::string::npos) {
+      ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) std::abort();
+      resp.append(buf, static_cast<size_t>(n));
+    }
+    size_t cl = resp.find("Content-Length: ");
+    size_t length = cl == std::string::npos ? 0 : std::strtoul(resp.c_str() + cl + 16, nullptr, 10);
+    while (resp.size() < header_end + 4 + length) {
+      ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) std::abort();
+      resp.append(buf, static_cast<size_t>(n));
+    }
+    return std::atoi(resp.c_str() + 9);
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+double receiver_spans_per_s[2] = {0, 0};  // [0] content capture off, [1] on.
+
+void BM_Receiver8Exporters(benchmark::State& state) {
+  constexpr int kExporters = 8;
+  constexpr size_t kBatch = 512;
+  // Each exporter sends its own traces: the spans of the document, trace ids made distinct.
+  std::vector<Span> spans = SyntheticSpans(20, 20);
+  const bool with_content = state.range(0) == 1;
+  if (!with_content) {
+    // Content capture off, as most instrumentations default: the spans keep their names,
+    // ids, models, usage and baton.* events, not the messages.
+    for (Span& s : spans)
+      std::erase_if(s.attributes, [](const Attribute& a) {
+        return a.key.find("messages") != std::string::npos ||
+               a.key.rfind("gen_ai.tool.call.", 0) == 0 || a.key == "input.value" ||
+               a.key == "output.value" || a.key == "gen_ai.tool.definitions";
+      });
+  }
+  size_t bytes = 0;
+  std::vector<std::vector<std::string>> batches(kExporters);
+  size_t total = 0;
+  for (int x = 0; x < kExporters; ++x) {
+    std::vector<Span> mine = spans;
+    for (Span& s : mine) s.trace_id[0] = "0123456789abcdef"[x];
+    for (size_t i = 0; i < mine.size(); i += kBatch) {
+      std::vector<Span> part(mine.begin() + i, mine.begin() + std::min(mine.size(), i + kBatch));
+      total += part.size();
+      batches[x].push_back(WriteOtlpJson(part));
+      bytes += batches[x].back().size();
+    }
+  }
+  const std::string dir = std::filesystem::temp_directory_path() / "baton_otlp_receiver_bench";
+  for (auto _ : state) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    OtlpReceiverOptions o;
+    o.listen_port = 0;
+    o.out_dir = dir;
+    o.idle = std::chrono::milliseconds(200);
+    o.group_by = GroupBy::kTrace;  // Each exporter's copy of a session is its own trace.
+    auto receiver = OtlpReceiver::Start(o);
+    if (!receiver.ok()) std::abort();
+    const unsigned port = (*receiver)->port();
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> threads;
+    std::atomic<uint64_t> throttled{0};
+    for (int x = 0; x < kExporters; ++x)
+      threads.emplace_back([&, x] {
+        Exporter e(port);
+        for (const std::string& b : batches[x]) {
+          int status;
+          while ((status = e.Post(b)) == 429) {
+            throttled.fetch_add(1);
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          }
+          if (status != 200) std::abort();
+        }
+      });
+    for (std::thread& t : threads) t.join();
+    (*receiver)->Stop();  // Every session written and closed.
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if ((*receiver)->stats().spans_accepted != total) std::abort();
+    state.SetIterationTime(seconds);
+    receiver_spans_per_s[with_content] = static_cast<double>(total) / seconds;
+    state.counters["spans/s"] = receiver_spans_per_s[with_content];
+    state.counters["MB/s"] = static_cast<double>(bytes) / seconds / 1e6;
+    state.counters["bytes/span"] = static_cast<double>(bytes) / static_cast<double>(total);
+    state.counters["sessions"] = static_cast<double>((*receiver)->stats().sessions_written);
+    state.counters["429s"] = static_cast<double>(throttled.load());
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_Receiver8Exporters)
+    ->Arg(0)
+    ->Arg(1)
+    ->Iterations(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  baton::bench::RealTimeReporter reporter;
+  std::printf("document: %zu spans, %.1f MB of OTLP/JSON\n", Doc().spans, Doc().json.size() / 1e6);
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  const double floor = reporter.Seconds("BM_ParseFloor_Simdjson", "");
+  const double import = reporter.Seconds("BM_ImportSessions", "");
+  const double written = reporter.Seconds("BM_WriteImportedSessions", "");
+  if (floor > 0 && import > 0)
+    std::printf("\nfigure otlp.import_vs_parse_floor ratio=%.2f written=%.2f (goal <= 2)\n",
+                import / floor, written / floor);
+  std::printf(
+      "figure otlp.receiver_spans_per_s exporters=8 content_off=%.0f content_on=%.0f (goal >= "
+      "50000)\n",
+      receiver_spans_per_s[0], receiver_spans_per_s[1]);
+  benchmark::Shutdown();
+  return 0;
+}

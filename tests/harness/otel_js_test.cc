@@ -104,9 +104,9 @@ TEST(OtelReplayTest, ASessionImportedFromSpansReplaysThroughTheProxy) {
                                   "/tests/otel/data/replayable.json -o " + dir);
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   RunResult replayed = RunCommand(
-      "OPENAI_API_KEY=sk-test " + kBaton + " replay " + dir +
+      "CHAT_ONLY=1 OPENAI_API_KEY=sk-test " + kBaton + " replay " + dir +
       "/4bf92f3577b34da6a3ce929d0e0e4736.baton --upstream openai=http://127.0.0.1:9/v1 -- node " +
-      kJs + "/otel_replay_chat.mjs");
+      kJs + "/openai_chat.mjs");
   EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
   EXPECT_THAT(replayed.out,
               HasSubstr("planner -> transfer_to_researcher {\"task\":\"EU market\"}"));

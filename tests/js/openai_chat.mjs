@@ -32,6 +32,9 @@ for await (const chunk of stream) {
   if (chunk.usage) usage = chunk.usage.total_tokens;
 }
 console.log(`researcher: ${text} (${usage} tokens)`);
+// CHAT_ONLY=1: the planner and researcher alone (a session imported from OpenTelemetry
+// spans holds just these two calls: tests/otel/data/replayable.json).
+if (process.env.CHAT_ONLY === "1") process.exit(0);
 
 // The Responses API (the Agents SDK's default): a writer continuing from the researcher's
 // response id, so the previous_response_id chain must replay consistently.

@@ -38,11 +38,19 @@ std::string StringOf(element e) {
   return simdjson::minify(e);
 }
 
+// A double as an int64, saturated (NaN is 0): a cast of an out-of-range double is undefined.
+int64_t SaturatedInt(double d) {
+  if (!(d == d)) return 0;
+  if (d >= 9.2e18) return INT64_MAX;
+  if (d <= -9.2e18) return INT64_MIN;
+  return static_cast<int64_t>(d);
+}
+
 // A 64-bit integer sent as a JSON number or as a string of digits (the spec's encoding).
 std::optional<int64_t> IntOf(element e) {
   if (e.is_int64()) return int64_t(e.get_int64());
   if (e.is_uint64()) return static_cast<int64_t>(std::min<uint64_t>(e.get_uint64(), INT64_MAX));
-  if (e.is_double()) return static_cast<int64_t>(double(e.get_double()));
+  if (e.is_double()) return SaturatedInt(double(e.get_double()));
   if (e.is_string()) {
     std::string s(std::string_view(e.get_string()));
     if (!IsDigits(s)) return std::nullopt;
@@ -274,16 +282,24 @@ std::optional<Span> SpanOf(element s, const ScopeInfo& info, std::string* reason
     *reason = "startTimeUnixNano: expected nanoseconds as a number or a string of digits";
     return std::nullopt;
   }
+  // OTLP times are unsigned nanoseconds since 1970; past 2096 they are garbage, and keeping
+  // them below 2^62 keeps every difference of two times representable.
+  constexpr int64_t kLatestTimeNs = int64_t{4'000'000'000} * 1'000'000'000;
+  if (*start_ns < 0 || *start_ns > kLatestTimeNs) {
+    *reason = "startTimeUnixNano: " + std::to_string(*start_ns) +
+              " is not a time after 1970 and before 2096";
+    return std::nullopt;
+  }
   span.start_ns = *start_ns;
   // A span exported before it ended (or with a clock that went back) lasts no time.
-  span.end_ns = std::max(span.start_ns, end_ns.value_or(span.start_ns));
+  span.end_ns = std::clamp(end_ns.value_or(span.start_ns), span.start_ns, kLatestTimeNs);
   span.attributes = AttributesOf(s);
   if (auto events = Member(s, "events"); events && events->is_array()) {
     for (element e : events->get_array()) {
       SpanEvent ev;
       if (auto name = Member(e, "name")) ev.name = StringOf(*name);
       if (auto t = Member(e, "timeUnixNano", "time_unix_nano")) ev.time_ns = IntOf(*t).value_or(0);
-      if (ev.time_ns == 0) ev.time_ns = span.start_ns;
+      if (ev.time_ns <= 0 || ev.time_ns > kLatestTimeNs) ev.time_ns = span.start_ns;
       ev.attributes = AttributesOf(e);
       span.events.push_back(std::move(ev));
     }
@@ -414,7 +430,7 @@ std::string AttributeValue::ToString() const {
 
 std::optional<int64_t> AttributeValue::ToInt() const {
   if (type == ValueType::kInt) return int_value;
-  if (type == ValueType::kDouble) return static_cast<int64_t>(double_value);
+  if (type == ValueType::kDouble) return SaturatedInt(double_value);
   if (type == ValueType::kString && IsDigits(text)) return std::strtoll(text.c_str(), nullptr, 10);
   return std::nullopt;
 }

@@ -302,6 +302,29 @@ TEST(OtlpImportTest, BadSpansAreRejectedAloneAndUnknownFieldsIgnored) {
   EXPECT_THAT(batch->rejected[3].where, HasSubstr("spans[4]"));
 }
 
+// Found by otlp_import_fuzz: a number far outside int64 (1.7e26) was cast as is.
+TEST(OtlpImportTest, NumbersOutsideInt64AndTimesOutsideAnEpochAreBoundedNotUndefined) {
+  const std::string json = R"({"resourceSpans":[{"scopeSpans":[{"spans":[
+    {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708","startTimeUnixNano":"5",
+     "endTimeUnixNano":1.7e26,"attributes":[{"key":"big","value":{"intValue":1.7e26}},
+     {"key":"d","value":{"doubleValue":-1e300}}],
+     "events":[{"timeUnixNano":-3,"name":"e"}]},
+    {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060709","startTimeUnixNano":1.7e26},
+    {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"010203040506070a","startTimeUnixNano":"-1"}
+  ]}]}]})";
+  auto batch = ParseOtlpJson(json, "in.json");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  ASSERT_THAT(batch->spans, SizeIs(1));
+  EXPECT_EQ(batch->spans[0].Find("big")->ToInt(), INT64_MAX);
+  EXPECT_EQ(batch->spans[0].Find("d")->ToInt(), INT64_MIN);
+  EXPECT_EQ(batch->spans[0].events[0].time_ns, 5);
+  EXPECT_LT(batch->spans[0].end_ns, INT64_MAX / 2);
+  ASSERT_THAT(batch->rejected, SizeIs(2));
+  EXPECT_THAT(batch->rejected[0].reason, HasSubstr("not a time after 1970"));
+  auto sessions = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
+  ASSERT_THAT(sessions, SizeIs(1));
+}
+
 TEST(OtlpImportTest, ParentCyclesAndSelfParentsDoNotHang) {
   const std::string json = R"({"resourceSpans":[{"scopeSpans":[{"spans":[
     {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0000000000000001","parentSpanId":"0000000000000002","name":"a","startTimeUnixNano":"1","endTimeUnixNano":"2"},

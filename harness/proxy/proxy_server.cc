@@ -14,6 +14,7 @@
 
 #include "base/ascii.h"
 #include "base/json_writer.h"
+#include "harness/net/http_serving.h"
 #include "harness/proxy/agent_inference.h"
 #include "harness/proxy/model_api.h"
 
@@ -40,37 +41,6 @@ bool IsRecordedResponseHeader(const std::string& lower) {
   return lower == "content-type" || lower == "retry-after" || lower == "retry-after-ms" ||
          lower == "x-request-id" || lower == "request-id" || lower == "openai-processing-ms" ||
          lower == "x-ratelimit-remaining-requests" || lower == "x-ratelimit-reset-requests";
-}
-
-std::string StatusText(unsigned status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 204:
-      return "No Content";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 404:
-      return "Not Found";
-    case 413:
-      return "Payload Too Large";
-    case 424:
-      return "Failed Dependency";
-    case 429:
-      return "Too Many Requests";
-    case 500:
-      return "Internal Server Error";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return status < 400 ? "OK" : "Error";
-  }
 }
 
 // An error body in the shape the API's SDKs parse and surface.
@@ -167,20 +137,12 @@ class ProxyServer::Impl final : public kj::HttpService {
     kj::TlsContext tls;
     auto tls_network = tls.wrapNetwork(io.provider->getNetwork());
     client_ = kj::newHttpClient(*timer_, *table_, io.provider->getNetwork(), *tls_network);
-    kj::Own<kj::ConnectionReceiver> listener;
-    auto error = kj::runCatchingExceptions([&] {
-      auto addr = io.provider->getNetwork()
-                      .parseAddress(options_.listen_host, options_.listen_port)
-                      .wait(io.waitScope);
-      listener = addr->listen();
-    });
-    KJ_IF_MAYBE (e, error) {
-      Status s = Status::InvalidArgument("cannot listen on " + options_.listen_host + ":" +
-                                         std::to_string(options_.listen_port) + ": " +
-                                         e->getDescription().cStr());
-      started.set_value(s);
-      return s;
+    auto listening = net::ListenOn(io, options_.listen_host, options_.listen_port);
+    if (!listening.ok()) {
+      started.set_value(listening.status());
+      return listening.status();
     }
+    kj::Own<kj::ConnectionReceiver> listener = std::move(listening).value();
     port_ = listener->getPort();
     kj::HttpServer server(*timer_, *table_, *this);
     auto stop = kj::newPromiseAndCrossThreadFulfiller<void>();
@@ -253,12 +215,7 @@ class ProxyServer::Impl final : public kj::HttpService {
 
   kj::Promise<void> SendBody(Response& response, unsigned status,
                              const std::vector<KeyValue>& headers, const std::string& body) {
-    kj::HttpHeaders out(*table_);
-    for (const KeyValue& kv : headers) out.add(kj::str(kv.key), kj::str(kv.value));
-    auto stream = response.send(status, StatusText(status), out, uint64_t{body.size()});
-    auto bytes = kj::heapString(body.data(), body.size());
-    auto promise = stream->write(bytes.begin(), bytes.size());
-    return promise.attach(kj::mv(stream), kj::mv(bytes));
+    return net::SendWholeBody(response, *table_, status, headers, body);
   }
 
   kj::Promise<void> Reject(Response& response, const Exchange& ex, unsigned status,
@@ -395,16 +352,12 @@ class ProxyServer::Impl final : public kj::HttpService {
 
   kj::Promise<void> SendRecorded(const ModelCall& rec, Response& response) {
     const HttpExchange& http = rec.http;
+    unsigned status = http.status != 0 ? http.status : 200;
+    if (rec.response.chunks.empty() && !http.stream_cut)
+      return SendBody(response, status, http.response_headers,
+                      FillBody(http.response_body.text, rec.response.content.text));
     kj::HttpHeaders out(*table_);
     for (const KeyValue& kv : http.response_headers) out.add(kj::str(kv.key), kj::str(kv.value));
-    unsigned status = http.status != 0 ? http.status : 200;
-    if (rec.response.chunks.empty() && !http.stream_cut) {
-      std::string body = FillBody(http.response_body.text, rec.response.content.text);
-      auto stream = response.send(status, StatusText(status), out, uint64_t{body.size()});
-      auto bytes = kj::heapString(body.data(), body.size());
-      auto promise = stream->write(bytes.begin(), bytes.size());
-      return promise.attach(kj::mv(stream), kj::mv(bytes));
-    }
     // A stream the upstream cut off is cut off again: the response promises one byte more
     // than the recorded frames hold, so the connection is dropped when they are written.
     kj::Maybe<uint64_t> size = nullptr;
@@ -413,7 +366,7 @@ class ProxyServer::Impl final : public kj::HttpService {
       for (const StreamChunk& c : rec.response.chunks) total += c.text.size();
       size = total + 1;
     }
-    auto stream = response.send(status, StatusText(status), out, size);
+    auto stream = response.send(status, net::HttpReasonPhrase(status), out, size);
     auto chunks = kj::heap<std::vector<StreamChunk>>(rec.response.chunks);
     auto* s = stream.get();
     auto* c = chunks.get();
@@ -528,7 +481,7 @@ class ProxyServer::Impl final : public kj::HttpService {
     ex.streamed = true;
     // The upstream's length, when it gave one, goes on to the client: a stream the upstream
     // cuts short is then cut short for the client too (the connection drops mid-body).
-    auto client_out = response.send(ex.status, StatusText(ex.status), out, length);
+    auto client_out = response.send(ex.status, net::HttpReasonPhrase(ex.status), out, length);
     auto buffer = kj::heapArray<char>(16384);
     auto* exp = &ex;
     auto* inp = in.get();

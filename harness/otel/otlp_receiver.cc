@@ -18,80 +18,13 @@
 #include "base/ascii.h"
 #include "base/clock.h"
 #include "base/json_writer.h"
+#include "harness/net/http_serving.h"
 
 namespace baton::otel {
-
-// --- SpanGroups --------------------------------------------------------------------------
-
-void SpanGroups::Add(std::vector<Span> spans, int64_t now_ns) {
-  constexpr size_t kRememberedTraces = 100'000;
-  if (group_by_ != GroupBy::kTrace) {
-    for (const Span& s : spans) {
-      std::string c = ConversationOf(s);
-      if (c.empty() || conversation_of_trace_.count(s.trace_id) > 0) continue;
-      conversation_of_trace_.emplace(s.trace_id, std::move(c));
-      trace_order_.push_back(s.trace_id);
-      if (trace_order_.size() > kRememberedTraces) {
-        conversation_of_trace_.erase(trace_order_.front());
-        trace_order_.erase(trace_order_.begin(), trace_order_.begin() + kRememberedTraces / 10);
-      }
-    }
-  }
-  for (Span& s : spans) {
-    std::string key = s.trace_id;
-    if (auto c = conversation_of_trace_.find(s.trace_id); c != conversation_of_trace_.end())
-      key = c->second;
-    Group& g = groups_[key];
-    g.last_ns = now_ns;
-    g.spans.push_back(std::move(s));
-    ++open_spans_;
-  }
-}
-
-std::vector<std::pair<std::string, std::vector<Span>>> SpanGroups::TakeIdle(int64_t now_ns,
-                                                                            int64_t idle_ns) {
-  std::vector<std::pair<int64_t, std::string>> idle;
-  for (const auto& [key, g] : groups_)
-    if (now_ns - g.last_ns >= idle_ns) idle.push_back({g.last_ns, key});
-  std::sort(idle.begin(), idle.end());
-  std::vector<std::pair<std::string, std::vector<Span>>> out;
-  for (auto& [_, key] : idle) {
-    auto it = groups_.find(key);
-    open_spans_ -= it->second.spans.size();
-    out.push_back({key, std::move(it->second.spans)});
-    groups_.erase(it);
-  }
-  return out;
-}
-
-std::vector<std::pair<std::string, std::vector<Span>>> SpanGroups::TakeAll() {
-  return TakeIdle(INT64_MAX, 0);
-}
 
 // --- The receiver --------------------------------------------------------------------------
 
 namespace {
-
-std::string StatusText(unsigned status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 400:
-      return "Bad Request";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 413:
-      return "Payload Too Large";
-    case 415:
-      return "Unsupported Media Type";
-    case 429:
-      return "Too Many Requests";
-    default:
-      return "Error";
-  }
-}
 
 // google.rpc.Status as OTLP/HTTP answers failures: {"code": N, "message": "..."}.
 std::string ErrorBody(int rpc_code, const std::string& message) {
@@ -137,20 +70,12 @@ class OtlpReceiver::Impl final : public kj::HttpService {
     auto io = kj::setupAsyncIo();
     timer_ = &io.provider->getTimer();
     table_ = kj::HttpHeaderTable::Builder().build();
-    kj::Own<kj::ConnectionReceiver> listener;
-    auto error = kj::runCatchingExceptions([&] {
-      auto addr = io.provider->getNetwork()
-                      .parseAddress(options_.listen_host, options_.listen_port)
-                      .wait(io.waitScope);
-      listener = addr->listen();
-    });
-    KJ_IF_MAYBE (e, error) {
-      Status s = Status::InvalidArgument("cannot listen on " + options_.listen_host + ":" +
-                                         std::to_string(options_.listen_port) + ": " +
-                                         e->getDescription().cStr());
-      started.set_value(s);
-      return s;
+    auto listening = net::ListenOn(io, options_.listen_host, options_.listen_port);
+    if (!listening.ok()) {
+      started.set_value(listening.status());
+      return listening.status();
     }
+    kj::Own<kj::ConnectionReceiver> listener = std::move(listening).value();
     port_ = listener->getPort();
     kj::HttpServer server(*timer_, *table_, *this);
     auto stop = kj::newPromiseAndCrossThreadFulfiller<void>();
@@ -316,16 +241,10 @@ class OtlpReceiver::Impl final : public kj::HttpService {
     return Send(response, status, {}, ErrorBody(rpc_code, "baton serve: " + message));
   }
 
-  kj::Promise<void> Send(Response& response, unsigned status,
-                         std::vector<std::pair<std::string, std::string>> extra,
+  kj::Promise<void> Send(Response& response, unsigned status, std::vector<KeyValue> headers,
                          const std::string& body) {
-    kj::HttpHeaders out(*table_);
-    out.add("Content-Type", "application/json");
-    for (auto& [k, v] : extra) out.add(kj::str(k), kj::str(v));
-    auto stream = response.send(status, StatusText(status), out, uint64_t{body.size()});
-    auto bytes = kj::heapString(body.data(), body.size());
-    auto promise = stream->write(bytes.begin(), bytes.size());
-    return promise.attach(kj::mv(stream), kj::mv(bytes));
+    headers.insert(headers.begin(), {"Content-Type", "application/json"});
+    return net::SendWholeBody(response, *table_, status, headers, body);
   }
 
   void Count(uint64_t OtlpReceiverStats::*field) {

@@ -14,7 +14,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,32 +23,6 @@
 #include "harness/otel/span_import.h"
 
 namespace baton::otel {
-
-// Spans gathered into groups until each goes quiet; the receiver's writer thread owns one.
-// Pure (time is passed in), so the idle rule is tested without threads or sleeping.
-class SpanGroups {
- public:
-  explicit SpanGroups(GroupBy group_by) : group_by_(group_by) {}
-  void Add(std::vector<Span> spans, int64_t now_ns);
-  // The groups that received nothing for `idle_ns`, oldest first; they leave.
-  std::vector<std::pair<std::string, std::vector<Span>>> TakeIdle(int64_t now_ns, int64_t idle_ns);
-  std::vector<std::pair<std::string, std::vector<Span>>> TakeAll();
-  size_t open_groups() const { return groups_.size(); }
-  size_t open_spans() const { return open_spans_; }
-
- private:
-  struct Group {
-    std::vector<Span> spans;
-    int64_t last_ns = 0;
-  };
-  GroupBy group_by_;
-  std::map<std::string, Group> groups_;
-  // A trace's conversation, once any of its spans named one; kept after the group is written,
-  // so late spans of the trace join the same conversation (bounded: oldest entries go).
-  std::map<std::string, std::string> conversation_of_trace_;
-  std::vector<std::string> trace_order_;
-  size_t open_spans_ = 0;
-};
 
 struct OtlpReceiverOptions {
   std::string listen_host = "127.0.0.1";

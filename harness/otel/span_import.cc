@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -337,31 +338,33 @@ struct Item {
 class SessionBuilder {
  public:
   SessionBuilder(std::string key, std::vector<Span> spans) : key_(std::move(key)) {
-    std::unordered_map<std::string, size_t> seen;
     for (Span& s : spans) {
-      if (!seen.emplace(s.span_id, spans_.size()).second) {
-        ++duplicates_;
+      if (!index_.emplace(s.span_id, spans_.size()).second) {
+        ++duplicates_;  // The first copy is kept.
         continue;
       }
       spans_.push_back(std::move(s));
     }
-    for (size_t i = 0; i < spans_.size(); ++i) index_[spans_[i].span_id] = i;
-    depth_.assign(spans_.size(), -1);
-    for (size_t i = 0; i < spans_.size(); ++i) Depth(i);
-    order_.resize(spans_.size());
-    for (size_t i = 0; i < spans_.size(); ++i) order_[i] = i;
+    const size_t n = spans_.size();
+    depth_.assign(n, -1);
+    hints_.resize(n);
+    roles_.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      Depth(i);
+      hints_[i] = Hint(spans_[i].attributes);
+      roles_[i] = RoleOf(spans_[i]);
+    }
+    order_.resize(n);
+    for (size_t i = 0; i < n; ++i) order_[i] = i;
     std::sort(order_.begin(), order_.end(), [&](size_t a, size_t b) {
-      const Span &x = spans_[a], &y = spans_[b];
-      if (x.start_ns != y.start_ns) return x.start_ns < y.start_ns;
-      int64_t hx = Hint(x.attributes), hy = Hint(y.attributes);
-      if (hx != hy) return hx < hy;
+      if (spans_[a].start_ns != spans_[b].start_ns) return spans_[a].start_ns < spans_[b].start_ns;
+      if (hints_[a] != hints_[b]) return hints_[a] < hints_[b];
       return depth_[a] < depth_[b];
     });
-    roles_.resize(spans_.size());
-    agents_.assign(spans_.size(), std::string());
-    resolved_.assign(spans_.size(), false);
-    for (size_t i = 0; i < spans_.size(); ++i) roles_[i] = RoleOf(spans_[i]);
-    for (size_t i = 0; i < spans_.size(); ++i) AgentOf(i);
+    agents_.assign(n, std::string());
+    names_agent_.assign(n, false);
+    resolved_.assign(n, false);
+    for (size_t i = 0; i < n; ++i) AgentOf(i);
     for (const Span& s : spans_)
       for (const SpanEvent& e : s.events) {
         if (e.name.rfind("baton.message.", 0) == 0) explicit_messages_ = true;
@@ -407,6 +410,7 @@ class SessionBuilder {
     if (resolved_[i]) return agents_[i];
     resolved_[i] = true;  // Guards a cycle of parents.
     std::string own = OwnAgent(spans_[i], roles_[i]);
+    names_agent_[i] = !own.empty();
     if (own.empty()) {
       auto p = index_.find(spans_[i].parent_span_id);
       if (p != index_.end() && p->second != i) own = AgentOf(p->second);
@@ -423,8 +427,7 @@ class SessionBuilder {
     int guard = 0;
     while (p != index_.end() && guard++ < 10000) {
       size_t j = p->second;
-      if (roles_[j] == SpanRole::kAgent || !OwnAgent(spans_[j], roles_[j]).empty())
-        return agents_[j];
+      if (roles_[j] == SpanRole::kAgent || names_agent_[j]) return agents_[j];
       p = index_.find(spans_[j].parent_span_id);
     }
     return "";
@@ -451,7 +454,7 @@ class SessionBuilder {
   void EmitSpan(size_t i, SpanSession& out) {
     const Span& s = spans_[i];
     const std::string& agent = agents_[i];
-    const int64_t hint = Hint(s.attributes);
+    const int64_t hint = hints_[i];
     SpanStart start;
     start.span_id = s.span_id;
     start.parent_span_id = s.parent_span_id;
@@ -534,7 +537,7 @@ class SessionBuilder {
     if (pending != pending_.end() && !pending->second.empty()) {
       Pending p = pending->second.front();
       pending->second.erase(pending->second.begin());
-      size_t d = Add(s.start_ns, Hint(s.attributes), agent, MessageDelivery{p.message_id, p.from});
+      size_t d = Add(s.start_ns, hints_[i], agent, MessageDelivery{p.message_id, p.from});
       items_[d].send_item = p.send_item;
       return;
     }
@@ -560,7 +563,7 @@ class SessionBuilder {
       for (const ParsedMessage& m : MessagesOf(parser_, s.Str("gen_ai.input.messages"), "user"))
         if (m.message.role == "user") send.payload.text = m.message.content.text;
     }
-    const int64_t hint = Hint(s.attributes);
+    const int64_t hint = hints_[i];
     size_t si = Add(s.start_ns, hint, caller, std::move(send));
     size_t d = Add(s.start_ns, hint, agent, MessageDelivery{s.span_id, caller});
     items_[d].send_item = si;
@@ -958,9 +961,11 @@ class SessionBuilder {
   size_t duplicates_ = 0;
   std::unordered_map<std::string, size_t> index_;
   std::vector<int> depth_;
+  std::vector<int64_t> hints_;  // baton.seq of each span, INT64_MAX when absent.
   std::vector<size_t> order_;
   std::vector<SpanRole> roles_;
   std::vector<std::string> agents_;
+  std::vector<bool> names_agent_;  // The span itself names its agent (OwnAgent).
   std::vector<bool> resolved_;
   std::vector<std::string> agent_names_;
   bool explicit_messages_ = false;
@@ -997,26 +1002,62 @@ SpanSession SessionFromSpans(std::string key, std::vector<Span> spans) {
   return SessionBuilder(std::move(key), std::move(spans)).Build();
 }
 
-std::vector<SpanSession> SessionsFromSpans(std::vector<Span> spans, GroupBy group_by) {
-  // The conversation of each trace: the first id any of its spans carries.
-  std::unordered_map<std::string, std::string> conversation_of_trace;
-  if (group_by != GroupBy::kTrace)
-    for (const Span& s : spans)
-      if (std::string c = ConversationOf(s); !c.empty())
-        conversation_of_trace.emplace(s.trace_id, c);
-  std::vector<std::string> keys;
-  std::unordered_map<std::string, std::vector<Span>> groups;
+void SpanGroups::Add(std::vector<Span> spans, int64_t now_ns) {
+  if (group_by_ != GroupBy::kTrace) {
+    // The conversation of each trace: the first id any of its spans carries, in this batch or
+    // an earlier one.
+    for (const Span& s : spans) {
+      if (conversation_of_trace_.count(s.trace_id) > 0) continue;
+      if (std::string c = ConversationOf(s); !c.empty()) {
+        conversation_of_trace_.emplace(s.trace_id, std::move(c));
+        trace_order_.push_back(s.trace_id);
+      }
+    }
+  }
   for (Span& s : spans) {
     std::string key = s.trace_id;
-    if (auto c = conversation_of_trace.find(s.trace_id); c != conversation_of_trace.end())
+    if (auto c = conversation_of_trace_.find(s.trace_id); c != conversation_of_trace_.end())
       key = c->second;
-    auto [it, inserted] = groups.try_emplace(key);
-    if (inserted) keys.push_back(key);
-    it->second.push_back(std::move(s));
+    auto [it, created] = groups_.try_emplace(std::move(key));
+    if (created) it->second.first_seen = groups_created_++;
+    it->second.last_ns = now_ns;
+    it->second.spans.push_back(std::move(s));
+    ++open_spans_;
   }
+  // Forgotten only after this batch was grouped, so a batch is grouped by all it names.
+  constexpr size_t kRememberedTraces = 100'000;
+  while (trace_order_.size() > kRememberedTraces) {
+    conversation_of_trace_.erase(trace_order_.front());
+    trace_order_.pop_front();
+  }
+}
+
+std::vector<std::pair<std::string, std::vector<Span>>> SpanGroups::TakeIdle(int64_t now_ns,
+                                                                            int64_t idle_ns) {
+  std::vector<std::tuple<int64_t, uint64_t, std::string>> idle;
+  for (const auto& [key, g] : groups_)
+    if (now_ns - g.last_ns >= idle_ns) idle.emplace_back(g.last_ns, g.first_seen, key);
+  std::sort(idle.begin(), idle.end());
+  std::vector<std::pair<std::string, std::vector<Span>>> out;
+  for (auto& [last, first, key] : idle) {
+    auto it = groups_.find(key);
+    open_spans_ -= it->second.spans.size();
+    out.push_back({key, std::move(it->second.spans)});
+    groups_.erase(it);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::vector<Span>>> SpanGroups::TakeAll() {
+  return TakeIdle(INT64_MAX, 0);
+}
+
+std::vector<SpanSession> SessionsFromSpans(std::vector<Span> spans, GroupBy group_by) {
+  SpanGroups groups(group_by);
+  groups.Add(std::move(spans), 0);
   std::vector<SpanSession> out;
-  out.reserve(keys.size());
-  for (const std::string& k : keys) out.push_back(SessionFromSpans(k, std::move(groups[k])));
+  for (auto& [key, group] : groups.TakeAll())
+    out.push_back(SessionFromSpans(std::move(key), std::move(group)));
   return out;
 }
 

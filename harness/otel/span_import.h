@@ -26,8 +26,12 @@
 #ifndef BATON_HARNESS_OTEL_SPAN_IMPORT_H_
 #define BATON_HARNESS_OTEL_SPAN_IMPORT_H_
 
+#include <cstdint>
+#include <deque>
+#include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/env.h"
@@ -58,10 +62,41 @@ struct SpanSession {
   size_t model_calls_with_content = 0;
 };
 
+// Spans gathered into groups (by trace, or by the conversation a trace's spans name) until
+// each is taken: all at once by `baton import otlp`, when it goes quiet by the receiver's
+// writer thread. Pure (time is passed in), so the idle rule is tested without threads.
+class SpanGroups {
+ public:
+  explicit SpanGroups(GroupBy group_by) : group_by_(group_by) {}
+  void Add(std::vector<Span> spans, int64_t now_ns);
+  // The groups that received nothing for `idle_ns`, oldest first (then in order of their
+  // first span); they leave.
+  std::vector<std::pair<std::string, std::vector<Span>>> TakeIdle(int64_t now_ns, int64_t idle_ns);
+  std::vector<std::pair<std::string, std::vector<Span>>> TakeAll();
+  size_t open_groups() const { return groups_.size(); }
+  size_t open_spans() const { return open_spans_; }
+
+ private:
+  struct Group {
+    std::vector<Span> spans;
+    int64_t last_ns = 0;
+    uint64_t first_seen = 0;  // Creation order.
+  };
+  GroupBy group_by_;
+  std::map<std::string, Group> groups_;
+  uint64_t groups_created_ = 0;
+  // A trace's conversation, once any of its spans named one; kept after the group is taken,
+  // so late spans of the trace join the same conversation (bounded: the oldest entries go).
+  std::map<std::string, std::string> conversation_of_trace_;
+  std::deque<std::string> trace_order_;
+  size_t open_spans_ = 0;
+};
+
 // One session from the spans of one group (any order; duplicates are dropped).
 SpanSession SessionFromSpans(std::string key, std::vector<Span> spans);
 
-// Groups `spans` and builds a session per group, in order of each group's first span.
+// Groups `spans` (SpanGroups) and builds a session per group, in order of each group's first
+// span.
 std::vector<SpanSession> SessionsFromSpans(std::vector<Span> spans, GroupBy group_by);
 
 // A file name for a session key: its characters outside [A-Za-z0-9._-] become '_'.

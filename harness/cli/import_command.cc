@@ -2,11 +2,11 @@
 // kept elsewhere, as baton sessions. Exit 0 imported, 2 bad input (the message names the file,
 // the key and the index).
 #include <filesystem>
-#include <map>
 #include <memory>
 #include <string>
 
 #include "harness/cli/commands.h"
+#include "harness/cli/group_by_option.h"
 #include "harness/import/transcript_import.h"
 #include "harness/otel/span_import.h"
 
@@ -82,14 +82,7 @@ void AddImportCommand(CLI::App& app, CommandContext& ctx) {
   o->add_option("file", otlp_opts->file, "The OTLP/JSON file")->required();
   o->add_option("-o,--output", otlp_opts->out_dir, "The directory to write sessions into")
       ->required();
-  o->add_option("--group-by", otlp_opts->group_by,
-                "auto: by gen_ai.conversation.id / session.id where spans carry one, else by "
-                "trace; trace; conversation")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, otel::GroupBy>{{"auto", otel::GroupBy::kAuto},
-                                               {"trace", otel::GroupBy::kTrace},
-                                               {"conversation", otel::GroupBy::kConversation}},
-          CLI::ignore_case));
+  AddGroupByOption(o, otlp_opts->group_by);
   o->callback([otlp_opts, &ctx] { ctx.exit_code = RunImportOtlp(*otlp_opts, ctx); });
 }
 

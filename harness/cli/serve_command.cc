@@ -4,11 +4,11 @@
 
 #include <chrono>
 #include <filesystem>
-#include <map>
 #include <memory>
 #include <string>
 
 #include "harness/cli/commands.h"
+#include "harness/cli/group_by_option.h"
 #include "harness/otel/otlp_receiver.h"
 
 namespace baton::cli {
@@ -84,12 +84,7 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
   sub->add_option("--otlp", opts->otlp, "HOST:PORT to listen on (loopback unless told otherwise)")
       ->capture_default_str();
   sub->add_option("-o,--output", opts->out_dir, "The directory to write sessions into")->required();
-  sub->add_option("--group-by", opts->group_by, "auto, trace or conversation")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, otel::GroupBy>{{"auto", otel::GroupBy::kAuto},
-                                               {"trace", otel::GroupBy::kTrace},
-                                               {"conversation", otel::GroupBy::kConversation}},
-          CLI::ignore_case));
+  AddGroupByOption(sub, opts->group_by);
   sub->add_option("--idle", opts->idle_s,
                   "Seconds without a span after which a trace's session is written")
       ->capture_default_str();

@@ -109,7 +109,8 @@ std::string ReplayReport::ToJson() const {
     w.Key("summary").String(d.summary);
     w.Key("fields").BeginArray();
     for (const FieldDifference& f : d.fields) {
-      w.BeginObject().Key("path").String(f.path).Key("recorded").String(f.recorded);
+      w.BeginObject().Key("path").String(f.path).Key("change").String(FieldChangeName(f.change));
+      w.Key("recorded").String(f.recorded);
       w.Key("live").String(f.live).EndObject();
     }
     w.EndArray();

@@ -171,4 +171,23 @@ std::string IndentLines(const std::string& text, const std::string& prefix) {
   return out;
 }
 
+std::string_view FieldChangeName(FieldDifference::Change change) {
+  switch (change) {
+    case FieldDifference::Change::kChanged:
+      return "changed";
+    case FieldDifference::Change::kOnlyRecorded:
+      return "only_recorded";
+    case FieldDifference::Change::kOnlyLive:
+      return "only_live";
+  }
+  return "changed";
+}
+
+std::optional<FieldDifference::Change> FieldChangeFromName(std::string_view name) {
+  for (auto c : {FieldDifference::Change::kChanged, FieldDifference::Change::kOnlyRecorded,
+                 FieldDifference::Change::kOnlyLive})
+    if (FieldChangeName(c) == name) return c;
+  return std::nullopt;
+}
+
 }  // namespace baton

@@ -3,7 +3,9 @@
 #ifndef BATON_REPLAYER_TEXT_DIFF_H_
 #define BATON_REPLAYER_TEXT_DIFF_H_
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "replayer/event_json.h"
@@ -25,6 +27,10 @@ struct FieldDifference {
   std::string live;      // Empty for kOnlyRecorded.
   friend bool operator==(const FieldDifference&, const FieldDifference&) = default;
 };
+
+// "changed", "only_recorded", "only_live": the names replay reports and the HTML report use.
+std::string_view FieldChangeName(FieldDifference::Change change);
+std::optional<FieldDifference::Change> FieldChangeFromName(std::string_view name);
 
 // Fields compared by path, in the recorded order (then live-only fields).
 std::vector<FieldDifference> DiffFields(const std::vector<EventField>& recorded,

@@ -1,4 +1,6 @@
-// `baton cat FILE`: every event as one JSON object per line.
+// `baton cat FILE [--seq N]... [--kind K]...`: every event (or those selected) as one JSON
+// object per line.
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -13,9 +15,25 @@ struct CatOptions {
   std::string file;
   bool no_blobs = false;
   bool skip_corrupt = false;
+  std::vector<uint64_t> seqs;      // Empty: every seq.
+  std::vector<std::string> kinds;  // Empty: every kind.
 };
 
 int RunCat(const CatOptions& opts, CommandContext& ctx) {
+  std::vector<EventKind> kinds;
+  for (const std::string& name : opts.kinds) {
+    std::optional<EventKind> kind = KindFromName(name);
+    if (!kind) {
+      ctx.err << "baton cat: --kind " << name << " is not an event kind (e.g. model_call)\n";
+      return kExitBadInput;
+    }
+    kinds.push_back(*kind);
+  }
+  auto selected = [&](const Event& e) {
+    return (opts.seqs.empty() ||
+            std::find(opts.seqs.begin(), opts.seqs.end(), e.seq) != opts.seqs.end()) &&
+           (kinds.empty() || std::find(kinds.begin(), kinds.end(), e.kind()) != kinds.end());
+  };
   ReaderOptions ropts;
   ropts.blobs = opts.no_blobs ? BlobLoading::kLazy : BlobLoading::kResolve;
   ropts.on_corrupt = opts.skip_corrupt ? CorruptChunkPolicy::kSkip : CorruptChunkPolicy::kStop;
@@ -34,6 +52,7 @@ int RunCat(const CatOptions& opts, CommandContext& ctx) {
       return kExitBadInput;
     }
     if (!*more) break;
+    if (!selected(event)) continue;
     JsonWriter w;
     WriteEventJson(event, w);
     line = w.Take();
@@ -60,6 +79,8 @@ void AddCatCommand(CLI::App& app, CommandContext& ctx) {
   sub->add_flag("--no-blobs", opts->no_blobs,
                 "Refer to large contents by blob id instead of inlining them");
   sub->add_flag("--skip-corrupt", opts->skip_corrupt, "Skip corrupt chunks instead of stopping");
+  sub->add_option("--seq", opts->seqs, "Only the event with this seq (repeatable)");
+  sub->add_option("--kind", opts->kinds, "Only events of this kind, e.g. model_call (repeatable)");
   sub->callback([opts, &ctx] { ctx.exit_code = RunCat(*opts, ctx); });
 }
 

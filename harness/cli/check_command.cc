@@ -14,6 +14,8 @@
 #include "assertions/root_cause.h"
 #include "base/file_io.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/session_inputs.h"
+#include "harness/report/html_report.h"
 
 namespace baton::cli {
 namespace {
@@ -22,6 +24,7 @@ struct CheckOptions {
   std::vector<std::string> inputs;
   std::string policy;
   std::string junit;
+  std::string html;
   unsigned jobs = 0;
   bool quiet_passes = false;
   bool allow_incomplete = false;
@@ -66,50 +69,6 @@ std::string XmlEscape(const std::string& s) {
     }
   }
   return out;
-}
-
-// A finished recording, or one whose recorder crashed (PATH.baton.incomplete): exactly what a
-// user wants checked, read as far as it goes.
-bool IsRecording(const std::string& path) {
-  return path.ends_with(".baton") || path.ends_with(".baton.incomplete");
-}
-
-// A file argument PATH with PATH.incomplete beside it: a later run crashed (or is still
-// recording) after PATH was written. Checking only PATH would pass a stale log, so both
-// are checked and `notes` says why.
-Status ExpandInputs(const std::vector<std::string>& inputs, std::vector<std::string>& files,
-                    std::vector<std::string>& notes) {
-  namespace fs = std::filesystem;
-  for (const std::string& in : inputs) {
-    std::error_code ec;
-    if (fs::is_directory(in, ec)) {
-      std::vector<std::string> found;
-      for (auto it = fs::recursive_directory_iterator(in, ec);
-           !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-        if (it->is_regular_file() && IsRecording(it->path().string()))
-          found.push_back(it->path().string());
-      if (ec) return Status::IOError(in + ": " + ec.message());
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (fs::exists(in, ec)) {
-      files.push_back(in);
-      std::string beside = in + ".incomplete";
-      if (!in.ends_with(".incomplete") && fs::exists(beside, ec) &&
-          std::find(inputs.begin(), inputs.end(), beside) == inputs.end()) {
-        files.push_back(beside);
-        notes.push_back(beside + " lies beside " + in +
-                        ": a later recording did not finish (crashed, or still running); "
-                        "checking it too");
-      }
-    } else if (fs::exists(in + ".incomplete", ec)) {
-      files.push_back(in + ".incomplete");
-      notes.push_back(in + " does not exist but " + in +
-                      ".incomplete does: its recording did not finish; checking that");
-    } else {
-      return Status::NotFound(in + ": no such file or directory");
-    }
-  }
-  return Status::Ok();
 }
 
 SessionResult CheckOne(const std::string& path, const Policy& policy, const ScorerSet& scorers,
@@ -262,6 +221,21 @@ int RunCheck(const CheckOptions& opts, CommandContext& ctx) {
       return kExitBadInput;
     }
   }
+  if (!opts.html.empty()) {
+    // The same page as `baton report` over the same files (read again, one at a time, so
+    // that the check's parallel workers hold no trace longer than its analysis).
+    report::ReportFiles request;
+    request.files = files;
+    request.out_path = opts.html;
+    request.title = "baton check: " + std::to_string(files.size()) + " sessions";
+    std::unique_ptr<Env> env = NewPosixEnv();
+    auto written = report::WriteReportFile(*env, request, policy);
+    if (!written.ok()) {
+      ctx.err << "baton check: cannot write the HTML report " << opts.html << ": "
+              << written.status().message() << "\n";
+      return kExitBadInput;
+    }
+  }
   if (unreadable > 0) return kExitBadInput;
   return failed > 0 ? kExitFindings : kExitOk;
 }
@@ -288,6 +262,8 @@ void AddCheckCommand(CLI::App& app, CommandContext& ctx) {
                   "  scorers ([\"non_empty\",\"refusal\"]): scorers run on handoffs\n"
                   "Unknown keys and wrong types are errors (exit 2).");
   sub->add_option("--junit", opts->junit, "Also write JUnit XML to this file");
+  sub->add_option("--html", opts->html,
+                  "Also write the sessions' HTML report (as baton report) to this file");
   sub->add_option("-j,--jobs", opts->jobs, "Sessions checked at once (default: every core)");
   sub->add_flag("--quiet-passes", opts->quiet_passes, "Print only failing sessions");
   sub->add_flag("--allow-incomplete", opts->allow_incomplete,

@@ -31,6 +31,8 @@ void AddRecordCommand(CLI::App& app, CommandContext& ctx);
 void AddImportCommand(CLI::App& app, CommandContext& ctx);
 void AddServeCommand(CLI::App& app, CommandContext& ctx);
 void AddExportCommand(CLI::App& app, CommandContext& ctx);
+void AddReportCommand(CLI::App& app, CommandContext& ctx);
+void AddTimelineCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace baton::cli
 

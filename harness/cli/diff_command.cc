@@ -5,7 +5,7 @@
 
 #include "harness/cli/commands.h"
 #include "harness/cli/normalizer_options.h"
-#include "harness/cli/read_notes.h"
+#include "replayer/read_notes.h"
 #include "replayer/session_diff.h"
 #include "replayer/trace.h"
 

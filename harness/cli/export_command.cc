@@ -6,8 +6,8 @@
 
 #include "assertions/root_cause.h"
 #include "harness/cli/commands.h"
-#include "harness/cli/read_notes.h"
 #include "harness/otel/span_export.h"
+#include "replayer/read_notes.h"
 
 namespace baton::cli {
 namespace {

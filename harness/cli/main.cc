@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   baton::cli::AddImportCommand(app, ctx);
   baton::cli::AddExportCommand(app, ctx);
   baton::cli::AddServeCommand(app, ctx);
+  baton::cli::AddReportCommand(app, ctx);
+  baton::cli::AddTimelineCommand(app, ctx);
   // An unknown verb is named, with the verbs there are (CLI11 would only say that an
   // argument was not expected).
   if (argc > 1 && argv[1][0] != '-') {

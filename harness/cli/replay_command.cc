@@ -20,7 +20,8 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/normalizer_options.h"
 #include "harness/cli/proxy_options.h"
-#include "harness/cli/read_notes.h"
+#include "harness/report/html_report.h"
+#include "replayer/read_notes.h"
 #include "replayer/session_diff.h"
 #include "replayer/trace.h"
 
@@ -31,6 +32,7 @@ struct ReplayCliOptions {
   ProxyCliOptions proxy;
   std::string file;
   std::string out;
+  std::string html_report;
   std::string mode = "replay";
   bool keep_going = false;
   std::vector<std::string> program;
@@ -41,8 +43,45 @@ struct ParsedReport {
   bool matched = false;
   uint64_t served = 0, served_live = 0;
   std::vector<std::string> divergence_texts;
+  std::vector<Divergence> divergences;
   std::vector<std::string> unreached;
 };
+
+// One divergence of the report a runtime program writes (ReplayReport::ToJson); fields it
+// lacks keep their defaults.
+Divergence ParseDivergence(capnp::JsonValue::Reader d) {
+  Divergence out;
+  for (auto df : d.getObject()) {
+    auto name = df.getName();
+    auto v = df.getValue();
+    if (name == "recorded_seq" && v.isNumber())
+      out.recorded_seq = static_cast<uint64_t>(v.getNumber());
+    if (name == "agent" && v.isString()) out.agent = v.getString();
+    if (name == "kind" && v.isString())
+      out.kind = KindFromName(v.getString().cStr()).value_or(EventKind::kModelCall);
+    if (name == "summary" && v.isString()) out.summary = v.getString();
+    if (name == "chain" && v.isArray())
+      for (auto c : v.getArray())
+        if (c.isString()) out.chain.push_back(c.getString());
+    if (name == "fields" && v.isArray()) {
+      for (auto f : v.getArray()) {
+        if (!f.isObject()) continue;
+        FieldDifference fd;
+        for (auto ff : f.getObject()) {
+          auto fv = ff.getValue();
+          if (!fv.isString()) continue;
+          if (ff.getName() == "path") fd.path = fv.getString();
+          if (ff.getName() == "recorded") fd.recorded = fv.getString();
+          if (ff.getName() == "live") fd.live = fv.getString();
+          if (ff.getName() == "change")
+            fd.change = FieldChangeFromName(fv.getString().cStr()).value_or(fd.change);
+        }
+        out.fields.push_back(std::move(fd));
+      }
+    }
+  }
+  return out;
+}
 
 Result<ParsedReport> ParseReport(const std::string& path) {
   std::unique_ptr<Env> env = NewPosixEnv();
@@ -68,6 +107,7 @@ Result<ParsedReport> ParseReport(const std::string& path) {
         for (auto df : d.getObject())
           if (df.getName() == "text" && df.getValue().isString())
             r.divergence_texts.push_back(df.getValue().getString());
+        r.divergences.push_back(ParseDivergence(d));
       }
     }
   }
@@ -161,6 +201,27 @@ int RunReplay(ReplayCliOptions& opts, CommandContext& ctx) {
                          {"BATON_REPLAY_MODE", opts.mode},
                          {"BATON_ON_DIVERGENCE", opts.keep_going ? "continue" : "stop"},
                          {"BATON_REPLAY_REPORT", report_path}});
+  // The recording's page with the divergences beside it (--report), written whatever the
+  // replay's verdict: a failing replay is when it is wanted.
+  auto write_report = [&](const std::vector<Divergence>& divergences) {
+    if (opts.html_report.empty()) return true;
+    report::ReportFiles request;
+    request.files = {opts.file};
+    request.out_path = opts.html_report;
+    request.title = "baton replay: " + opts.file;
+    request.divergences = divergences;
+    std::unique_ptr<Env> files = NewPosixEnv();
+    auto policy = LoadPolicyOrDefaults("");
+    if (!policy.ok()) return false;
+    auto written = report::WriteReportFile(*files, request, *policy);
+    if (!written.ok()) {
+      ctx.err << "baton replay: cannot write the HTML report " << opts.html_report << ": "
+              << written.status().message() << "\n";
+      return false;
+    }
+    ctx.out << "the replay's report is in " << opts.html_report << "\n";
+    return true;
+  };
   auto rc = RunProgram(opts.program, env);
   (*server)->Stop();
   if (live_recorder) live_recorder->Close().IgnoreError();  // Reported below if it matters.
@@ -182,6 +243,7 @@ int RunReplay(ReplayCliOptions& opts, CommandContext& ctx) {
       ctx.out << "the replayed session, live calls included, is in " << opts.out << "\n";
     }
     cleanup();
+    if (!write_report(report.divergences)) return kExitBadInput;
     return report.matched && stats.misses == 0 && *rc == 0 ? kExitOk : kExitFindings;
   }
   auto report = ParseReport(report_path);
@@ -192,6 +254,10 @@ int RunReplay(ReplayCliOptions& opts, CommandContext& ctx) {
                "error output above)\n";
     cleanup();
     return kExitFindings;
+  }
+  if (!write_report(report->divergences)) {
+    cleanup();
+    return kExitBadInput;
   }
   const bool went_live = opts.mode == "replay-or-record" && report->served_live > 0;
   bool ok = report->matched && *rc == 0;
@@ -257,6 +323,9 @@ void AddReplayCommand(CLI::App& app, CommandContext& ctx) {
   sub->add_option("file", opts->file, "The recording (.baton)")->required();
   sub->add_option("program", opts->program, "The program and its arguments, after --");
   sub->add_option("-o,--out", opts->out, "Keep the replayed session in this file");
+  sub->add_option("--report", opts->html_report,
+                  "Write the recording's HTML page (as baton report) with the divergences, "
+                  "recorded and live side by side");
   sub->add_option("--mode", opts->mode,
                   "replay (strict: any unmatched call fails) or replay-or-record (unmatched "
                   "calls go to the live model and are recorded; not a failure)")

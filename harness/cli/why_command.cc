@@ -5,7 +5,7 @@
 
 #include "assertions/root_cause.h"
 #include "harness/cli/commands.h"
-#include "harness/cli/read_notes.h"
+#include "replayer/read_notes.h"
 
 namespace baton::cli {
 namespace {

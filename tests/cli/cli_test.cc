@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "tests/testing/run_command.h"
 
@@ -55,6 +56,28 @@ TEST(CliTest, CatPrintsTheDocumentedJsonLines) {
   EXPECT_EQ(refs.exit_code, 0);
   EXPECT_THAT(refs.out, HasSubstr("{\"blob\":"));
   EXPECT_LT(refs.out.size(), r.out.size());
+}
+
+TEST(CliTest, CatSelectsEventsBySeqAndKind) {
+  const std::string file = kCorpora + "/golden/synth-small.baton";
+  std::vector<std::string> all;
+  {
+    std::istringstream lines(Baton("cat " + file).out);
+    for (std::string l; std::getline(lines, l);) all.push_back(l + "\n");
+  }
+  ASSERT_GE(all.size(), 3u);
+  // The selected lines are exactly the whole output's lines with that seq or kind.
+  EXPECT_EQ(Baton("cat " + file + " --seq 2").out, all[1]);
+  EXPECT_EQ(Baton("cat " + file + " --seq 3 --seq 1").out, all[0] + all[2]);
+  std::string sends;
+  for (const std::string& l : all)
+    if (l.find("\"kind\":\"message_send\"") != std::string::npos) sends += l;
+  EXPECT_FALSE(sends.empty());
+  EXPECT_EQ(Baton("cat " + file + " --kind message_send").out, sends);
+  EXPECT_EQ(Baton("cat " + file + " --seq 999999").out, "");
+  RunResult bad = Baton("cat " + file + " --kind no_such_kind");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("no_such_kind"));
 }
 
 TEST(CliTest, CatStopsAtCorruptionUnlessAskedToSkip) {

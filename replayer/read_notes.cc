@@ -1,6 +1,6 @@
-#include "harness/cli/read_notes.h"
+#include "replayer/read_notes.h"
 
-namespace baton::cli {
+namespace baton {
 
 void WriteReadNotes(std::ostream& out, const std::string& label, const ReadReport& report) {
   std::string prefix = label.empty() ? "note: " : "note: " + label + ": ";
@@ -13,4 +13,4 @@ void WriteReadNotes(std::ostream& out, const std::string& label, const ReadRepor
     out << prefix << report.missing_blobs << " contents refer to blobs that were lost\n";
 }
 
-}  // namespace baton::cli
+}  // namespace baton

@@ -7,6 +7,7 @@
   const TIME_W = 100;
   const OVERSCAN = 12;
   const MIN_LANE_W = 150;
+  const FINDINGS_SHOWN = 100;
   const MARK_WORDS = [['stale', 'STALE'], ['low_quality', 'LOW'], ['misunderstood', 'MISUNDERSTOOD'],
     ['error', 'ERROR'], ['retry', 'RETRY']];
   const summary = JSON.parse(document.getElementById('baton-summary').textContent);
@@ -415,22 +416,34 @@
       if (d.root !== null) order.sort((a, b) => (b === d.root) - (a === d.root));
       const list = el('ol');
       this.findingButtons = [];
-      for (const i of order) {
-        const f = d.findings[i];
-        const evidence = el('ul', { class: 'evidence-list', id: 'evidence-' + i, hidden: true });
-        const button = el('button', {
-          type: 'button', class: 'finding' + (i === d.root ? ' root' : ''), 'aria-expanded': 'false',
-          'aria-controls': 'evidence-' + i, 'data-finding': f.kind, 'data-index': i,
-          onclick: () => this.showFinding(i, { scroll: true, focus: true }) },
-        el('span', { class: 'fk', text: f.kind.replace(/_/g, ' ') }),
-        i === d.root ? el('span', { class: 'tag', text: 'ROOT CAUSE' }) : null,
-        el('span', { class: 'muted', text: ` at ${f.to} ← ${f.from}, #${f.at}` }),
-        el('div', { text: f.sentence }));
-        this.findingButtons[i] = { button, evidence };
-        list.append(el('li', null, button, evidence));
+      // A long session can have thousands: the first FINDINGS_SHOWN, then the rest on request.
+      const more = order.length - FINDINGS_SHOWN;
+      if (more > 0) {
+        const rest = order.splice(FINDINGS_SHOWN);
+        const button = el('button', { type: 'button', class: 'more', text: `show ${more} more findings`,
+          onclick: () => { button.remove(); for (const i of rest) list.append(this.findingItem(i)); } });
+        section.append(list, button);
+      } else {
+        section.append(list);
       }
-      section.append(list);
+      for (const i of order) list.append(this.findingItem(i));
       return section;
+    }
+
+    findingItem(i) {
+      const d = this.d;
+      const f = d.findings[i];
+      const evidence = el('ul', { class: 'evidence-list', id: 'evidence-' + i, hidden: true });
+      const button = el('button', {
+        type: 'button', class: 'finding' + (i === d.root ? ' root' : ''), 'aria-expanded': 'false',
+        'aria-controls': 'evidence-' + i, 'data-finding': f.kind, 'data-index': i,
+        onclick: () => this.showFinding(i, { scroll: true, focus: true }) },
+      el('span', { class: 'fk', text: f.kind.replace(/_/g, ' ') }),
+      i === d.root ? el('span', { class: 'tag', text: 'ROOT CAUSE' }) : null,
+      el('span', { class: 'muted', text: ` at ${f.to} ← ${f.from}, #${f.at}` }),
+      el('div', { text: f.sentence }));
+      this.findingButtons[i] = { button, evidence };
+      return el('li', null, button, evidence);
     }
 
     showFinding(i, { scroll, focus }) {

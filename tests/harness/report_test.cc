@@ -16,6 +16,7 @@
 #include "harness/report/html_report.h"
 #include "harness/report/timeline.h"
 #include "replayer/event_json.h"
+#include "tests/testing/fake_openai_server.h"
 #include "tests/testing/run_command.h"
 #include "tests/testing/sample_events.h"
 
@@ -397,8 +398,39 @@ TEST(ReportBrowserTest, PagesReadRightInHeadlessChromium) {
       << "scripts/install-deps installs Debian's chromium and the pinned playwright-core";
   // Screenshots stay under the build tree for a person to look at.
   const std::string out = std::filesystem::current_path().string() + "/report-screenshots";
+  // Sessions from the other sources: the proxy (the openai SDK's chat calls, one streamed),
+  // an OTLP export and a Who&When transcript.
+  const std::string dir = FreshTempDir("report_imported");
+  {
+    baton::testing::FakeOpenAiServer upstream;
+    upstream.Enqueue(
+        {200,
+         R"({"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_h1","type":"function","function":{"name":"transfer_to_researcher","arguments":"{\"task\":\"EU market\"}"}}]},"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":30,"completion_tokens":9,"total_tokens":39}})",
+         {},
+         std::chrono::milliseconds(0)});
+    upstream.Enqueue(
+        {200,
+         "",
+         {R"({"id":"c2","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"role":"assistant","content":"Growth "},"finish_reason":null}]})",
+          R"({"id":"c2","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"content":"is 2%."},"finish_reason":"stop"}]})",
+          "[DONE]"},
+         std::chrono::milliseconds(10)});
+    RunResult proxied = RunCommand("OPENAI_API_KEY=sk-test CHAT_ONLY=1 " + kBaton + " record -o " +
+                                   dir + "/proxy.baton --upstream openai=" + upstream.base_url() +
+                                   " -- node " + js + "/openai_chat.mjs");
+    ASSERT_EQ(proxied.exit_code, 0) << proxied.out << proxied.err;
+  }
+  RunResult otlp = RunCommand(kBaton + " import otlp " + std::string(BATON_SOURCE_DIR) +
+                              "/tests/otel/data/genai_current.json -o " + dir + "/otlp");
+  ASSERT_EQ(otlp.exit_code, 0) << otlp.out << otlp.err;
+  RunResult transcript =
+      RunCommand(kBaton + " import transcript " + std::string(BATON_SOURCE_DIR) +
+                 "/../shared/corpora-external/who-and-when/hand-crafted/1.json -o " + dir +
+                 "/transcript.baton");
+  ASSERT_EQ(transcript.exit_code, 0) << transcript.out << transcript.err;
   RunResult r = RunCommand("cd " + js + " && node report_browser.mjs " + kBaton + " " + kTeam +
-                           " " + kCorpora + " " + out + " 2>&1");
+                           " " + kCorpora + " " + out + " " + dir + "/proxy.baton " + dir +
+                           "/transcript.baton $(ls " + dir + "/otlp/*.baton | head -n 1) 2>&1");
   std::cout << r.out;
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("ok large: the last model call"));

@@ -1,7 +1,10 @@
 // The HTML report in a real browser (Debian's chromium, driven by playwright-core): what a
 // person would check on the pages `baton report` writes. Run by tests/harness/report_test.cc:
 //
-//   node report_browser.mjs BATON_BIN RESEARCH_TEAM_BIN CORPORA_DIR OUT_DIR
+//   node report_browser.mjs BATON_BIN RESEARCH_TEAM_BIN CORPORA_DIR OUT_DIR [IMPORTED.baton...]
+//
+// IMPORTED are sessions from the other sources (the proxy, OTLP, transcripts): their pages
+// must draw what those sources carried, with every event's JSON what `baton cat` prints.
 //
 // Every expectation is read from baton's own other faces (`baton why --json`, `baton cat`),
 // never written down here. Screenshots go to OUT_DIR for a person to look at. Any console
@@ -13,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
-const [baton, team, corpora, outDir] = process.argv.slice(2).map((p) => resolve(p));
+const [baton, team, corpora, outDir, ...imported] = process.argv.slice(2).map((p) => resolve(p));
 if (!outDir) {
   console.error('usage: node report_browser.mjs BATON_BIN RESEARCH_TEAM_BIN CORPORA_DIR OUT_DIR');
   process.exit(2);
@@ -72,6 +75,15 @@ async function closePage({ page, errors, name }) {
 function modelCallWithPrompt(events) {
   return events.find((e) => e.kind === 'model_call' && e.request.messages.length > 0 &&
     typeof e.request.messages.at(-1).content === 'string' && e.request.messages.at(-1).content.length > 0);
+}
+
+// Shows event `e` (by the page's own link) and checks its raw JSON is `baton cat`'s.
+async function checkRawJson(page, e, name) {
+  await page.evaluate((seq) => { location.hash = '#s=0&e=' + seq; }, e.seq);
+  await page.locator(`.detail .payload[data-seq="${e.seq}"]`).waitFor();
+  await page.click('.detail details.raw summary');
+  const raw = JSON.parse(await page.textContent('.detail details.raw pre'));
+  if (!deepEqual(raw, e)) fail(`${name}: the raw JSON of #${e.seq} differs from baton cat's`);
 }
 
 async function checkIncident(name) {
@@ -211,6 +223,13 @@ try {
     check(events > 50000 && drawn < 200, `large: ${events} events, ${drawn} rows drawn`);
     check(await p.page.evaluate(() => window.batonReport.decodedBlocks()) === 1,
       'large: opening decoded the index only, no payload');
+    const total = Number((await p.page.textContent('.findings h2')).match(/\((\d+)\)/)[1]);
+    const listed = await p.page.locator('button.finding').count();
+    if (total > listed) {
+      await p.page.click('.findings button.more');
+      check(await p.page.locator('button.finding').count() === total,
+        `large: ${listed} of ${total} findings listed at first, all of them on request`);
+    }
     await p.page.focus('.scroller');
     await p.page.keyboard.press('End');
     const lastSeq = Number(await p.page.getAttribute('.row.sel', 'data-seq'));
@@ -229,6 +248,31 @@ try {
     const shown = await detail.locator('.msg pre.content').allTextContents();
     check(deepEqual(shown, lastCall.request.messages.map((m) => m.content)),
       `large: the last model call #${lastCall.seq} shows all ${lastCall.request.messages.length} messages of its prompt`);
+    await closePage(p);
+  }
+  // Sessions from the proxy, OTLP and transcripts: the same page, with what they carried.
+  for (const file of imported) {
+    const name = 'imported-' + file.split('/').pop().replace(/\.baton$/, '');
+    const html = join(outDir, name + '.html');
+    run(['report', file, '-o', html]);
+    const events = catEvents(file);
+    const p = await openPage(html, name);
+    const lanes = await p.page.$$eval('.lane-name', (els) => els.map((e) => e.dataset.lane));
+    const agents = [...new Set(events.map((e) => e.agent).filter(Boolean))];
+    check(agents.length > 0 && agents.every((a) => lanes.includes(a)), `${name}: a lane for every agent (${agents.join(', ')})`);
+    const sends = events.filter((e) => e.kind === 'message_send').length;
+    const arrows = await p.page.$$eval('svg.arrows line.arrow', (ls) => ls.length);
+    check(sends === 0 || arrows > 0, `${name}: handoffs drawn as arrows (${sends} sent)`);
+    for (const e of events.slice(0, 40)) await checkRawJson(p.page, e, name);
+    console.log(`ok ${name}: the raw JSON of events #1-#${Math.min(40, events.length)} is what baton cat prints`);
+    const streamed = events.find((e) => e.kind === 'model_call' && e.response.chunks.length > 0);
+    if (streamed) {
+      await p.page.evaluate((seq) => { location.hash = '#s=0&e=' + seq; }, streamed.seq);
+      const rows = p.page.locator(`.detail .payload[data-seq="${streamed.seq}"] table.chunks tr`);
+      await rows.first().waitFor();
+      check(await rows.count() === Math.min(500, streamed.response.chunks.length),
+        `${name}: the streamed call #${streamed.seq} shows its ${streamed.response.chunks.length} chunks with their timing`);
+    }
     await closePage(p);
   }
   writeFileSync(join(outDir, 'DONE'), 'ok\n');

@@ -162,4 +162,15 @@ void PrintTo(const Status& status, std::ostream* os);
     if (!baton_status_.ok()) return baton_status_; \
   } while (0)
 
+// Declares or assigns `lhs` from a Result<T> expression, or returns its error status:
+//   BATON_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env, path));
+#define BATON_ASSIGN_OR_RETURN(lhs, expr) \
+  BATON_ASSIGN_OR_RETURN_IMPL_(BATON_STATUS_CONCAT_(baton_result_, __LINE__), lhs, expr)
+#define BATON_STATUS_CONCAT_INNER_(a, b) a##b
+#define BATON_STATUS_CONCAT_(a, b) BATON_STATUS_CONCAT_INNER_(a, b)
+#define BATON_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
+  auto tmp = (expr);                                 \
+  if (!tmp.ok()) return tmp.status();                \
+  lhs = std::move(tmp).value()
+
 #endif  // BATON_BASE_STATUS_H_

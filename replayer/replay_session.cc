@@ -73,15 +73,17 @@ std::string Divergence::Render() const {
 
 std::string ReplayReport::Render() const {
   std::string out;
+  for (uint64_t seq : patched) out += "patched: #" + std::to_string(seq) + " answered as given\n";
+  for (const std::string& f : faults) out += "injected: " + f + "\n";
   if (matched) {
-    out = "replay matched: " + std::to_string(served) + " calls served from the recording";
+    out += "replay matched: " + std::to_string(served) + " calls served from the recording";
     if (served_live > 0)
       out += ", " + std::to_string(served_live) + " answered live (replay-or-record), " +
              std::to_string(unreached.size()) + " recorded calls replaced";
     return out + "\n";
   }
-  out = "replay diverged: " + std::to_string(divergences.size()) + " divergence(s), " +
-        std::to_string(served) + " calls served";
+  out += "replay diverged: " + std::to_string(divergences.size()) + " divergence(s), " +
+         std::to_string(served) + " calls served";
   if (served_live > 0) out += ", " + std::to_string(served_live) + " live";
   out += "\n";
   for (size_t i = 0; i < divergences.size(); ++i)
@@ -124,6 +126,12 @@ std::string ReplayReport::ToJson() const {
   w.Key("unreached").BeginArray();
   for (const std::string& u : unreached) w.String(u);
   w.EndArray();
+  w.Key("patched").BeginArray();
+  for (uint64_t seq : patched) w.Uint(seq);
+  w.EndArray();
+  w.Key("faults").BeginArray();
+  for (const std::string& f : faults) w.String(f);
+  w.EndArray();
   w.EndObject();
   return w.Take();
 }
@@ -149,6 +157,22 @@ Result<std::unique_ptr<ReplaySession>> ReplaySession::FromTrace(Trace trace,
   if (!normalizer.ok()) return normalizer.status();
   auto redactor = Redactor::Create(options.redaction);
   if (!redactor.ok()) return redactor.status();
+  // A patch must name a call of the recording, of the kind its answer is for.
+  for (const ReplayPatch& p : options.overrides.patches) {
+    const Event* e = trace.BySeq(p.recorded_seq);
+    const std::string where = "patch of #" + std::to_string(p.recorded_seq);
+    if (e == nullptr)
+      return Status::InvalidArgument(where + ": the recording has no event #" +
+                                     std::to_string(p.recorded_seq));
+    if (p.model_response && e->kind() != EventKind::kModelCall)
+      return Status::InvalidArgument(where + ": a model response, but #" +
+                                     std::to_string(p.recorded_seq) + " is a " +
+                                     std::string(KindName(e->kind())));
+    if (p.tool_result && e->kind() != EventKind::kToolCall)
+      return Status::InvalidArgument(where + ": a tool result, but #" +
+                                     std::to_string(p.recorded_seq) + " is a " +
+                                     std::string(KindName(e->kind())));
+  }
   return std::unique_ptr<ReplaySession>(new ReplaySession(std::move(trace), std::move(options),
                                                           std::move(normalizer).value(),
                                                           std::move(redactor).value()));
@@ -170,6 +194,33 @@ ReplaySession::ReplaySession(Trace trace, ReplayOptions options, RequestNormaliz
       deliveries_of_[e.agent].push_back(deliveries_.size());
       deliveries_.push_back(&e);
     }
+  }
+  for (const ReplayPatch& p : options_.overrides.patches) {
+    Event answer = answers_.at(p.recorded_seq);
+    if (auto* call = std::get_if<ModelCall>(&answer.body)) {
+      // Answered as the patch says, with no error and no recorded HTTP bytes (which hold the
+      // old answer): the proxy answers it in the shape of the live request.
+      call->response = *p.model_response;
+      call->error.clear();
+      call->error_code = CallErrorCode::kUnknown;
+      call->http = HttpExchange();
+    } else if (auto* tool = std::get_if<ToolCall>(&answer.body)) {
+      tool->result = Content(*p.tool_result);
+      tool->error.clear();
+      tool->error_code = CallErrorCode::kUnknown;
+    }
+    patched_answers_[p.recorded_seq] = std::move(answer);
+  }
+  for (const ReplayFault& f : options_.overrides.faults) {
+    PendingFault pending;
+    pending.fault = f;
+    const Queue& q = served_[QueueKey(f.agent, EventKind::kModelCall)];
+    ModelCall recorded;
+    if (f.call >= 1 && f.call <= q.events.size())
+      if (const auto* call = q.events[f.call - 1]->As<ModelCall>()) recorded = *call;
+    pending.answer.agent = f.agent;
+    pending.answer.body = FaultAnswer(f, recorded);
+    faults_.emplace(std::make_pair(f.agent, f.call), std::move(pending));
   }
 }
 
@@ -255,6 +306,12 @@ Result<const Event*> ReplaySession::Serve(const Event& live) {
     BATON_RETURN_IF_ERROR(DivergeLocked(std::move(d)));
     return Status::NotFound(which + " has no recording");
   }
+  const bool call_kind = kind == EventKind::kModelCall || kind == EventKind::kToolCall;
+  if (live_after_patch_ && call_kind) {
+    // baton fork --then record: after the patched call, every call goes live.
+    ++served_live_;
+    return static_cast<const Event*>(nullptr);
+  }
   const Event* recorded = q.events[q.next];
   // The live request is compared as it is first: one that carries no secret (the common
   // case) matches without a redaction pass over its whole history on every call. Only a
@@ -267,8 +324,26 @@ Result<const Event*> ReplaySession::Serve(const Event& live) {
     match = compared != &live && RequestsMatch(*recorded, *compared);
   }
   if (match) {
+    if (kind == EventKind::kModelCall) {
+      auto fault = faults_.find({live.agent, static_cast<uint32_t>(ordinal)});
+      if (fault != faults_.end() && !fault->second.fired) {
+        // Served once in place of the answer; the caller's retry gets the recorded one.
+        fault->second.fired = true;
+        faults_fired_.push_back(std::string(FaultKindName(fault->second.fault.kind)) + " at " +
+                                which + " (#" + std::to_string(recorded->seq) + ")");
+        fault->second.answer.seq = recorded->seq;
+        fault->second.answer.mono_ns = recorded->mono_ns;
+        fault->second.answer.wall_ns = recorded->wall_ns;
+        return static_cast<const Event*>(&fault->second.answer);
+      }
+    }
     ++q.next;
     ++served_count_;
+    if (auto patched = patched_answers_.find(recorded->seq); patched != patched_answers_.end()) {
+      patched_served_.push_back(recorded->seq);
+      if (options_.overrides.after_patch == AfterPatch::kLive) live_after_patch_ = true;
+      return static_cast<const Event*>(&patched->second);
+    }
     return Answer(*recorded);
   }
   if (options_.mode == ReplayMode::kReplayOrRecord) {
@@ -468,6 +543,8 @@ ReplayReport ReplaySession::Report() const {
   r.divergences = divergences_;
   r.served = served_count_;
   r.served_live = served_live_;
+  r.patched = patched_served_;
+  r.faults = faults_fired_;
   // Unreached calls in recording order, so the first one named is where the run stopped.
   std::vector<const Event*> unreached;
   for (const auto& [key, q] : served_)
@@ -477,7 +554,8 @@ ReplayReport ReplaySession::Report() const {
   for (const Event* e : unreached) r.unreached.push_back(DescribeEvent(*e));
   // In replay-or-record a call answered live is not a failure: the recorded calls it replaced
   // are left unreached by design. In strict replay, every recorded call must be made.
-  const bool replaced_by_live = options_.mode == ReplayMode::kReplayOrRecord && served_live_ > 0;
+  const bool replaced_by_live =
+      (options_.mode == ReplayMode::kReplayOrRecord || live_after_patch_) && served_live_ > 0;
   r.matched = r.divergences.empty() && (r.unreached.empty() || replaced_by_live);
   return r;
 }

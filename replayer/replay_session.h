@@ -17,6 +17,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -27,6 +28,7 @@
 #include "base/status.h"
 #include "recorder/event.h"
 #include "recorder/redactor.h"
+#include "replayer/replay_overrides.h"
 #include "replayer/request_normalizer.h"
 #include "replayer/text_diff.h"
 #include "replayer/trace.h"
@@ -59,6 +61,8 @@ struct ReplayOptions {
   // How long an agent waits for its recorded turn (a delivery, a context version) before
   // the wait is reported as a divergence: the live run never got there.
   std::chrono::milliseconds wait_timeout{10'000};
+  // Answers replaced and failures injected (baton fork, chaos): see replay_overrides.h.
+  ReplayOverrides overrides;
 };
 
 struct Divergence {
@@ -81,6 +85,8 @@ struct ReplayReport {
   uint64_t served = 0;
   uint64_t served_live = 0;            // kReplayOrRecord: calls not in the recording.
   std::vector<std::string> unreached;  // Recorded calls the live run never made.
+  std::vector<uint64_t> patched;       // Recorded calls answered with their patch.
+  std::vector<std::string> faults;     // Failures injected, described.
 
   std::string Render() const;
   std::string ToJson() const;
@@ -160,6 +166,15 @@ class ReplaySession {
   const Redactor redactor_;
 
   std::unordered_map<uint64_t, Event> answers_;  // By recorded seq; built once, read-only.
+  // The patched answers, by recorded seq (answers_ keeps the recorded ones for the report).
+  std::unordered_map<uint64_t, Event> patched_answers_;
+  // Faults by agent and model-call ordinal, with their answers; built once.
+  struct PendingFault {
+    ReplayFault fault;
+    Event answer;
+    bool fired = false;
+  };
+  std::map<std::pair<std::string, uint32_t>, PendingFault> faults_;
 
   mutable std::mutex mu_;
   // XXH3-64 of each blob by ordinal, filled as blobs are first hashed. kUnhashed marks the
@@ -182,6 +197,9 @@ class ReplaySession {
   std::string stop_reason_;
   uint64_t served_count_ = 0;
   uint64_t served_live_ = 0;
+  std::vector<uint64_t> patched_served_;
+  std::vector<std::string> faults_fired_;
+  bool live_after_patch_ = false;  // AfterPatch::kLive, once a patch was served.
 };
 
 }  // namespace baton

@@ -33,6 +33,7 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx);
 void AddExportCommand(CLI::App& app, CommandContext& ctx);
 void AddReportCommand(CLI::App& app, CommandContext& ctx);
 void AddTimelineCommand(CLI::App& app, CommandContext& ctx);
+void AddForkCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace baton::cli
 

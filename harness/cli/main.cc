@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   baton::cli::AddServeCommand(app, ctx);
   baton::cli::AddReportCommand(app, ctx);
   baton::cli::AddTimelineCommand(app, ctx);
+  baton::cli::AddForkCommand(app, ctx);
   // An unknown verb is named, with the verbs there are (CLI11 would only say that an
   // argument was not expected).
   if (argc > 1 && argv[1][0] != '-') {

@@ -19,6 +19,7 @@
 #include "harness/cli/child_process.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/normalizer_options.h"
+#include "harness/cli/program_replay.h"
 #include "harness/cli/proxy_options.h"
 #include "harness/report/html_report.h"
 #include "replayer/read_notes.h"
@@ -38,81 +39,6 @@ struct ReplayCliOptions {
   std::vector<std::string> program;
   SessionDiffOptions diff;
 };
-
-struct ParsedReport {
-  bool matched = false;
-  uint64_t served = 0, served_live = 0;
-  std::vector<std::string> divergence_texts;
-  std::vector<Divergence> divergences;
-  std::vector<std::string> unreached;
-};
-
-// One divergence of the report a runtime program writes (ReplayReport::ToJson); fields it
-// lacks keep their defaults.
-Divergence ParseDivergence(capnp::JsonValue::Reader d) {
-  Divergence out;
-  for (auto df : d.getObject()) {
-    auto name = df.getName();
-    auto v = df.getValue();
-    if (name == "recorded_seq" && v.isNumber())
-      out.recorded_seq = static_cast<uint64_t>(v.getNumber());
-    if (name == "agent" && v.isString()) out.agent = v.getString();
-    if (name == "kind" && v.isString())
-      out.kind = KindFromName(v.getString().cStr()).value_or(EventKind::kModelCall);
-    if (name == "summary" && v.isString()) out.summary = v.getString();
-    if (name == "chain" && v.isArray())
-      for (auto c : v.getArray())
-        if (c.isString()) out.chain.push_back(c.getString());
-    if (name == "fields" && v.isArray()) {
-      for (auto f : v.getArray()) {
-        if (!f.isObject()) continue;
-        FieldDifference fd;
-        for (auto ff : f.getObject()) {
-          auto fv = ff.getValue();
-          if (!fv.isString()) continue;
-          if (ff.getName() == "path") fd.path = fv.getString();
-          if (ff.getName() == "recorded") fd.recorded = fv.getString();
-          if (ff.getName() == "live") fd.live = fv.getString();
-          if (ff.getName() == "change")
-            fd.change = FieldChangeFromName(fv.getString().cStr()).value_or(fd.change);
-        }
-        out.fields.push_back(std::move(fd));
-      }
-    }
-  }
-  return out;
-}
-
-Result<ParsedReport> ParseReport(const std::string& path) {
-  std::unique_ptr<Env> env = NewPosixEnv();
-  auto text = ReadFileToString(*env, path, /*max_bytes=*/64 << 20);
-  if (!text.ok()) return text.status();
-  auto doc = JsonDocument::Parse(*text, path);
-  if (!doc.ok()) return doc.status();
-  if (!doc->root().isObject())
-    return Status::Corruption(path + ": the replay report is not a JSON object");
-  ParsedReport r;
-  for (auto field : doc->root().getObject()) {
-    auto name = field.getName();
-    auto v = field.getValue();
-    if (name == "matched" && v.isBoolean()) r.matched = v.getBoolean();
-    if (name == "served" && v.isNumber()) r.served = static_cast<uint64_t>(v.getNumber());
-    if (name == "served_live" && v.isNumber()) r.served_live = static_cast<uint64_t>(v.getNumber());
-    if (name == "unreached" && v.isArray())
-      for (auto u : v.getArray())
-        if (u.isString()) r.unreached.push_back(u.getString());
-    if (name == "divergences" && v.isArray()) {
-      for (auto d : v.getArray()) {
-        if (!d.isObject()) continue;
-        for (auto df : d.getObject())
-          if (df.getName() == "text" && df.getValue().isString())
-            r.divergence_texts.push_back(df.getValue().getString());
-        r.divergences.push_back(ParseDivergence(d));
-      }
-    }
-  }
-  return r;
-}
 
 int RunReplay(ReplayCliOptions& opts, CommandContext& ctx) {
   if (opts.program.empty()) {
@@ -142,65 +68,24 @@ int RunReplay(ReplayCliOptions& opts, CommandContext& ctx) {
   }
   std::filesystem::path dir = *made;
   std::string out = opts.out.empty() ? (dir / "replayed.baton").string() : opts.out;
-  std::string report_path = (dir / "report.json").string();
   auto cleanup = [&] { std::filesystem::remove_all(dir, ec); };
 
-  // The model-API proxy serves programs in any language from the same recording; a program
-  // on baton's runtime replays itself through the BATON_* variables instead.
-  ReplayOptions ro;
-  ro.mode = opts.mode == "replay-or-record" ? ReplayMode::kReplayOrRecord : ReplayMode::kReplay;
-  ro.on_divergence = opts.keep_going ? OnDivergence::kContinue : OnDivergence::kStop;
-  ro.normalizers = opts.diff.normalizers;
-  for (const std::string& f : proxy::TransportOnlyIgnoredFields())
-    ro.normalizers.ignored_fields.push_back(f);
-  for (const KeyValue& kv : recording->header().metadata) {
-    if (kv.key != "source" || kv.value != "otlp") continue;
-    // Spans carry a model call's messages, not every parameter, tool schema or streaming
-    // flag the program sends: an imported session is matched on model and messages.
-    for (const char* f : {"request.parameters", "request.tools", "request.stream"})
-      ro.normalizers.ignored_fields.push_back(f);
-    ctx.err << "baton replay: " << opts.file
-            << " was imported from spans: calls are matched on model and messages\n";
-  }
-  auto session = ReplaySession::FromTrace(*recording, ro);
-  if (!session.ok()) {
-    ctx.err << "baton replay: " << session.status().message() << "\n";
-    cleanup();
-    return kExitBadInput;
-  }
-  proxy::ProxyOptions po;
-  Status applied = ApplyProxyOptions(opts.proxy, po);
-  if (!applied.ok()) {
-    ctx.err << "baton replay: " << applied.message() << "\n";
-    cleanup();
-    return kExitBadInput;
-  }
-  po.mode = ro.mode;
-  po.replay = session->get();
-  std::unique_ptr<Recorder> live_recorder;
-  const std::string proxied_out = (dir / "proxied.baton").string();
-  if (ro.mode == ReplayMode::kReplayOrRecord) {
-    auto created = Recorder::Create(proxied_out, recording->header());
-    if (!created.ok()) {
-      ctx.err << "baton replay: " << created.status().message() << "\n";
-      cleanup();
-      return kExitBadInput;
-    }
-    live_recorder = std::move(created).value();
-    po.recorder = live_recorder.get();
-  }
-  auto server = proxy::ProxyServer::Start(po);
-  if (!server.ok()) {
-    ctx.err << "baton replay: " << server.status().message() << "\n";
-    cleanup();
-    return kExitBadInput;
-  }
-  EnvVars env = ProxyEnvironment((*server)->origin());
-  env.insert(env.end(), {{"BATON_REPLAY", opts.file},
-                         {"BATON_RECORD", out},
-                         {"BATON_REPLAY_MODE", opts.mode},
-                         {"BATON_ON_DIVERGENCE", opts.keep_going ? "continue" : "stop"},
-                         {"BATON_REPLAY_REPORT", report_path}});
+  ProgramReplay run;
+  run.recording_path = opts.file;
+  run.recording = &*recording;
+  run.program = opts.program;
+  run.proxy = opts.proxy;
+  run.out = out;
+  run.scratch_dir = dir.string();
+  run.options.mode =
+      opts.mode == "replay-or-record" ? ReplayMode::kReplayOrRecord : ReplayMode::kReplay;
+  run.options.on_divergence = opts.keep_going ? OnDivergence::kContinue : OnDivergence::kStop;
+  run.options.normalizers = opts.diff.normalizers;
+  std::vector<std::string> notes;
+  PrepareReplayOptions(*recording, run.options, notes);
+  for (const std::string& note : notes)
+    ctx.err << "baton replay: " << opts.file << " " << note << "\n";
+
   // The recording's page with the divergences beside it (--report), written whatever the
   // replay's verdict: a failing replay is when it is wanted.
   auto write_report = [&](const std::vector<Divergence>& divergences) {
@@ -222,51 +107,47 @@ int RunReplay(ReplayCliOptions& opts, CommandContext& ctx) {
     ctx.out << "the replay's report is in " << opts.html_report << "\n";
     return true;
   };
-  auto rc = RunProgram(opts.program, env);
-  (*server)->Stop();
-  if (live_recorder) live_recorder->Close().IgnoreError();  // Reported below if it matters.
-  if (!rc.ok()) {
-    ctx.err << "baton replay: " << rc.status().message() << "\n";
+  auto ran = RunProgramAgainstRecording(run);
+  if (!ran.ok()) {
+    ctx.err << "baton replay: " << ran.status().message() << "\n";
     cleanup();
     return kExitBadInput;
   }
-  const proxy::ProxyStats stats = (*server)->stats();
-  if (stats.served + stats.misses + stats.forwarded > 0) {
-    ReplayReport report = (*session)->Report();
-    ctx.out << report.Render();
-    if (stats.misses > 0)
-      ctx.out << stats.misses << " request(s) had no recorded answer (HTTP "
+  const ProgramReplayResult& r = *ran;
+  const int rc = r.exit_status;
+  if (r.via_proxy) {
+    ctx.out << r.report.Render();
+    if (r.proxy_misses > 0)
+      ctx.out << r.proxy_misses << " request(s) had no recorded answer (HTTP "
               << proxy::kReplayMissStatus << ")\n";
-    if (*rc != 0) ctx.out << "the program exited with status " << *rc << "\n";
-    if (live_recorder && !opts.out.empty() && stats.recorded > 0) {
-      std::filesystem::rename(proxied_out, opts.out, ec);
+    if (rc != 0) ctx.out << "the program exited with status " << rc << "\n";
+    if (r.session_written && !opts.out.empty())
       ctx.out << "the replayed session, live calls included, is in " << opts.out << "\n";
-    }
     cleanup();
-    if (!write_report(report.divergences)) return kExitBadInput;
-    return report.matched && stats.misses == 0 && *rc == 0 ? kExitOk : kExitFindings;
+    if (!write_report(r.report.divergences)) return kExitBadInput;
+    return r.report.matched && r.proxy_misses == 0 && rc == 0 ? kExitOk : kExitFindings;
   }
-  auto report = ParseReport(report_path);
-  if (!report.ok()) {
-    ctx.err << "baton replay: the program (exit status " << *rc
+  if (!r.reported) {
+    ctx.err << "baton replay: the program (exit status " << rc
             << ") wrote no replay report: it must run its agents on baton's AgentRuntime, "
                "created with RuntimeOptionsFromEnvironment(), and call Finish() (see its own "
                "error output above)\n";
     cleanup();
     return kExitFindings;
   }
+  const ReplayReport* report = &r.report;
   if (!write_report(report->divergences)) {
     cleanup();
     return kExitBadInput;
   }
   const bool went_live = opts.mode == "replay-or-record" && report->served_live > 0;
-  bool ok = report->matched && *rc == 0;
+  bool ok = report->matched && rc == 0;
   if (report->matched) {
     ctx.out << "replay matched: " << report->served << " calls served from " << opts.file << "\n";
   } else {
-    ctx.out << "replay diverged (" << report->divergence_texts.size() << " divergence(s))\n";
-    for (size_t i = 0; i < report->divergence_texts.size(); ++i)
-      ctx.out << "\n[" << i + 1 << "] " << report->divergence_texts[i];
+    ctx.out << "replay diverged (" << r.divergence_texts.size() << " divergence(s))\n";
+    for (size_t i = 0; i < r.divergence_texts.size(); ++i)
+      ctx.out << "\n[" << i + 1 << "] " << r.divergence_texts[i];
     if (!report->unreached.empty()) {
       ctx.out << "\nrecorded calls the replay never made: " << report->unreached.size()
               << " (first: " << report->unreached.front() << ")\n";
@@ -275,7 +156,7 @@ int RunReplay(ReplayCliOptions& opts, CommandContext& ctx) {
   if (report->served_live > 0)
     ctx.out << report->served_live << " calls were not in the recording and went live; see " << out
             << "\n";
-  if (*rc != 0) ctx.out << "the program exited with status " << *rc << "\n";
+  if (rc != 0) ctx.out << "the program exited with status " << rc << "\n";
   if (ok && went_live) {
     // The live calls replaced recorded ones: the sessions differ by design from there on.
     ctx.out << "replay-or-record: the replayed session, live calls included, is in "

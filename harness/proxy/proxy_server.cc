@@ -230,9 +230,9 @@ class ProxyServer::Impl final : public kj::HttpService {
   bool Replays() const {
     return options_.mode == ReplayMode::kReplay || options_.mode == ReplayMode::kReplayOrRecord;
   }
+  // A recorder given in a replay mode records the replayed session (served calls included).
   bool Records() const {
-    return options_.recorder != nullptr &&
-           (options_.mode == ReplayMode::kRecord || options_.mode == ReplayMode::kReplayOrRecord);
+    return options_.recorder != nullptr && options_.mode != ReplayMode::kPassthrough;
   }
 
   kj::Promise<void> Handle(Exchange& ex, Response& response) {
@@ -285,7 +285,9 @@ class ProxyServer::Impl final : public kj::HttpService {
       if (*served != nullptr) {
         Count(&ProxyStats::served);
         const ModelCall* rec = (*served)->As<ModelCall>();
-        inference_.ObserveResponse(ex.agent, rec->response);
+        // Recording while replaying (replay-or-record, a fork, a chaos run): the served call
+        // is part of the new session too, so that it is whole.
+        RecordCall(ex, rec);
         if (rec->http.api.empty() && ex.api != ModelApi::kOpaque)
           return SendSynthesized(ex, *rec, response);
         return SendRecorded(*rec, response);
@@ -523,9 +525,19 @@ class ProxyServer::Impl final : public kj::HttpService {
   }
 
   // The finished call as a model-call event, and the handoffs its answer makes.
-  void RecordCall(Exchange& ex) {
+  // `served`: the answer came from the recording (or a patch or fault), not the upstream.
+  void RecordCall(Exchange& ex, const ModelCall* served = nullptr) {
     ModelCall call;
-    if (ex.streamed) {
+    if (served != nullptr) {
+      call.response = served->response;
+      ex.status = served->http.status != 0 ? served->http.status : 200;
+      ex.cut = served->http.stream_cut;
+      ex.error = served->error;
+      ex.response_headers = served->http.response_headers;
+      ex.response_body = served->http.response_body.text;
+      ex.streamed = !served->response.chunks.empty();
+      if (!served->error.empty() && ex.status < 400 && !ex.cut) ex.status = 500;
+    } else if (ex.streamed) {
       std::vector<std::string> frames;
       for (const StreamChunk& c : ex.chunks) frames.push_back(c.text);
       call.response = ParseResponseStream(ex.api, frames);
@@ -542,7 +554,9 @@ class ProxyServer::Impl final : public kj::HttpService {
     call.http.path = ex.path;
     call.http.status = ex.status;
     call.http.response_headers = ex.response_headers;
-    if (!ex.streamed)
+    if (served != nullptr)
+      call.http.response_body = served->http.response_body;
+    else if (!ex.streamed)
       call.http.response_body = TemplateBody(ex.response_body, call.response.content.text);
     call.http.stream_cut = ex.cut;
     const bool failed = ex.status >= 400 || ex.status == 0 || ex.cut;

@@ -58,7 +58,7 @@
     return (ns / 1e9).toFixed(1) + ' s';
   }
   function wallTime(startMs, offsetMs) {
-    const d = new Date(startMs + offsetMs);
+    const d = new Date(Math.round(startMs + offsetMs));
     return isNaN(d.getTime()) ? '?' : d.toISOString().slice(11, 23);
   }
 

@@ -104,6 +104,32 @@ Result<RuntimeOptions> RuntimeOptionsFromEnvironment(RuntimeOptions o) {
   }
   std::string report = get("BATON_REPLAY_REPORT");
   if (!report.empty()) o.replay_report_path = report;
+  std::string overrides = get("BATON_REPLAY_OVERRIDES");
+  if (!overrides.empty()) {
+    if (replay.empty())
+      return Status::InvalidArgument(
+          "BATON_REPLAY_OVERRIDES=" + overrides +
+          " needs BATON_REPLAY: a fork or chaos run replays a recording");
+    std::unique_ptr<Env> env = NewPosixEnv();
+    auto text = ReadFileToString(*env, overrides, /*max_bytes=*/64 << 20);
+    if (!text.ok())
+      return Status::InvalidArgument("BATON_REPLAY_OVERRIDES: " + text.status().message());
+    auto parsed = ParseReplayOverrides(*text, overrides);
+    if (!parsed.ok()) return parsed.status();
+    o.replay.overrides = std::move(parsed).value();
+  }
+  // Extra header metadata, "key=value" lines (baton fork links a fork to its parent).
+  std::string metadata = get("BATON_SESSION_METADATA");
+  for (size_t at = 0; at < metadata.size();) {
+    size_t end = metadata.find('\n', at);
+    if (end == std::string::npos) end = metadata.size();
+    std::string line = metadata.substr(at, end - at);
+    size_t eq = line.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return Status::InvalidArgument("BATON_SESSION_METADATA: '" + line + "' is not key=value");
+    o.header.metadata.push_back({line.substr(0, eq), line.substr(eq + 1)});
+    at = end + 1;
+  }
   return o;
 }
 

@@ -59,8 +59,10 @@ struct RuntimeOptions {
   RecorderOptions recorder;
 };
 
-// Reads BATON_RECORD, BATON_REPLAY, BATON_REPLAY_MODE, BATON_ON_DIVERGENCE and
-// BATON_REPLAY_REPORT over `defaults`. Bad values are an error naming the variable.
+// Reads BATON_RECORD, BATON_REPLAY, BATON_REPLAY_MODE, BATON_ON_DIVERGENCE,
+// BATON_REPLAY_REPORT, BATON_REPLAY_OVERRIDES (a JSON file of patches and faults, see
+// replayer/replay_overrides.h) and BATON_SESSION_METADATA ("key=value" lines added to the
+// header) over `defaults`. Bad values are an error naming the variable.
 Result<RuntimeOptions> RuntimeOptionsFromEnvironment(RuntimeOptions defaults);
 
 class AgentRuntime final : public SessionEvents {

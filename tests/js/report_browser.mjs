@@ -147,6 +147,16 @@ async function checkIncident(name) {
   const raw = JSON.parse(await page.textContent('.detail details.raw pre'));
   check(deepEqual(raw, call), `${name}: the raw JSON of #${call.seq} is what baton cat prints`);
 
+  // Time: relative T+ by default, wall-clock on request (the recorded wall time of each event).
+  const firstTime = () => page.textContent(`.row[data-seq="${events[0].seq}"] .time`);
+  await page.focus('.scroller');
+  await page.keyboard.press('Home');
+  check((await firstTime()).startsWith('T+'), `${name}: times read T+ relative to the session start`);
+  await page.click('#time-mode');
+  const wall = new Date(Math.round(events[0].wall_ns / 1e6)).toISOString().slice(11, 23);
+  check((await firstTime()) === wall, `${name}: the wall-clock view shows #${events[0].seq} at ${wall} UTC`);
+  await page.click('#time-mode');
+
   // Keyboard: the timeline moves between events with the arrow keys.
   await page.focus('.scroller');
   await page.keyboard.press('Home');

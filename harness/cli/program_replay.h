@@ -1,0 +1,56 @@
+// Running a program against a recording: what `baton replay`, `baton fork` and chaos runs
+// share. The model-API proxy serves programs in any language from the recording, and a
+// program on baton's runtime serves itself through the BATON_* variables; either way the
+// replay's report and the replayed session come back.
+#ifndef BATON_HARNESS_CLI_PROGRAM_REPLAY_H_
+#define BATON_HARNESS_CLI_PROGRAM_REPLAY_H_
+
+#include <string>
+#include <vector>
+
+#include "harness/cli/proxy_options.h"
+#include "replayer/replay_session.h"
+#include "replayer/trace.h"
+
+namespace baton::cli {
+
+enum class ReplayedSession {
+  kOnlyIfLive,  // Through the proxy, a session is written when calls went live (replay).
+  kAlways,      // The whole replayed session is written (fork, chaos).
+};
+
+struct ProgramReplay {
+  std::string recording_path;
+  const Trace* recording = nullptr;  // Borrowed: the loaded recording.
+  std::vector<std::string> program;
+  ReplayOptions options;  // Mode, divergence policy, normalizers, overrides.
+  ProxyCliOptions proxy;
+  std::string out;                 // Where the replayed session goes.
+  std::vector<KeyValue> metadata;  // Added to the replayed session's header.
+  ReplayedSession session = ReplayedSession::kOnlyIfLive;
+  std::string scratch_dir;  // Private; holds the report and the overrides file.
+};
+
+struct ProgramReplayResult {
+  int exit_status = 0;     // The program's.
+  bool via_proxy = false;  // It talked to the proxy (not a runtime program).
+  bool reported = false;   // A replay report came back (false: no runtime, no proxy).
+  ReplayReport report;
+  std::vector<std::string> divergence_texts;  // As whoever replayed rendered them.
+  uint64_t proxy_misses = 0;
+  bool session_written = false;  // `out` holds the replayed session.
+};
+
+// Fills `options.normalizers` with what replaying this recording needs (transport-only
+// fields; for a session imported from spans, the fields spans do not carry); `notes` says
+// why where a user should know.
+void PrepareReplayOptions(const Trace& recording, ReplayOptions& options,
+                          std::vector<std::string>& notes);
+
+// Runs the program. Errors are bad input (an unusable recording or overrides, a proxy that
+// cannot start, a program that cannot be run); a program that fails is a result.
+Result<ProgramReplayResult> RunProgramAgainstRecording(const ProgramReplay& run);
+
+}  // namespace baton::cli
+
+#endif  // BATON_HARNESS_CLI_PROGRAM_REPLAY_H_

@@ -1,0 +1,82 @@
+// What a fork or a chaos run changes in a replay: recorded answers replaced by the user's
+// (baton fork: "what if the researcher had answered correctly?"), and failures injected
+// before recorded answers (baton replay --chaos, baton proxy --faults: a 429, a 5xx, a
+// stream cut off, a timeout that the recording never saw).
+//
+// A program on baton's runtime receives them through BATON_REPLAY_OVERRIDES, a JSON file:
+//   {"patches": [{"seq": 26, "response": {"content": "...", "tool_calls": [{"id": "c1",
+//                  "name": "search", "arguments_json": "{}"}], "finish_reason": "stop"}},
+//                {"seq": 31, "result": "tool output"}],
+//    "after_patch": "mode" | "live",
+//    "faults": [{"agent": "writer", "call": 1, "kind": "server_error"}]}
+// Field names are those of `baton cat`; unknown fields are errors (a misspelt key must not
+// silently fork nothing).
+#ifndef BATON_REPLAYER_REPLAY_OVERRIDES_H_
+#define BATON_REPLAYER_REPLAY_OVERRIDES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "recorder/event.h"
+
+namespace baton {
+
+// A recorded call's answer replaced: the live call is matched against the recording as
+// usual and answered with this instead.
+struct ReplayPatch {
+  uint64_t recorded_seq = 0;                    // A model_call or tool_call of the recording.
+  std::optional<ModelResponse> model_response;  // For a model call.
+  std::optional<std::string> tool_result;       // For a tool call.
+  friend bool operator==(const ReplayPatch&, const ReplayPatch&) = default;
+};
+
+// What happens to the calls after a patched one.
+enum class AfterPatch {
+  kAsMode,  // The replay mode decides: replay-or-record serves the calls that still match.
+  kLive,    // Every later call goes to the live model or upstream (baton fork --then record).
+};
+
+enum class FaultKind {
+  kRateLimited,  // HTTP 429 with Retry-After.
+  kServerError,  // HTTP 503.
+  kStreamCut,    // A streamed answer stops half-way (a plain one: the connection drops).
+  kTimeout,      // No answer in time.
+};
+std::string_view FaultKindName(FaultKind kind);  // "rate_limited", "server_error", ...
+std::optional<FaultKind> FaultKindFromName(std::string_view name);
+
+// A failure served once in place of an agent's nth model call; the retry gets the answer.
+struct ReplayFault {
+  std::string agent;
+  uint32_t call = 1;  // 1 = the agent's first model call.
+  FaultKind kind = FaultKind::kServerError;
+  friend bool operator==(const ReplayFault&, const ReplayFault&) = default;
+};
+
+struct ReplayOverrides {
+  std::vector<ReplayPatch> patches;
+  AfterPatch after_patch = AfterPatch::kAsMode;
+  std::vector<ReplayFault> faults;
+  bool empty() const { return patches.empty() && faults.empty(); }
+  friend bool operator==(const ReplayOverrides&, const ReplayOverrides&) = default;
+};
+
+std::string ReplayOverridesToJson(const ReplayOverrides& overrides);
+// `what` names the source in errors ("fork.json", "BATON_REPLAY_OVERRIDES").
+Result<ReplayOverrides> ParseReplayOverrides(std::string_view json, std::string_view what);
+// A model response as `baton cat` writes one ({"content", "tool_calls", "finish_reason",
+// ...}); unknown fields are errors, missing ones keep their defaults. `baton fork --patch`.
+Result<ModelResponse> ParseModelResponse(std::string_view json, std::string_view what);
+
+// The failed model call a fault stands for: its error and code as the runtime reports them,
+// and the HTTP answer the proxy sends (status, headers, body or cut stream), in the shape of
+// `recorded` (a streamed call gets half its frames, then the cut).
+ModelCall FaultAnswer(const ReplayFault& fault, const ModelCall& recorded);
+
+}  // namespace baton
+
+#endif  // BATON_REPLAYER_REPLAY_OVERRIDES_H_

@@ -16,6 +16,7 @@
 #include "base/env.h"
 #include "base/file_io.h"
 #include "base/json_parse.h"
+#include "harness/cli/chaos_replay.h"
 #include "harness/cli/child_process.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/normalizer_options.h"
@@ -36,11 +37,24 @@ struct ReplayCliOptions {
   std::string html_report;
   std::string mode = "replay";
   bool keep_going = false;
+  uint64_t chaos = 0;
+  uint64_t chaos_seed = 0;
+  std::string chaos_keep;
   std::vector<std::string> program;
   SessionDiffOptions diff;
 };
 
 int RunReplay(ReplayCliOptions& opts, CommandContext& ctx) {
+  if (opts.chaos > 0 || opts.chaos_seed > 0) {
+    ChaosOptions chaos;
+    chaos.file = opts.file;
+    chaos.program = opts.program;
+    chaos.proxy = opts.proxy;
+    chaos.runs = opts.chaos;
+    if (opts.chaos_seed > 0) chaos.one_seed = opts.chaos_seed;
+    chaos.keep_dir = opts.chaos_keep;
+    return RunChaosReplay(chaos, ctx);
+  }
   if (opts.program.empty()) {
     ctx.err << "baton replay: give the program to run after --\n";
     return kExitBadInput;
@@ -213,6 +227,13 @@ void AddReplayCommand(CLI::App& app, CommandContext& ctx) {
       ->check(CLI::IsMember({"replay", "replay-or-record"}));
   sub->add_flag("--keep-going", opts->keep_going,
                 "Report every divergence instead of stopping at the first");
+  sub->add_option("--chaos", opts->chaos,
+                  "N perturbed replays (429, 5xx, cut streams, timeouts on calls chosen by each "
+                  "run's seed), each checked; prints the distinct failures found");
+  sub->add_option("--chaos-seed", opts->chaos_seed,
+                  "Replay exactly the chaos run with this seed (as --chaos printed it)")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--chaos-keep", opts->chaos_keep, "Keep each chaos run's recording here");
   AddNormalizerOptions(sub, opts->diff.normalizers);
   AddProxyOptions(sub, opts->proxy);
   sub->callback([opts, &ctx] {

@@ -1,0 +1,218 @@
+#include "harness/cli/chaos_replay.h"
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "assertions/root_cause.h"
+#include "harness/cli/child_process.h"
+#include "harness/cli/program_replay.h"
+#include "replayer/read_notes.h"
+
+namespace baton::cli {
+namespace {
+
+std::string Describe(const std::vector<ReplayFault>& faults) {
+  std::string out;
+  for (const ReplayFault& f : faults)
+    out += (out.empty() ? "" : ", ") + std::string(FaultKindName(f.kind)) + " on " + f.agent +
+           "'s model call " + std::to_string(f.call);
+  return out.empty() ? "no fault" : out;
+}
+
+std::string Quote(const std::string& arg) {
+  if (!arg.empty() && arg.find_first_of(" \t\n'\"\\$`*?;&|<>()") == std::string::npos) return arg;
+  std::string out = "'";
+  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// What a run came to: the verdict and its root cause, the outcome, the program's status.
+struct RunVerdict {
+  bool passed = true;
+  std::string key;       // Equal for the same failure.
+  std::string sentence;  // The root cause, as baton why says it.
+};
+
+RunVerdict Judge(const Trace& t, const Policy& policy, int exit_status) {
+  ScorerSet scorers = ScorerSet::Defaults();
+  Analysis a = Analyze(t, policy, scorers);
+  Explanation ex = Explain(t, a);
+  RunVerdict v;
+  v.passed = ex.passed && exit_status == 0;
+  std::string outcome = "none";
+  for (auto it = t.events().rbegin(); it != t.events().rend(); ++it)
+    if (const auto* o = it->As<Outcome>()) {
+      outcome = o->verdict == Verdict::kSuccess   ? "success"
+                : o->verdict == Verdict::kFailure ? "failure"
+                                                  : "unknown";
+      break;
+    }
+  v.key = std::string(ex.passed ? "pass" : "fail") + " outcome=" + outcome;
+  if (ex.root)
+    v.key += " root=" + std::string(FindingKindName(ex.root->kind)) + " " + ex.root->to + "<-" +
+             ex.root->from;
+  if (exit_status != 0) v.key += " exit=" + std::to_string(exit_status);
+  size_t cut = ex.paragraph.rfind("Root cause:");
+  v.sentence = cut != std::string::npos ? ex.paragraph.substr(cut) : ex.paragraph;
+  if (v.sentence.empty() && exit_status != 0)
+    v.sentence = "the program exited with status " + std::to_string(exit_status);
+  return v;
+}
+
+}  // namespace
+
+std::vector<ReplayFault> ChaosFaults(const Trace& recording, uint64_t seed,
+                                     const std::vector<FaultKind>& kinds) {
+  // Each agent's recorded model calls by ordinal, as the replay serves them.
+  std::vector<std::pair<std::string, uint32_t>> calls;
+  std::map<std::string, uint32_t> ordinal;
+  for (const Event& e : recording.events())
+    if (e.kind() == EventKind::kModelCall) calls.emplace_back(e.agent, ++ordinal[e.agent]);
+  std::vector<ReplayFault> faults;
+  if (calls.empty() || kinds.empty()) return faults;
+  // mt19937_64's sequence is fixed by the standard: a seed names the same run everywhere.
+  std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ull + 1);
+  const size_t n = 1 + rng() % 2;
+  std::set<size_t> chosen;
+  for (size_t i = 0; i < n && chosen.size() < calls.size(); ++i) {
+    size_t pick = rng() % calls.size();
+    if (!chosen.insert(pick).second) continue;
+    ReplayFault f;
+    f.agent = calls[pick].first;
+    f.call = calls[pick].second;
+    f.kind = kinds[rng() % kinds.size()];
+    faults.push_back(std::move(f));
+  }
+  return faults;
+}
+
+int RunChaosReplay(const ChaosOptions& opts, CommandContext& ctx) {
+  if (opts.program.empty()) {
+    ctx.err << "baton replay: give the program to run after --\n";
+    return kExitBadInput;
+  }
+  auto policy = LoadPolicyOrDefaults(opts.policy);
+  if (!policy.ok()) {
+    ctx.err << "baton replay: " << policy.status().message() << "\n";
+    return kExitBadInput;
+  }
+  auto recording = Trace::Load(opts.file);
+  if (!recording.ok()) {
+    ctx.err << "baton replay: " << recording.status().message() << "\n";
+    return kExitBadInput;
+  }
+  WriteReadNotes(ctx.err, opts.file, recording->report());
+  auto made = MakePrivateTempDir("baton-chaos");
+  if (!made.ok()) {
+    ctx.err << "baton replay: " << made.status().message() << "\n";
+    return kExitBadInput;
+  }
+  std::error_code ec;
+  const std::filesystem::path dir = *made;
+  if (!opts.keep_dir.empty()) std::filesystem::create_directories(opts.keep_dir, ec);
+
+  const RunVerdict recorded = Judge(*recording, *policy, 0);
+  std::string command_tail;
+  for (const std::string& a : opts.program) command_tail += " " + Quote(a);
+
+  struct Found {
+    uint64_t seed = 0;
+    std::string perturbation;
+    std::string sentence;
+    std::string key;
+    size_t runs = 0;
+  };
+  std::vector<Found> found;
+  std::vector<uint64_t> seeds;
+  if (opts.one_seed) {
+    seeds.push_back(*opts.one_seed);
+  } else {
+    for (uint64_t i = 0; i < opts.runs; ++i) seeds.push_back(opts.first_seed + i);
+  }
+  size_t faults_tried = 0, runs_done = 0;
+  for (uint64_t seed : seeds) {
+    const std::filesystem::path run_dir = dir / ("run-" + std::to_string(seed));
+    std::filesystem::create_directories(run_dir, ec);
+    ProgramReplay run;
+    run.recording_path = opts.file;
+    run.recording = &*recording;
+    run.program = opts.program;
+    run.proxy = opts.proxy;
+    run.scratch_dir = run_dir.string();
+    run.out =
+        opts.keep_dir.empty()
+            ? (run_dir / "chaos.baton").string()
+            : (std::filesystem::path(opts.keep_dir) / ("chaos-" + std::to_string(seed) + ".baton"))
+                  .string();
+    run.session = ReplayedSession::kAlways;
+    run.options.mode = ReplayMode::kReplayOrRecord;  // A retried call may ask anew.
+    run.options.on_divergence = OnDivergence::kContinue;
+    run.options.overrides.faults = ChaosFaults(*recording, seed, opts.kinds);
+    run.metadata = {{"chaos_of", recording->header().session_id},
+                    {"chaos_seed", std::to_string(seed)},
+                    {"chaos_faults", Describe(run.options.overrides.faults)}};
+    std::vector<std::string> notes;
+    PrepareReplayOptions(*recording, run.options, notes);
+    faults_tried += run.options.overrides.faults.size();
+    auto ran = RunProgramAgainstRecording(run);
+    if (!ran.ok()) {
+      ctx.err << "baton replay: chaos run " << seed << ": " << ran.status().message() << "\n";
+      std::filesystem::remove_all(dir, ec);
+      return kExitBadInput;
+    }
+    ++runs_done;
+    RunVerdict v;
+    auto replayed =
+        ran->session_written ? Trace::Load(run.out) : Result<Trace>(Status::NotFound(""));
+    if (replayed.ok()) {
+      v = Judge(*replayed, *policy, ran->exit_status);
+    } else {
+      v.passed = false;
+      v.key = "no session exit=" + std::to_string(ran->exit_status);
+      v.sentence = "the program (exit status " + std::to_string(ran->exit_status) +
+                   ") left no replayed session";
+    }
+    const std::string perturbation = Describe(run.options.overrides.faults);
+    if (opts.one_seed) {
+      ctx.out << "chaos run " << seed << ": " << perturbation << "\n"
+              << (v.passed ? "PASS" : "FAIL") << " (" << v.key << ")\n";
+      if (!v.sentence.empty()) ctx.out << v.sentence << "\n";
+      for (const std::string& f : ran->report.faults) ctx.out << "injected: " << f << "\n";
+      if (!opts.keep_dir.empty()) ctx.out << "the run's recording is " << run.out << "\n";
+      std::filesystem::remove_all(dir, ec);
+      return v.passed ? kExitOk : kExitFindings;
+    }
+    if (v.key == recorded.key) continue;  // The recording's own verdict: nothing new.
+    bool known = false;
+    for (Found& f : found)
+      if (f.key == v.key) {
+        ++f.runs;
+        known = true;
+      }
+    if (!known) found.push_back({seed, perturbation, v.sentence, v.key, 1});
+  }
+  std::filesystem::remove_all(dir, ec);
+
+  ctx.out << "chaos: " << runs_done << " replays of " << opts.file << ", " << faults_tried
+          << " faults injected; the recording itself: " << (recorded.passed ? "PASS" : "FAIL")
+          << " (" << recorded.key << ")\n";
+  if (found.empty()) {
+    ctx.out << "no failure beyond the recording's: every run came to the recording's verdict\n";
+    return kExitOk;
+  }
+  ctx.out << found.size() << " distinct failure(s):\n";
+  for (size_t i = 0; i < found.size(); ++i) {
+    const Found& f = found[i];
+    ctx.out << "\n[" << i + 1 << "] " << f.key << " (" << f.runs << " of " << runs_done
+            << " runs)\n"
+            << "  first at seed " << f.seed << ": " << f.perturbation << "\n";
+    if (!f.sentence.empty()) ctx.out << "  " << f.sentence << "\n";
+    ctx.out << "  replay it: baton replay --chaos-seed " << f.seed << " " << Quote(opts.file)
+            << " --" << command_tail << "\n";
+  }
+  return kExitFindings;
+}
+
+}  // namespace baton::cli

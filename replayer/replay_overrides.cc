@@ -113,6 +113,16 @@ class Reader {
 
 }  // namespace
 
+double LatencyJitter::FactorOf(uint64_t seq) const {
+  // splitmix64 of (seed, seq): a fixed function, so a seed names the same run everywhere.
+  uint64_t z = seed * 0x9E3779B97F4A7C15ull + seq;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  const double u = static_cast<double>(z >> 11) * 0x1.0p-53;
+  return min + (max - min) * u;
+}
+
 std::string_view FaultKindName(FaultKind kind) {
   for (const auto& [k, name] : kFaultNames)
     if (k == kind) return name;
@@ -170,6 +180,11 @@ std::string ReplayOverridesToJson(const ReplayOverrides& o) {
         .String(FaultKindName(f.kind))
         .EndObject();
   w.EndArray();
+  if (o.latency.active()) {
+    w.Key("latency").BeginObject();
+    w.Key("min").Double(o.latency.min).Key("max").Double(o.latency.max);
+    w.Key("seed").Uint(o.latency.seed).EndObject();
+  }
   w.EndObject();
   return w.Take();
 }
@@ -253,8 +268,25 @@ Result<ReplayOverrides> ParseReplayOverrides(std::string_view json, std::string_
         if (!has_agent) return r.Error(at, "no agent");
         out.faults.push_back(std::move(fault));
       }
+    } else if (name == "latency") {
+      BATON_RETURN_IF_ERROR(r.Object(value, name));
+      for (auto lf : value.getObject()) {
+        std::string ln = lf.getName().cStr();
+        const std::string at = "latency." + ln;
+        if (ln == "seed") {
+          BATON_ASSIGN_OR_RETURN(out.latency.seed, r.Count(lf.getValue(), at, 1, 1ull << 53));
+        } else if (ln == "min" || ln == "max") {
+          auto v = lf.getValue();
+          if (!v.isNumber() || !(v.getNumber() >= 0.0 && v.getNumber() <= 1000.0))
+            return r.Error(at, "expected a factor from 0 to 1000");
+          (ln == "min" ? out.latency.min : out.latency.max) = v.getNumber();
+        } else {
+          return r.Error(at, "unknown field (expected min, max, seed)");
+        }
+      }
+      if (out.latency.min > out.latency.max) return r.Error(name, "min is above max");
     } else {
-      return r.Error(name, "unknown field (expected patches, after_patch, faults)");
+      return r.Error(name, "unknown field (expected patches, after_patch, faults, latency)");
     }
   }
   return out;

@@ -8,7 +8,8 @@
 //                  "name": "search", "arguments_json": "{}"}], "finish_reason": "stop"}},
 //                {"seq": 31, "result": "tool output"}],
 //    "after_patch": "mode" | "live",
-//    "faults": [{"agent": "writer", "call": 1, "kind": "server_error"}]}
+//    "faults": [{"agent": "writer", "call": 1, "kind": "server_error"}],
+//    "latency": {"min": 0.5, "max": 3.0, "seed": 7}}
 // Field names are those of `baton cat`; unknown fields are errors (a misspelt key must not
 // silently fork nothing).
 #ifndef BATON_REPLAYER_REPLAY_OVERRIDES_H_
@@ -57,11 +58,25 @@ struct ReplayFault {
   friend bool operator==(const ReplayFault&, const ReplayFault&) = default;
 };
 
+// Every served call's recorded latency scaled by its own factor in [min, max], drawn from
+// the seed and the call: a virtual-clock program then sees the calls end in another order
+// and its reads meet other context versions. seed 0: recorded latencies.
+struct LatencyJitter {
+  double min = 1.0;
+  double max = 1.0;
+  uint64_t seed = 0;
+  bool active() const { return seed != 0; }
+  // The factor of the call recorded as `seq`.
+  double FactorOf(uint64_t seq) const;
+  friend bool operator==(const LatencyJitter&, const LatencyJitter&) = default;
+};
+
 struct ReplayOverrides {
   std::vector<ReplayPatch> patches;
   AfterPatch after_patch = AfterPatch::kAsMode;
   std::vector<ReplayFault> faults;
-  bool empty() const { return patches.empty() && faults.empty(); }
+  LatencyJitter latency;
+  bool empty() const { return patches.empty() && faults.empty() && !latency.active(); }
   friend bool operator==(const ReplayOverrides&, const ReplayOverrides&) = default;
 };
 

@@ -195,6 +195,18 @@ ReplaySession::ReplaySession(Trace trace, ReplayOptions options, RequestNormaliz
       deliveries_.push_back(&e);
     }
   }
+  if (const LatencyJitter& j = options_.overrides.latency; j.active()) {
+    for (auto& [seq, answer] : answers_) {
+      const double f = j.FactorOf(seq);
+      if (auto* call = std::get_if<ModelCall>(&answer.body)) {
+        call->latency_ns = static_cast<int64_t>(static_cast<double>(call->latency_ns) * f);
+        for (StreamChunk& c : call->response.chunks)
+          c.offset_ns = static_cast<int64_t>(static_cast<double>(c.offset_ns) * f);
+      } else if (auto* tool = std::get_if<ToolCall>(&answer.body)) {
+        tool->latency_ns = static_cast<int64_t>(static_cast<double>(tool->latency_ns) * f);
+      }
+    }
+  }
   for (const ReplayPatch& p : options_.overrides.patches) {
     Event answer = answers_.at(p.recorded_seq);
     if (auto* call = std::get_if<ModelCall>(&answer.body)) {

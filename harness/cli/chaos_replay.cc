@@ -150,9 +150,12 @@ int RunChaosReplay(const ChaosOptions& opts, CommandContext& ctx) {
     run.options.mode = ReplayMode::kReplayOrRecord;  // A retried call may ask anew.
     run.options.on_divergence = OnDivergence::kContinue;
     run.options.overrides.faults = ChaosFaults(*recording, seed, opts.kinds);
+    // Every call's latency scaled (x0.25 to x4, per call): other orders of completion.
+    run.options.overrides.latency = {0.25, 4.0, seed};
     run.metadata = {{"chaos_of", recording->header().session_id},
                     {"chaos_seed", std::to_string(seed)},
-                    {"chaos_faults", Describe(run.options.overrides.faults)}};
+                    {"chaos_faults", Describe(run.options.overrides.faults)},
+                    {"chaos_latency", "x0.25-4 per call"}};
     std::vector<std::string> notes;
     PrepareReplayOptions(*recording, run.options, notes);
     faults_tried += run.options.overrides.faults.size();
@@ -174,7 +177,8 @@ int RunChaosReplay(const ChaosOptions& opts, CommandContext& ctx) {
       v.sentence = "the program (exit status " + std::to_string(ran->exit_status) +
                    ") left no replayed session";
     }
-    const std::string perturbation = Describe(run.options.overrides.faults);
+    const std::string perturbation = Describe(run.options.overrides.faults) +
+                                     "; latencies x0.25-4 (seed " + std::to_string(seed) + ")";
     if (opts.one_seed) {
       ctx.out << "chaos run " << seed << ": " << perturbation << "\n"
               << (v.passed ? "PASS" : "FAIL") << " (" << v.key << ")\n";

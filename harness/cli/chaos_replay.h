@@ -1,8 +1,9 @@
 // `baton replay --chaos N FILE -- PROGRAM`: N replays, each perturbed from its own seed by
 // failures the recording never saw (a 429 with Retry-After, a 503, a stream cut off
-// mid-way, a timeout) on calls chosen by the seed; every run is a recording, checked with
-// the policy. Prints the distinct failures found, each with its seed, its perturbation, the
-// `baton why` sentence and the command that replays exactly that run
+// mid-way, a timeout) on calls chosen by the seed, and by every call's latency scaled
+// (x0.25 to x4, so that calls end in other orders on a virtual clock); every run is a
+// recording, checked with the policy. Prints the distinct failures found, each with its seed, its
+// perturbation, the `baton why` sentence and the command that replays exactly that run
 // (`baton replay --chaos-seed S FILE -- PROGRAM`); or, when none, how many runs and faults
 // were tried.
 #ifndef BATON_HARNESS_CLI_CHAOS_REPLAY_H_

@@ -17,6 +17,7 @@ struct ProxyCliOptions {
   std::vector<std::string> upstreams;  // "openai=URL", "anthropic=URL", or a bare URL (OpenAI).
   std::string pace = "fast";
   size_t max_body_bytes = 32u << 20;
+  std::string faults;  // --faults SPEC (harness/proxy/fault_plan.h).
 };
 
 inline std::string TransportOnlyHelp() {
@@ -40,6 +41,11 @@ inline void AddProxyOptions(CLI::App* sub, ProxyCliOptions& o) {
       ->check(CLI::IsMember({"fast", "recorded"}));
   sub->add_option("--max-body-bytes", o.max_body_bytes,
                   "Larger request bodies are refused with 413 (default 32 MiB)");
+  sub->add_option("--faults", o.faults,
+                  "Failures to inject, comma-separated: KIND@AGENT:N (the agent's Nth model "
+                  "request), KIND@N (the Nth request), KIND%P (each request with probability "
+                  "P), seed=S; KIND is 429, 503, 500, timeout or cut. One request each; the "
+                  "client's retry goes through");
 }
 
 // Fills the proxy's upstreams and pacing from the options and the environment as it was.
@@ -62,6 +68,11 @@ inline Status ApplyProxyOptions(const ProxyCliOptions& cli, proxy::ProxyOptions&
   }
   o.pace = cli.pace == "recorded" ? proxy::Pace::kRecorded : proxy::Pace::kFast;
   o.max_body_bytes = cli.max_body_bytes;
+  if (!cli.faults.empty()) {
+    auto plan = proxy::FaultPlan::Parse(cli.faults);
+    if (!plan.ok()) return plan.status();
+    o.faults = std::move(plan).value();
+  }
   return Status::Ok();
 }
 

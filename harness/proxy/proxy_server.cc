@@ -128,7 +128,7 @@ struct Exchange {
 
 class ProxyServer::Impl final : public kj::HttpService {
  public:
-  explicit Impl(ProxyOptions options) : options_(std::move(options)) {}
+  explicit Impl(ProxyOptions options) : options_(std::move(options)), faults_(options_.faults) {}
 
   Status Run(std::promise<Status>& started) {
     auto io = kj::setupAsyncIo();
@@ -258,6 +258,18 @@ class ProxyServer::Impl final : public kj::HttpService {
     ex.agent = inference_.Attribute(ex.Header("x-baton-agent"), ex.parsed, &delivered);
     if (Records()) RecordArrival(ex, delivered);
 
+    if (std::optional<FaultKind> fault = faults_.Next(ex.agent)) {
+      // Answered here, before the recording or the upstream is asked: the client's retry
+      // (the same request again) then goes through.
+      Count(&ProxyStats::faults);
+      ModelCall answer = FaultAnswer(ReplayFault{ex.agent, 0, *fault}, ModelCall());
+      if (ex.parsed.request.stream && *fault == FaultKind::kStreamCut)
+        answer.http.response_headers = {{"Content-Type", "text/event-stream"}};
+      std::fprintf(stderr, "baton proxy: injected %s for %s's request\n",
+                   std::string(FaultKindName(*fault)).c_str(), ex.agent.c_str());
+      RecordCall(ex, &answer);
+      return SendRecorded(answer, response);
+    }
     if (Replays()) {
       Event live;
       live.agent = ex.agent;
@@ -615,6 +627,7 @@ class ProxyServer::Impl final : public kj::HttpService {
   }
 
   const ProxyOptions options_;
+  FaultPlan faults_;  // Counts requests: changes as they come (on the loop thread only).
   kj::Timer* timer_ = nullptr;
   kj::Own<kj::HttpHeaderTable> table_;
   kj::Own<kj::HttpClient> client_;

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "harness/proxy/fault_plan.h"
 #include "recorder/recorder.h"
 #include "replayer/replay_session.h"
 
@@ -42,10 +43,12 @@ struct ProxyOptions {
   Pace pace = Pace::kFast;
   size_t max_body_bytes = 32u << 20;                    // Larger request bodies get 413.
   std::chrono::milliseconds upstream_timeout{600'000};  // Until the response headers: 504.
+  FaultPlan faults;  // Failures answered in place of the upstream or the recording.
 };
 
 struct ProxyStats {
   uint64_t requests = 0;
+  uint64_t faults = 0;     // Answered with an injected failure (--faults).
   uint64_t recorded = 0;   // Calls written to the recorder.
   uint64_t served = 0;     // Answered from the recording.
   uint64_t forwarded = 0;  // Sent to an upstream.

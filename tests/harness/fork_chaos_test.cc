@@ -66,6 +66,20 @@ TEST(ReplayOverridesTest, RoundTripsThroughItsJson) {
   EXPECT_TRUE(empty->empty());
 }
 
+// Found by replay_overrides_fuzz: names with bytes that are not UTF-8, and control
+// characters, write back to what they read.
+TEST(ReplayOverridesTest, TextThatIsNotUtf8WritesBackToWhatItReads) {
+  const std::string doc =
+      "{\"faults\": [{\"agent\": \"writer'\x9a\x9a\x8d\x9a\x0f\x0f\x9ajudge\", \"call\": 1, "
+      "\"kind\": \"rate_limited\"}]}";
+  auto first = ParseReplayOverrides(doc, "t.json");
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  const std::string json = ReplayOverridesToJson(*first);
+  auto again = ParseReplayOverrides(json, "again");
+  ASSERT_TRUE(again.ok()) << again.status().message() << "\n" << json;
+  EXPECT_EQ(ReplayOverridesToJson(*again), json);
+}
+
 TEST(ReplayOverridesTest, BadInputIsAnErrorNamingTheField) {
   struct Case {
     const char* json;

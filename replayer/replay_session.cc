@@ -96,6 +96,22 @@ std::string ReplayReport::Render() const {
   return out;
 }
 
+void Divergence::WriteJsonFields(JsonWriter& w) const {
+  w.Key("recorded_seq").Uint(recorded_seq);
+  w.Key("agent").String(agent);
+  w.Key("kind").String(KindName(kind));
+  w.Key("summary").String(summary);
+  w.Key("fields").BeginArray();
+  for (const FieldDifference& f : fields) {
+    w.BeginObject().Key("path").String(f.path).Key("change").String(FieldChangeName(f.change));
+    w.Key("recorded").String(f.recorded).Key("live").String(f.live).EndObject();
+  }
+  w.EndArray();
+  w.Key("chain").BeginArray();
+  for (const std::string& c : chain) w.String(c);
+  w.EndArray();
+}
+
 std::string ReplayReport::ToJson() const {
   JsonWriter w;
   w.BeginObject();
@@ -105,20 +121,7 @@ std::string ReplayReport::ToJson() const {
   w.Key("divergences").BeginArray();
   for (const Divergence& d : divergences) {
     w.BeginObject();
-    w.Key("recorded_seq").Uint(d.recorded_seq);
-    w.Key("agent").String(d.agent);
-    w.Key("kind").String(KindName(d.kind));
-    w.Key("summary").String(d.summary);
-    w.Key("fields").BeginArray();
-    for (const FieldDifference& f : d.fields) {
-      w.BeginObject().Key("path").String(f.path).Key("change").String(FieldChangeName(f.change));
-      w.Key("recorded").String(f.recorded);
-      w.Key("live").String(f.live).EndObject();
-    }
-    w.EndArray();
-    w.Key("chain").BeginArray();
-    for (const std::string& c : d.chain) w.String(c);
-    w.EndArray();
+    d.WriteJsonFields(w);
     w.Key("text").String(d.Render());
     w.EndObject();
   }

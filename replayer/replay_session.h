@@ -25,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/json_writer.h"
 #include "base/status.h"
 #include "recorder/event.h"
 #include "recorder/redactor.h"
@@ -75,6 +76,9 @@ struct Divergence {
 
   // The summary, the field diff and the chain, for a terminal.
   std::string Render() const;
+  // Its fields as JSON keys (recorded_seq, agent, kind, summary, fields, chain), written
+  // into an object the caller opened: the replay report and the HTML report share them.
+  void WriteJsonFields(JsonWriter& w) const;
 };
 
 struct ReplayReport {

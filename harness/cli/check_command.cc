@@ -13,6 +13,7 @@
 
 #include "assertions/root_cause.h"
 #include "base/file_io.h"
+#include "base/markup_escape.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/session_inputs.h"
 #include "harness/report/html_report.h"
@@ -44,32 +45,7 @@ struct SessionResult {
   std::string abnormal_end;  // How the log ended, when it did not end cleanly.
 };
 
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 forbids most control characters even escaped.
-        if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t' || c == '\r') out += c;
-    }
-  }
-  return out;
-}
+std::string XmlEscape(const std::string& s) { return EscapeMarkup(s); }
 
 SessionResult CheckOne(const std::string& path, const Policy& policy, const ScorerSet& scorers,
                        bool allow_incomplete) {

@@ -10,6 +10,7 @@
 
 #include "base/file_io.h"
 #include "base/json_writer.h"
+#include "base/markup_escape.h"
 #include "harness/report/report_assets.h"
 #include "harness/report/timeline.h"
 #include "recorder/event_fields.h"
@@ -58,29 +59,6 @@ std::string ScriptSafe(std::string json) {
       ++i;
     } else {
       out += json[i];
-    }
-  }
-  return out;
-}
-
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
     }
   }
   return out;
@@ -181,19 +159,7 @@ std::string IndexJson(const ReportSession& s, const Timeline& t,
   w.Key("divergences").BeginArray();
   for (const Divergence& d : s.divergences) {
     w.BeginObject();
-    w.Key("recorded_seq").Uint(d.recorded_seq);
-    w.Key("agent").String(d.agent);
-    w.Key("kind").String(KindName(d.kind));
-    w.Key("summary").String(d.summary);
-    w.Key("fields").BeginArray();
-    for (const FieldDifference& f : d.fields) {
-      w.BeginObject().Key("path").String(f.path).Key("change").String(FieldChangeName(f.change));
-      w.Key("recorded").String(f.recorded).Key("live").String(f.live).EndObject();
-    }
-    w.EndArray();
-    w.Key("chain").BeginArray();
-    for (const std::string& c : d.chain) w.String(c);
-    w.EndArray();
+    d.WriteJsonFields(w);
     w.EndObject();
   }
   w.EndArray();
@@ -337,7 +303,7 @@ std::string HtmlReportBuilder::Finish() {
   page += "<meta name=\"generator\" content=\"baton report\">\n";
   // No favicon request: the page makes none of its own.
   page += "<link rel=\"icon\" href=\"data:,\">\n";
-  page += "<title>" + HtmlEscape(title_) + "</title>\n<style>\n";
+  page += "<title>" + EscapeMarkup(title_) + "</title>\n<style>\n";
   page += kReportCss;
   page += "</style>\n</head>\n<body>\n";
   page += kReportBody;

@@ -44,6 +44,18 @@ std::optional<EventKind> KindFromName(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kSuccess:
+      return "success";
+    case Verdict::kFailure:
+      return "failure";
+    case Verdict::kUnknown:
+      break;
+  }
+  return "unknown";
+}
+
 std::string_view CallErrorCodeName(CallErrorCode code) {
   switch (code) {
     case CallErrorCode::kUnknown:

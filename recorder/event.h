@@ -385,6 +385,9 @@ struct Retry {
 };
 
 enum class Verdict : uint8_t { kUnknown = 0, kSuccess = 1, kFailure = 2 };
+// "unknown", "success", "failure": the names `baton cat` and every report use; "unknown" for
+// a value outside Verdict.
+std::string_view VerdictName(Verdict verdict);
 
 struct Outcome {
   static constexpr EventKind kKind = EventKind::kOutcome;

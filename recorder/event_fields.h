@@ -216,8 +216,7 @@ class EventFieldWriter {
   }
   void Body(const Outcome& e) {
     C("result", e.result);
-    static constexpr const char* kVerdicts[] = {"unknown", "success", "failure"};
-    w_.Key("verdict").String(kVerdicts[static_cast<size_t>(e.verdict)]);
+    w_.Key("verdict").String(VerdictName(e.verdict));
     Str("detail", e.detail);
   }
   void Body(const EventsDropped& e) { U("count", e.count); }

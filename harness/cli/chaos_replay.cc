@@ -36,26 +36,15 @@ struct RunVerdict {
 };
 
 RunVerdict Judge(const Trace& t, const Policy& policy, int exit_status) {
-  ScorerSet scorers = ScorerSet::Defaults();
-  Analysis a = Analyze(t, policy, scorers);
-  Explanation ex = Explain(t, a);
+  const SessionVerdict judged = JudgeSession(t, policy);
   RunVerdict v;
-  v.passed = ex.passed && exit_status == 0;
-  std::string outcome = "none";
-  for (auto it = t.events().rbegin(); it != t.events().rend(); ++it)
-    if (const auto* o = it->As<Outcome>()) {
-      outcome = o->verdict == Verdict::kSuccess   ? "success"
-                : o->verdict == Verdict::kFailure ? "failure"
-                                                  : "unknown";
-      break;
-    }
-  v.key = std::string(ex.passed ? "pass" : "fail") + " outcome=" + outcome;
-  if (ex.root)
-    v.key += " root=" + std::string(FindingKindName(ex.root->kind)) + " " + ex.root->to + "<-" +
-             ex.root->from;
+  v.passed = judged.passed && exit_status == 0;
+  v.key = std::string(judged.passed ? "pass" : "fail") + " outcome=" + judged.outcome;
+  if (judged.root)
+    v.key += " root=" + std::string(FindingKindName(judged.root->kind)) + " " + judged.root->to +
+             "<-" + judged.root->from;
   if (exit_status != 0) v.key += " exit=" + std::to_string(exit_status);
-  size_t cut = ex.paragraph.rfind("Root cause:");
-  v.sentence = cut != std::string::npos ? ex.paragraph.substr(cut) : ex.paragraph;
+  v.sentence = judged.root_sentence;
   if (v.sentence.empty() && exit_status != 0)
     v.sentence = "the program exited with status " + std::to_string(exit_status);
   return v;

@@ -45,8 +45,6 @@ struct SessionResult {
   std::string abnormal_end;  // How the log ended, when it did not end cleanly.
 };
 
-std::string XmlEscape(const std::string& s) { return EscapeMarkup(s); }
-
 SessionResult CheckOne(const std::string& path, const Policy& policy, const ScorerSet& scorers,
                        bool allow_incomplete) {
   SessionResult r;
@@ -92,26 +90,27 @@ Status WriteJUnit(const std::string& path, const std::vector<SessionResult>& res
   out << "  <testsuite name=\"baton check\" tests=\"" << tests << "\" failures=\"" << failures
       << "\" errors=\"" << errors << "\" skipped=\"0\" time=\"" << seconds << "\">\n";
   for (const auto& r : results) {
-    std::string name = XmlEscape(r.path);
+    std::string name = EscapeMarkup(r.path);
     out << "    <testcase classname=\"baton.session\" name=\"" << name << "\" time=\"" << r.seconds
         << "\">";
     if (!r.readable) {
-      out << "\n      <error message=\"" << XmlEscape(r.error) << "\" type=\"unreadable\"/>\n    ";
+      out << "\n      <error message=\"" << EscapeMarkup(r.error)
+          << "\" type=\"unreadable\"/>\n    ";
     } else if (!r.passed) {
       std::string type = r.root                   ? std::string(FindingKindName(r.root->kind))
                          : r.abnormal_end.empty() ? "failed_outcome"
                                                   : "incomplete";
-      out << "\n      <failure message=\"" << XmlEscape(r.root ? r.root->sentence : r.paragraph)
-          << "\" type=\"" << type << "\">" << XmlEscape(r.paragraph) << "</failure>\n    ";
+      out << "\n      <failure message=\"" << EscapeMarkup(r.root ? r.root->sentence : r.paragraph)
+          << "\" type=\"" << type << "\">" << EscapeMarkup(r.paragraph) << "</failure>\n    ";
     }
     if (!r.abnormal_end.empty())
-      out << "\n      <system-err>" << XmlEscape(r.abnormal_end) << "</system-err>\n    ";
+      out << "\n      <system-err>" << EscapeMarkup(r.abnormal_end) << "</system-err>\n    ";
     out << "</testcase>\n";
     for (const Finding& f : r.findings) {
       out << "    <testcase classname=\"baton.finding." << name << "\" name=\""
-          << FindingKindName(f.kind) << " " << XmlEscape(f.to) << " &lt;- " << XmlEscape(f.from)
-          << " at #" << f.at_seq << "\" time=\"0\">\n";
-      out << "      <failure message=\"" << XmlEscape(f.sentence) << "\" type=\""
+          << FindingKindName(f.kind) << " " << EscapeMarkup(f.to) << " &lt;- "
+          << EscapeMarkup(f.from) << " at #" << f.at_seq << "\" time=\"0\">\n";
+      out << "      <failure message=\"" << EscapeMarkup(f.sentence) << "\" type=\""
           << FindingKindName(f.kind) << "\"/>\n";
       out << "    </testcase>\n";
     }

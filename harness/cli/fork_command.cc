@@ -100,26 +100,13 @@ Result<ReplayPatch> MakePatch(const Event& target, const ForkOptions& opts) {
   return patch;
 }
 
-// "failure", "success" or "unknown": the session's last outcome.
-std::string OutcomeOf(const Trace& t) {
-  for (auto it = t.events().rbegin(); it != t.events().rend(); ++it)
-    if (const auto* o = it->As<Outcome>())
-      return o->verdict == Verdict::kSuccess   ? "success"
-             : o->verdict == Verdict::kFailure ? "failure"
-                                               : "unknown";
-  return "none";
-}
-
-std::string Verdict(const Trace& t, const Policy& policy) {
-  ScorerSet scorers = ScorerSet::Defaults();
-  Analysis a = Analyze(t, policy, scorers);
-  Explanation ex = Explain(t, a);
-  std::string out = ex.passed ? "PASS" : "FAIL";
-  out += " (outcome " + OutcomeOf(t) + ", " + std::to_string(a.findings.size()) + " finding(s)";
-  if (ex.root) {
-    out += "; root cause " + std::string(FindingKindName(ex.root->kind)) +
-           (ex.root->from == ex.root->to ? " in " + ex.root->to
-                                         : " at " + ex.root->to + " <- " + ex.root->from);
+std::string Describe(const SessionVerdict& v) {
+  std::string out = v.passed ? "PASS" : "FAIL";
+  out += " (outcome " + v.outcome + ", " + std::to_string(v.findings) + " finding(s)";
+  if (v.root) {
+    out += "; root cause " + std::string(FindingKindName(v.root->kind)) +
+           (v.root->from == v.root->to ? " in " + v.root->to
+                                       : " at " + v.root->to + " <- " + v.root->from);
   }
   return out + ")";
 }
@@ -237,11 +224,12 @@ int RunFork(const ForkOptions& opts, CommandContext& ctx) {
   diff.normalizers = run.options.normalizers;
   auto d = DiffSessions(*recording, *fork, diff);
   if (d.ok() && !d->equivalent) ctx.out << "first difference: " << d->summary << "\n";
-  const std::string before = Verdict(*recording, *policy);
-  const std::string after = Verdict(*fork, *policy);
-  ctx.out << "recording: " << before << "\n";
-  ctx.out << "fork:      " << after << "\n";
-  const std::string was = OutcomeOf(*recording), now = OutcomeOf(*fork);
+  const SessionVerdict before = JudgeSession(*recording, *policy);
+  const SessionVerdict after = JudgeSession(*fork, *policy);
+  ctx.out << "recording: " << Describe(before) << "\n";
+  ctx.out << "fork:      " << Describe(after) << "\n";
+  const std::string& was = before.outcome;
+  const std::string& now = after.outcome;
   if (was == "failure" && now == "success") {
     ctx.out << "with " << what << " answered as given, the outcome succeeds: the failure is "
             << "attributable to that answer\n";

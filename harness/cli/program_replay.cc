@@ -89,6 +89,24 @@ Status ParseRuntimeReport(const std::string& path, ProgramReplayResult& out) {
 
 }  // namespace
 
+SessionVerdict JudgeSession(const Trace& trace, const Policy& policy) {
+  ScorerSet scorers = ScorerSet::Defaults();
+  Analysis analysis = Analyze(trace, policy, scorers);
+  Explanation ex = Explain(trace, analysis);
+  SessionVerdict v;
+  v.passed = ex.passed;
+  for (auto it = trace.events().rbegin(); it != trace.events().rend(); ++it)
+    if (const auto* o = it->As<Outcome>()) {
+      v.outcome = std::string(VerdictName(o->verdict));
+      break;
+    }
+  v.findings = analysis.findings.size();
+  v.root = ex.root;
+  size_t cut = ex.paragraph.rfind("Root cause:");
+  v.root_sentence = cut != std::string::npos ? ex.paragraph.substr(cut) : ex.paragraph;
+  return v;
+}
+
 void PrepareReplayOptions(const Trace& recording, ReplayOptions& options,
                           std::vector<std::string>& notes) {
   for (const std::string& f : proxy::TransportOnlyIgnoredFields())

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "assertions/root_cause.h"
 #include "harness/cli/proxy_options.h"
 #include "replayer/replay_session.h"
 #include "replayer/trace.h"
@@ -46,6 +47,16 @@ struct ProgramReplayResult {
 // why where a user should know.
 void PrepareReplayOptions(const Trace& recording, ReplayOptions& options,
                           std::vector<std::string>& notes);
+
+// What a fork or a chaos run came to, beside what the recording came to.
+struct SessionVerdict {
+  bool passed = true;            // baton check's verdict.
+  std::string outcome = "none";  // The last outcome's VerdictName, or "none".
+  size_t findings = 0;
+  std::optional<Finding> root;
+  std::string root_sentence;  // "Root cause: ..." of baton why's paragraph (or all of it).
+};
+SessionVerdict JudgeSession(const Trace& trace, const Policy& policy);
 
 // Runs the program. Errors are bad input (an unusable recording or overrides, a proxy that
 // cannot start, a program that cannot be run); a program that fails is a result.

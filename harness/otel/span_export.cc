@@ -438,10 +438,7 @@ class Exporter {
       Set(a, attr::kRetryBackoffNs, AttributeValue::Int(body.backoff_ns));
     } else if constexpr (std::is_same_v<Body, Outcome>) {
       name = attr::kOutcomeEvent;
-      SetString(a, attr::kOutcomeVerdict,
-                body.verdict == Verdict::kSuccess   ? "success"
-                : body.verdict == Verdict::kFailure ? "failure"
-                                                    : "unknown");
+      SetString(a, attr::kOutcomeVerdict, std::string(VerdictName(body.verdict)));
       SetString(a, attr::kOutcomeResult, body.result.text);
       SetString(a, attr::kOutcomeDetail, body.detail);
     } else {

@@ -90,10 +90,7 @@ std::string Label(const Trace& trace, const Event& e) {
     return out;
   }
   if (auto* o = e.As<Outcome>()) {
-    const char* verdict = o->verdict == Verdict::kSuccess   ? "success"
-                          : o->verdict == Verdict::kFailure ? "failure"
-                                                            : "unknown";
-    std::string out = std::string("outcome ") + verdict;
+    std::string out = "outcome " + std::string(VerdictName(o->verdict));
     if (!o->detail.empty()) out += ": " + Snippet(o->detail, 60);
     return out;
   }
@@ -301,8 +298,6 @@ void WriteTimelineText(std::ostream& out, const Timeline& t, TimelineColor color
   for (size_t i = 0; i < t.lanes.size(); ++i) out << (i ? " | " : " ") << t.lanes[i];
   out << "\n\n";
 
-  size_t width = 0;
-  for (const std::string& l : t.lanes) width = std::max(width, l.size());
   for (const TimelineRow& row : t.rows) {
     char head[48];
     std::snprintf(head, sizeof head, "%9s #%-5llu ", RelativeTime(row.mono_ns).c_str(),
@@ -322,7 +317,6 @@ void WriteTimelineText(std::ostream& out, const Timeline& t, TimelineColor color
           << (t.root_finding && *t.root_finding == f ? " (root cause)" : "") << "\n";
     }
   }
-  (void)width;
   if (t.findings.empty()) {
     out << "\nno findings\n";
   } else {

@@ -29,11 +29,6 @@ const std::string kBaton = BATON_BIN;
 const std::string kTeam = RESEARCH_TEAM_BIN;
 const std::string kJs = std::string(BATON_SOURCE_DIR) + "/tests/js";
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 // --- the overrides file -----------------------------------------------------------------
 
 ReplayOverrides SampleOverrides() {

@@ -76,45 +76,6 @@ std::unique_ptr<Analyzed> LoadCorpus(const std::string& name) {
   return ::testing::AssertionSuccess();
 }
 
-// A JSON value as compact text, for comparing parsed documents.
-std::string Canonical(capnp::JsonValue::Reader v);
-std::string Canonical(capnp::JsonValue::Reader v) {
-  JsonWriter w;
-  std::function<void(capnp::JsonValue::Reader)> write = [&](capnp::JsonValue::Reader x) {
-    switch (x.which()) {
-      case capnp::JsonValue::NULL_:
-        w.Null();
-        break;
-      case capnp::JsonValue::BOOLEAN:
-        w.Bool(x.getBoolean());
-        break;
-      case capnp::JsonValue::NUMBER:
-        w.Double(x.getNumber());
-        break;
-      case capnp::JsonValue::STRING:
-        w.String(x.getString().cStr());
-        break;
-      case capnp::JsonValue::ARRAY:
-        w.BeginArray();
-        for (auto e : x.getArray()) write(e);
-        w.EndArray();
-        break;
-      case capnp::JsonValue::OBJECT:
-        w.BeginObject();
-        for (auto f : x.getObject()) {
-          w.Key(f.getName().cStr());
-          write(f.getValue());
-        }
-        w.EndObject();
-        break;
-      default:
-        w.String("?");
-    }
-  };
-  write(v);
-  return w.Take();
-}
-
 capnp::JsonValue::Reader Field(capnp::JsonValue::Reader obj, const std::string& name) {
   for (auto f : obj.getObject())
     if (name == f.getName().cStr()) return f.getValue();
@@ -156,20 +117,20 @@ capnp::JsonValue::Reader Field(capnp::JsonValue::Reader obj, const std::string& 
         if (base != 0) list = messages_of[base];
         if (keep > list.size()) return ::testing::AssertionFailure() << "keep past the base";
         list.resize(keep);
-        for (auto msg : Field(m, "tail").getArray()) list.push_back(Canonical(msg));
+        for (auto msg : Field(m, "tail").getArray()) list.push_back(JsonText(msg));
         messages_of[expected.seq] = list;
         std::string msgs = "[";
         for (size_t i = 0; i < list.size(); ++i) msgs += (i ? "," : "") + list[i];
         msgs += "]";
-        shown = std::regex_replace(Canonical(e), std::regex("\"messages\":\\[\\]"),
+        shown = std::regex_replace(JsonText(e), std::regex("\"messages\":\\[\\]"),
                                    "\"messages\":" + msgs, std::regex_constants::format_first_only);
       } else {
-        shown = Canonical(e);
+        shown = JsonText(e);
       }
-      if (shown != Canonical(cat->root()))
+      if (shown != JsonText(cat->root()))
         return ::testing::AssertionFailure()
                << "event #" << expected.seq << " differs:\n  page: " << shown.substr(0, 400)
-               << "\n  cat:  " << Canonical(cat->root()).substr(0, 400);
+               << "\n  cat:  " << JsonText(cat->root()).substr(0, 400);
       ++row;
     }
   }
@@ -304,7 +265,7 @@ TEST(HtmlReportTest, HostileTextStaysData) {
   std::string summary = page.substr(at, page.find("</script>", at) - at);
   auto doc = JsonDocument::Parse(summary, "summary");
   ASSERT_TRUE(doc.ok()) << doc.status().message();
-  EXPECT_THAT(Canonical(doc->root()), HasSubstr("</script>.baton"));
+  EXPECT_THAT(JsonText(doc->root()), HasSubstr("</script>.baton"));
   // Outside the script elements (whose text the HTML parser does not read as markup), the
   // recorded text appears nowhere.
   std::string markup;

@@ -165,6 +165,7 @@ std::string ReplayOverridesToJson(const ReplayOverrides& o) {
       w.EndObject();
     }
     if (p.tool_result) w.Key("result").String(*p.tool_result);
+    if (p.context_version) w.Key("version").Uint(*p.context_version);
     w.EndObject();
   }
   w.EndArray();
@@ -185,6 +186,8 @@ std::string ReplayOverridesToJson(const ReplayOverrides& o) {
     w.Key("min").Double(o.latency.min).Key("max").Double(o.latency.max);
     w.Key("seed").Uint(o.latency.seed).EndObject();
   }
+  if (o.delivery_order.active())
+    w.Key("delivery_order").BeginObject().Key("seed").Uint(o.delivery_order.seed).EndObject();
   w.EndObject();
   return w.Take();
 }
@@ -219,13 +222,21 @@ Result<ReplayOverrides> ParseReplayOverrides(std::string_view json, std::string_
                                    r.Response(pf.getValue(), at + ".response"));
           } else if (pn == "result") {
             BATON_ASSIGN_OR_RETURN(patch.tool_result, r.String(pf.getValue(), at + ".result"));
+          } else if (pn == "version") {
+            BATON_ASSIGN_OR_RETURN(patch.context_version,
+                                   r.Count(pf.getValue(), at + ".version", 1, 1ull << 53));
           } else {
-            return r.Error(at + "." + pn, "unknown field (expected seq, response, result)");
+            return r.Error(at + "." + pn,
+                           "unknown field (expected seq, response, result, version)");
           }
         }
         if (patch.recorded_seq == 0) return r.Error(at, "no seq: which recorded call to patch");
-        if (patch.model_response.has_value() == patch.tool_result.has_value())
-          return r.Error(at, "give either a response (model call) or a result (tool call)");
+        if (patch.model_response.has_value() + patch.tool_result.has_value() +
+                patch.context_version.has_value() !=
+            1)
+          return r.Error(at,
+                         "give one of a response (model call), a result (tool call) or a "
+                         "version (context read)");
         out.patches.push_back(std::move(patch));
       }
     } else if (name == "after_patch") {
@@ -285,8 +296,18 @@ Result<ReplayOverrides> ParseReplayOverrides(std::string_view json, std::string_
         }
       }
       if (out.latency.min > out.latency.max) return r.Error(name, "min is above max");
+    } else if (name == "delivery_order") {
+      BATON_RETURN_IF_ERROR(r.Object(value, name));
+      for (auto df : value.getObject()) {
+        std::string dn = df.getName().cStr();
+        if (dn != "seed") return r.Error(name + "." + dn, "unknown field (expected seed)");
+        BATON_ASSIGN_OR_RETURN(out.delivery_order.seed,
+                               r.Count(df.getValue(), name + ".seed", 1, 1ull << 53));
+      }
     } else {
-      return r.Error(name, "unknown field (expected patches, after_patch, faults, latency)");
+      return r.Error(name,
+                     "unknown field (expected patches, after_patch, faults, latency, "
+                     "delivery_order)");
     }
   }
   return out;

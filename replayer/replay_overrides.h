@@ -6,7 +6,9 @@
 // A program on baton's runtime receives them through BATON_REPLAY_OVERRIDES, a JSON file:
 //   {"patches": [{"seq": 26, "response": {"content": "...", "tool_calls": [{"id": "c1",
 //                  "name": "search", "arguments_json": "{}"}], "finish_reason": "stop"}},
-//                {"seq": 31, "result": "tool output"}],
+//                {"seq": 31, "result": "tool output"},
+//                {"seq": 12, "version": 7}],
+//    "delivery_order": {"seed": 3},
 //    "after_patch": "mode" | "live",
 //    "faults": [{"agent": "writer", "call": 1, "kind": "server_error"}],
 //    "latency": {"min": 0.5, "max": 3.0, "seed": 7}}
@@ -27,11 +29,14 @@
 namespace baton {
 
 // A recorded call's answer replaced: the live call is matched against the recording as
-// usual and answered with this instead.
+// usual and answered with this instead. A context read can be patched too: the read gets
+// another version of its key than the recorded one (`baton why --counterfactual`: "had the
+// researcher read the fresh market data").
 struct ReplayPatch {
-  uint64_t recorded_seq = 0;                    // A model_call or tool_call of the recording.
+  uint64_t recorded_seq = 0;  // A model_call, tool_call or context_read of the recording.
   std::optional<ModelResponse> model_response;  // For a model call.
   std::optional<std::string> tool_result;       // For a tool call.
+  std::optional<uint64_t> context_version;      // For a context read.
   friend bool operator==(const ReplayPatch&, const ReplayPatch&) = default;
 };
 
@@ -71,12 +76,23 @@ struct LatencyJitter {
   friend bool operator==(const LatencyJitter&, const LatencyJitter&) = default;
 };
 
+// Messages delivered in another order than the recorded one, drawn from the seed among the
+// orders the session's causal links allow (replayer/delivery_order.h). seed 0: recorded.
+struct DeliveryOrder {
+  uint64_t seed = 0;
+  bool active() const { return seed != 0; }
+  friend bool operator==(const DeliveryOrder&, const DeliveryOrder&) = default;
+};
+
 struct ReplayOverrides {
   std::vector<ReplayPatch> patches;
   AfterPatch after_patch = AfterPatch::kAsMode;
   std::vector<ReplayFault> faults;
   LatencyJitter latency;
-  bool empty() const { return patches.empty() && faults.empty() && !latency.active(); }
+  DeliveryOrder delivery_order;
+  bool empty() const {
+    return patches.empty() && faults.empty() && !latency.active() && !delivery_order.active();
+  }
   friend bool operator==(const ReplayOverrides&, const ReplayOverrides&) = default;
 };
 

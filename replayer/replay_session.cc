@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/json_writer.h"
+#include "replayer/delivery_order.h"
 
 namespace baton {
 namespace {
@@ -75,6 +76,7 @@ std::string ReplayReport::Render() const {
   std::string out;
   for (uint64_t seq : patched) out += "patched: #" + std::to_string(seq) + " answered as given\n";
   for (const std::string& f : faults) out += "injected: " + f + "\n";
+  for (const std::string& r : reordered) out += "reordered: " + r + "\n";
   if (matched) {
     out += "replay matched: " + std::to_string(served) + " calls served from the recording";
     if (served_live > 0)
@@ -135,6 +137,9 @@ std::string ReplayReport::ToJson() const {
   w.Key("faults").BeginArray();
   for (const std::string& f : faults) w.String(f);
   w.EndArray();
+  w.Key("reordered").BeginArray();
+  for (const std::string& r : reordered) w.String(r);
+  w.EndArray();
   w.EndObject();
   return w.Take();
 }
@@ -171,6 +176,16 @@ Result<std::unique_ptr<ReplaySession>> ReplaySession::FromTrace(Trace trace,
       return Status::InvalidArgument(where + ": a model response, but #" +
                                      std::to_string(p.recorded_seq) + " is a " +
                                      std::string(KindName(e->kind())));
+    if (p.context_version) {
+      const ContextRead* read = e->As<ContextRead>();
+      if (read == nullptr)
+        return Status::InvalidArgument(where + ": a context version, but #" +
+                                       std::to_string(p.recorded_seq) + " is a " +
+                                       std::string(KindName(e->kind())));
+      if (trace.ContextWriteOf(read->key, *p.context_version) == nullptr)
+        return Status::InvalidArgument(where + ": the recording never wrote " + read->key + " v" +
+                                       std::to_string(*p.context_version));
+    }
     if (p.tool_result && e->kind() != EventKind::kToolCall)
       return Status::InvalidArgument(where + ": a tool result, but #" +
                                      std::to_string(p.recorded_seq) + " is a " +
@@ -210,7 +225,20 @@ ReplaySession::ReplaySession(Trace trace, ReplayOptions options, RequestNormaliz
       }
     }
   }
+  if (options_.overrides.delivery_order.active()) {
+    std::vector<const Event*> perturbed =
+        PerturbDeliveryOrder(trace_, deliveries_, options_.overrides.delivery_order.seed);
+    reordered_ = DescribeReordering(deliveries_, perturbed);
+    deliveries_ = std::move(perturbed);
+    deliveries_of_.clear();
+    for (size_t i = 0; i < deliveries_.size(); ++i)
+      deliveries_of_[deliveries_[i]->agent].push_back(i);
+  }
   for (const ReplayPatch& p : options_.overrides.patches) {
+    if (p.context_version) {
+      patched_reads_[p.recorded_seq] = *p.context_version;
+      continue;
+    }
     Event answer = answers_.at(p.recorded_seq);
     if (auto* call = std::get_if<ModelCall>(&answer.body)) {
       // Answered as the patch says, with no error and no recorded HTTP bytes (which hold the
@@ -542,6 +570,10 @@ Result<uint64_t> ReplaySession::ExpectedReadVersion(const std::string& agent,
     return uint64_t{0};
   }
   ++q.next;
+  if (auto patched = patched_reads_.find(recorded->seq); patched != patched_reads_.end()) {
+    patched_served_.push_back(recorded->seq);
+    return patched->second;
+  }
   return read->version;
 }
 
@@ -560,6 +592,7 @@ ReplayReport ReplaySession::Report() const {
   r.served_live = served_live_;
   r.patched = patched_served_;
   r.faults = faults_fired_;
+  r.reordered = reordered_;
   // Unreached calls in recording order, so the first one named is where the run stopped.
   std::vector<const Event*> unreached;
   for (const auto& [key, q] : served_)

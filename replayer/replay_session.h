@@ -91,6 +91,9 @@ struct ReplayReport {
   std::vector<std::string> unreached;  // Recorded calls the live run never made.
   std::vector<uint64_t> patched;       // Recorded calls answered with their patch.
   std::vector<std::string> faults;     // Failures injected, described.
+  // Messages the replay delivered ahead of the recorded order ("writer received
+  // researcher->writer#1 before planner->writer#1"), when the overrides reorder deliveries.
+  std::vector<std::string> reordered;
 
   std::string Render() const;
   std::string ToJson() const;
@@ -172,6 +175,9 @@ class ReplaySession {
   std::unordered_map<uint64_t, Event> answers_;  // By recorded seq; built once, read-only.
   // The patched answers, by recorded seq (answers_ keeps the recorded ones for the report).
   std::unordered_map<uint64_t, Event> patched_answers_;
+  // Patched context reads: the version served, by recorded seq.
+  std::unordered_map<uint64_t, uint64_t> patched_reads_;
+  std::vector<std::string> reordered_;  // The delivery order's changes, described.
   // Faults by agent and model-call ordinal, with their answers; built once.
   struct PendingFault {
     ReplayFault fault;

@@ -1,17 +1,26 @@
 #include "harness/cli/chaos_replay.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "assertions/root_cause.h"
+#include "base/file_io.h"
 #include "harness/cli/child_process.h"
 #include "harness/cli/program_replay.h"
+#include "replayer/delivery_order.h"
 #include "replayer/read_notes.h"
 
 namespace baton::cli {
 namespace {
+
+constexpr std::pair<Perturbation, std::string_view> kPerturbationNames[] = {
+    {Perturbation::kDeliveryOrder, "order"},
+    {Perturbation::kLatency, "latency"},
+    {Perturbation::kFaults, "faults"},
+};
 
 std::string Describe(const std::vector<ReplayFault>& faults) {
   std::string out;
@@ -35,8 +44,17 @@ struct RunVerdict {
   std::string sentence;  // The root cause, as baton why says it.
 };
 
-RunVerdict Judge(const Trace& t, const Policy& policy, int exit_status) {
+// How the program ended. A perturbed run is expected to differ from the recording, and a
+// program on the runtime exits non-zero when its replay diverged: that alone is no failure
+// once the run reached its outcome.
+struct ProgramEnd {
+  int exit_status = 0;
+  bool replay_diverged = false;
+};
+
+RunVerdict Judge(const Trace& t, const Policy& policy, ProgramEnd end) {
   const SessionVerdict judged = JudgeSession(t, policy);
+  const int exit_status = end.replay_diverged && judged.outcome != "none" ? 0 : end.exit_status;
   RunVerdict v;
   v.passed = judged.passed && exit_status == 0;
   v.key = std::string(judged.passed ? "pass" : "fail") + " outcome=" + judged.outcome;
@@ -50,7 +68,47 @@ RunVerdict Judge(const Trace& t, const Policy& policy, int exit_status) {
   return v;
 }
 
+// The last line of the file at `path` that is not blank or indented (a traceback's
+// exception, a program's last complaint; "" when none), shortened.
+std::string LastLine(const std::string& path) {
+  if (path.empty()) return "";
+  std::unique_ptr<Env> env = NewPosixEnv();
+  auto text = ReadFileToString(*env, path, /*max_bytes=*/64 << 20);
+  if (!text.ok()) return "";
+  std::string line, last;
+  std::istringstream in(*text);
+  while (std::getline(in, line))
+    if (!line.empty() && line[0] != ' ' && line[0] != '\t') last = line;
+  if (last.size() > 300) last = last.substr(0, 300) + "...";
+  return last;
+}
+
+bool Has(const ChaosOptions& o, Perturbation p) {
+  return std::find(o.perturb.begin(), o.perturb.end(), p) != o.perturb.end();
+}
+
+// The deliveries each agent takes, in order: equal keys, the same order for every agent.
+std::string OrderKey(const std::vector<const Event*>& deliveries) {
+  std::map<std::string, std::string> per_agent;
+  for (const Event* e : deliveries) per_agent[e->agent] += std::to_string(e->seq) + ",";
+  std::string key;
+  for (const auto& [agent, seqs] : per_agent) key += agent + ":" + seqs + ";";
+  return key;
+}
+
 }  // namespace
+
+std::string_view PerturbationName(Perturbation p) {
+  for (const auto& [k, name] : kPerturbationNames)
+    if (k == p) return name;
+  return "?";
+}
+
+std::optional<Perturbation> PerturbationFromName(std::string_view name) {
+  for (const auto& [k, n] : kPerturbationNames)
+    if (n == name) return k;
+  return std::nullopt;
+}
 
 std::vector<ReplayFault> ChaosFaults(const Trace& recording, uint64_t seed,
                                      const std::vector<FaultKind>& kinds) {
@@ -102,7 +160,7 @@ int RunChaosReplay(const ChaosOptions& opts, CommandContext& ctx) {
   const std::filesystem::path dir = *made;
   if (!opts.keep_dir.empty()) std::filesystem::create_directories(opts.keep_dir, ec);
 
-  const RunVerdict recorded = Judge(*recording, *policy, 0);
+  const RunVerdict recorded = Judge(*recording, *policy, ProgramEnd{});
   std::string command_tail;
   for (const std::string& a : opts.program) command_tail += " " + Quote(a);
 
@@ -112,6 +170,7 @@ int RunChaosReplay(const ChaosOptions& opts, CommandContext& ctx) {
     std::string sentence;
     std::string key;
     size_t runs = 0;
+    std::string said;  // The program's last line on standard error.
   };
   std::vector<Found> found;
   std::vector<uint64_t> seeds;
@@ -119,6 +178,15 @@ int RunChaosReplay(const ChaosOptions& opts, CommandContext& ctx) {
     seeds.push_back(*opts.one_seed);
   } else {
     for (uint64_t i = 0; i < opts.runs; ++i) seeds.push_back(opts.first_seed + i);
+  }
+  const std::vector<const Event*> recorded_order = RecordedDeliveries(*recording);
+  const std::string recorded_order_key = OrderKey(recorded_order);
+  std::set<std::string> orders_tried;
+  std::string perturb_flag;  // For the printed commands, when not every perturbation.
+  if (opts.perturb.size() != std::size(kPerturbationNames)) {
+    for (Perturbation p : opts.perturb)
+      perturb_flag +=
+          (perturb_flag.empty() ? " --perturb " : ",") + std::string(PerturbationName(p));
   }
   size_t faults_tried = 0, runs_done = 0;
   for (uint64_t seed : seeds) {
@@ -136,15 +204,37 @@ int RunChaosReplay(const ChaosOptions& opts, CommandContext& ctx) {
             : (std::filesystem::path(opts.keep_dir) / ("chaos-" + std::to_string(seed) + ".baton"))
                   .string();
     run.session = ReplayedSession::kAlways;
+    // A hundred runs' complaints would bury the summary: one seed's run speaks for itself.
+    if (!opts.one_seed) run.program_stderr = (run_dir / "stderr.txt").string();
     run.options.mode = ReplayMode::kReplayOrRecord;  // A retried call may ask anew.
     run.options.on_divergence = OnDivergence::kContinue;
-    run.options.overrides.faults = ChaosFaults(*recording, seed, opts.kinds);
+    if (Has(opts, Perturbation::kFaults))
+      run.options.overrides.faults = ChaosFaults(*recording, seed, opts.kinds);
     // Every call's latency scaled (x0.25 to x4, per call): other orders of completion.
-    run.options.overrides.latency = {0.25, 4.0, seed};
+    if (Has(opts, Perturbation::kLatency)) run.options.overrides.latency = {0.25, 4.0, seed};
+    std::vector<std::string> reordered;
+    if (Has(opts, Perturbation::kDeliveryOrder) && !recorded_order.empty()) {
+      run.options.overrides.delivery_order.seed = seed;
+      const std::vector<const Event*> order =
+          PerturbDeliveryOrder(*recording, recorded_order, seed);
+      reordered = DescribeReordering(recorded_order, order, 3);
+      if (std::string key = OrderKey(order); key != recorded_order_key) orders_tried.insert(key);
+    }
+    std::string order_text = "recorded delivery order";
+    if (!reordered.empty()) {
+      order_text.clear();
+      for (const std::string& r : reordered) order_text += (order_text.empty() ? "" : "; ") + r;
+    }
+    std::string perturbation;
+    if (Has(opts, Perturbation::kDeliveryOrder)) perturbation += order_text;
+    if (Has(opts, Perturbation::kFaults))
+      perturbation += (perturbation.empty() ? "" : "; ") + Describe(run.options.overrides.faults);
+    if (Has(opts, Perturbation::kLatency))
+      perturbation += (perturbation.empty() ? "" : "; ") + std::string("latencies x0.25-4");
+    perturbation += " (seed " + std::to_string(seed) + ")";
     run.metadata = {{"chaos_of", recording->header().session_id},
                     {"chaos_seed", std::to_string(seed)},
-                    {"chaos_faults", Describe(run.options.overrides.faults)},
-                    {"chaos_latency", "x0.25-4 per call"}};
+                    {"chaos_perturbation", perturbation}};
     std::vector<std::string> notes;
     PrepareReplayOptions(*recording, run.options, notes);
     faults_tried += run.options.overrides.faults.size();
@@ -159,20 +249,19 @@ int RunChaosReplay(const ChaosOptions& opts, CommandContext& ctx) {
     auto replayed =
         ran->session_written ? Trace::Load(run.out) : Result<Trace>(Status::NotFound(""));
     if (replayed.ok()) {
-      v = Judge(*replayed, *policy, ran->exit_status);
+      v = Judge(*replayed, *policy, {ran->exit_status, !ran->report.divergences.empty()});
     } else {
       v.passed = false;
       v.key = "no session exit=" + std::to_string(ran->exit_status);
       v.sentence = "the program (exit status " + std::to_string(ran->exit_status) +
                    ") left no replayed session";
     }
-    const std::string perturbation = Describe(run.options.overrides.faults) +
-                                     "; latencies x0.25-4 (seed " + std::to_string(seed) + ")";
     if (opts.one_seed) {
       ctx.out << "chaos run " << seed << ": " << perturbation << "\n"
               << (v.passed ? "PASS" : "FAIL") << " (" << v.key << ")\n";
       if (!v.sentence.empty()) ctx.out << v.sentence << "\n";
       for (const std::string& f : ran->report.faults) ctx.out << "injected: " << f << "\n";
+      for (const std::string& r : ran->report.reordered) ctx.out << "reordered: " << r << "\n";
       if (!opts.keep_dir.empty()) ctx.out << "the run's recording is " << run.out << "\n";
       std::filesystem::remove_all(dir, ec);
       return v.passed ? kExitOk : kExitFindings;
@@ -184,13 +273,19 @@ int RunChaosReplay(const ChaosOptions& opts, CommandContext& ctx) {
         ++f.runs;
         known = true;
       }
-    if (!known) found.push_back({seed, perturbation, v.sentence, v.key, 1});
+    if (!known)
+      found.push_back({seed, perturbation, v.sentence, v.key, 1, LastLine(run.program_stderr)});
   }
   std::filesystem::remove_all(dir, ec);
 
-  ctx.out << "chaos: " << runs_done << " replays of " << opts.file << ", " << faults_tried
-          << " faults injected; the recording itself: " << (recorded.passed ? "PASS" : "FAIL")
-          << " (" << recorded.key << ")\n";
+  ctx.out << "chaos: " << runs_done << " replays of " << opts.file;
+  if (Has(opts, Perturbation::kDeliveryOrder))
+    ctx.out << ", " << orders_tried.size() << " delivery orders other than the recorded one ("
+            << recorded_order.size() << " deliveries)";
+  if (Has(opts, Perturbation::kFaults)) ctx.out << ", " << faults_tried << " faults injected";
+  if (Has(opts, Perturbation::kLatency)) ctx.out << ", latencies jittered";
+  ctx.out << "; the recording itself: " << (recorded.passed ? "PASS" : "FAIL") << " ("
+          << recorded.key << ")\n";
   if (found.empty()) {
     ctx.out << "no failure beyond the recording's: every run came to the recording's verdict\n";
     return kExitOk;
@@ -202,8 +297,9 @@ int RunChaosReplay(const ChaosOptions& opts, CommandContext& ctx) {
             << " runs)\n"
             << "  first at seed " << f.seed << ": " << f.perturbation << "\n";
     if (!f.sentence.empty()) ctx.out << "  " << f.sentence << "\n";
-    ctx.out << "  replay it: baton replay --chaos-seed " << f.seed << " " << Quote(opts.file)
-            << " --" << command_tail << "\n";
+    if (!f.said.empty()) ctx.out << "  the program said: " << f.said << "\n";
+    ctx.out << "  replay it: baton replay --chaos-seed " << f.seed << perturb_flag << " "
+            << Quote(opts.file) << " --" << command_tail << "\n";
   }
   return kExitFindings;
 }

@@ -1,8 +1,10 @@
 // `baton replay --chaos N FILE -- PROGRAM`: N replays, each perturbed from its own seed by
-// failures the recording never saw (a 429 with Retry-After, a 503, a stream cut off
-// mid-way, a timeout) on calls chosen by the seed, and by every call's latency scaled
-// (x0.25 to x4, so that calls end in other orders on a virtual clock); every run is a
-// recording, checked with the policy. Prints the distinct failures found, each with its seed, its
+// another order of the deliveries that were concurrent (any order the causal links allow,
+// replayer/delivery_order.h), by failures the recording never saw (a 429 with Retry-After,
+// a 503, a stream cut off mid-way, a timeout) on calls chosen by the seed, and by every
+// call's latency scaled (x0.25 to x4, so that calls end in other orders on a virtual
+// clock); `--perturb` picks among the three. Every run is a recording, checked with the
+// policy. Prints the distinct failures found, each with its seed, its
 // perturbation, the `baton why` sentence and the command that replays exactly that run
 // (`baton replay --chaos-seed S FILE -- PROGRAM`); or, when none, how many runs and faults
 // were tried.
@@ -13,6 +15,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/cli/commands.h"
@@ -21,6 +24,15 @@
 #include "replayer/trace.h"
 
 namespace baton::cli {
+
+// What a chaos run perturbs.
+enum class Perturbation {
+  kDeliveryOrder,  // "order": concurrent deliveries in another order.
+  kLatency,        // "latency": every call's latency scaled.
+  kFaults,         // "faults": one or two model calls fail first.
+};
+std::string_view PerturbationName(Perturbation p);
+std::optional<Perturbation> PerturbationFromName(std::string_view name);
 
 struct ChaosOptions {
   std::string file;
@@ -33,6 +45,8 @@ struct ChaosOptions {
   std::string policy;
   std::vector<FaultKind> kinds = {FaultKind::kRateLimited, FaultKind::kServerError,
                                   FaultKind::kStreamCut, FaultKind::kTimeout};
+  std::vector<Perturbation> perturb = {Perturbation::kDeliveryOrder, Perturbation::kLatency,
+                                       Perturbation::kFaults};
 };
 
 // The faults of run `seed` on `recording`: one or two of its recorded model calls, each

@@ -1,5 +1,6 @@
 #include "harness/cli/child_process.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -28,7 +29,8 @@ void PassOn(int sig) {
 
 }  // namespace
 
-Result<int> RunProgram(const std::vector<std::string>& argv, const EnvVars& extra_env) {
+Result<int> RunProgram(const std::vector<std::string>& argv, const EnvVars& extra_env,
+                       const std::string& stderr_path) {
   if (argv.empty()) return Status::InvalidArgument("no program to run (give it after --)");
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -48,8 +50,14 @@ Result<int> RunProgram(const std::vector<std::string>& argv, const EnvVars& extr
   sigemptyset(&pass_on.sa_mask);
   sigaction(SIGINT, &pass_on, &old_int);
   sigaction(SIGTERM, &pass_on, &old_term);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (!stderr_path.empty())
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
   pid_t pid = 0;
-  int rc = posix_spawnp(&pid, cargv[0], nullptr, nullptr, cargv.data(), cenv.data());
+  int rc = posix_spawnp(&pid, cargv[0], &actions, nullptr, cargv.data(), cenv.data());
+  posix_spawn_file_actions_destroy(&actions);
   if (rc == 0) g_child = pid;
   int status = 0;
   pid_t waited = -1;

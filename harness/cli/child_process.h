@@ -16,8 +16,11 @@ using EnvVars = std::vector<std::pair<std::string, std::string>>;
 
 // Runs argv with `extra_env` over this process's environment (other BATON_* variables are
 // dropped, so an outer recording does not leak in). SIGINT and SIGTERM sent to baton while it
-// runs are passed on to the program. Returns its exit status (128+N when signal N ended it).
-Result<int> RunProgram(const std::vector<std::string>& argv, const EnvVars& extra_env);
+// runs are passed on to the program. Its standard error is baton's, or goes to the file
+// `stderr_path` when one is given (many runs of a chaos replay). Returns its exit status
+// (128+N when signal N ended it).
+Result<int> RunProgram(const std::vector<std::string>& argv, const EnvVars& extra_env,
+                       const std::string& stderr_path = "");
 
 // The variables that point OpenAI and Anthropic SDKs at a proxy at `origin`
 // ("http://127.0.0.1:PORT"): OPENAI_BASE_URL, OPENAI_API_BASE, ANTHROPIC_BASE_URL.

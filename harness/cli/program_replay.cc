@@ -82,6 +82,9 @@ Status ParseRuntimeReport(const std::string& path, ProgramReplayResult& out) {
     if (name == "faults" && v.isArray())
       for (auto f : v.getArray())
         if (f.isString()) r.faults.push_back(f.getString());
+    if (name == "reordered" && v.isArray())
+      for (auto f : v.getArray())
+        if (f.isString()) r.reordered.push_back(f.getString());
   }
   out.reported = true;
   return Status::Ok();
@@ -166,7 +169,7 @@ Result<ProgramReplayResult> RunProgramAgainstRecording(const ProgramReplay& run)
       lines += (lines.empty() ? "" : "\n") + kv.key + "=" + kv.value;
     env.push_back({"BATON_SESSION_METADATA", lines});
   }
-  auto rc = RunProgram(run.program, env);
+  auto rc = RunProgram(run.program, env, run.program_stderr);
   server->Stop();
   if (recorder) recorder->Close().IgnoreError();  // Reported below if it matters.
   if (!rc.ok()) return rc.status();

@@ -29,7 +29,8 @@ struct ProgramReplay {
   std::string out;                 // Where the replayed session goes.
   std::vector<KeyValue> metadata;  // Added to the replayed session's header.
   ReplayedSession session = ReplayedSession::kOnlyIfLive;
-  std::string scratch_dir;  // Private; holds the report and the overrides file.
+  std::string scratch_dir;     // Private; holds the report and the overrides file.
+  std::string program_stderr;  // "": the program's standard error is baton's; else this file.
 };
 
 struct ProgramReplayResult {

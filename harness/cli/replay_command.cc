@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,7 @@ struct ReplayCliOptions {
   uint64_t chaos = 0;
   uint64_t chaos_seed = 0;
   std::string chaos_keep;
+  std::string perturb;  // "order,latency,faults"
   std::vector<std::string> program;
   SessionDiffOptions diff;
 };
@@ -53,6 +55,22 @@ int RunReplay(ReplayCliOptions& opts, CommandContext& ctx) {
     chaos.runs = opts.chaos;
     if (opts.chaos_seed > 0) chaos.one_seed = opts.chaos_seed;
     chaos.keep_dir = opts.chaos_keep;
+    if (!opts.perturb.empty()) {
+      chaos.perturb.clear();
+      std::vector<std::string> names;
+      std::istringstream list(opts.perturb);
+      for (std::string name; std::getline(list, name, ',');) names.push_back(name);
+      for (const std::string& name : names) {
+        std::optional<Perturbation> p = PerturbationFromName(name);
+        if (!p) {
+          ctx.err << "baton replay: --perturb: \"" << name
+                  << "\" is not a perturbation (order, latency, faults)\n";
+          return kExitBadInput;
+        }
+        if (std::find(chaos.perturb.begin(), chaos.perturb.end(), *p) == chaos.perturb.end())
+          chaos.perturb.push_back(*p);
+      }
+    }
     return RunChaosReplay(chaos, ctx);
   }
   if (opts.program.empty()) {
@@ -228,8 +246,12 @@ void AddReplayCommand(CLI::App& app, CommandContext& ctx) {
   sub->add_flag("--keep-going", opts->keep_going,
                 "Report every divergence instead of stopping at the first");
   sub->add_option("--chaos", opts->chaos,
-                  "N perturbed replays (429, 5xx, cut streams, timeouts on calls chosen by each "
-                  "run's seed), each checked; prints the distinct failures found");
+                  "N perturbed replays (concurrent deliveries reordered, latencies scaled, 429, "
+                  "5xx, cut streams, timeouts on calls chosen by each run's seed), each checked; "
+                  "prints the distinct failures found");
+  sub->add_option("--perturb", opts->perturb,
+                  "What chaos runs perturb: order, latency, faults (comma-separated; default "
+                  "all three)");
   sub->add_option("--chaos-seed", opts->chaos_seed,
                   "Replay exactly the chaos run with this seed (as --chaos printed it)")
       ->check(CLI::PositiveNumber);

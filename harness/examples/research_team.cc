@@ -101,7 +101,7 @@ class Team {
     if (agent == "analyst") s = Analyst(m);
     if (agent == "writer") {
       s = Writer(m);
-      if (s.ok() && crashed_) return s;  // The crash lost the message: never processed.
+      if (s.ok() && dropped_) return s;  // The message was lost: never processed.
     }
     if (agent == "reviewer") s = Reviewer(m);
     if (s.ok()) rt_.channel().Processed(agent, m);
@@ -227,10 +227,16 @@ class Team {
       summarize_report_ = understood == "summarize_report";
       expected_inputs_ = at == std::string::npos ? 0 : std::stoi(m.payload.substr(at + 9));
     } else if (m.intent == "findings") {
+      if (opt_.incident == Incident::kOrderRace && expected_inputs_ < 0) {
+        // The race: findings before the brief are taken for noise and dropped.
+        rt_.channel().Interpret("writer", m, "findings", "no task yet: ignored");
+        dropped_ = true;
+        return Status::Ok();
+      }
       rt_.channel().Interpret("writer", m, "findings", "evidence from " + m.from);
       if (opt_.incident == Incident::kLostMessage && !restarted_) {
         // The writer crashes here and restarts empty: this message is lost.
-        crashed_ = true;
+        dropped_ = true;
         restarted_ = true;
         task_.clear();
         expected_inputs_ = -1;
@@ -244,7 +250,7 @@ class Team {
       CheckInput(m);
       feedback_ = m.payload;
     }
-    crashed_ = false;
+    dropped_ = false;
     if (expected_inputs_ < 0 || static_cast<int>(findings_.size()) < expected_inputs_) {
       return Status::Ok();  // Still waiting for the brief or for findings.
     }
@@ -335,7 +341,7 @@ class Team {
   std::vector<std::string> findings_;
   std::string feedback_;
   int revisions_ = 0;
-  bool crashed_ = false;
+  bool dropped_ = false;  // The writer lost the message it was handling.
   bool restarted_ = false;
   // Reviewer state.
   int rounds_ = 0;
@@ -448,6 +454,7 @@ std::unique_ptr<ScriptedModel> NewResearchTeamModel(uint64_t seed, Incident inci
         case Incident::kStaleContext:
         case Incident::kEmptyToolResult:
         case Incident::kLostMessage:
+        case Incident::kOrderRace:
           route = "researcher";
           break;
         case Incident::kMisunderstood:
@@ -639,6 +646,7 @@ constexpr std::pair<Incident, std::string_view> kIncidentNames[] = {
     {Incident::kRetryStorm, "retry_storm"},
     {Incident::kRoutingError, "routing_error"},
     {Incident::kLostMessage, "lost_message"},
+    {Incident::kOrderRace, "order_race"},
 };
 }  // namespace
 

@@ -36,6 +36,10 @@ enum class Incident {
   kRetryStorm,       // The model API fails with 503s: retries and backoff turn 2 s into 47 s.
   kRoutingError,     // The planner misreads the task and routes to the writer alone.
   kLostMessage,      // The writer crashes after a delivery and restarts without it.
+  // The writer ignores findings that arrive before its brief ("no task yet"). The planner's
+  // brief is sent first and wins the race in the recorded order; when the researcher is
+  // faster, its findings are lost and the run stalls. Only another delivery order shows it.
+  kOrderRace,
 };
 std::string_view IncidentName(Incident incident);  // "stale_context", ... "none"
 std::optional<Incident> ParseIncident(std::string_view name);

@@ -27,13 +27,14 @@ int main(int argc, char** argv) {
   std::string incident = "none";
   app.add_option("--incident", incident,
                  "A known incident to reproduce: none, stale_context, misunderstood, "
-                 "empty_tool_result, unbounded_loop, retry_storm, routing_error, lost_message");
+                 "empty_tool_result, unbounded_loop, retry_storm, routing_error, lost_message, "
+                 "order_race");
   CLI11_PARSE(app, argc, argv);
   options.threading = threads ? Threading::kThreadPerAgent : Threading::kSingleThread;
   auto parsed = ParseIncident(incident);
   if (!parsed) {
     std::string names;
-    for (int i = static_cast<int>(Incident::kNone); i <= static_cast<int>(Incident::kLostMessage);
+    for (int i = static_cast<int>(Incident::kNone); i <= static_cast<int>(Incident::kOrderRace);
          ++i)
       names += std::string(names.empty() ? "" : ", ") +
                std::string(IncidentName(static_cast<Incident>(i)));

@@ -44,10 +44,14 @@ ReplayOverrides SampleOverrides() {
   ReplayPatch tool;
   tool.recorded_seq = 21;
   tool.tool_result = "[]";
-  o.patches = {model, tool};
+  ReplayPatch read;
+  read.recorded_seq = 12;
+  read.context_version = 7;
+  o.patches = {model, tool, read};
   o.after_patch = AfterPatch::kLive;
   o.faults = {{"writer", 2, FaultKind::kStreamCut}, {"judge", 1, FaultKind::kRateLimited}};
   o.latency = {0.5, 2.0, 9};
+  o.delivery_order.seed = 4;
   return o;
 }
 
@@ -90,8 +94,13 @@ TEST(ReplayOverridesTest, BadInputIsAnErrorNamingTheField) {
       {"{\"patches\": [{\"seq\": -3, \"result\": \"x\"}]}", "patches[0].seq"},
       {"{\"patches\": [{\"seq\": \"7\", \"result\": \"x\"}]}", "patches[0].seq"},
       {"{\"patches\": [{\"result\": \"x\"}]}", "patches[0]: no seq"},
-      {"{\"patches\": [{\"seq\": 2}]}", "either a response"},
-      {"{\"patches\": [{\"seq\": 2, \"result\": \"x\", \"response\": {}}]}", "either a response"},
+      {"{\"patches\": [{\"seq\": 2}]}", "give one of a response"},
+      {"{\"patches\": [{\"seq\": 2, \"result\": \"x\", \"response\": {}}]}", "give one of"},
+      {"{\"patches\": [{\"seq\": 2, \"result\": \"x\", \"version\": 3}]}", "give one of"},
+      {"{\"patches\": [{\"seq\": 2, \"version\": 0}]}", "patches[0].version"},
+      {"{\"delivery_order\": {\"seed\": 0}}", "delivery_order.seed"},
+      {"{\"delivery_order\": {\"sed\": 1}}", "delivery_order.sed: unknown field"},
+      {"{\"delivery_order\": 3}", "delivery_order: expected an object"},
       {"{\"patches\": [{\"seq\": 2, \"response\": {\"contents\": \"x\"}}]}",
        "patches[0].response.contents: unknown field"},
       {"{\"patches\": [{\"seq\": 2, \"response\": {\"tool_calls\": [{\"nom\": 1}]}}]}",
@@ -200,6 +209,48 @@ TEST(ReplayOverridesTest, APatchMustNameACallOfItsKind) {
   auto wrong = ReplaySession::FromTrace(t, o);
   ASSERT_FALSE(wrong.ok());
   EXPECT_THAT(wrong.status().message(), HasSubstr("a tool result, but #1 is a model_call"));
+}
+
+// The counterfactual "had the reader seen the fresh version": a read patched to another
+// version of its key is answered with it; the patch must name a read, and a version the
+// recording wrote.
+TEST(ReplayOverridesTest, AReadPatchServesAnotherVersionOfItsKey) {
+  std::vector<Event> events;
+  for (uint64_t v = 1; v <= 3; ++v) {
+    Event w;
+    w.seq = v;
+    w.agent = "feed";
+    w.body = ContextWrite{"market", v, Content("v" + std::to_string(v))};
+    events.push_back(std::move(w));
+  }
+  Event read;
+  read.seq = 4;
+  read.agent = "researcher";
+  read.body = ContextRead{"market", 2};
+  events.push_back(std::move(read));
+  const Trace t = Trace::FromEvents(baton::testing::SampleHeader(), std::move(events));
+  ReplayOptions o;
+  o.mode = ReplayMode::kReplayOrRecord;
+  auto plain = ReplaySession::FromTrace(t, o);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ((*plain)->ExpectedReadVersion("researcher", "market").value(), 2u);
+  ReplayPatch p;
+  p.recorded_seq = 4;
+  p.context_version = 3;
+  o.overrides.patches = {p};
+  auto patched = ReplaySession::FromTrace(t, o);
+  ASSERT_TRUE(patched.ok()) << patched.status().message();
+  EXPECT_EQ((*patched)->ExpectedReadVersion("researcher", "market").value(), 3u);
+  EXPECT_THAT((*patched)->Report().patched, ::testing::ElementsAre(4u));
+  o.overrides.patches[0].context_version = 9;
+  auto unwritten = ReplaySession::FromTrace(t, o);
+  ASSERT_FALSE(unwritten.ok());
+  EXPECT_THAT(unwritten.status().message(), HasSubstr("the recording never wrote market v9"));
+  o.overrides.patches[0].recorded_seq = 2;
+  auto not_a_read = ReplaySession::FromTrace(t, o);
+  ASSERT_FALSE(not_a_read.ok());
+  EXPECT_THAT(not_a_read.status().message(),
+              HasSubstr("a context version, but #2 is a context_write"));
 }
 
 TEST(ReplayOverridesTest, LatencyJitterScalesEachCallByItsOwnSeededFactor) {

@@ -49,12 +49,12 @@ struct RunVerdict {
 // once the run reached its outcome.
 struct ProgramEnd {
   int exit_status = 0;
-  bool replay_diverged = false;
+  bool replay_unmatched = false;
 };
 
 RunVerdict Judge(const Trace& t, const Policy& policy, ProgramEnd end) {
   const SessionVerdict judged = JudgeSession(t, policy);
-  const int exit_status = end.replay_diverged && judged.outcome != "none" ? 0 : end.exit_status;
+  const int exit_status = FailingExitStatus(judged, end.exit_status, end.replay_unmatched);
   RunVerdict v;
   v.passed = judged.passed && exit_status == 0;
   v.key = std::string(judged.passed ? "pass" : "fail") + " outcome=" + judged.outcome;
@@ -249,7 +249,7 @@ int RunChaosReplay(const ChaosOptions& opts, CommandContext& ctx) {
     auto replayed =
         ran->session_written ? Trace::Load(run.out) : Result<Trace>(Status::NotFound(""));
     if (replayed.ok()) {
-      v = Judge(*replayed, *policy, {ran->exit_status, !ran->report.divergences.empty()});
+      v = Judge(*replayed, *policy, {ran->exit_status, !ran->report.matched});
     } else {
       v.passed = false;
       v.key = "no session exit=" + std::to_string(ran->exit_status);

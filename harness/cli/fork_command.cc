@@ -100,17 +100,6 @@ Result<ReplayPatch> MakePatch(const Event& target, const ForkOptions& opts) {
   return patch;
 }
 
-std::string Describe(const SessionVerdict& v) {
-  std::string out = v.passed ? "PASS" : "FAIL";
-  out += " (outcome " + v.outcome + ", " + std::to_string(v.findings) + " finding(s)";
-  if (v.root) {
-    out += "; root cause " + std::string(FindingKindName(v.root->kind)) +
-           (v.root->from == v.root->to ? " in " + v.root->to
-                                       : " at " + v.root->to + " <- " + v.root->from);
-  }
-  return out + ")";
-}
-
 int RunFork(const ForkOptions& opts, CommandContext& ctx) {
   if (opts.program.empty()) {
     ctx.err << "baton fork: give the program to run after --\n";
@@ -226,8 +215,8 @@ int RunFork(const ForkOptions& opts, CommandContext& ctx) {
   if (d.ok() && !d->equivalent) ctx.out << "first difference: " << d->summary << "\n";
   const SessionVerdict before = JudgeSession(*recording, *policy);
   const SessionVerdict after = JudgeSession(*fork, *policy);
-  ctx.out << "recording: " << Describe(before) << "\n";
-  ctx.out << "fork:      " << Describe(after) << "\n";
+  ctx.out << "recording: " << DescribeVerdict(before) << "\n";
+  ctx.out << "fork:      " << DescribeVerdict(after) << "\n";
   const std::string& was = before.outcome;
   const std::string& now = after.outcome;
   if (was == "failure" && now == "success") {

@@ -110,6 +110,21 @@ SessionVerdict JudgeSession(const Trace& trace, const Policy& policy) {
   return v;
 }
 
+std::string DescribeVerdict(const SessionVerdict& v) {
+  std::string out = v.passed ? "PASS" : "FAIL";
+  out += " (outcome " + v.outcome + ", " + std::to_string(v.findings) + " finding(s)";
+  if (v.root) {
+    out += "; root cause " + std::string(FindingKindName(v.root->kind)) +
+           (v.root->from == v.root->to ? " in " + v.root->to
+                                       : " at " + v.root->to + " <- " + v.root->from);
+  }
+  return out + ")";
+}
+
+int FailingExitStatus(const SessionVerdict& verdict, int exit_status, bool replay_unmatched) {
+  return replay_unmatched && verdict.outcome != "none" ? 0 : exit_status;
+}
+
 void PrepareReplayOptions(const Trace& recording, ReplayOptions& options,
                           std::vector<std::string>& notes) {
   for (const std::string& f : proxy::TransportOnlyIgnoredFields())

@@ -58,6 +58,14 @@ struct SessionVerdict {
   std::string root_sentence;  // "Root cause: ..." of baton why's paragraph (or all of it).
 };
 SessionVerdict JudgeSession(const Trace& trace, const Policy& policy);
+// "FAIL (outcome failure, 4 finding(s); root cause stale_context at researcher <- planner)".
+std::string DescribeVerdict(const SessionVerdict& verdict);
+// The exit status that counts as the program failing. A run changed on purpose (a fork, a
+// chaos run, a counterfactual repair) departs from its recording, and a program on the
+// runtime exits non-zero when its replay diverged: that alone is no failure once the run
+// reached its outcome (`replay_unmatched`: the replay report did not match). 0 when it
+// does not count.
+int FailingExitStatus(const SessionVerdict& verdict, int exit_status, bool replay_unmatched);
 
 // Runs the program. Errors are bad input (an unusable recording or overrides, a proxy that
 // cannot start, a program that cannot be run); a program that fails is a result.

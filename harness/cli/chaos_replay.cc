@@ -7,7 +7,6 @@
 #include <sstream>
 
 #include "assertions/root_cause.h"
-#include "base/file_io.h"
 #include "harness/cli/child_process.h"
 #include "harness/cli/program_replay.h"
 #include "replayer/delivery_order.h"
@@ -66,21 +65,6 @@ RunVerdict Judge(const Trace& t, const Policy& policy, ProgramEnd end) {
   if (v.sentence.empty() && exit_status != 0)
     v.sentence = "the program exited with status " + std::to_string(exit_status);
   return v;
-}
-
-// The last line of the file at `path` that is not blank or indented (a traceback's
-// exception, a program's last complaint; "" when none), shortened.
-std::string LastLine(const std::string& path) {
-  if (path.empty()) return "";
-  std::unique_ptr<Env> env = NewPosixEnv();
-  auto text = ReadFileToString(*env, path, /*max_bytes=*/64 << 20);
-  if (!text.ok()) return "";
-  std::string line, last;
-  std::istringstream in(*text);
-  while (std::getline(in, line))
-    if (!line.empty() && line[0] != ' ' && line[0] != '\t') last = line;
-  if (last.size() > 300) last = last.substr(0, 300) + "...";
-  return last;
 }
 
 bool Has(const ChaosOptions& o, Perturbation p) {
@@ -274,7 +258,8 @@ int RunChaosReplay(const ChaosOptions& opts, CommandContext& ctx) {
         known = true;
       }
     if (!known)
-      found.push_back({seed, perturbation, v.sentence, v.key, 1, LastLine(run.program_stderr)});
+      found.push_back(
+          {seed, perturbation, v.sentence, v.key, 1, LastComplaint(run.program_stderr)});
   }
   std::filesystem::remove_all(dir, ec);
 

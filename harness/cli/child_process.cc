@@ -10,8 +10,10 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <sstream>
 
 #include "base/env.h"
+#include "base/file_io.h"
 
 extern char** environ;
 
@@ -73,6 +75,19 @@ Result<int> RunProgram(const std::vector<std::string>& argv, const EnvVars& extr
   if (waited < 0) return Status::IOError(std::string("waitpid: ") + std::strerror(errno));
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return 128 + WTERMSIG(status);
+}
+
+std::string LastComplaint(const std::string& path) {
+  if (path.empty()) return "";
+  std::unique_ptr<Env> env = NewPosixEnv();
+  auto text = ReadFileToString(*env, path, /*max_bytes=*/64 << 20);
+  if (!text.ok()) return "";
+  std::string line, last;
+  std::istringstream in(*text);
+  while (std::getline(in, line))
+    if (!line.empty() && line[0] != ' ' && line[0] != '\t') last = line;
+  if (last.size() > 300) last = last.substr(0, 300) + "...";
+  return last;
 }
 
 EnvVars ProxyEnvironment(const std::string& origin) {

@@ -26,6 +26,10 @@ Result<int> RunProgram(const std::vector<std::string>& argv, const EnvVars& extr
 // ("http://127.0.0.1:PORT"): OPENAI_BASE_URL, OPENAI_API_BASE, ANTHROPIC_BASE_URL.
 EnvVars ProxyEnvironment(const std::string& origin);
 
+// The last line of a program's saved standard error that is not blank or indented (a
+// traceback's exception, a program's last complaint), shortened; "" when none.
+std::string LastComplaint(const std::string& stderr_path);
+
 // Whether `path` can be created: not a directory, in a directory that can be written.
 Status CheckWritable(const std::string& path);
 

@@ -118,6 +118,8 @@ int RunCounterfactualWhy(const CounterfactualOptions& opts, CommandContext& ctx)
     if (!repaired.ok()) {
       ctx.out << "    the program (exit status " << ran->exit_status
               << ") left no session: the repair could not be judged\n";
+      if (std::string said = LastComplaint(run.program_stderr); !said.empty())
+        ctx.out << "    the program said: " << said << "\n";
       continue;
     }
     SessionVerdict after = JudgeSession(*repaired, *policy);

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "assertions/counterfactual_repairs.h"
+#include "tests/testing/fake_openai_server.h"
 #include "tests/testing/run_command.h"
 #include "tests/testing/sample_events.h"
 
@@ -22,6 +23,7 @@ using ::testing::Not;
 const std::string kBaton = BATON_BIN;
 const std::string kTeam = RESEARCH_TEAM_BIN;
 const std::string kCorpora = std::string(BATON_SOURCE_DIR) + "/corpora";
+const std::string kJs = std::string(BATON_SOURCE_DIR) + "/tests/js";
 
 // Builds a trace event by event.
 class TraceBuilder {
@@ -241,6 +243,41 @@ TEST(WhyCounterfactualCliTest, APassingSessionHasNothingToRepair) {
   RunResult r = Counterfactual("healthy_seed2", "none");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("the session passes; there is nothing to repair"));
+}
+
+// Any program, through the proxy: the official openai SDK met two 503s and retried; served
+// the final reply at its first attempt, it makes one call and the session passes.
+TEST(WhyCounterfactualCliTest, AProgramThroughTheProxyIsRepairedToo) {
+  ASSERT_EQ(RunCommand("test -d " + kJs + "/node_modules/openai").exit_code, 0)
+      << "scripts/install-deps installs the pinned SDKs (npm ci in tests/js)";
+  const std::string dir = FreshTempDir("counterfactual_proxy");
+  baton::testing::FakeOpenAiServer upstream;
+  upstream.Enqueue(
+      {200,
+       R"({"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"compounding"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}})",
+       {},
+       std::chrono::milliseconds(0)});
+  const std::string program = " -- node " + kJs + "/openai_retry.mjs";
+  RunResult rec = RunCommand(
+      "OPENAI_API_KEY=sk-test " + kBaton + " record -o " + dir +
+      "/r.baton --faults 503@1,503@2 --upstream openai=" + upstream.base_url() + program);
+  ASSERT_EQ(rec.exit_code, 0) << rec.out << rec.err;
+  ASSERT_THAT(rec.out, HasSubstr("(attempts 3)"));
+  RunResult r = RunCommand("OPENAI_API_KEY=sk-test " + kBaton + " why --counterfactual --keep " +
+                           dir + "/kept " + dir + "/r.baton" + program);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("answered at its first attempt (#1) with the reply attempt 3 got"));
+  EXPECT_THAT(r.out, HasSubstr("the session passes"));
+  EXPECT_THAT(r.out, HasSubstr("the failure is attributable to a retry storm"));
+  EXPECT_EQ(upstream.received().size(), 1u);  // The repaired run never went upstream.
+  RunResult cat = RunCommand(kBaton + " cat " + dir + "/kept/repair-1.baton --kind model_call");
+  EXPECT_THAT(cat.out, HasSubstr("compounding"));
+  EXPECT_THAT(cat.out, Not(HasSubstr("\"attempt\":2")));
+  // Without the key the SDK refuses to start: the verb says what the program said.
+  RunResult no_key = RunCommand("env -u OPENAI_API_KEY " + kBaton + " why --counterfactual " + dir +
+                                "/r.baton" + program);
+  EXPECT_THAT(no_key.out, HasSubstr("left no session"));
+  EXPECT_THAT(no_key.out, HasSubstr("the program said: "));
 }
 
 TEST(WhyCounterfactualCliTest, BadRequestsExitTwo) {

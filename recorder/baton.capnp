@@ -44,6 +44,9 @@ struct ChatMessage {
   content @1 :Content;
   name @2 :Text;
   toolCallId @3 :Text;
+  # The message's other members (tool_calls, refusal, audio...) as canonical JSON; "" when
+  # none. A writer before this field appended them to the content after a newline.
+  extra @4 :Text;
 }
 
 struct ToolSpec {

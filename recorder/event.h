@@ -63,6 +63,10 @@ struct ChatMessage {
   Content content;
   std::string name;
   std::string tool_call_id;
+  // The message's other members (tool_calls, refusal...) as canonical JSON; "" when none.
+  // Kept apart from the content so that an assistant message resent in the history is the
+  // same text (and blob) as the answer it repeats.
+  std::string extra = {};
   friend bool operator==(const ChatMessage&, const ChatMessage&) = default;
 };
 

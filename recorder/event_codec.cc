@@ -131,6 +131,7 @@ class Encoder {
       Content(m.content, out.initContent());
       out.setName(Txt(m.name));
       out.setToolCallId(Txt(m.tool_call_id));
+      if (!m.extra.empty()) out.setExtra(Txt(m.extra));
     }
     auto tools = req.initTools(e.request.tools.size());
     for (size_t i = 0; i < e.request.tools.size(); ++i) {
@@ -286,7 +287,7 @@ class Decoder {
     bool same_content = c.isInline() ? m.content.blob == 0 && same(c.getInline(), m.content.text)
                                      : c.getBlob() != 0 && c.getBlob() == m.content.blob;
     return same_content && same(in.getRole(), m.role) && same(in.getName(), m.name) &&
-           same(in.getToolCallId(), m.tool_call_id);
+           same(in.getToolCallId(), m.tool_call_id) && same(in.getExtra(), m.extra);
   }
 
   std::vector<KeyValue> KeyValues(capnp::List<schema::KeyValue>::Reader in) {
@@ -350,8 +351,8 @@ class Decoder {
     }
     for (size_t i = first_new; i < own.size(); ++i) {
       auto m = own[i];
-      messages.push_back(
-          {S(m.getRole()), Content(m.getContent()), S(m.getName()), S(m.getToolCallId())});
+      messages.push_back({S(m.getRole()), Content(m.getContent()), S(m.getName()),
+                          S(m.getToolCallId()), S(m.getExtra())});
     }
     history_.Set(event_.agent, event_.seq, messages);
     e.request.messages = std::move(messages);

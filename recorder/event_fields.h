@@ -63,6 +63,7 @@ class EventFieldWriter {
       C("content", m.content);
       if (!m.name.empty()) Str("name", m.name);
       if (!m.tool_call_id.empty()) Str("tool_call_id", m.tool_call_id);
+      if (!m.extra.empty()) Str("extra", m.extra);
       w_.EndObject();
     }
     w_.EndArray();

@@ -209,7 +209,8 @@ class ModelRequestHasher {
     if (a.size() != b.size()) return false;
     for (size_t i = known_equal; i < a.size(); ++i)
       if (a[i].role != b[i].role || a[i].name != b[i].name ||
-          a[i].tool_call_id != b[i].tool_call_id || !same(a[i].content, b[i].content))
+          a[i].tool_call_id != b[i].tool_call_id || a[i].extra != b[i].extra ||
+          !same(a[i].content, b[i].content))
         return false;
     return true;
   }
@@ -238,7 +239,7 @@ class ModelRequestHasher {
   static void HashField(XXH3_state_t& state, const MessageList& messages,
                         const ContentHash& content) {
     for (const ChatMessage& m : messages)
-      Add(state, {H(m.role), content(m.content), H(m.name), H(m.tool_call_id)});
+      Add(state, {H(m.role), content(m.content), H(m.name), H(m.tool_call_id), H(m.extra)});
   }
   static void HashField(XXH3_state_t& state, const std::vector<ToolSpec>& tools,
                         const ContentHash& content) {

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <functional>
 #include <map>
+#include <unordered_map>
 
 #include "base/json_writer.h"
 
@@ -136,8 +137,9 @@ std::string ContentText(element content) {
 }
 
 // A chat message: role, content, name, tool_call_id; any other member (tool_calls, audio,
-// refusal...) is kept as canonical JSON after the text, so nothing escapes matching.
-ChatMessage MessageOf(element m, ParsedRequest& out) {
+// refusal...) is kept as canonical JSON in `extra` (or, for a recording made before that
+// field, after the text), so nothing escapes matching.
+ChatMessage MessageOf(element m, ParsedRequest& out, MessageExtras extras) {
   ChatMessage msg;
   if (!m.is_object()) {
     msg.role = "item";
@@ -161,7 +163,11 @@ ChatMessage MessageOf(element m, ParsedRequest& out) {
     w.BeginObject();
     for (const auto& [k, v] : extra) w.Key(k).Raw(v);
     w.EndObject();
-    text += (text.empty() ? "" : "\n") + w.Take();
+    if (extras == MessageExtras::kSeparate) {
+      msg.extra = w.Take();
+    } else {
+      text += (text.empty() ? "" : "\n") + w.Take();
+    }
   }
   // Anthropic carries tool results as content blocks of a user message.
   if (m["content"].error() == simdjson::SUCCESS && m["content"].value().is_array()) {
@@ -269,7 +275,7 @@ ParsedRequest OpaqueRequest(std::string_view method, std::string_view path, std:
 }
 
 Result<ParsedRequest> ParseRequest(ModelApi api, std::string_view method, std::string_view path,
-                                   std::string_view body) {
+                                   std::string_view body, MessageExtras extras) {
   if (api == ModelApi::kOpaque) return OpaqueRequest(method, path, body);
   ParsedRequest out;
   if (body.empty()) {  // GET /models and the like.
@@ -308,7 +314,7 @@ Result<ParsedRequest> ParseRequest(ModelApi api, std::string_view method, std::s
       continue;
     }
     for (auto m : items.get_array()) {
-      ChatMessage msg = MessageOf(m, out);
+      ChatMessage msg = MessageOf(m, out, extras);
       if (out.system_prompt.empty() && (msg.role == "system" || msg.role == "developer"))
         out.system_prompt = msg.content.text;
       r.messages.push_back(std::move(msg));
@@ -538,6 +544,23 @@ std::string Escaped(const std::string& text) {
   return quoted.substr(1, quoted.size() - 2);
 }
 }  // namespace
+
+MessageExtras MessageExtrasOf(const Trace& recording) {
+  // Each agent's calls share their history: only the messages a call added are looked at,
+  // so a long session is read once, not once per turn.
+  std::unordered_map<std::string, const MessageList*> previous;
+  for (const Event& e : recording.events()) {
+    const ModelCall* call = e.As<ModelCall>();
+    if (call == nullptr) continue;
+    const MessageList& messages = call->request.messages;
+    const MessageList*& before = previous[e.agent];
+    const size_t shared = before != nullptr ? MessageList::SharedPrefix(*before, messages) : 0;
+    for (size_t i = shared; i < messages.size(); ++i)
+      if (!messages[i].extra.empty()) return MessageExtras::kSeparate;
+    before = &messages;
+  }
+  return MessageExtras::kAfterContent;
+}
 
 std::string TemplateBody(const std::string& body, const std::string& content) {
   if (content.size() < 64 || body.find(kContentMarker) != std::string::npos) return body;

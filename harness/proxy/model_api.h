@@ -13,6 +13,7 @@
 
 #include "base/status.h"
 #include "recorder/event.h"
+#include "replayer/trace.h"
 
 namespace baton::proxy {
 
@@ -44,10 +45,22 @@ struct ParsedRequest {
   std::vector<std::pair<std::string, std::string>> tool_results;
 };
 
+// Where a message's members other than role, content, name and tool_call_id go.
+enum class MessageExtras {
+  kSeparate,      // ChatMessage::extra (what the proxy records).
+  kAfterContent,  // After the content, following a newline: how recordings made before
+                  // ChatMessage::extra existed hold them, so that they still match.
+};
+
 // A known API's JSON body as a ModelRequest. Corruption (naming the position) when the body
 // is not JSON; a body that is JSON but not the API's shape is still stored, by its keys.
 Result<ParsedRequest> ParseRequest(ModelApi api, std::string_view method, std::string_view path,
-                                   std::string_view body);
+                                   std::string_view body,
+                                   MessageExtras extras = MessageExtras::kSeparate);
+// How the requests of `recording` hold their messages' extra members: kAfterContent when
+// no message of it has `extra` (a recording from before the field; for one without extra
+// members the two agree).
+MessageExtras MessageExtrasOf(const Trace& recording);
 // An opaque exchange as a request: parameters "method" and "path", one "http" message.
 ParsedRequest OpaqueRequest(std::string_view method, std::string_view path, std::string_view body);
 

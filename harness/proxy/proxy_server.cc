@@ -128,7 +128,11 @@ struct Exchange {
 
 class ProxyServer::Impl final : public kj::HttpService {
  public:
-  explicit Impl(ProxyOptions options) : options_(std::move(options)), faults_(options_.faults) {}
+  explicit Impl(ProxyOptions options)
+      : options_(std::move(options)),
+        faults_(options_.faults),
+        extras_(options_.replay != nullptr ? MessageExtrasOf(options_.replay->trace())
+                                           : MessageExtras::kSeparate) {}
 
   Status Run(std::promise<Status>& started) {
     auto io = kj::setupAsyncIo();
@@ -243,7 +247,7 @@ class ProxyServer::Impl final : public kj::HttpService {
     if (ex.api == ModelApi::kOpaque) {
       ex.parsed = OpaqueRequest(ex.method, ex.path, ex.body);
     } else {
-      auto parsed = ParseRequest(ex.api, ex.method, ex.path, ex.body);
+      auto parsed = ParseRequest(ex.api, ex.method, ex.path, ex.body, extras_);
       if (!parsed.ok()) {
         // Not the API's JSON: forwarded and recorded by its bytes, like any other exchange.
         ex.api = ModelApi::kOpaque;
@@ -634,6 +638,9 @@ class ProxyServer::Impl final : public kj::HttpService {
   unsigned port_ = 0;
   // Loop thread only.
   AgentInference inference_;
+  // How live requests hold their messages' extra members: as the recording being replayed
+  // holds them, so that recordings made before ChatMessage::extra still match.
+  const MessageExtras extras_;
   std::map<std::string, LastCall> last_call_;
   std::map<std::string, uint64_t> last_seq_of_;
   std::map<std::string, uint64_t> calls_of_;

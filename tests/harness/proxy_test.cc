@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <optional>
 
@@ -451,6 +452,90 @@ TEST_F(ProxyTest, AStreamCutOffUpstreamIsRecordedAndReplayedCutOff) {
   EXPECT_NE(replayed.exit_code, 0);
   EXPECT_THAT(replayed.out, HasSubstr("an answer"));
   EXPECT_THAT(replayed.out, Not(HasSubstr("[DONE]")));
+}
+
+// A client resends the assistant's answer in its history with the members the API returned
+// beside the content ("refusal": null, tool_calls): kept apart from the text, the resent
+// answer is the same text, and the same blob, as the answer it repeats.
+const std::string kLongAnswer(300, 'x');
+
+TEST_F(ProxyTest, AnAnswerResentInTheHistoryIsStoredOnce) {
+  FakeOpenAiServer upstream;
+  for (int i = 0; i < 2; ++i)
+    upstream.Enqueue(
+        {200,
+         R"({"id":"c","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":")" +
+             kLongAnswer + R"(","refusal":null},"finish_reason":"stop"}]})",
+         {},
+         std::chrono::milliseconds(0)});
+  auto recording = StartRecording(upstream.base_url(), "resent");
+  ASSERT_TRUE(recording);
+  const std::string second = WriteFile(
+      dir_ + "/second.json",
+      R"({"model":"gpt-4o","messages":[{"role":"system","content":"You are the planner."},)"
+      R"({"role":"user","content":"assess the EU market"},{"role":"assistant","content":")" +
+          kLongAnswer + R"(","refusal":null},{"role":"user","content":"and the US?"}]})");
+  for (const std::string& body : {planner_, second})
+    EXPECT_EQ(Post(recording->proxy->origin(), "/v1/chat/completions", body).exit_code, 0);
+  ASSERT_TRUE(recording->Finish());
+  auto t = Trace::Load(recording_);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  std::vector<const ModelCall*> calls;
+  for (const Event& e : t->events())
+    if (const auto* c = e.As<ModelCall>()) calls.push_back(c);
+  ASSERT_EQ(calls.size(), 2u);
+  const ChatMessage& resent = calls[1]->request.messages[2];
+  EXPECT_EQ(resent.content.text, kLongAnswer);
+  EXPECT_EQ(resent.extra, R"({"refusal":null})");
+  EXPECT_NE(calls[0]->response.content.blob, 0u);
+  EXPECT_EQ(resent.content.blob, calls[0]->response.content.blob);
+  EXPECT_EQ(MessageExtrasOf(*t), MessageExtras::kSeparate);
+}
+
+// A recording made before ChatMessage::extra holds a message's other members after its
+// content. The proxy reads live requests the way the recording it replays holds them.
+TEST_F(ProxyTest, ARecordingFromBeforeMessageExtrasStillMatches) {
+  const std::string with_extra = WriteFile(
+      dir_ + "/extra.json",
+      R"({"model":"gpt-4o","messages":[{"role":"system","content":"You are the planner."},)"
+      R"({"role":"assistant","content":"earlier","refusal":null},{"role":"user","content":"go"}]})");
+  {
+    FakeOpenAiServer upstream;
+    upstream.Enqueue({200, kHandoffReply, {}, std::chrono::milliseconds(0)});
+    auto recording = StartRecording(upstream.base_url(), "legacy");
+    ASSERT_TRUE(recording);
+    EXPECT_EQ(Post(recording->proxy->origin(), "/v1/chat/completions", with_extra).exit_code, 0);
+    ASSERT_TRUE(recording->Finish());
+  }
+  // Rewritten as the older proxy wrote it: the extra members after the content.
+  auto recorded = Trace::Load(recording_);
+  ASSERT_TRUE(recorded.ok());
+  {
+    auto rec = Recorder::Create(recording_ + ".old", recorded->header());
+    ASSERT_TRUE(rec.ok());
+    for (Event e : recorded->events()) {
+      if (auto* call = std::get_if<ModelCall>(&e.body)) {
+        MessageList legacy;
+        for (ChatMessage m : call->request.messages) {
+          if (!m.extra.empty()) m.content = Content(m.content.text + "\n" + m.extra);
+          m.extra.clear();
+          legacy.push_back(std::move(m));
+        }
+        call->request.messages = std::move(legacy);
+      }
+      EXPECT_NE((*rec)->RecordWithTimes(std::move(e)), 0u);
+    }
+    ASSERT_TRUE((*rec)->Close().ok());
+  }
+  std::filesystem::rename(recording_ + ".old", recording_);
+  auto old = Trace::Load(recording_);
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(MessageExtrasOf(*old), MessageExtras::kAfterContent);
+  auto replaying = StartReplaying();
+  ASSERT_TRUE(replaying);
+  RunResult r = Post(replaying->proxy->origin(), "/v1/chat/completions", with_extra);
+  EXPECT_THAT(r.out, HasSubstr("HTTP/1.1 200")) << r.out;
+  EXPECT_EQ(replaying->proxy->stats().misses, 0u);
 }
 
 TEST(ModelApiTest, CanonicalRequestsIgnoreSpellingAndKeepMeaning) {

@@ -17,6 +17,7 @@
 #include "harness/net/http_serving.h"
 #include "harness/proxy/agent_inference.h"
 #include "harness/proxy/model_api.h"
+#include "replayer/text_diff.h"
 
 namespace baton::proxy {
 namespace {
@@ -260,7 +261,21 @@ class ProxyServer::Impl final : public kj::HttpService {
       if (IsRecordedRequestHeader(k)) ex.parsed.request.headers.push_back({k, v});
     std::optional<PendingHandoff> delivered;
     ex.agent = inference_.Attribute(ex.Header("x-baton-agent"), ex.parsed, &delivered);
-    if (Records()) RecordArrival(ex, delivered);
+    // The tools the program ran since its last call, seen in the results this request
+    // carries (the model asked for them in an answer the proxy saw).
+    std::vector<ToolCall> tools_run;
+    for (const auto& [id, result] : ex.parsed.tool_results) {
+      std::optional<ToolCallRequest> call = inference_.TakeToolCall(ex.agent, id);
+      if (!call) continue;
+      ToolCall tool;
+      tool.call_id = id;
+      tool.tool = call->name;
+      tool.arguments = call->arguments_json;
+      tool.result = result;
+      tools_run.push_back(std::move(tool));
+    }
+    if (Replays()) CheckToolsRun(ex.agent, tools_run);
+    if (Records()) RecordArrival(ex, delivered, tools_run);
 
     if (std::optional<FaultKind> fault = faults_.Next(ex.agent)) {
       // Answered here, before the recording or the upstream is asked: the client's retry
@@ -325,8 +340,31 @@ class ProxyServer::Impl final : public kj::HttpService {
     return Forward(ex, response);
   }
 
+  // In replay, the tools the program ran locally are checked against the recorded ones (the
+  // proxy does not serve them): a tool that now returns something else is a divergence
+  // named as such, and a recorded tool call the program made is not reported unreached.
+  void CheckToolsRun(const std::string& agent, const std::vector<ToolCall>& tools_run) {
+    for (const ToolCall& tool : tools_run) {
+      Event live;
+      live.agent = agent;
+      live.body = tool;
+      auto served = options_.replay->Serve(live);
+      if (!served.ok() || *served == nullptr) continue;  // A miss is already reported.
+      const ToolCall* recorded = (*served)->As<ToolCall>();
+      if (recorded == nullptr || recorded->result.text == tool.result.text) continue;
+      Divergence d;
+      d.agent = agent;
+      d.kind = EventKind::kToolCall;
+      d.recorded_seq = (*served)->seq;
+      d.summary = agent + "'s tool " + tool.tool + " returned another result than in the recording";
+      d.fields = DiffFields({{"result", recorded->result.text}}, {{"result", tool.result.text}});
+      (void)options_.replay->ReportDivergence(std::move(d));
+    }
+  }
+
   // Before the call: the handoff it completes and the tool results it carries.
-  void RecordArrival(Exchange& ex, const std::optional<PendingHandoff>& delivered) {
+  void RecordArrival(Exchange& ex, const std::optional<PendingHandoff>& delivered,
+                     std::vector<ToolCall>& tools_run) {
     Recorder& rec = *options_.recorder;
     if (delivered) {
       auto sent = sent_seq_.find(delivered->call_id);
@@ -334,16 +372,7 @@ class ProxyServer::Impl final : public kj::HttpService {
                             sent == sent_seq_.end() ? 0 : sent->second);
       ex.delivered_message_id = delivered->call_id;
     }
-    for (const auto& [id, result] : ex.parsed.tool_results) {
-      std::optional<ToolCallRequest> call = inference_.TakeToolCall(ex.agent, id);
-      if (!call) continue;
-      ToolCall tool;
-      tool.call_id = id;
-      tool.tool = call->name;
-      tool.arguments = call->arguments_json;
-      tool.result = result;
-      rec.Record(ex.agent, std::move(tool), last_seq_of_[ex.agent]);
-    }
+    for (ToolCall& tool : tools_run) rec.Record(ex.agent, std::move(tool), last_seq_of_[ex.agent]);
   }
 
   // A call recorded without its HTTP exchange (on the runtime, or imported from spans),
@@ -614,6 +643,9 @@ class ProxyServer::Impl final : public kj::HttpService {
     std::vector<ToolCallRequest> handoffs;
     for (const ToolCallRequest& t : call.response.tool_calls)
       if (HandoffTarget(t.name)) handoffs.push_back(t);
+    // What the sender hands over: what it said with the handoff (an agent SDK passes the
+    // conversation on, and its last words are its output), then the handoff's arguments.
+    const std::string said = call.response.content.text;
     uint64_t seq = rec.Record(ex.agent, std::move(call), cause);
     last_seq_of_[ex.agent] = seq;
     // The receiver's model call on a handed-off task is it acting on the message.
@@ -625,7 +657,9 @@ class ProxyServer::Impl final : public kj::HttpService {
       send.message_id = h.id;
       send.to = *HandoffTarget(h.name);
       send.intent = "handoff";
-      send.payload = h.arguments_json;
+      const std::string& args = h.arguments_json.text;
+      const bool no_args = args.empty() || args == "{}";
+      send.payload = said.empty() ? h.arguments_json : Content(no_args ? said : said + "\n" + args);
       sent_seq_[h.id] = rec.Record(ex.agent, std::move(send), seq);
     }
   }

@@ -7,6 +7,7 @@
 
 #include <fstream>
 
+#include "base/json_parse.h"
 #include "replayer/trace.h"
 #include "tests/testing/fake_openai_server.h"
 #include "tests/testing/run_command.h"
@@ -73,7 +74,9 @@ TEST_F(JsSdkTest, OpenAiSdkRecordsAndReplaysPlainAndStreamed) {
                           upstream.base_url() + " -- node " + kJs + "/openai_chat.mjs");
     ASSERT_EQ(recorded.exit_code, 0) << recorded.out << recorded.err;
     EXPECT_EQ(upstream.received().size(), 4u);
-    EXPECT_THAT(upstream.received()[3].body, HasSubstr("\"previous_response_id\": \"resp_1\""));
+    // However the SDK spaces its JSON.
+    EXPECT_THAT(upstream.received()[3].body,
+                ::testing::ContainsRegex("\"previous_response_id\": *\"resp_1\""));
   }
   EXPECT_THAT(recorded.out, HasSubstr("planner -> transfer_to_researcher"));
   EXPECT_THAT(recorded.out,
@@ -184,6 +187,98 @@ TEST_F(JsSdkTest, OpenAiSdkEmbeddingsRecordAndReplay) {
   EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
   EXPECT_THAT(replayed.out, HasSubstr(expected));
   EXPECT_THAT(replayed.out, HasSubstr("replay matched: 1 calls served"));
+}
+
+// A three-agent workflow on the OpenAI Agents SDK (tests/js/agents_team.mjs): the planner
+// hands off to the researcher, who runs a search tool and hands off to the writer. The
+// upstream's answers (tests/js/agents_team_replies.json, per API and streaming) plant a
+// refusal in the researcher's handoff. Recorded, then replayed with the upstream gone: the
+// same final output, the agents and handoffs recovered from the traffic, the tool call
+// checked in replay, and `baton why` naming the boundary of the refusal.
+class AgentsSdkTest : public ::testing::TestWithParam<std::pair<const char*, const char*>> {
+ protected:
+  std::string dir_ = baton::testing::FreshTempDir("agents_sdk");
+};
+
+TEST_P(AgentsSdkTest, RecordsReplaysAndExplainsAThreeAgentWorkflow) {
+  ASSERT_EQ(RunCommand("test -d " + kJs + "/node_modules/@openai/agents").exit_code, 0)
+      << "scripts/install-deps installs the pinned SDKs (npm ci in tests/js)";
+  const auto [variant, args] = GetParam();
+  auto replies = JsonDocument::Parse(Slurp(kJs + "/agents_team_replies.json"), "replies");
+  ASSERT_TRUE(replies.ok()) << replies.status().message();
+  const std::string recording = dir_ + "/" + variant + ".baton";
+  const std::string program = " -- node " + kJs + "/agents_team.mjs " + args;
+  const std::string expected = "final (writer): Report: ACME faces supply risk; revenue 3.1B USD.";
+  {
+    FakeOpenAiServer upstream;
+    size_t queued = 0;
+    for (auto field : replies->root().getObject()) {
+      if (std::string(field.getName().cStr()) != variant) continue;
+      for (auto reply : field.getValue().getArray()) {
+        baton::testing::FakeReply r;
+        for (auto f : reply.getObject()) {
+          if (std::string(f.getName().cStr()) == "body") r.body = f.getValue().getString().cStr();
+          if (std::string(f.getName().cStr()) == "sse")
+            for (auto e : f.getValue().getArray()) r.sse_events.push_back(e.getString().cStr());
+        }
+        upstream.Enqueue(r);
+        ++queued;
+      }
+    }
+    ASSERT_EQ(queued, 4u) << variant;
+    RunResult recorded = RunCommand(Keys() + kBaton + " record -o " + recording +
+                                    " --upstream openai=" + upstream.base_url() + program);
+    ASSERT_EQ(recorded.exit_code, 0) << recorded.out << recorded.err;
+    EXPECT_THAT(recorded.out, HasSubstr(expected));
+    EXPECT_EQ(upstream.received().size(), 4u);
+  }
+  EXPECT_EQ(Slurp(recording).find(kOpenAiKey), std::string::npos);
+  RunResult replayed = RunCommand(Keys() + kBaton + " replay " + recording +
+                                  " --upstream openai=http://127.0.0.1:9/v1" + program);
+  EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
+  EXPECT_THAT(replayed.out, HasSubstr(expected));
+  EXPECT_THAT(replayed.out, HasSubstr("replay matched"));
+  RunResult inspect = RunCommand(kBaton + " inspect " + recording);
+  EXPECT_THAT(inspect.out, ::testing::ContainsRegex("agents +agent-1, researcher, writer"));
+  EXPECT_THAT(inspect.out, HasSubstr("message_send 2"));
+  EXPECT_THAT(inspect.out, HasSubstr("tool_call 1"));
+  RunResult why = RunCommand(kBaton + " why " + recording);
+  EXPECT_EQ(why.exit_code, 1) << why.out << why.err;
+  EXPECT_THAT(why.out, HasSubstr("boundary writer <- researcher"));
+  EXPECT_THAT(why.out, HasSubstr("refusal"));
+}
+
+INSTANTIATE_TEST_SUITE_P(ApisAndStreaming, AgentsSdkTest,
+                         ::testing::Values(std::make_pair("responses", "responses"),
+                                           std::make_pair("responses_stream", "responses stream"),
+                                           std::make_pair("chat", "chat"),
+                                           std::make_pair("chat_stream", "chat stream")),
+                         [](const auto& info) { return std::string(info.param.first); });
+
+// In replay the tools a program runs locally are checked against the recording: a search
+// that now returns something else is reported as that tool's divergence.
+TEST_F(JsSdkTest, AToolThatNowReturnsSomethingElseIsADivergence) {
+  auto replies = JsonDocument::Parse(Slurp(kJs + "/agents_team_replies.json"), "replies");
+  ASSERT_TRUE(replies.ok());
+  const std::string recording = dir_ + "/tool.baton";
+  {
+    FakeOpenAiServer upstream;
+    for (auto field : replies->root().getObject()) {
+      if (std::string(field.getName().cStr()) != "chat") continue;
+      for (auto reply : field.getValue().getArray())
+        for (auto f : reply.getObject()) upstream.Enqueue({200, f.getValue().getString().cStr()});
+    }
+    ASSERT_EQ(RunCommand(Keys() + kBaton + " record -o " + recording + " --upstream openai=" +
+                         upstream.base_url() + " -- node " + kJs + "/agents_team.mjs chat")
+                  .exit_code,
+              0);
+  }
+  RunResult replayed = RunCommand(Keys() + "AGENTS_TEAM_SEARCH=changed " + kBaton + " replay " +
+                                  recording + " --upstream openai=http://127.0.0.1:9/v1 -- node " +
+                                  kJs + "/agents_team.mjs chat");
+  EXPECT_EQ(replayed.exit_code, 1) << replayed.out << replayed.err;
+  EXPECT_THAT(replayed.out + replayed.err,
+              HasSubstr("researcher's tool search returned another result than in the recording"));
 }
 
 }  // namespace

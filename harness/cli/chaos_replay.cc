@@ -163,7 +163,17 @@ int RunChaosReplay(const ChaosOptions& opts, CommandContext& ctx) {
   } else {
     for (uint64_t i = 0; i < opts.runs; ++i) seeds.push_back(opts.first_seed + i);
   }
-  const std::vector<const Event*> recorded_order = RecordedDeliveries(*recording);
+  // A proxied program delivers its own messages (a handoff is its next request): only a
+  // program on the runtime takes its deliveries from the replay, in the order drawn.
+  bool proxied = false;
+  for (const KeyValue& kv : recording->header().metadata)
+    proxied |= kv.key == "captured_by" && kv.value == "baton proxy";
+  if (proxied && Has(opts, Perturbation::kDeliveryOrder))
+    ctx.err << "baton replay: " << opts.file
+            << " was captured by the proxy: its program delivers its own messages, so chaos "
+               "runs do not reorder them\n";
+  const std::vector<const Event*> recorded_order =
+      proxied ? std::vector<const Event*>() : RecordedDeliveries(*recording);
   const std::string recorded_order_key = OrderKey(recorded_order);
   std::set<std::string> orders_tried;
   std::string perturb_flag;  // For the printed commands, when not every perturbation.
@@ -210,7 +220,7 @@ int RunChaosReplay(const ChaosOptions& opts, CommandContext& ctx) {
       for (const std::string& r : reordered) order_text += (order_text.empty() ? "" : "; ") + r;
     }
     std::string perturbation;
-    if (Has(opts, Perturbation::kDeliveryOrder)) perturbation += order_text;
+    if (Has(opts, Perturbation::kDeliveryOrder) && !proxied) perturbation += order_text;
     if (Has(opts, Perturbation::kFaults))
       perturbation += (perturbation.empty() ? "" : "; ") + Describe(run.options.overrides.faults);
     if (Has(opts, Perturbation::kLatency))
@@ -264,7 +274,7 @@ int RunChaosReplay(const ChaosOptions& opts, CommandContext& ctx) {
   std::filesystem::remove_all(dir, ec);
 
   ctx.out << "chaos: " << runs_done << " replays of " << opts.file;
-  if (Has(opts, Perturbation::kDeliveryOrder))
+  if (Has(opts, Perturbation::kDeliveryOrder) && !proxied)
     ctx.out << ", " << orders_tried.size() << " delivery orders other than the recorded one ("
             << recorded_order.size() << " deliveries)";
   if (Has(opts, Perturbation::kFaults)) ctx.out << ", " << faults_tried << " faults injected";

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "replayer/replay_session.h"
+#include "tests/testing/fake_openai_server.h"
 #include "tests/testing/run_command.h"
 #include "tests/testing/sample_events.h"
 
@@ -221,6 +222,32 @@ TEST(ChaosOrderCliTest, FindsTheRaceTheRecordedOrderHides) {
   EXPECT_THAT(one.out, HasSubstr("reordered: writer received researcher->writer#1"));
   RunResult why = RunCommand(kBaton + " why " + dir + "/chaos-" + seed[1].str() + ".baton");
   EXPECT_THAT(why.out, HasSubstr("never processed it"));
+}
+
+// A proxied program delivers its own messages: chaos says it does not reorder them, and
+// still perturbs the rest.
+TEST(ChaosOrderCliTest, AProxiedRecordingIsNotReordered) {
+  const std::string js = std::string(BATON_SOURCE_DIR) + "/tests/js";
+  ASSERT_EQ(RunCommand("test -d " + js + "/node_modules/openai").exit_code, 0);
+  const std::string dir = FreshTempDir("chaos_proxied");
+  {
+    baton::testing::FakeOpenAiServer upstream;
+    upstream.Enqueue(
+        {200,
+         R"({"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"compounding"},"finish_reason":"stop"}]})"});
+    ASSERT_EQ(RunCommand("OPENAI_API_KEY=sk-test " + kBaton + " record -o " + dir +
+                         "/r.baton --upstream openai=" + upstream.base_url() + " -- node " + js +
+                         "/openai_retry.mjs")
+                  .exit_code,
+              0);
+  }
+  RunResult chaos = RunCommand("OPENAI_API_KEY=sk-test " + kBaton + " replay --chaos 2 " + dir +
+                               "/r.baton -- node " + js + "/openai_retry.mjs");
+  EXPECT_THAT(chaos.err, HasSubstr("was captured by the proxy: its program delivers its own "
+                                   "messages, so chaos runs do not reorder them"));
+  EXPECT_THAT(chaos.out, HasSubstr("chaos: 2 replays"));
+  EXPECT_THAT(chaos.out, Not(HasSubstr("delivery orders")));
+  EXPECT_THAT(chaos.out, HasSubstr("faults injected"));
 }
 
 TEST(ChaosOrderCliTest, AnUnknownPerturbationIsBadInput) {

@@ -10,7 +10,6 @@
 #include "harness/cli/child_process.h"
 #include "harness/cli/program_replay.h"
 #include "replayer/delivery_order.h"
-#include "replayer/read_notes.h"
 
 namespace baton::cli {
 namespace {
@@ -124,17 +123,13 @@ int RunChaosReplay(const ChaosOptions& opts, CommandContext& ctx) {
     ctx.err << "baton replay: give the program to run after --\n";
     return kExitBadInput;
   }
-  auto policy = LoadPolicyOrDefaults(opts.policy);
-  if (!policy.ok()) {
-    ctx.err << "baton replay: " << policy.status().message() << "\n";
+  auto loaded = LoadRecordingAndPolicy(opts.file, opts.policy, ctx.err);
+  if (!loaded.ok()) {
+    ctx.err << "baton replay: " << loaded.status().message() << "\n";
     return kExitBadInput;
   }
-  auto recording = Trace::Load(opts.file);
-  if (!recording.ok()) {
-    ctx.err << "baton replay: " << recording.status().message() << "\n";
-    return kExitBadInput;
-  }
-  WriteReadNotes(ctx.err, opts.file, recording->report());
+  const Trace* recording = &loaded->recording;
+  const Policy* policy = &loaded->policy;
   auto made = MakePrivateTempDir("baton-chaos");
   if (!made.ok()) {
     ctx.err << "baton replay: " << made.status().message() << "\n";

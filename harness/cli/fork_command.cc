@@ -19,7 +19,6 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/program_replay.h"
 #include "harness/cli/proxy_options.h"
-#include "replayer/read_notes.h"
 #include "replayer/session_diff.h"
 
 namespace baton::cli {
@@ -114,17 +113,13 @@ int RunFork(const ForkOptions& opts, CommandContext& ctx) {
                "writes one, or a tool's result) or --patch-text TEXT\n";
     return kExitBadInput;
   }
-  auto policy = LoadPolicyOrDefaults(opts.policy);
-  if (!policy.ok()) {
-    ctx.err << "baton fork: " << policy.status().message() << "\n";
+  auto loaded = LoadRecordingAndPolicy(opts.file, opts.policy, ctx.err);
+  if (!loaded.ok()) {
+    ctx.err << "baton fork: " << loaded.status().message() << "\n";
     return kExitBadInput;
   }
-  auto recording = Trace::Load(opts.file);
-  if (!recording.ok()) {
-    ctx.err << "baton fork: " << recording.status().message() << "\n";
-    return kExitBadInput;
-  }
-  WriteReadNotes(ctx.err, opts.file, recording->report());
+  const Trace* recording = &loaded->recording;
+  const Policy* policy = &loaded->policy;
   auto target = FindTarget(*recording, opts);
   if (!target.ok()) {
     ctx.err << "baton fork: " << target.status().message() << "\n";

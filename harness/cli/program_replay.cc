@@ -8,6 +8,7 @@
 #include "base/json_parse.h"
 #include "harness/cli/child_process.h"
 #include "recorder/recorder.h"
+#include "replayer/read_notes.h"
 
 namespace baton::cli {
 namespace {
@@ -108,6 +109,15 @@ SessionVerdict JudgeSession(const Trace& trace, const Policy& policy) {
   size_t cut = ex.paragraph.rfind("Root cause:");
   v.root_sentence = cut != std::string::npos ? ex.paragraph.substr(cut) : ex.paragraph;
   return v;
+}
+
+Result<RecordingAndPolicy> LoadRecordingAndPolicy(const std::string& file,
+                                                  const std::string& policy_path,
+                                                  std::ostream& err) {
+  BATON_ASSIGN_OR_RETURN(Policy policy, LoadPolicyOrDefaults(policy_path));
+  BATON_ASSIGN_OR_RETURN(Trace recording, Trace::Load(file));
+  WriteReadNotes(err, file, recording.report());
+  return RecordingAndPolicy{std::move(recording), std::move(policy)};
 }
 
 std::string DescribeVerdict(const SessionVerdict& v) {

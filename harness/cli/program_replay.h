@@ -5,9 +5,11 @@
 #ifndef BATON_HARNESS_CLI_PROGRAM_REPLAY_H_
 #define BATON_HARNESS_CLI_PROGRAM_REPLAY_H_
 
+#include <iosfwd>
 #include <string>
 #include <vector>
 
+#include "assertions/policy.h"
 #include "assertions/root_cause.h"
 #include "harness/cli/proxy_options.h"
 #include "replayer/replay_session.h"
@@ -48,6 +50,16 @@ struct ProgramReplayResult {
 // why where a user should know.
 void PrepareReplayOptions(const Trace& recording, ReplayOptions& options,
                           std::vector<std::string>& notes);
+
+// What a fork, a chaos run and a counterfactual repair start from: the recording (what
+// reading it noted is said on `err`) and the policy that judges the runs.
+struct RecordingAndPolicy {
+  Trace recording;
+  Policy policy;
+};
+Result<RecordingAndPolicy> LoadRecordingAndPolicy(const std::string& file,
+                                                  const std::string& policy_path,
+                                                  std::ostream& err);
 
 // What a fork or a chaos run came to, beside what the recording came to.
 struct SessionVerdict {

@@ -6,7 +6,6 @@
 #include "assertions/root_cause.h"
 #include "harness/cli/child_process.h"
 #include "harness/cli/program_replay.h"
-#include "replayer/read_notes.h"
 
 namespace baton::cli {
 namespace {
@@ -32,17 +31,13 @@ int RunCounterfactualWhy(const CounterfactualOptions& opts, CommandContext& ctx)
     ctx.err << "baton why: --counterfactual reruns the program: give it after --\n";
     return kExitBadInput;
   }
-  auto policy = LoadPolicyOrDefaults(opts.policy);
-  if (!policy.ok()) {
-    ctx.err << "baton why: " << policy.status().message() << "\n";
+  auto loaded = LoadRecordingAndPolicy(opts.file, opts.policy, ctx.err);
+  if (!loaded.ok()) {
+    ctx.err << "baton why: " << loaded.status().message() << "\n";
     return kExitBadInput;
   }
-  auto recording = Trace::Load(opts.file);
-  if (!recording.ok()) {
-    ctx.err << "baton why: " << recording.status().message() << "\n";
-    return kExitBadInput;
-  }
-  WriteReadNotes(ctx.err, opts.file, recording->report());
+  const Trace* recording = &loaded->recording;
+  const Policy* policy = &loaded->policy;
   ScorerSet scorers = ScorerSet::Defaults();
   const Analysis analysis = Analyze(*recording, *policy, scorers);
   const Explanation ex = Explain(*recording, analysis);

@@ -11,10 +11,9 @@ namespace {
 using capnp::JsonValue;
 
 constexpr std::pair<FaultKind, std::string_view> kFaultNames[] = {
-    {FaultKind::kRateLimited, "rate_limited"},
-    {FaultKind::kServerError, "server_error"},
-    {FaultKind::kStreamCut, "stream_cut"},
-    {FaultKind::kTimeout, "timeout"},
+    {FaultKind::kRateLimited, "rate_limited"}, {FaultKind::kServerError, "server_error"},
+    {FaultKind::kStreamCut, "stream_cut"},     {FaultKind::kTimeout, "timeout"},
+    {FaultKind::kToolError, "tool_error"},
 };
 
 // Reads one document with errors that name where: "fork.json: patches[1].seq: ...".
@@ -270,7 +269,7 @@ Result<ReplayOverrides> ParseReplayOverrides(std::string_view json, std::string_
             if (!kind)
               return r.Error(at + ".kind", "\"" + k +
                                                "\" is not a fault (rate_limited, server_error, "
-                                               "stream_cut, timeout)");
+                                               "stream_cut, timeout, tool_error)");
             fault.kind = *kind;
           } else {
             return r.Error(at + "." + fn, "unknown field (expected agent, call, kind)");
@@ -337,6 +336,7 @@ ModelCall FaultAnswer(const ReplayFault& fault, const ModelCall& recorded) {
       a.latency_ns = 5'000'000;
       break;
     case FaultKind::kServerError:
+    case FaultKind::kToolError:  // Not a model call's fault: read as the upstream failing.
       a.error = "HTTP 503: upstream overloaded (injected by baton)";
       a.error_code = CallErrorCode::kUnavailable;
       a.http.status = 503;
@@ -366,6 +366,17 @@ ModelCall FaultAnswer(const ReplayFault& fault, const ModelCall& recorded) {
       a.latency_ns = recorded.latency_ns / 2;
       break;
   }
+  return a;
+}
+
+ToolCall ToolFaultAnswer(const ToolCall& recorded) {
+  ToolCall a;
+  a.call_id = recorded.call_id;
+  a.tool = recorded.tool;
+  a.arguments = recorded.arguments;
+  a.error = "the tool failed (injected by baton)";
+  a.error_code = CallErrorCode::kUnavailable;
+  a.latency_ns = recorded.latency_ns;
   return a;
 }
 

@@ -51,14 +51,16 @@ enum class FaultKind {
   kServerError,  // HTTP 503.
   kStreamCut,    // A streamed answer stops half-way (a plain one: the connection drops).
   kTimeout,      // No answer in time.
+  kToolError,    // A tool call fails: its error is served in place of its result.
 };
 std::string_view FaultKindName(FaultKind kind);  // "rate_limited", "server_error", ...
 std::optional<FaultKind> FaultKindFromName(std::string_view name);
 
-// A failure served once in place of an agent's nth model call; the retry gets the answer.
+// A failure served once in place of an agent's nth model call (the retry gets the answer),
+// or, for kToolError, of its nth tool call.
 struct ReplayFault {
   std::string agent;
-  uint32_t call = 1;  // 1 = the agent's first model call.
+  uint32_t call = 1;  // 1 = the agent's first model call (first tool call for kToolError).
   FaultKind kind = FaultKind::kServerError;
   friend bool operator==(const ReplayFault&, const ReplayFault&) = default;
 };
@@ -107,6 +109,8 @@ Result<ModelResponse> ParseModelResponse(std::string_view json, std::string_view
 // and the HTTP answer the proxy sends (status, headers, body or cut stream), in the shape of
 // `recorded` (a streamed call gets half its frames, then the cut).
 ModelCall FaultAnswer(const ReplayFault& fault, const ModelCall& recorded);
+// The failed tool call kToolError stands for, in the shape of `recorded`.
+ToolCall ToolFaultAnswer(const ToolCall& recorded);
 
 }  // namespace baton
 

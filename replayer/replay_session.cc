@@ -257,13 +257,21 @@ ReplaySession::ReplaySession(Trace trace, ReplayOptions options, RequestNormaliz
   for (const ReplayFault& f : options_.overrides.faults) {
     PendingFault pending;
     pending.fault = f;
-    const Queue& q = served_[QueueKey(f.agent, EventKind::kModelCall)];
-    ModelCall recorded;
-    if (f.call >= 1 && f.call <= q.events.size())
-      if (const auto* call = q.events[f.call - 1]->As<ModelCall>()) recorded = *call;
+    const EventKind kind =
+        f.kind == FaultKind::kToolError ? EventKind::kToolCall : EventKind::kModelCall;
+    const std::string key = QueueKey(f.agent, kind);
+    const Queue& q = served_[key];
+    const Event* recorded =
+        f.call >= 1 && f.call <= q.events.size() ? q.events[f.call - 1] : nullptr;
     pending.answer.agent = f.agent;
-    pending.answer.body = FaultAnswer(f, recorded);
-    faults_.emplace(std::make_pair(f.agent, f.call), std::move(pending));
+    if (kind == EventKind::kToolCall) {
+      const ToolCall* tool = recorded != nullptr ? recorded->As<ToolCall>() : nullptr;
+      pending.answer.body = ToolFaultAnswer(tool != nullptr ? *tool : ToolCall());
+    } else {
+      const ModelCall* call = recorded != nullptr ? recorded->As<ModelCall>() : nullptr;
+      pending.answer.body = FaultAnswer(f, call != nullptr ? *call : ModelCall());
+    }
+    faults_.emplace(std::make_pair(key, f.call), std::move(pending));
   }
 }
 
@@ -367,8 +375,8 @@ Result<const Event*> ReplaySession::Serve(const Event& live) {
     match = compared != &live && RequestsMatch(*recorded, *compared);
   }
   if (match) {
-    if (kind == EventKind::kModelCall) {
-      auto fault = faults_.find({live.agent, static_cast<uint32_t>(ordinal)});
+    if (call_kind) {
+      auto fault = faults_.find({QueueKey(live.agent, kind), static_cast<uint32_t>(ordinal)});
       if (fault != faults_.end() && !fault->second.fired) {
         // Served once in place of the answer; the caller's retry gets the recorded one.
         fault->second.fired = true;

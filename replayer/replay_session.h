@@ -178,7 +178,7 @@ class ReplaySession {
   // Patched context reads: the version served, by recorded seq.
   std::unordered_map<uint64_t, uint64_t> patched_reads_;
   std::vector<std::string> reordered_;  // The delivery order's changes, described.
-  // Faults by agent and model-call ordinal, with their answers; built once.
+  // Faults by queue (agent and call kind) and call ordinal, with their answers; built once.
   struct PendingFault {
     ReplayFault fault;
     Event answer;

@@ -24,7 +24,8 @@ std::string Describe(const std::vector<ReplayFault>& faults) {
   std::string out;
   for (const ReplayFault& f : faults)
     out += (out.empty() ? "" : ", ") + std::string(FaultKindName(f.kind)) + " on " + f.agent +
-           "'s model call " + std::to_string(f.call);
+           (f.kind == FaultKind::kToolError ? "'s tool call " : "'s model call ") +
+           std::to_string(f.call);
   return out.empty() ? "no fault" : out;
 }
 
@@ -95,13 +96,27 @@ std::optional<Perturbation> PerturbationFromName(std::string_view name) {
 
 std::vector<ReplayFault> ChaosFaults(const Trace& recording, uint64_t seed,
                                      const std::vector<FaultKind>& kinds) {
-  // Each agent's recorded model calls by ordinal, as the replay serves them.
-  std::vector<std::pair<std::string, uint32_t>> calls;
-  std::map<std::string, uint32_t> ordinal;
-  for (const Event& e : recording.events())
-    if (e.kind() == EventKind::kModelCall) calls.emplace_back(e.agent, ++ordinal[e.agent]);
+  // Each agent's recorded model calls (and tool calls, when tool errors are wanted) by
+  // ordinal, as the replay serves them.
+  std::vector<FaultKind> model_kinds;
+  for (FaultKind k : kinds)
+    if (k != FaultKind::kToolError) model_kinds.push_back(k);
+  const bool tool_errors = model_kinds.size() != kinds.size();
+  struct Call {
+    std::string agent;
+    uint32_t ordinal = 0;
+    bool tool = false;
+  };
+  std::vector<Call> calls;
+  std::map<std::string, uint32_t> model_ordinal, tool_ordinal;
+  for (const Event& e : recording.events()) {
+    if (e.kind() == EventKind::kModelCall && !model_kinds.empty())
+      calls.push_back({e.agent, ++model_ordinal[e.agent], false});
+    if (e.kind() == EventKind::kToolCall && tool_errors)
+      calls.push_back({e.agent, ++tool_ordinal[e.agent], true});
+  }
   std::vector<ReplayFault> faults;
-  if (calls.empty() || kinds.empty()) return faults;
+  if (calls.empty()) return faults;
   // mt19937_64's sequence is fixed by the standard: a seed names the same run everywhere.
   std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ull + 1);
   const size_t n = 1 + rng() % 2;
@@ -110,9 +125,9 @@ std::vector<ReplayFault> ChaosFaults(const Trace& recording, uint64_t seed,
     size_t pick = rng() % calls.size();
     if (!chosen.insert(pick).second) continue;
     ReplayFault f;
-    f.agent = calls[pick].first;
-    f.call = calls[pick].second;
-    f.kind = kinds[rng() % kinds.size()];
+    f.agent = calls[pick].agent;
+    f.call = calls[pick].ordinal;
+    f.kind = calls[pick].tool ? FaultKind::kToolError : model_kinds[rng() % model_kinds.size()];
     faults.push_back(std::move(f));
   }
   return faults;
@@ -169,6 +184,10 @@ int RunChaosReplay(const ChaosOptions& opts, CommandContext& ctx) {
                "runs do not reorder them\n";
   const std::vector<const Event*> recorded_order =
       proxied ? std::vector<const Event*>() : RecordedDeliveries(*recording);
+  // Its tools run in the program, out of the proxy's reach: no tool errors either.
+  std::vector<FaultKind> fault_kinds;
+  for (FaultKind k : opts.kinds)
+    if (!proxied || k != FaultKind::kToolError) fault_kinds.push_back(k);
   const std::string recorded_order_key = OrderKey(recorded_order);
   std::set<std::string> orders_tried;
   std::string perturb_flag;  // For the printed commands, when not every perturbation.
@@ -198,7 +217,7 @@ int RunChaosReplay(const ChaosOptions& opts, CommandContext& ctx) {
     run.options.mode = ReplayMode::kReplayOrRecord;  // A retried call may ask anew.
     run.options.on_divergence = OnDivergence::kContinue;
     if (Has(opts, Perturbation::kFaults))
-      run.options.overrides.faults = ChaosFaults(*recording, seed, opts.kinds);
+      run.options.overrides.faults = ChaosFaults(*recording, seed, fault_kinds);
     // Every call's latency scaled (x0.25 to x4, per call): other orders of completion.
     if (Has(opts, Perturbation::kLatency)) run.options.overrides.latency = {0.25, 4.0, seed};
     std::vector<std::string> reordered;

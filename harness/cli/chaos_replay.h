@@ -1,11 +1,11 @@
 // `baton replay --chaos N FILE -- PROGRAM`: N replays, each perturbed from its own seed by
 // another order of the deliveries that were concurrent (any order the causal links allow,
 // replayer/delivery_order.h), by failures the recording never saw (a 429 with Retry-After,
-// a 503, a stream cut off mid-way, a timeout) on calls chosen by the seed, and by every
-// call's latency scaled (x0.25 to x4, so that calls end in other orders on a virtual
-// clock); `--perturb` picks among the three. Every run is a recording, checked with the
-// policy. Prints the distinct failures found, each with its seed, its
-// perturbation, the `baton why` sentence and the command that replays exactly that run
+// a 503, a stream cut off mid-way, a timeout, a tool error) on calls chosen by the seed, and by
+// every call's latency scaled (x0.25 to x4, so that calls end in other orders on a virtual clock);
+// `--perturb` picks among the three. Every run is a recording, checked with the policy. Prints the
+// distinct failures found, each with its seed, its perturbation, the `baton why` sentence and the
+// command that replays exactly that run
 // (`baton replay --chaos-seed S FILE -- PROGRAM`); or, when none, how many runs and faults
 // were tried.
 #ifndef BATON_HARNESS_CLI_CHAOS_REPLAY_H_
@@ -44,13 +44,15 @@ struct ChaosOptions {
   std::string keep_dir;  // Where the runs' recordings are kept ("": removed).
   std::string policy;
   std::vector<FaultKind> kinds = {FaultKind::kRateLimited, FaultKind::kServerError,
-                                  FaultKind::kStreamCut, FaultKind::kTimeout};
+                                  FaultKind::kStreamCut, FaultKind::kTimeout,
+                                  FaultKind::kToolError};
   std::vector<Perturbation> perturb = {Perturbation::kDeliveryOrder, Perturbation::kLatency,
                                        Perturbation::kFaults};
 };
 
 // The faults of run `seed` on `recording`: one or two of its recorded model calls, each
-// with a kind from `kinds`. The same seed and recording give the same faults.
+// with a kind from `kinds`, or (when `kinds` holds kToolError) tool calls, each failing.
+// The same seed and recording give the same faults.
 std::vector<ReplayFault> ChaosFaults(const Trace& recording, uint64_t seed,
                                      const std::vector<FaultKind>& kinds);
 

@@ -195,6 +195,46 @@ TEST(ReplayOverridesTest, AFaultIsServedOnceThenTheRecordedAnswer) {
   EXPECT_TRUE(report.matched);
 }
 
+// A tool error fails the agent's nth tool call once, in place of its result; its model
+// calls and its other tool calls are served as recorded.
+TEST(ReplayOverridesTest, AToolErrorFailsTheNamedToolCallOnce) {
+  std::vector<Event> events;
+  for (uint64_t seq = 1; seq <= 2; ++seq) {
+    Event e;
+    e.seq = seq;
+    e.agent = "a";
+    ToolCall call;
+    call.call_id = "a/tool" + std::to_string(seq);
+    call.tool = "search";
+    call.arguments = Content("{}");
+    call.result = Content("result " + std::to_string(seq));
+    e.body = std::move(call);
+    events.push_back(std::move(e));
+  }
+  Trace t = Trace::FromEvents(baton::testing::SampleHeader(), std::move(events));
+  ReplayOptions o;
+  o.overrides.faults = {{"a", 2, FaultKind::kToolError}, {"a", 1, FaultKind::kRateLimited}};
+  auto session = ReplaySession::FromTrace(t, o);
+  ASSERT_TRUE(session.ok()) << session.status().message();
+  Event live;
+  live.agent = "a";
+  ToolCall asked;
+  asked.tool = "search";
+  asked.arguments = Content("{}");
+  live.body = std::move(asked);
+  auto first = (*session)->Serve(live);
+  ASSERT_TRUE(first.ok() && *first != nullptr);
+  EXPECT_EQ((*first)->As<ToolCall>()->result.text, "result 1");  // A model fault: not this.
+  auto failed = (*session)->Serve(live);
+  ASSERT_TRUE(failed.ok() && *failed != nullptr);
+  EXPECT_EQ((*failed)->As<ToolCall>()->error, "the tool failed (injected by baton)");
+  EXPECT_EQ((*failed)->As<ToolCall>()->error_code, CallErrorCode::kUnavailable);
+  auto again = (*session)->Serve(live);
+  ASSERT_TRUE(again.ok() && *again != nullptr);
+  EXPECT_EQ((*again)->As<ToolCall>()->result.text, "result 2");
+  EXPECT_THAT((*session)->Report().faults, ::testing::ElementsAre(HasSubstr("tool_error")));
+}
+
 TEST(ReplayOverridesTest, APatchMustNameACallOfItsKind) {
   Trace t = ThreeCalls();
   ReplayOptions o;
@@ -452,6 +492,17 @@ TEST(ChaosCliTest, FindsFaultDependentFailuresAndEachReplaysExactly) {
                 HasSubstr("chaos_seed=" + seed));
   }
   EXPECT_GT(failures, 0u) << chaos.out;
+}
+
+// Chaos also fails tools: a search that errors stops the researcher, and the run says so.
+TEST(ChaosCliTest, ToolErrorsAreAmongTheFaults) {
+  const std::string file = std::string(BATON_SOURCE_DIR) + "/corpora/order_race.baton";
+  RunResult chaos = RunCommand(kBaton + " replay --chaos 20 --perturb faults " + file + " -- " +
+                               kTeam + " --incident order_race --seed 1 --quiet");
+  EXPECT_EQ(chaos.exit_code, 1) << chaos.out << chaos.err;
+  EXPECT_THAT(chaos.out, HasSubstr("tool_error on researcher's tool call 1"));
+  EXPECT_THAT(chaos.out, HasSubstr("the program said: research_team: unavailable: the tool failed "
+                                   "(injected by baton)"));
 }
 
 // The official openai SDK against injected failures: it retries a 429 (after Retry-After)

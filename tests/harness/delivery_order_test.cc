@@ -232,9 +232,7 @@ TEST(ChaosOrderCliTest, AProxiedRecordingIsNotReordered) {
   const std::string dir = FreshTempDir("chaos_proxied");
   {
     baton::testing::FakeOpenAiServer upstream;
-    upstream.Enqueue(
-        {200,
-         R"({"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"compounding"},"finish_reason":"stop"}]})"});
+    upstream.Enqueue({200, baton::testing::FakeOpenAiServer::CompletionBody("compounding")});
     ASSERT_EQ(RunCommand("OPENAI_API_KEY=sk-test " + kBaton + " record -o " + dir +
                          "/r.baton --upstream openai=" + upstream.base_url() + " -- node " + js +
                          "/openai_retry.mjs")

@@ -252,11 +252,10 @@ TEST(WhyCounterfactualCliTest, AProgramThroughTheProxyIsRepairedToo) {
       << "scripts/install-deps installs the pinned SDKs (npm ci in tests/js)";
   const std::string dir = FreshTempDir("counterfactual_proxy");
   baton::testing::FakeOpenAiServer upstream;
-  upstream.Enqueue(
-      {200,
-       R"({"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"compounding"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}})",
-       {},
-       std::chrono::milliseconds(0)});
+  upstream.Enqueue({200,
+                    baton::testing::FakeOpenAiServer::CompletionBody("compounding"),
+                    {},
+                    std::chrono::milliseconds(0)});
   const std::string program = " -- node " + kJs + "/openai_retry.mjs";
   RunResult rec = RunCommand(
       "OPENAI_API_KEY=sk-test " + kBaton + " record -o " + dir +

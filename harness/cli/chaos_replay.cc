@@ -289,7 +289,7 @@ int RunChaosReplay(const ChaosOptions& opts, CommandContext& ctx) {
 
   ctx.out << "chaos: " << runs_done << " replays of " << opts.file;
   if (Has(opts, Perturbation::kDeliveryOrder) && !proxied)
-    ctx.out << ", " << orders_tried.size() << " delivery orders other than the recorded one ("
+    ctx.out << ", " << orders_tried.size() << " delivery order(s) other than the recorded one ("
             << recorded_order.size() << " deliveries)";
   if (Has(opts, Perturbation::kFaults)) ctx.out << ", " << faults_tried << " faults injected";
   if (Has(opts, Perturbation::kLatency)) ctx.out << ", latencies jittered";

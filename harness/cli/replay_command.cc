@@ -47,6 +47,11 @@ struct ReplayCliOptions {
 };
 
 int RunReplay(ReplayCliOptions& opts, CommandContext& ctx) {
+  if (!opts.perturb.empty() && opts.chaos == 0 && opts.chaos_seed == 0) {
+    ctx.err << "baton replay: --perturb says what chaos runs perturb: give --chaos N or "
+               "--chaos-seed S\n";
+    return kExitBadInput;
+  }
   if (opts.chaos > 0 || opts.chaos_seed > 0) {
     ChaosOptions chaos;
     chaos.file = opts.file;

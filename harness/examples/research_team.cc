@@ -350,6 +350,9 @@ class Team {
 constexpr milliseconds kPoll{50};
 // A run with no message handled for this long (wall time) has stalled.
 constexpr milliseconds kStallAfter{5000};
+// Or sooner: with no agent busy and no message waiting for this many polls in a row (the
+// repeats cover an agent caught between taking a message and saying it is busy).
+constexpr int kIdlePollsToStall = 4;
 
 Status Stalled(AgentRuntime& rt, bool no_mail) {
   std::string why = no_mail ? "the run stalled: the work is not done and no agent has a message"
@@ -400,13 +403,19 @@ Status RunThreadPerAgent(AgentRuntime& rt, Team& team) {
   Status first_error;
   std::atomic<bool> failed{false};
   std::atomic<int64_t> handled{0};
+  // Agents between taking a message and finishing with it: only they can send more.
+  std::atomic<int> busy{0};
   std::vector<std::thread> threads;
   for (const char* name : kAgents) {
     threads.emplace_back([&, agent = std::string(name)] {
       while (!team.done() && !failed) {
         auto m = rt.channel().Receive(agent, kPoll);
+        if (m.ok()) ++busy;
         Status s = m.ok() ? team.Handle(agent, *m) : m.status();
-        if (m.ok()) ++handled;
+        if (m.ok()) {
+          ++handled;
+          --busy;
+        }
         if (!s.ok() && s.code() != Status::Code::kNotFound) {
           std::lock_guard<std::mutex> lock(mu);
           if (first_error.ok()) first_error = s;
@@ -417,16 +426,30 @@ Status RunThreadPerAgent(AgentRuntime& rt, Team& team) {
     });
   }
   int64_t seen = -1;
+  int idle_polls = 0;  // Consecutive polls with no agent busy, no mail and no progress.
   auto last_progress = std::chrono::steady_clock::now();
   while (!team.done() && !failed) {
     std::this_thread::sleep_for(kPoll);
+    bool any_mail = false;
+    for (const char* agent : kAgents) any_mail |= rt.channel().HasMail(agent);
     if (handled != seen) {
       seen = handled;
+      idle_polls = 0;
       last_progress = std::chrono::steady_clock::now();
-    } else if (std::chrono::steady_clock::now() - last_progress > kStallAfter) {
-      std::lock_guard<std::mutex> lock(mu);
-      first_error = Stalled(rt, /*no_mail=*/false);
-      failed = true;
+    } else if (busy == 0 && !any_mail) {
+      if (++idle_polls >= kIdlePollsToStall) {
+        // Nobody holds a message and none waits: nobody can send one again.
+        std::lock_guard<std::mutex> lock(mu);
+        first_error = Stalled(rt, /*no_mail=*/true);
+        failed = true;
+      }
+    } else {
+      idle_polls = 0;
+      if (std::chrono::steady_clock::now() - last_progress > kStallAfter) {
+        std::lock_guard<std::mutex> lock(mu);
+        first_error = Stalled(rt, /*no_mail=*/false);
+        failed = true;
+      }
     }
   }
   for (auto& t : threads) t.join();

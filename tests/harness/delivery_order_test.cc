@@ -205,7 +205,7 @@ TEST(ChaosOrderCliTest, FindsTheRaceTheRecordedOrderHides) {
   RunResult chaos = RunCommand(kBaton + " replay --chaos 20 --perturb order " + file + program);
   EXPECT_EQ(chaos.exit_code, 1) << chaos.out << chaos.err;
   EXPECT_THAT(chaos.out, HasSubstr("the recording itself: PASS"));
-  EXPECT_THAT(chaos.out, HasSubstr("1 delivery orders other than the recorded one"));
+  EXPECT_THAT(chaos.out, HasSubstr("1 delivery order(s) other than the recorded one"));
   EXPECT_THAT(chaos.out, HasSubstr("root=unprocessed writer<-researcher"));
   EXPECT_THAT(chaos.out,
               HasSubstr("writer received researcher->writer#1 before planner->writer#1"));
@@ -224,6 +224,17 @@ TEST(ChaosOrderCliTest, FindsTheRaceTheRecordedOrderHides) {
   EXPECT_THAT(why.out, HasSubstr("never processed it"));
 }
 
+// The program with an agent per thread, against the same recording: the same race, and the
+// stalled run says so as soon as no agent holds or awaits a message.
+TEST(ChaosOrderCliTest, AnAgentPerThreadFindsTheSameRace) {
+  const std::string file = kCorpora + "/order_race.baton";
+  RunResult chaos = RunCommand(kBaton + " replay --chaos 10 --perturb order " + file + " -- " +
+                               kTeam + " --incident order_race --seed 1 --quiet --threads");
+  EXPECT_EQ(chaos.exit_code, 1) << chaos.out << chaos.err;
+  EXPECT_THAT(chaos.out, HasSubstr("root=unprocessed writer<-researcher"));
+  EXPECT_THAT(chaos.out, HasSubstr("the work is not done and no agent has a message"));
+}
+
 // A proxied program delivers its own messages: chaos says it does not reorder them, and
 // still perturbs the rest.
 TEST(ChaosOrderCliTest, AProxiedRecordingIsNotReordered) {
@@ -232,7 +243,10 @@ TEST(ChaosOrderCliTest, AProxiedRecordingIsNotReordered) {
   const std::string dir = FreshTempDir("chaos_proxied");
   {
     baton::testing::FakeOpenAiServer upstream;
-    upstream.Enqueue({200, baton::testing::FakeOpenAiServer::CompletionBody("compounding")});
+    upstream.Enqueue({200,
+                      baton::testing::FakeOpenAiServer::CompletionBody("compounding"),
+                      {},
+                      std::chrono::milliseconds(0)});
     ASSERT_EQ(RunCommand("OPENAI_API_KEY=sk-test " + kBaton + " record -o " + dir +
                          "/r.baton --upstream openai=" + upstream.base_url() + " -- node " + js +
                          "/openai_retry.mjs")
@@ -244,7 +258,7 @@ TEST(ChaosOrderCliTest, AProxiedRecordingIsNotReordered) {
   EXPECT_THAT(chaos.err, HasSubstr("was captured by the proxy: its program delivers its own "
                                    "messages, so chaos runs do not reorder them"));
   EXPECT_THAT(chaos.out, HasSubstr("chaos: 2 replays"));
-  EXPECT_THAT(chaos.out, Not(HasSubstr("delivery orders")));
+  EXPECT_THAT(chaos.out, Not(HasSubstr("delivery order")));
   EXPECT_THAT(chaos.out, HasSubstr("faults injected"));
 }
 
@@ -253,6 +267,10 @@ TEST(ChaosOrderCliTest, AnUnknownPerturbationIsBadInput) {
                            "/order_race.baton -- " + kTeam + " --quiet");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("\"weather\" is not a perturbation (order, latency, faults)"));
+  RunResult alone = RunCommand(kBaton + " replay --perturb order " + kCorpora +
+                               "/order_race.baton -- " + kTeam + " --quiet");
+  EXPECT_EQ(alone.exit_code, 2);
+  EXPECT_THAT(alone.err, HasSubstr("give --chaos N or --chaos-seed S"));
 }
 
 }  // namespace

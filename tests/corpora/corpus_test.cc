@@ -169,8 +169,8 @@ TEST(CorpusCheckTest, BatonCheckOverTheLibrary) {
   }
   testing::RunResult r = testing::RunCommand(std::string(BATON_BIN) + " check" + files);
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_THAT(r.out, ::testing::HasSubstr(std::to_string(sessions) + " sessions: " +
-                                          std::to_string(passes) + " passed, " +
+  EXPECT_THAT(r.out, ::testing::HasSubstr(std::to_string(sessions) +
+                                          " sessions: " + std::to_string(passes) + " passed, " +
                                           std::to_string(sessions - passes) + " failed"));
   EXPECT_THAT(r.out, ::testing::HasSubstr("PASS  " + kCorpora + "/healthy_seed3.baton"));
 }

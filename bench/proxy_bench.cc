@@ -5,9 +5,18 @@
 //   figure proxy.added_latency_us p50=X p99=Y (goals: p99 < 1000)
 //   figure proxy.ttfb_us direct=X proxied=Y
 //   figure proxy.requests_per_s recording=X direct=Y clients=32 (goal: > 2000)
+//
+// And the size of what it records: a 200-turn, 4-agent conversation (research_conversation.h)
+// recorded through the proxy, against the same session's events as JSON lines through zstd -3
+// (`baton cat FILE | zstd -3`). The recorder is flushed after every call, as it is when each
+// call takes longer than its flush interval (real models do); the figure recorded at full
+// speed (chunks as full as they get) is printed beside it.
+//
+//   figure proxy.size_bytes baton=X jsonl_zstd=Y ratio=X/Y (goal: <= 0.5)
 #include <benchmark/benchmark.h>
 #include <kj/async-io.h>
 #include <kj/compat/http.h>
+#include <kj/debug.h>
 
 #include <algorithm>
 #include <chrono>
@@ -15,8 +24,13 @@
 #include <filesystem>
 #include <vector>
 
+#include "bench/bench_dir.h"
+#include "bench/jsonl_zstd_baseline.h"
 #include "bench/real_time_reporter.h"
+#include "bench/research_conversation.h"
 #include "harness/proxy/proxy_server.h"
+#include "replayer/event_json.h"
+#include "replayer/log_reader.h"
 #include "tests/testing/fake_openai_server.h"
 
 namespace {
@@ -158,10 +172,49 @@ void BM_ProxyAddedLatency(benchmark::State& state) {
 }
 BENCHMARK(BM_ProxyAddedLatency)->Iterations(1)->Unit(benchmark::kMillisecond);
 
+struct SizeFigures {
+  uint64_t baton = 0, jsonl = 0, jsonl_zstd = 0, events = 0;
+  int calls = 0;
+};
+
+// Records the research conversation through the proxy; `flush_per_call`: as a slow upstream
+// makes the recorder write a chunk per call.
+SizeFigures MeasureProxiedSize(bool flush_per_call) {
+  baton::bench::BenchDir dir("proxy_size");
+  const std::string path = dir.path() + "/research.baton";
+  FakeOpenAiServer upstream;
+  auto rec = baton::Recorder::Create(path, baton::SessionHeader{});
+  KJ_REQUIRE(rec.ok());
+  baton::proxy::ProxyOptions o;
+  o.recorder = rec->get();
+  o.openai_upstream = upstream.base_url();
+  auto proxy = baton::proxy::ProxyServer::Start(o);
+  KJ_REQUIRE(proxy.ok());
+  SizeFigures f;
+  f.calls = baton::bench::PlayResearchConversation(upstream, (*proxy)->origin() + "/v1",
+                                                   baton::bench::ConversationOptions{}, [&] {
+                                                     if (flush_per_call)
+                                                       (*rec)->Flush().IgnoreError();
+                                                   });
+  (*proxy)->Stop();
+  KJ_REQUIRE((*rec)->Close().ok());
+  f.baton = std::filesystem::file_size(path);
+  auto log = baton::ReadLog(path);
+  KJ_REQUIRE(log.ok());
+  std::string jsonl;
+  for (const baton::Event& e : log->events) jsonl += baton::EventToJson(e) + "\n";
+  f.events = log->events.size();
+  f.jsonl = jsonl.size();
+  f.jsonl_zstd = baton::bench::ZstdCompress(jsonl, 3).size();
+  return f;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
+  const SizeFigures slow = MeasureProxiedSize(/*flush_per_call=*/true);
+  const SizeFigures fast = MeasureProxiedSize(/*flush_per_call=*/false);
   baton::bench::RealTimeReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   std::printf("\nfigure proxy.added_latency_us p50=%.0f p99=%.0f (4 KiB request, recording)\n",
@@ -170,6 +223,16 @@ int main(int argc, char** argv) {
               figures.ttfb_proxied);
   std::printf("figure proxy.requests_per_s recording=%.0f direct=%.0f clients=32\n",
               figures.rps_proxied, figures.rps_direct);
+  std::printf(
+      "figure proxy.size_bytes baton=%llu jsonl_zstd=%llu ratio=%.2f (200 turns, %d calls, "
+      "%llu events, %llu bytes of JSON lines; goal <= 0.5)\n",
+      static_cast<unsigned long long>(slow.baton), static_cast<unsigned long long>(slow.jsonl_zstd),
+      static_cast<double>(slow.baton) / static_cast<double>(slow.jsonl_zstd), slow.calls,
+      static_cast<unsigned long long>(slow.events), static_cast<unsigned long long>(slow.jsonl));
+  std::printf("figure proxy.size_bytes.full_speed baton=%llu jsonl_zstd=%llu ratio=%.2f\n",
+              static_cast<unsigned long long>(fast.baton),
+              static_cast<unsigned long long>(fast.jsonl_zstd),
+              static_cast<double>(fast.baton) / static_cast<double>(fast.jsonl_zstd));
   benchmark::Shutdown();
   return 0;
 }

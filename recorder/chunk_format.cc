@@ -1,6 +1,11 @@
 #include "recorder/chunk_format.h"
 
+#include <zstd.h>
+
+#include <algorithm>
+
 #include "base/crc32c.h"
+#include "base/status.h"
 
 namespace baton::format {
 
@@ -24,6 +29,32 @@ FileHeaderError DecodeFileHeader(std::string_view bytes, FileHeader* out) {
   out->format_version = GetFixed32(&bytes[8]);
   out->required_reader_version = GetFixed32(&bytes[12]);
   return FileHeaderError::kNone;
+}
+
+void EncodeChunk(ZSTD_CCtx_s* zstd, ChunkKind kind, uint32_t items, std::string_view raw,
+                 std::string& out) {
+  BATON_CHECK(raw.size() <= kMaxChunkRawBytes);
+  out.resize(kChunkHeaderSize + ZSTD_compressBound(raw.size()));
+  size_t n = ZSTD_compress2(zstd, out.data() + kChunkHeaderSize, out.size() - kChunkHeaderSize,
+                            raw.data(), raw.size());
+  BATON_CHECK(!ZSTD_isError(n));
+  Codec codec = Codec::kZstd;
+  if (raw.size() > kRatioFreeRawBytes &&
+      raw.size() / std::max<size_t>(n, 1) > kMaxCompressionRatio) {
+    // Readers refuse such expansion as a zstd bomb; a degenerate payload (megabytes of
+    // one repeated byte) is stored as it is instead, so the file stays readable.
+    codec = Codec::kNone;
+    n = raw.size();
+    std::memcpy(out.data() + kChunkHeaderSize, raw.data(), n);
+  }
+  out.resize(kChunkHeaderSize + n);
+  ChunkHeader header;
+  header.kind = static_cast<uint8_t>(kind);
+  header.codec = static_cast<uint8_t>(codec);
+  header.stored_length = static_cast<uint32_t>(n);
+  header.raw_length = static_cast<uint32_t>(raw.size());
+  header.item_count = items;
+  EncodeChunkHeader(header, std::string_view(out).substr(kChunkHeaderSize), out.data());
 }
 
 uint32_t ChunkCrc(std::string_view header_bytes, std::string_view stored) {

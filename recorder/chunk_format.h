@@ -11,6 +11,8 @@
 
 #include "recorder/format.h"
 
+struct ZSTD_CCtx_s;
+
 namespace baton::format {
 
 inline void PutFixed32(char* dst, uint32_t v) {
@@ -57,6 +59,13 @@ void EncodeChunkHeader(const ChunkHeader& header, std::string_view stored, char*
 // verified here (it needs the stored bytes): see ChunkCrc.
 bool DecodeChunkHeader(std::string_view bytes, ChunkHeader* out);
 uint32_t ChunkCrc(std::string_view header_bytes, std::string_view stored);
+
+// Compresses `raw` (whole Cap'n Proto messages) with `zstd` (a context set to the writer's
+// level) into a chunk of `kind` holding `items` messages, header first, replacing `out`. A
+// payload that would expand past what readers accept (kMaxCompressionRatio) is stored
+// uncompressed. `raw` must fit kMaxChunkRawBytes.
+void EncodeChunk(ZSTD_CCtx_s* zstd, ChunkKind kind, uint32_t items, std::string_view raw,
+                 std::string& out);
 
 std::string EncodeTrailer(uint64_t footer_offset);
 // Returns false when the bytes are not a valid trailer.

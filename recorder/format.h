@@ -69,6 +69,8 @@ inline constexpr uint64_t kTraversalSlackWords = 8192;
 
 // While recording, the file is NAME + kIncompleteSuffix; a clean close renames it.
 inline constexpr std::string_view kIncompleteSuffix{".incomplete"};
+// A clean close's compaction writes PATH.compacting, then renames it to PATH.
+inline constexpr std::string_view kCompactingSuffix{".compacting"};
 
 // Writer defaults (not part of the format: readers accept any values).
 inline constexpr size_t kDefaultChunkBytes = 1u << 20;

@@ -212,28 +212,7 @@ Status LogWriter::WriteChunk(format::ChunkKind kind, uint32_t items, const std::
                                         std::to_string(raw.size()) +
                                         " bytes, above the format's limit"));
   }
-  compressed_.resize(format::kChunkHeaderSize + ZSTD_compressBound(raw.size()));
-  size_t n = ZSTD_compress2(zstd_.get(), compressed_.data() + format::kChunkHeaderSize,
-                            compressed_.size() - format::kChunkHeaderSize, raw.data(), raw.size());
-  BATON_CHECK(!ZSTD_isError(n));
-  format::Codec codec = format::Codec::kZstd;
-  if (raw.size() > format::kRatioFreeRawBytes &&
-      raw.size() / std::max<size_t>(n, 1) > format::kMaxCompressionRatio) {
-    // Readers refuse such expansion as a zstd bomb; a degenerate payload (megabytes of
-    // one repeated byte) is stored as it is instead, so the file stays readable.
-    codec = format::Codec::kNone;
-    n = raw.size();
-    std::memcpy(compressed_.data() + format::kChunkHeaderSize, raw.data(), n);
-  }
-  compressed_.resize(format::kChunkHeaderSize + n);
-  format::ChunkHeader header;
-  header.kind = static_cast<uint8_t>(kind);
-  header.codec = static_cast<uint8_t>(codec);
-  header.stored_length = static_cast<uint32_t>(n);
-  header.raw_length = static_cast<uint32_t>(raw.size());
-  header.item_count = items;
-  format::EncodeChunkHeader(header, std::string_view(compressed_).substr(format::kChunkHeaderSize),
-                            compressed_.data());
+  format::EncodeChunk(zstd_.get(), kind, items, raw, compressed_);
   if (Status s = file_->Append(compressed_); !s.ok()) return Fail(s);
   switch (options_.durability) {
     case Durability::kNone:

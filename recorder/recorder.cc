@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "recorder/log_compaction.h"
 #include "recorder/log_writer.h"
 
 namespace baton {
@@ -192,12 +193,33 @@ class Recorder::Impl {
     }
     if (thread_.joinable()) thread_.join();
     Status s = writer_error_;
-    if (s.ok()) s = env_->RenameFile(incomplete_path_, path_);
+    if (s.ok()) s = Publish();
     std::lock_guard<std::mutex> lock(mu_);
     final_status_ = s;
     closed_ = true;
     flush_cv_.notify_all();
     return s;
+  }
+
+  // Renames the closed PATH.incomplete to PATH, compacted when that pays. A compaction that
+  // fails leaves the file as written: it is complete, only larger.
+  Status Publish() {
+    if (options_.compaction == CloseCompaction::kMergeSmallChunks) {
+      const std::string compacted = path_ + std::string(format::kCompactingSuffix);
+      CompactionOptions copts;
+      copts.chunk_bytes = options_.chunk_bytes;
+      copts.zstd_level = options_.zstd_level;
+      copts.durability = options_.durability;
+      Result<CompactionOutcome> done = CompactLog(*env_, incomplete_path_, compacted, copts);
+      if (done.ok() && *done == CompactionOutcome::kCompacted &&
+          env_->RenameFile(compacted, path_).ok()) {
+        // PATH is complete; a leftover PATH.incomplete would only be a stale copy.
+        env_->RemoveFile(incomplete_path_).IgnoreError();
+        return Status::Ok();
+      }
+      if (env_->FileExists(compacted)) env_->RemoveFile(compacted).IgnoreError();
+    }
+    return env_->RenameFile(incomplete_path_, path_);
   }
 
   RecorderStats stats() const {

@@ -37,6 +37,12 @@ enum class BackpressurePolicy {
   kDrop,   // Record() drops the event and returns 0; the log counts what was dropped.
 };
 
+// What Close() does with a file the flush interval cut into many small chunks.
+enum class CloseCompaction {
+  kMergeSmallChunks,  // Rewrite it once with those chunks merged (log_compaction.h).
+  kNone,              // Keep the chunks as written.
+};
+
 struct RecorderOptions {
   Env* env = nullptr;      // Borrowed; nullptr: the real file system.
   Clock* clock = nullptr;  // Borrowed; nullptr: the system clock.
@@ -48,6 +54,9 @@ struct RecorderOptions {
   int zstd_level = format::kDefaultZstdLevel;
   // An open chunk is written at least this often, bounding what a crash can lose.
   std::chrono::milliseconds flush_interval{500};
+  // A slow session (a model call per flush interval) is otherwise stored a chunk per call,
+  // each compressed alone: several times the size of the same events in full chunks.
+  CloseCompaction compaction = CloseCompaction::kMergeSmallChunks;
   RedactionOptions redaction;
 };
 
@@ -73,7 +82,8 @@ class Recorder {
   // Returns once every event recorded before the call is written (and synced under
   // kSyncPerChunk), or the writer's error.
   Status Flush();
-  // Writes what is left, the footer, and renames PATH.incomplete to PATH. Idempotent.
+  // Writes what is left, the footer, and renames PATH.incomplete to PATH (after merging
+  // small chunks, see CloseCompaction). Idempotent.
   Status Close();
 
   RecorderStats stats() const;

@@ -7,46 +7,14 @@
 #include <random>
 #include <vector>
 
+#include "harness/synth/synthetic_text.h"
+
 namespace baton::synth {
 namespace {
 
 constexpr std::array<const char*, 8> kRoles = {"planner", "researcher", "writer", "reviewer",
                                                "analyst", "coder",      "tester", "editor"};
 constexpr int64_t kStartWallNs = 1'767'225'600'000'000'000;  // 2026-01-01T00:00:00Z.
-
-// Draws words from a vocabulary of made-up but pronounceable words: text that
-// compresses like prose rather than like noise or like a repeated string.
-class TextSource {
- public:
-  explicit TextSource(std::mt19937_64& rng) : rng_(rng) {
-    static constexpr const char* kSyllables[] = {"ba", "ro",  "ta", "ni",  "mer", "kal", "do",
-                                                 "ve", "sin", "qu", "lo",  "pra", "ten", "gu",
-                                                 "ra", "fe",  "mi", "sto", "cor", "al"};
-    std::mt19937_64 vocab_rng(7);  // The same vocabulary for every session.
-    for (int i = 0; i < 3000; ++i) {
-      std::string w;
-      int n = 1 + static_cast<int>(vocab_rng() % 3);
-      for (int k = 0; k < n; ++k) w += kSyllables[vocab_rng() % std::size(kSyllables)];
-      words_.push_back(w);
-    }
-  }
-
-  std::string Text(size_t bytes) {
-    std::string out;
-    // Zipf-like: frequent words are short and common, as in real text.
-    while (out.size() < bytes) {
-      double u = std::uniform_real_distribution<double>(0, 1)(rng_);
-      size_t idx = static_cast<size_t>(std::pow(u, 3.0) * words_.size());
-      out += words_[std::min(idx, words_.size() - 1)];
-      out += (rng_() % 12 == 0) ? ". " : " ";
-    }
-    return out;
-  }
-
- private:
-  std::mt19937_64& rng_;
-  std::vector<std::string> words_;
-};
 
 }  // namespace
 
@@ -70,7 +38,7 @@ uint64_t RecordSyntheticEvents(const SynthOptions& options, int index, Recorder&
   SessionHeader header = SyntheticHeader(options, index);
   const std::vector<std::string>& agents = header.agents;
   std::mt19937_64 rng(options.seed * 1'000'003 + static_cast<uint64_t>(index));
-  TextSource text(rng);
+  SyntheticText text(rng);
   int64_t mono = 0;
   uint64_t count = 0;
 

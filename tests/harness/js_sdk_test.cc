@@ -266,7 +266,11 @@ TEST_F(JsSdkTest, AToolThatNowReturnsSomethingElseIsADivergence) {
     for (auto field : replies->root().getObject()) {
       if (std::string(field.getName().cStr()) != "chat") continue;
       for (auto reply : field.getValue().getArray())
-        for (auto f : reply.getObject()) upstream.Enqueue({200, f.getValue().getString().cStr()});
+        for (auto f : reply.getObject()) {
+          baton::testing::FakeReply answer;
+          answer.body = f.getValue().getString().cStr();
+          upstream.Enqueue(std::move(answer));
+        }
     }
     ASSERT_EQ(RunCommand(Keys() + kBaton + " record -o " + recording + " --upstream openai=" +
                          upstream.base_url() + " -- node " + kJs + "/agents_team.mjs chat")

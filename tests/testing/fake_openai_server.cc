@@ -75,6 +75,7 @@ class FakeOpenAiServer::Impl final : public kj::HttpService {
  private:
   kj::Promise<void> Send(FakeReply reply, Response& response) {
     kj::HttpHeaders headers(*table_);
+    for (const auto& [name, value] : reply.headers) headers.add(kj::str(name), kj::str(value));
     if (reply.sse_events.empty()) {
       headers.set(content_type_, "application/json");
       auto out = response.send(reply.status, reply.status == 200 ? "OK" : "Error", headers,

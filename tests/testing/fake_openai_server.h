@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace baton::testing {
@@ -22,6 +23,8 @@ struct FakeReply {
   std::chrono::milliseconds delay{0};  // Before the reply (and between SSE events).
   // After this many SSE events the connection is dropped mid-stream (0: never).
   size_t cut_after_events = 0;
+  // Sent besides Content-Type (e.g. x-request-id, openai-processing-ms).
+  std::vector<std::pair<std::string, std::string>> headers = {};
 };
 
 class FakeOpenAiServer {

@@ -11,6 +11,7 @@
 #include "assertions/analyses.h"
 #include "assertions/root_cause.h"
 #include "base/mem_env.h"
+#include "recorder/log_compaction.h"
 #include "replayer/log_reader.h"
 #include "replayer/trace.h"
 
@@ -45,6 +46,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (c.blob != 0) (void)(*reader)->LoadBlob(c.blob);
       });
     }
+  }
+  // Compaction reads files too (its own, closed cleanly; here anything), then the reader
+  // reads what it wrote.
+  baton::CompactionOptions compaction;
+  compaction.chunk_bytes = 4096;
+  compaction.durability = baton::Durability::kNone;
+  auto compacted = baton::CompactLog(env, "/f.baton", "/c.baton", compaction);
+  if (compacted.ok() && *compacted == baton::CompactionOutcome::kCompacted) {
+    lazy.blobs = baton::BlobLoading::kResolve;
+    (void)baton::ReadLog("/c.baton", lazy);
   }
   return 0;
 }

@@ -2,7 +2,7 @@
 // and every response or stream frame an upstream sends goes through these; none may crash,
 // hang or read out of bounds, whatever the bytes.
 //
-// The first byte chooses the API; the rest is the body (and, split on its blank lines, a
+// Also the Agents SDK's trace posts (sdk_traces.h). The first byte chooses the API; the rest is the body (and, split on its blank lines, a
 // stream). Build: scripts/fuzz (clang, -DBATON_FUZZ=ON); seeds: fuzz/seeds/proxy_request/.
 #include <cstddef>
 #include <cstdint>
@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "harness/proxy/model_api.h"
+#include "harness/proxy/sdk_traces.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
@@ -24,5 +25,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto frames = baton::proxy::TakeSseFrames(buffer);
   for (const std::string& f : frames) (void)baton::proxy::ParseSseFrame(f);
   (void)baton::proxy::ParseResponseStream(api, frames);
+  (void)baton::proxy::ResponseId(body, frames);
+  (void)baton::proxy::ResponseId(body, {});
+  // The Agents SDK's trace posts (`{"data": [spans]}`), and what is read from them.
+  baton::proxy::SdkTraceIndex traces;
+  (void)traces.Add(body);
+  (void)traces.AgentOfResponse();
+  (void)traces.Handoffs();
   return 0;
 }

@@ -4,6 +4,8 @@
 #include <capnp/serialize.h>
 #include <zstd.h>
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -85,6 +87,13 @@ class Compactor {
     if (c.header.stored_length > format::kMaxChunkStoredBytes ||
         c.header.raw_length > format::kMaxChunkRawBytes)
       return Corrupt(offset, "chunk larger than the format allows");
+    // Nothing is allocated beyond what the file's bytes justify (as the reader bounds it).
+    if (offset + format::kChunkHeaderSize + c.header.stored_length > in_->Size())
+      return Corrupt(offset, "chunk runs past the end of the file");
+    if (c.header.raw_length > format::kRatioFreeRawBytes &&
+        c.header.raw_length / std::max<uint32_t>(c.header.stored_length, 1) >
+            format::kMaxCompressionRatio)
+      return Corrupt(offset, "chunk expands beyond the format's ratio");
     std::string stored;
     BATON_ASSIGN_OR_RETURN(
         stored, ReadBytes(offset + format::kChunkHeaderSize, c.header.stored_length, "chunk"));

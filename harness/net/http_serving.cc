@@ -57,6 +57,8 @@ kj::Promise<void> SendWholeBody(kj::HttpService::Response& response,
   kj::HttpHeaders out(table);
   for (const KeyValue& kv : headers) out.add(kj::str(kv.key), kj::str(kv.value));
   auto stream = response.send(status, HttpReasonPhrase(status), out, uint64_t{body.size()});
+  // 204 and 304 have no body: kj refuses even an empty write on them.
+  if (body.empty()) return kj::Promise<void>(kj::READY_NOW).attach(kj::mv(stream));
   auto bytes = kj::heapString(body.data(), body.size());
   auto promise = stream->write(bytes.begin(), bytes.size());
   return promise.attach(kj::mv(stream), kj::mv(bytes));

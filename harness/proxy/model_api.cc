@@ -562,6 +562,27 @@ MessageExtras MessageExtrasOf(const Trace& recording) {
   return MessageExtras::kAfterContent;
 }
 
+std::string ResponseId(std::string_view body, const std::vector<std::string>& frames) {
+  simdjson::dom::parser parser;
+  // Chat chunks carry it at the top; Responses' response.created in `response`; Anthropic's
+  // message_start in `message`.
+  auto id_of = [&](std::string_view json) -> std::string {
+    element doc;
+    if (json.empty() || parser.parse(json.data(), json.size()).get(doc) != simdjson::SUCCESS ||
+        !doc.is_object())
+      return "";
+    if (std::string id = StringOr(doc, "id"); !id.empty()) return id;
+    for (const char* wrapper : {"response", "message"})
+      if (element inner; doc[wrapper].get(inner) == simdjson::SUCCESS && inner.is_object())
+        if (std::string id = StringOr(inner, "id"); !id.empty()) return id;
+    return "";
+  };
+  if (frames.empty()) return id_of(body);
+  for (size_t i = 0; i < frames.size() && i < 3; ++i)
+    if (std::string id = id_of(ParseSseFrame(frames[i]).data); !id.empty()) return id;
+  return "";
+}
+
 std::string TemplateBody(const std::string& body, const std::string& content) {
   if (content.size() < 64 || body.find(kContentMarker) != std::string::npos) return body;
   const std::string escaped = Escaped(content);

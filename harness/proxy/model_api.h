@@ -80,6 +80,10 @@ SseEvent ParseSseFrame(std::string_view frame);
 ModelResponse ParseResponseBody(ModelApi api, std::string_view body);
 ModelResponse ParseResponseStream(ModelApi api, const std::vector<std::string>& frames);
 
+// The id the API gave a response ("chatcmpl-...", "resp_...", "msg_..."), from its whole
+// body or from its stream's first frames; "" when it has none.
+std::string ResponseId(std::string_view body, const std::vector<std::string>& frames);
+
 // A response body stored without the answer it repeats: the body holds the model's text,
 // which the event already keeps as its response content. When the text appears in the body
 // exactly as baton's JSON writer escapes it, it is replaced by a marker (bytes that cannot

@@ -10,6 +10,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "base/ascii.h"
@@ -17,6 +18,7 @@
 #include "harness/net/http_serving.h"
 #include "harness/proxy/agent_inference.h"
 #include "harness/proxy/model_api.h"
+#include "harness/proxy/sdk_traces.h"
 #include "replayer/text_diff.h"
 
 namespace baton::proxy {
@@ -121,6 +123,8 @@ struct Exchange {
   std::vector<StreamChunk> chunks;
   std::string sse_buffer;
   bool streamed = false;
+  // False for the SDK's trace posts: forwarded, but kept as spans, not as a model call.
+  bool record_call = true;
   bool cut = false;
   std::string error;
 };
@@ -335,8 +339,12 @@ class ProxyServer::Impl final : public kj::HttpService {
       span.name = "openai.traces.ingest";
       span.attributes = {{"payload", ex.body}};
       options_.recorder->Record("openai.traces", std::move(span));
+      // Kept whatever it holds; read for agents when it is the SDK's ingest shape.
+      if (Status parsed = sdk_traces_.Add(ex.body); !parsed.ok() && !sdk_traces_unreadable_++)
+        std::fprintf(stderr, "baton proxy: %s (kept as posted)\n", parsed.message().c_str());
     }
     if (Replays()) return SendBody(response, 204, {}, "");
+    ex.record_call = false;
     return Forward(ex, response);
   }
 
@@ -572,6 +580,7 @@ class ProxyServer::Impl final : public kj::HttpService {
   // The finished call as a model-call event, and the handoffs its answer makes.
   // `served`: the answer came from the recording (or a patch or fault), not the upstream.
   void RecordCall(Exchange& ex, const ModelCall* served = nullptr) {
+    if (!ex.record_call) return;
     ModelCall call;
     if (served != nullptr) {
       call.response = served->response;
@@ -646,8 +655,15 @@ class ProxyServer::Impl final : public kj::HttpService {
     // What the sender hands over: what it said with the handoff (an agent SDK passes the
     // conversation on, and its last words are its output), then the handoff's arguments.
     const std::string said = call.response.content.text;
+    std::string response_id;
+    if (served == nullptr && !failed) {
+      std::vector<std::string> frames;
+      for (size_t i = 0; i < ex.chunks.size() && i < 3; ++i) frames.push_back(ex.chunks[i].text);
+      response_id = ResponseId(ex.response_body, frames);
+    }
     uint64_t seq = rec.Record(ex.agent, std::move(call), cause);
     last_seq_of_[ex.agent] = seq;
+    if (!response_id.empty() && seq != 0) answer_of_response_[response_id] = {ex.agent, seq};
     // The receiver's model call on a handed-off task is it acting on the message.
     if (!ex.delivered_message_id.empty() && !failed)
       rec.Record(ex.agent, MessageProcessed{ex.delivered_message_id}, seq);
@@ -661,9 +677,99 @@ class ProxyServer::Impl final : public kj::HttpService {
       const bool no_args = args.empty() || args == "{}";
       send.payload = said.empty() ? h.arguments_json : Content(no_args ? said : said + "\n" + args);
       sent_seq_[h.id] = rec.Record(ex.agent, std::move(send), seq);
+      handoffs_recorded_.emplace_back(ex.agent, *HandoffTarget(h.name));
     }
   }
 
+ public:
+  // After the loop stopped: what the Agents SDK's own traces say of the agents the traffic
+  // was attributed to, as one check per agent (and one for the handoffs), recorded for
+  // `baton inspect`, `why` and `check` to show. A name the traces give an agent the traffic
+  // could not name (agent-N) passes: it is news, not a contradiction. One agent named two
+  // ways, or two agents named alike, fails: the analyses then see the wrong agents.
+  void ConfirmAgentsFromSdkTraces() {
+    if (!Records() || sdk_traces_.span_count() == 0) return;
+    struct Seen {
+      uint64_t first_seq = 0;
+      size_t calls = 0;
+      std::set<std::string> names;  // As the trace spells them.
+    };
+    std::map<std::string, Seen> by_agent;
+    std::map<std::string, std::set<std::string>> agents_of_name;  // By SdkAgentKey.
+    for (const auto& [response_id, name] : sdk_traces_.AgentOfResponse()) {
+      auto answer = answer_of_response_.find(response_id);
+      if (answer == answer_of_response_.end()) continue;
+      Seen& seen = by_agent[answer->second.agent];
+      if (seen.first_seq == 0 || answer->second.seq < seen.first_seq)
+        seen.first_seq = answer->second.seq;
+      ++seen.calls;
+      seen.names.insert(name);
+      agents_of_name[SdkAgentKey(name)].insert(answer->second.agent);
+    }
+    constexpr const char* kChecker = "openai-agents-sdk trace";
+    std::map<std::string, std::string> agent_of_key;  // Trace name -> the agent it confirms.
+    for (const auto& [agent, seen] : by_agent) {
+      Check check;
+      check.target_seq = seen.first_seq;
+      check.checker = kChecker;
+      const std::string& name = *seen.names.begin();
+      const std::string calls = std::to_string(seen.calls) + " call(s) matched by response id";
+      const bool anonymous = agent.rfind("agent-", 0) == 0;
+      if (seen.names.size() > 1) {
+        std::string names;
+        for (const std::string& n : seen.names) names += (names.empty() ? "\"" : ", \"") + n + "\"";
+        check.detail = "the SDK's trace puts " + agent + "'s calls under several agents (" + names +
+                       "): one system prompt shared by several agents; set " +
+                       "X-Baton-Agent to tell them apart (" + calls + ")";
+      } else if (agents_of_name[SdkAgentKey(name)].size() > 1) {
+        check.detail = "the SDK's trace names " + agent + " \"" + name +
+                       "\", as it names other agents of this session: one agent whose " +
+                       "instructions changed was taken for several (" + calls + ")";
+      } else if (SdkAgentKey(name) == SdkAgentKey(agent)) {
+        check.passed = true;
+        check.detail = "the SDK's trace names " + agent + " \"" + name + "\" too (" + calls + ")";
+        agent_of_key[SdkAgentKey(name)] = agent;
+      } else if (anonymous) {
+        check.passed = true;
+        check.detail = "the SDK's trace names " + agent + " \"" + name +
+                       "\" (no handoff in the traffic named it; " + calls + ")";
+        agent_of_key[SdkAgentKey(name)] = agent;
+      } else {
+        check.detail = "the SDK's trace names " + agent + " \"" + name +
+                       "\": the handoff tool that named it does not match (" + calls + ")";
+      }
+      options_.recorder->Record(agent, std::move(check), seen.first_seq);
+    }
+    // The handoffs the traces saw, against those recovered from the handoff tool calls.
+    const auto traced = sdk_traces_.Handoffs();
+    if (traced.empty()) return;
+    std::multiset<std::pair<std::string, std::string>> recorded(handoffs_recorded_.begin(),
+                                                                handoffs_recorded_.end());
+    std::string missing;
+    size_t found = 0;
+    for (const auto& [from, to] : traced) {
+      auto f = agent_of_key.find(SdkAgentKey(from));
+      auto t = agent_of_key.find(SdkAgentKey(to));
+      const std::string from_agent = f != agent_of_key.end() ? f->second : SdkAgentKey(from);
+      const std::string to_agent = t != agent_of_key.end() ? t->second : SdkAgentKey(to);
+      auto it = recorded.find({from_agent, to_agent});
+      if (it != recorded.end()) {
+        recorded.erase(it);
+        ++found;
+      } else {
+        missing += (missing.empty() ? "" : ", ") + from + " -> " + to;
+      }
+    }
+    Check check;
+    check.checker = kChecker;
+    check.passed = missing.empty();
+    check.detail = std::to_string(found) + " of " + std::to_string(traced.size()) +
+                   " handoff(s) in the SDK's trace recovered from the traffic" +
+                   (missing.empty() ? "" : "; not recovered: " + missing);
+    options_.recorder->Record("openai.traces", std::move(check));
+  }
+
+ private:
   const ProxyOptions options_;
   FaultPlan faults_;  // Counts requests: changes as they come (on the loop thread only).
   kj::Timer* timer_ = nullptr;
@@ -680,6 +786,14 @@ class ProxyServer::Impl final : public kj::HttpService {
   std::map<std::string, uint64_t> calls_of_;
   std::map<std::string, uint64_t> sent_seq_;  // Handoff message id -> its send event.
   uint64_t trace_posts_ = 0;
+  SdkTraceIndex sdk_traces_;
+  int sdk_traces_unreadable_ = 0;
+  struct RecordedAnswer {
+    std::string agent;
+    uint64_t seq = 0;
+  };
+  std::map<std::string, RecordedAnswer> answer_of_response_;            // By the API's response id.
+  std::vector<std::pair<std::string, std::string>> handoffs_recorded_;  // (from, to).
 
   mutable std::mutex mu_;
   ProxyStats stats_;
@@ -717,6 +831,7 @@ void ProxyServer::Stop() {
   if (impl_ == nullptr || !impl_->thread_.joinable()) return;
   impl_->Stop();
   impl_->thread_.join();
+  impl_->ConfirmAgentsFromSdkTraces();
 }
 
 unsigned ProxyServer::port() const { return impl_->port(); }

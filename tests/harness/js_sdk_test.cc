@@ -19,6 +19,7 @@ using baton::testing::FakeOpenAiServer;
 using baton::testing::RunCommand;
 using baton::testing::RunResult;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 const std::string kBaton = BATON_BIN;
 const std::string kJs = std::string(BATON_SOURCE_DIR) + "/tests/js";
@@ -195,6 +196,29 @@ TEST_F(JsSdkTest, OpenAiSdkEmbeddingsRecordAndReplay) {
 // refusal in the researcher's handoff. Recorded, then replayed with the upstream gone: the
 // same final output, the agents and handoffs recovered from the traffic, the tool call
 // checked in replay, and `baton why` naming the boundary of the refusal.
+// Queues the upstream's answers for one variant of tests/js/agents_team_replies.json;
+// returns how many.
+size_t EnqueueAgentsTeamReplies(const std::string& variant, FakeOpenAiServer& upstream) {
+  auto replies = JsonDocument::Parse(Slurp(kJs + "/agents_team_replies.json"), "replies");
+  EXPECT_TRUE(replies.ok()) << replies.status().message();
+  if (!replies.ok()) return 0;
+  size_t queued = 0;
+  for (auto field : replies->root().getObject()) {
+    if (std::string(field.getName().cStr()) != variant) continue;
+    for (auto reply : field.getValue().getArray()) {
+      baton::testing::FakeReply r;
+      for (auto f : reply.getObject()) {
+        if (std::string(f.getName().cStr()) == "body") r.body = f.getValue().getString().cStr();
+        if (std::string(f.getName().cStr()) == "sse")
+          for (auto e : f.getValue().getArray()) r.sse_events.push_back(e.getString().cStr());
+      }
+      upstream.Enqueue(r);
+      ++queued;
+    }
+  }
+  return queued;
+}
+
 class AgentsSdkTest : public ::testing::TestWithParam<std::pair<const char*, const char*>> {
  protected:
   std::string dir_ = baton::testing::FreshTempDir("agents_sdk");
@@ -204,28 +228,12 @@ TEST_P(AgentsSdkTest, RecordsReplaysAndExplainsAThreeAgentWorkflow) {
   ASSERT_EQ(RunCommand("test -d " + kJs + "/node_modules/@openai/agents").exit_code, 0)
       << "scripts/install-deps installs the pinned SDKs (npm ci in tests/js)";
   const auto [variant, args] = GetParam();
-  auto replies = JsonDocument::Parse(Slurp(kJs + "/agents_team_replies.json"), "replies");
-  ASSERT_TRUE(replies.ok()) << replies.status().message();
   const std::string recording = dir_ + "/" + variant + ".baton";
   const std::string program = " -- node " + kJs + "/agents_team.mjs " + args;
   const std::string expected = "final (writer): Report: ACME faces supply risk; revenue 3.1B USD.";
   {
     FakeOpenAiServer upstream;
-    size_t queued = 0;
-    for (auto field : replies->root().getObject()) {
-      if (std::string(field.getName().cStr()) != variant) continue;
-      for (auto reply : field.getValue().getArray()) {
-        baton::testing::FakeReply r;
-        for (auto f : reply.getObject()) {
-          if (std::string(f.getName().cStr()) == "body") r.body = f.getValue().getString().cStr();
-          if (std::string(f.getName().cStr()) == "sse")
-            for (auto e : f.getValue().getArray()) r.sse_events.push_back(e.getString().cStr());
-        }
-        upstream.Enqueue(r);
-        ++queued;
-      }
-    }
-    ASSERT_EQ(queued, 4u) << variant;
+    ASSERT_EQ(EnqueueAgentsTeamReplies(variant, upstream), 4u) << variant;
     RunResult recorded = RunCommand(Keys() + kBaton + " record -o " + recording +
                                     " --upstream openai=" + upstream.base_url() + program);
     ASSERT_EQ(recorded.exit_code, 0) << recorded.out << recorded.err;
@@ -254,6 +262,39 @@ INSTANTIATE_TEST_SUITE_P(ApisAndStreaming, AgentsSdkTest,
                                            std::make_pair("chat", "chat"),
                                            std::make_pair("chat_stream", "chat stream")),
                          [](const auto& info) { return std::string(info.param.first); });
+
+// The SDK's own traces, posted to the proxy, confirm the agents and handoffs inferred from
+// the traffic, and name the first agent, which no handoff names. In replay they are answered
+// locally.
+TEST_P(AgentsSdkTest, TheSdksOwnTracesConfirmTheInferredAgents) {
+  const auto [variant, args] = GetParam();
+  const std::string recording = dir_ + "/" + variant + "_traced.baton";
+  const std::string program = " -- node " + kJs + "/agents_team.mjs " + args;
+  {
+    FakeOpenAiServer upstream;
+    ASSERT_EQ(EnqueueAgentsTeamReplies(variant, upstream), 4u);
+    RunResult recorded =
+        RunCommand(Keys() + "AGENTS_TEAM_TRACES=1 " + kBaton + " record -o " + recording +
+                   " --upstream openai=" + upstream.base_url() + program);
+    ASSERT_EQ(recorded.exit_code, 0) << recorded.out << recorded.err;
+    size_t model_calls = 0, trace_posts = 0;
+    for (const auto& r : upstream.received())
+      ++(r.path.find("/traces/ingest") != std::string::npos ? trace_posts : model_calls);
+    EXPECT_EQ(model_calls, 4u);
+    EXPECT_GE(trace_posts, 1u) << "recording passes the traces on to the upstream";
+  }
+  RunResult cat = RunCommand(kBaton + " cat " + recording);
+  ASSERT_EQ(cat.exit_code, 0) << cat.err;
+  EXPECT_THAT(cat.out, HasSubstr(R"(the SDK's trace names agent-1 \"planner\" (no handoff)"));
+  EXPECT_THAT(cat.out, HasSubstr(R"(the SDK's trace names researcher \"researcher\" too)"));
+  EXPECT_THAT(cat.out, HasSubstr(R"(the SDK's trace names writer \"writer\" too)"));
+  EXPECT_THAT(cat.out, HasSubstr("2 of 2 handoff(s) in the SDK's trace recovered"));
+  EXPECT_THAT(cat.out, Not(HasSubstr(R"("passed":false)")));
+  RunResult replayed = RunCommand(Keys() + "AGENTS_TEAM_TRACES=1 " + kBaton + " replay " +
+                                  recording + " --upstream openai=http://127.0.0.1:9/v1" + program);
+  EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
+  EXPECT_THAT(replayed.out, HasSubstr("final (writer)"));
+}
 
 // In replay the tools a program runs locally are checked against the recording: a search
 // that now returns something else is reported as that tool's divergence.

@@ -12,6 +12,7 @@
 
 #include "harness/proxy/model_api.h"
 #include "harness/proxy/proxy_server.h"
+#include "harness/proxy/sdk_traces.h"
 #include "replayer/log_reader.h"
 #include "replayer/trace.h"
 #include "tests/testing/fake_openai_server.h"
@@ -536,6 +537,116 @@ TEST_F(ProxyTest, ARecordingFromBeforeMessageExtrasStillMatches) {
   RunResult r = Post(replaying->proxy->origin(), "/v1/chat/completions", with_extra);
   EXPECT_THAT(r.out, HasSubstr("HTTP/1.1 200")) << r.out;
   EXPECT_EQ(replaying->proxy->stats().misses, 0u);
+}
+
+// An Agents SDK span in the ingest shape.
+std::string Span(const std::string& id, const std::string& parent, const std::string& started,
+                 const std::string& span_data) {
+  return R"({"object":"trace.span","id":")" + id + R"(","trace_id":"trace_1","parent_id":)" +
+         (parent.empty() ? std::string("null") : "\"" + parent + "\"") + R"(,"started_at":")" +
+         started + R"(","ended_at":null,"span_data":)" + span_data + R"(,"error":null})";
+}
+
+// The SDK's traces name one system prompt's calls as two agents, and a handoff the traffic
+// never showed: both checks fail and say why. A trace post that is not JSON is kept, and
+// the proxy goes on.
+TEST_F(ProxyTest, SdkTracesThatContradictTheInferenceFailTheirChecks) {
+  FakeOpenAiServer upstream;
+  for (const char* id : {"chatcmpl-a", "chatcmpl-b"}) {
+    FakeReply r;
+    r.body = std::string(R"({"id":")") + id +
+             R"(","object":"chat.completion","choices":[{"index":0,"message":{"role":)"
+             R"("assistant","content":"ok"},"finish_reason":"stop"}]})";
+    upstream.Enqueue(std::move(r));
+  }
+  for (int i = 0; i < 2; ++i) {
+    FakeReply accepted;
+    accepted.body = "{}";
+    upstream.Enqueue(std::move(accepted));
+  }
+  auto recording = StartRecording(upstream.base_url(), "traced");
+  ASSERT_TRUE(recording);
+  Post(recording->proxy->origin(), "/v1/chat/completions", planner_);
+  Post(recording->proxy->origin(), "/v1/chat/completions", planner_);
+  const std::string traces = WriteFile(
+      dir_ + "/traces.json",
+      R"({"data":[{"object":"trace","id":"trace_1"},)" +
+          Span("s1", "", "2026-01-01T00:00:00Z", R"({"type":"agent","name":"Critic"})") + "," +
+          Span("s2", "s1", "2026-01-01T00:00:01Z",
+               R"({"type":"generation","output":[{"id":"chatcmpl-a"}]})") +
+          "," +
+          Span("s3", "s1", "2026-01-01T00:00:02Z",
+               R"({"type":"handoff","from_agent":"Critic","to_agent":"Editor"})") +
+          "]}");
+  // The editor's spans come in a later post, its generation before its agent span.
+  const std::string later = WriteFile(
+      dir_ + "/later.json",
+      R"({"data":[)" +
+          Span("s5", "s4", "2026-01-01T00:00:04Z",
+               R"({"type":"generation","output":[{"id":"chatcmpl-b"}]})") +
+          "," + Span("s4", "", "2026-01-01T00:00:03Z", R"({"type":"agent","name":"Editor"})") +
+          "]}");
+  const std::string garbage = WriteFile(dir_ + "/garbage.json", "{not json");
+  for (const std::string* body : {&traces, &garbage, &later})
+    EXPECT_EQ(Post(recording->proxy->origin(), "/v1/traces/ingest", *body).exit_code, 0);
+  ASSERT_TRUE(recording->Finish());
+  auto trace = Trace::Load(recording_);
+  ASSERT_TRUE(trace.ok()) << trace.status().ToString();
+  std::vector<const Check*> checks;
+  size_t spans = 0, calls = 0;
+  for (const Event& e : trace->events()) {
+    if (const Check* c = e.As<Check>()) checks.push_back(c);
+    spans += e.As<SpanStart>() != nullptr;
+    calls += e.As<ModelCall>() != nullptr;
+  }
+  EXPECT_EQ(spans, 3u) << "every post is kept, the garbage too";
+  EXPECT_EQ(calls, 2u) << "trace posts are not model calls";
+  ASSERT_EQ(checks.size(), 2u);
+  EXPECT_FALSE(checks[0]->passed);
+  EXPECT_EQ(checks[0]->checker, "openai-agents-sdk trace");
+  EXPECT_THAT(checks[0]->detail,
+              HasSubstr(R"(puts agent-1's calls under several agents ("Critic", "Editor"))"));
+  EXPECT_FALSE(checks[1]->passed);
+  EXPECT_THAT(checks[1]->detail, HasSubstr("0 of 1 handoff(s)"));
+  EXPECT_THAT(checks[1]->detail, HasSubstr("not recovered: Critic -> Editor"));
+}
+
+TEST(SdkTracesTest, AgentsOfResponsesAcrossBatchesAndBadInput) {
+  SdkTraceIndex index;
+  EXPECT_THAT(index.Add("{not json").message(), HasSubstr("not JSON"));
+  EXPECT_THAT(index.Add(R"({"items":[]})").message(), HasSubstr(R"(no "data" array)"));
+  EXPECT_TRUE(index.Add(R"({"data":[1,"x",{"object":"trace.span"},{"object":"trace"}]})").ok());
+  EXPECT_EQ(index.span_count(), 0u);
+  // A response under a function span under an agent; the agent arrives in a later batch.
+  ASSERT_TRUE(index
+                  .Add(R"({"data":[)" +
+                       Span("r", "f", "t2", R"({"type":"response","response_id":"resp_9"})") + "," +
+                       Span("f", "a", "t1", R"({"type":"function","name":"search"})") + "]}")
+                  .ok());
+  EXPECT_TRUE(index.AgentOfResponse().empty());
+  ASSERT_TRUE(index
+                  .Add(R"({"data":[)" +
+                       Span("a", "", "t0", R"({"type":"agent","name":"Billing Agent"})") + "," +
+                       Span("x", "y", "t3", R"({"type":"response","response_id":"resp_loop"})") +
+                       "," + Span("y", "x", "t3", R"({"type":"custom"})") + "]}")
+                  .ok());
+  auto agents = index.AgentOfResponse();
+  EXPECT_EQ(agents.size(), 1u) << "a parent cycle names nothing, and ends";
+  EXPECT_EQ(agents["resp_9"], "Billing Agent");
+  EXPECT_EQ(SdkAgentKey("Billing Agent"), SdkAgentKey("billing_agent"));
+  EXPECT_NE(SdkAgentKey("billing"), SdkAgentKey("billing_agent"));
+}
+
+TEST(ModelApiTest, ResponseIdsOfBodiesAndStreams) {
+  EXPECT_EQ(ResponseId(R"({"id":"chatcmpl-1","choices":[]})", {}), "chatcmpl-1");
+  EXPECT_EQ(ResponseId("not json", {}), "");
+  EXPECT_EQ(ResponseId("", {"data: {\"id\":\"chatcmpl-2\",\"choices\":[]}\n\n"}), "chatcmpl-2");
+  EXPECT_EQ(ResponseId("", {"event: response.created\ndata: {\"type\":\"response.created\","
+                            "\"response\":{\"id\":\"resp_3\"}}\n\n"}),
+            "resp_3");
+  EXPECT_EQ(ResponseId("", {"event: message_start\ndata: {\"type\":\"message_start\","
+                            "\"message\":{\"id\":\"msg_4\"}}\n\n"}),
+            "msg_4");
 }
 
 TEST(ModelApiTest, CanonicalRequestsIgnoreSpellingAndKeepMeaning) {

@@ -3,14 +3,32 @@
 // writes the report. `node agents_team.mjs responses|chat [stream]` picks the SDK's model
 // API (its default Responses API, or Chat Completions) and whether answers are streamed.
 // Prints the final agent and its output.
-import { Agent, run, tool, setOpenAIAPI, setTracingDisabled } from "@openai/agents";
+import {
+  Agent,
+  BatchTraceProcessor,
+  OpenAITracingExporter,
+  getGlobalTraceProvider,
+  run,
+  setOpenAIAPI,
+  setTraceProcessors,
+  setTracingDisabled,
+  tool,
+} from "@openai/agents";
 import { z } from "zod";
 
 const api = process.argv[2] ?? "responses";
 const stream = process.argv[3] === "stream";
 setOpenAIAPI(api === "chat" ? "chat_completions" : "responses");
-// The SDK's traces go to OpenAI's own endpoint, not the base URL: kept off the network.
-setTracingDisabled(true);
+// The SDK's traces go to OpenAI's own endpoint, not the base URL: kept off the network,
+// unless AGENTS_TEAM_TRACES=1 sends them to the base URL (the proxy), as a program does
+// whose exporter is pointed there.
+const traces = process.env.AGENTS_TEAM_TRACES === "1";
+if (traces) {
+  const endpoint = `${process.env.OPENAI_BASE_URL}/traces/ingest`;
+  setTraceProcessors([new BatchTraceProcessor(new OpenAITracingExporter({ endpoint }))]);
+} else {
+  setTracingDisabled(true);
+}
 
 const search = tool({
   name: "search",
@@ -42,4 +60,5 @@ if (stream) {
   }
   await result.completed;
 }
+if (traces) await getGlobalTraceProvider().forceFlush();
 console.log(`final (${result.lastAgent.name}): ${result.finalOutput}`);

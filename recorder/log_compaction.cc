@@ -48,7 +48,13 @@ class Compactor {
     // Full chunks would need about raw / chunk_bytes of them: merging pays off only when the
     // flush interval cut the events into clearly more.
     const uint64_t full = raw_bytes_ / options_.chunk_bytes + 1;
-    if (event_chunks < 2 || event_chunks <= 2 * full) return CompactionOutcome::kAlreadyCompact;
+    const bool merge = event_chunks >= 2 && event_chunks > 2 * full;
+    // A small file costs little to compress hard, and short sessions are most of them.
+    recompress_ = raw_bytes_ <= options_.small_file_raw_bytes &&
+                  options_.small_file_zstd_level > options_.zstd_level;
+    if (!merge && !recompress_) return CompactionOutcome::kAlreadyCompact;
+    if (recompress_)
+      ZSTD_CCtx_setParameter(zstd_.get(), ZSTD_c_compressionLevel, options_.small_file_zstd_level);
 
     BATON_ASSIGN_OR_RETURN(out_, env_.NewWritableFile(to));
     std::string file_header;
@@ -196,7 +202,7 @@ class Compactor {
     if (c.header.kind != e.kind || c.header.item_count != e.items)
       return Corrupt(e.offset, "chunk differs from the footer's index entry");
     const size_t half = options_.chunk_bytes / 2;
-    const bool full = c.header.raw_length >= half;
+    const bool full = !recompress_ && c.header.raw_length >= half;
     switch (static_cast<format::ChunkKind>(e.kind)) {
       case format::ChunkKind::kBlobs: {
         if (full || blob_raw_.size() + c.header.raw_length > options_.chunk_bytes)
@@ -264,6 +270,7 @@ class Compactor {
   std::unique_ptr<capnp::MallocMessageBuilder> footer_;  // The old footer, then the new one.
   std::vector<IndexEntry> index_;
   uint64_t raw_bytes_ = 0;
+  bool recompress_ = false;  // Every chunk is compressed again, at the small-file level.
   uint64_t offset_ = 0;
   std::vector<IndexEntry> written_;
   uint64_t written_raw_ = 0;

@@ -19,6 +19,10 @@ namespace baton {
 struct CompactionOptions {
   size_t chunk_bytes = format::kDefaultChunkBytes;  // Merged chunks stay below this raw size.
   int zstd_level = format::kDefaultZstdLevel;
+  // A file with at most this much raw content is rewritten whole at `small_file_zstd_level`
+  // (when that is higher than `zstd_level`), however its chunks were cut: 0 never.
+  size_t small_file_raw_bytes = format::kSmallFileRawBytes;
+  int small_file_zstd_level = format::kSmallFileZstdLevel;
   Durability durability = Durability::kFlushPerChunk;  // kNone: no fsync before returning.
 };
 
@@ -29,7 +33,8 @@ enum class CompactionOutcome {
 
 // Rewrites the cleanly closed file `from` into `to`: consecutive event chunks (and the blob
 // chunks between them) are merged up to `chunk_bytes` raw, chunks already at least half that
-// size are copied as they are, and the footer's index is rebuilt. Every event and blob keeps
+// size are copied as they are (a small file's are recompressed too), and the footer's index
+// is rebuilt. Every event and blob keeps
 // its bytes and its order, so a reader sees the same session. Fails (and leaves `to`
 // partial, for the caller to remove) when `from` is damaged or not cleanly closed, naming
 // the file and offset; `from` is never modified.

@@ -145,7 +145,9 @@ TEST(OtlpImportTest, GenAiCurrentNames) {
   // Events are in time order, numbered from 1.
   for (size_t i = 0; i < s.events.size(); ++i) {
     EXPECT_EQ(s.events[i].seq, i + 1);
-    if (i > 0) EXPECT_LE(s.events[i - 1].wall_ns, s.events[i].wall_ns);
+    if (i > 0) {
+      EXPECT_LE(s.events[i - 1].wall_ns, s.events[i].wall_ns);
+    }
   }
 }
 

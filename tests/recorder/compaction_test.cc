@@ -131,14 +131,38 @@ TEST(CompactionTest, MergedChunksStayWithinTheChunkSizeAndFullOnesAreCopied) {
 
 TEST(CompactionTest, AFileInFullChunksIsLeftAsWritten) {
   MemEnv env;
+  ASSERT_TRUE(
+      Record(env, "/a.baton", Conversation(200), CloseCompaction::kNone, FlushEach::kNever, 4096)
+          .ok());
+  EXPECT_GT(CountChunks(*env.Contents("/a.baton")).events, 3u);
+  CompactionOptions o;
+  o.chunk_bytes = 4096;
+  o.small_file_raw_bytes = 0;  // Not small: only merging could pay.
+  auto done = CompactLog(env, "/a.baton", "/out.baton", o);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(*done, CompactionOutcome::kAlreadyCompact);
+  EXPECT_FALSE(env.FileExists("/out.baton"));
+}
+
+TEST(CompactionTest, ASmallFileIsCompressedAgainHarderAndReadsTheSame) {
+  MemEnv env;
   const std::vector<Event> events = Conversation(200);
   ASSERT_TRUE(
-      Record(env, "/a.baton", events, CloseCompaction::kMergeSmallChunks, FlushEach::kNever, 4096)
+      Record(env, "/small.baton", events, CloseCompaction::kMergeSmallChunks, FlushEach::kNever)
           .ok());
   ASSERT_TRUE(
-      Record(env, "/b.baton", events, CloseCompaction::kNone, FlushEach::kNever, 4096).ok());
-  EXPECT_GT(CountChunks(*env.Contents("/a.baton")).events, 3u);
-  EXPECT_EQ(*env.Contents("/a.baton"), *env.Contents("/b.baton"));
+      Record(env, "/as_written.baton", events, CloseCompaction::kNone, FlushEach::kNever).ok());
+  const size_t small = env.Contents("/small.baton")->size();
+  const size_t as_written = env.Contents("/as_written.baton")->size();
+  EXPECT_LT(small, as_written) << "level " << format::kSmallFileZstdLevel << " against "
+                               << format::kDefaultZstdLevel;
+  EXPECT_EQ(ReadEvents(env, "/small.baton"), events);
+  // Above the small-file size, full chunks stay as written.
+  CompactionOptions o;
+  o.small_file_raw_bytes = 1000;
+  auto done = CompactLog(env, "/as_written.baton", "/out.baton", o);
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(*done, CompactionOutcome::kAlreadyCompact);
 }
 
 // Fails every write to the compaction's file after `budget` bytes, as a full disk would.
@@ -174,10 +198,16 @@ class FullDiskForCompactionEnv final : public EnvWrapper {
 };
 
 TEST(CompactionTest, ACompactionThatCannotBeWrittenLeavesTheFileAsRecorded) {
-  for (size_t budget : {size_t{0}, size_t{100}, size_t{3000}}) {
+  const std::vector<Event> events = Conversation(60);
+  MemEnv unlimited;
+  ASSERT_TRUE(
+      Record(unlimited, "/f.baton", events, CloseCompaction::kMergeSmallChunks, FlushEach::kEvent)
+          .ok());
+  const size_t compacted = unlimited.Contents("/f.baton")->size();
+  // The disk fills before the file header, inside the first chunk, and before the trailer.
+  for (size_t budget : {size_t{0}, size_t{100}, compacted - 10}) {
     MemEnv mem;
     FullDiskForCompactionEnv env(mem, budget);
-    const std::vector<Event> events = Conversation(60);
     ASSERT_TRUE(
         Record(env, "/f.baton", events, CloseCompaction::kMergeSmallChunks, FlushEach::kEvent).ok())
         << "budget " << budget;

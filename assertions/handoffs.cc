@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <unordered_map>
 
@@ -30,7 +31,9 @@ std::string OneLine(const std::string& text, size_t max) {
 }
 
 // Word hashes of a text: lower-cased letters and digits (bytes of UTF-8 sequences count as
-// letters), FNV-1a per word. Streaming, no allocation per word.
+// letters). Streaming, no allocation per word. Bytes are packed eight to a register and mixed
+// once per eight (and at the word's end, with its length): one multiply per eight bytes
+// instead of one per byte, which is most of what the content-flow analysis costs.
 // Per byte: 0 for a separator, else the byte lower-cased.
 struct WordBytes {
   unsigned char map[256] = {};
@@ -43,116 +46,157 @@ struct WordBytes {
   }
 };
 constexpr WordBytes kWordBytes;
+constexpr uint64_t kWordMix = 0x9e3779b97f4a7c15ull;
 
+// `each` returns false to stop early.
 template <typename F>
 void ForEachWordHash(std::string_view text, F&& each) {
-  uint64_t h = 0;
-  bool in_word = false;
+  uint64_t h = 0, packed = 0;
+  size_t length = 0;
   for (unsigned char raw : text) {
     unsigned char c = kWordBytes.map[raw];
     if (c != 0) {
-      if (!in_word) h = 1469598103934665603ull;
-      in_word = true;
-      h = (h ^ c) * 1099511628211ull;
-    } else if (in_word) {
-      each(h);
-      in_word = false;
+      packed = (packed << 8) | c;
+      if ((++length & 7) == 0) {
+        h = (h ^ packed) * kWordMix;
+        packed = 0;
+      }
+    } else if (length != 0) {
+      h = (h ^ packed ^ (uint64_t{length} << 56)) * kWordMix;
+      if (!each(h ^ (h >> 32))) return;
+      h = packed = 0;
+      length = 0;
     }
   }
-  if (in_word) each(h);
+  if (length != 0) {
+    h = (h ^ packed ^ (uint64_t{length} << 56)) * kWordMix;
+    each(h ^ (h >> 32));
+  }
 }
 
-// The hash of kShingle consecutive word hashes: a polynomial, inline and order-sensitive.
+// The hash of kShingle consecutive word hashes: a polynomial in kShingleBase, so that a
+// window sliding one word updates it in two multiplies (ForEachShingle) and a needle's
+// windows hash to the same values (ShingleOf).
+constexpr uint64_t kShingleBase = 0x100000001b3ull;
+constexpr uint64_t kShingleBaseTop = [] {  // kShingleBase^(kShingle - 1), wrapping.
+  uint64_t p = 1;
+  for (size_t k = 1; k < kShingle; ++k) p *= kShingleBase;
+  return p;
+}();
+inline uint64_t MixShingle(uint64_t h) { return h ^ (h >> 29); }
+
 inline uint64_t ShingleOf(const uint64_t* words) {
   uint64_t h = 0;
-  for (size_t k = 0; k < kShingle; ++k) h = h * 0x9e3779b97f4a7c15ull + words[k];
-  return h ^ (h >> 29);
+  for (size_t k = 0; k < kShingle; ++k) h = h * kShingleBase + words[k];
+  return MixShingle(h);
 }
 
-// Calls each(shingle hash) for every kShingle-word window of `text`.
+// Calls each(shingle hash) for every kShingle-word window of `text` until it returns false.
 template <typename F>
 void ForEachShingle(std::string_view text, F&& each) {
-  uint64_t window[2 * kShingle];  // Doubled ring: the last kShingle words stay contiguous.
+  uint64_t window[kShingle];  // Ring of the last kShingle words.
   size_t n = 0;
+  uint64_t h = 0;
   ForEachWordHash(text, [&](uint64_t w) {
-    size_t at = n % kShingle;
-    window[at] = window[at + kShingle] = w;
-    ++n;
-    if (n >= kShingle) {
-      size_t start = n % kShingle;  // The oldest word of the current window.
-      each(ShingleOf(&window[start]));
-    }
+    const size_t at = n % kShingle;
+    if (n >= kShingle) h -= window[at] * kShingleBaseTop;  // The oldest word leaves.
+    h = h * kShingleBase + w;
+    window[at] = w;
+    return ++n < kShingle || each(MixShingle(h));
   });
 }
 
-// What is looked for: a payload as its sorted shingles (or, under kShingle words, its
-// word sequence). Built once per handoff; haystacks are streamed past it.
+// What is looked for: a payload as a set of its shingles (or, under kShingle words, its
+// word sequence). Built once per handoff; haystacks are streamed past it. The set is an
+// open-addressing table at most half full: a shingle of the haystack that is not in the
+// needle (most are not) is rejected by one probe, usually into an empty slot.
 struct Needle {
+  static constexpr uint64_t kEmpty = 0;  // A shingle hashing to 0 is stored as 1.
   std::vector<uint64_t> words;
-  std::vector<uint64_t> shingles;  // Sorted, unique.
-  // One bit per shingle hash (low bits): most shingles of a haystack are not in the needle,
-  // and this rejects them without a search.
-  std::vector<uint64_t> filter = std::vector<uint64_t>(kFilterBits / 64, 0);
-  static constexpr size_t kFilterBits = 1 << 14;
+  std::vector<uint64_t> slots;  // Size a power of two; kEmpty where free.
+  size_t mask = 0;
+  size_t unique = 0;  // Distinct shingles.
 
   explicit Needle(std::string_view text) {
-    ForEachWordHash(text, [&](uint64_t w) { words.push_back(w); });
-    if (words.size() >= kShingle) {
-      shingles.reserve(words.size() - kShingle + 1);
-      for (size_t i = 0; i + kShingle <= words.size(); ++i)
-        shingles.push_back(ShingleOf(&words[i]));
-      std::sort(shingles.begin(), shingles.end());
-      shingles.erase(std::unique(shingles.begin(), shingles.end()), shingles.end());
-      for (uint64_t s : shingles) filter[(s % kFilterBits) / 64] |= uint64_t{1} << (s % 64);
-    }
-  }
-  bool empty() const { return words.empty(); }
-  bool MayContain(uint64_t s) const { return (filter[(s % kFilterBits) / 64] >> (s % 64)) & 1; }
-};
-
-// Marks which of the needle's shingles occur in `haystack` (in `found`); returns how many
-// are newly found. Short needles: found[0] when its word sequence occurs. Streams the text:
-// most texts are searched once, so caching their hashes costs more than it saves.
-size_t MarkFound(const Needle& needle, std::string_view haystack, std::vector<bool>& found) {
-  if (needle.words.size() < kShingle) {
-    if (found.empty()) found.assign(1, false);
-    if (found[0]) return 0;
-    std::vector<uint64_t> hay;
-    ForEachWordHash(haystack, [&](uint64_t w) { hay.push_back(w); });
-    if (std::search(hay.begin(), hay.end(), needle.words.begin(), needle.words.end()) == hay.end())
-      return 0;
-    found[0] = true;
-    return 1;
-  }
-  if (found.empty()) found.assign(needle.shingles.size(), false);
-  size_t added = 0;
-  ForEachShingle(haystack, [&](uint64_t s) {
-    if (!needle.MayContain(s)) return;
-    auto it = std::lower_bound(needle.shingles.begin(), needle.shingles.end(), s);
-    if (it != needle.shingles.end() && *it == s) {
-      size_t i = it - needle.shingles.begin();
-      if (!found[i]) {
-        found[i] = true;
-        ++added;
+    ForEachWordHash(text, [&](uint64_t w) {
+      words.push_back(w);
+      return true;
+    });
+    if (words.size() < kShingle) return;
+    size_t size = 16;
+    while (size < 2 * (words.size() - kShingle + 1)) size *= 2;
+    slots.assign(size, kEmpty);
+    mask = size - 1;
+    for (size_t i = 0; i + kShingle <= words.size(); ++i) {
+      const uint64_t s = Key(ShingleOf(&words[i]));
+      size_t at = s & mask;
+      while (slots[at] != kEmpty && slots[at] != s) at = (at + 1) & mask;
+      if (slots[at] == kEmpty) {
+        slots[at] = s;
+        ++unique;
       }
     }
+  }
+  static uint64_t Key(uint64_t shingle) { return shingle == kEmpty ? 1 : shingle; }
+  bool empty() const { return words.empty(); }
+  // The slot holding `shingle`, or -1.
+  ptrdiff_t Find(uint64_t shingle) const {
+    const uint64_t s = Key(shingle);
+    for (size_t at = s & mask;; at = (at + 1) & mask) {
+      if (slots[at] == s) return static_cast<ptrdiff_t>(at);
+      if (slots[at] == kEmpty) return -1;
+    }
+  }
+};
+
+// Marks which of the needle's shingles occur in `haystack` (in `found`), adding the newly
+// found to `count`, and stops as soon as `count` reaches `enough`. Short needles: found[0]
+// when its word sequence occurs. Streams the text: most texts are searched once or twice,
+// so caching their hashes would cost memory for little.
+void MarkFound(const Needle& needle, std::string_view haystack, std::vector<bool>& found,
+               size_t& count, size_t enough) {
+  if (needle.words.size() < kShingle) {
+    if (found.empty()) found.assign(1, false);
+    if (found[0]) return;
+    std::vector<uint64_t> hay;
+    ForEachWordHash(haystack, [&](uint64_t w) {
+      hay.push_back(w);
+      return true;
+    });
+    if (std::search(hay.begin(), hay.end(), needle.words.begin(), needle.words.end()) == hay.end())
+      return;
+    found[0] = true;
+    ++count;
+    return;
+  }
+  if (found.empty()) found.assign(needle.slots.size(), false);
+  ForEachShingle(haystack, [&](uint64_t s) {
+    const ptrdiff_t i = needle.Find(s);
+    if (i >= 0 && !found[i]) {
+      found[i] = true;
+      ++count;
+    }
+    return count < enough;
   });
-  return added;
 }
 
-double Fraction(const Needle& needle, size_t found) {
-  if (needle.empty()) return 0.0;
-  size_t total = needle.words.size() < kShingle ? 1 : needle.shingles.size();
-  return static_cast<double>(found) / total;
-}
+size_t Total(const Needle& needle) { return needle.words.size() < kShingle ? 1 : needle.unique; }
 
-// The fraction of `needle` found in the union of `parts` (no window spans two parts).
-double FractionIn(const Needle& needle, const std::vector<std::string_view>& parts) {
+// The fraction of `needle` found in the union of `parts` (no window spans two parts). The
+// search stops once the fraction reaches `enough` (a caller asking "at least x?" needs no
+// more): the result is then at least `enough`, not exact.
+double FractionIn(const Needle& needle, const std::vector<std::string_view>& parts,
+                  double enough = 1.0) {
   if (needle.empty()) return 0.0;
+  const size_t total = Total(needle);
+  const size_t target = std::max<size_t>(1, static_cast<size_t>(std::ceil(enough * total)));
   std::vector<bool> found;
   size_t count = 0;
-  for (std::string_view p : parts) count += MarkFound(needle, p, found);
-  return Fraction(needle, count);
+  for (std::string_view p : parts) {
+    if (count >= target) break;
+    MarkFound(needle, p, found, count, target);
+  }
+  return static_cast<double>(count) / total;
 }
 
 // The texts an event sends onward: a model call's new messages (those not already in the
@@ -273,7 +317,8 @@ std::vector<Handoff> BuildHandoffs(const Trace& trace, const Policy& policy,
       double in_answer = FractionIn(needle, written);
       if (in_answer < kFlowThreshold) continue;
       // Against what was new in that prompt (the history was compared when it was new).
-      if (in_answer > FractionIn(needle, onward.Of(**after))) h.is_output = true;
+      // Only whether the prompt explains as much matters: its search stops there.
+      if (in_answer > FractionIn(needle, onward.Of(**after), in_answer)) h.is_output = true;
       break;
     }
     if (h.interpretation != nullptr) {
@@ -344,7 +389,7 @@ std::vector<Handoff> BuildHandoffs(const Trace& trace, const Policy& policy,
         if (payload.empty()) break;
         // Once the use is found, only whether a judge passed the text on still matters.
         if (h.use != nullptr && (!receiver_scored || e.kind() != EventKind::kMessageSend)) continue;
-        if (FractionIn(needle, onward.Of(e)) < kFlowThreshold) continue;
+        if (FractionIn(needle, onward.Of(e), kFlowThreshold) < kFlowThreshold) continue;
         if (h.use == nullptr) h.use = &e;
         if (e.kind() == EventKind::kMessageSend) h.forwarded = true;
         if (h.forwarded || !receiver_scored) break;

@@ -91,23 +91,31 @@ std::vector<Event> ReadEvents(MemEnv& env, const std::string& path) {
   return log->events;
 }
 
+// Records `events` twice: into /compacted.baton closed with compaction, and into
+// /as_written.baton without.
+::testing::AssertionResult RecordBothWays(MemEnv& env, const std::vector<Event>& events,
+                                          FlushEach flush, size_t chunk_bytes = 1u << 20) {
+  for (auto [path, compaction] : {std::pair{"/compacted.baton", CloseCompaction::kMergeSmallChunks},
+                                  std::pair{"/as_written.baton", CloseCompaction::kNone}}) {
+    if (Status s = Record(env, path, events, compaction, flush, chunk_bytes); !s.ok())
+      return ::testing::AssertionFailure() << path << ": " << s.ToString();
+  }
+  return ::testing::AssertionSuccess();
+}
+
 TEST(CompactionTest, ASlowSessionIsMergedOnCloseAndReadsAsRecorded) {
   MemEnv env;
   const std::vector<Event> events = Conversation(120);
-  ASSERT_TRUE(
-      Record(env, "/merged.baton", events, CloseCompaction::kMergeSmallChunks, FlushEach::kEvent)
-          .ok());
-  ASSERT_TRUE(
-      Record(env, "/as_written.baton", events, CloseCompaction::kNone, FlushEach::kEvent).ok());
-  const std::string merged = *env.Contents("/merged.baton");
+  ASSERT_TRUE(RecordBothWays(env, events, FlushEach::kEvent));
+  const std::string merged = *env.Contents("/compacted.baton");
   const std::string as_written = *env.Contents("/as_written.baton");
   EXPECT_EQ(CountChunks(as_written).events, 120u);
   EXPECT_EQ(CountChunks(merged).events, 1u);
   EXPECT_LT(merged.size() * 3, as_written.size()) << "one frame compresses what 120 cannot";
-  EXPECT_EQ(ReadEvents(env, "/merged.baton"), events);
+  EXPECT_EQ(ReadEvents(env, "/compacted.baton"), events);
   EXPECT_EQ(ReadEvents(env, "/as_written.baton"), events);
-  EXPECT_FALSE(env.FileExists("/merged.baton.incomplete"));
-  EXPECT_FALSE(env.FileExists("/merged.baton.compacting"));
+  EXPECT_FALSE(env.FileExists("/compacted.baton.incomplete"));
+  EXPECT_FALSE(env.FileExists("/compacted.baton.compacting"));
 }
 
 TEST(CompactionTest, MergedChunksStayWithinTheChunkSizeAndFullOnesAreCopied) {
@@ -115,18 +123,14 @@ TEST(CompactionTest, MergedChunksStayWithinTheChunkSizeAndFullOnesAreCopied) {
   // Every 9th event is larger than half a chunk: copied as it was written, in its place.
   const std::vector<Event> events = Conversation(150, /*big_every=*/9);
   const size_t chunk_bytes = 4096;
-  ASSERT_TRUE(Record(env, "/f.baton", events, CloseCompaction::kMergeSmallChunks, FlushEach::kEvent,
-                     chunk_bytes)
-                  .ok());
-  ASSERT_TRUE(
-      Record(env, "/g.baton", events, CloseCompaction::kNone, FlushEach::kEvent, chunk_bytes).ok());
-  const ChunkCounts merged = CountChunks(*env.Contents("/f.baton"));
-  const ChunkCounts as_written = CountChunks(*env.Contents("/g.baton"));
+  ASSERT_TRUE(RecordBothWays(env, events, FlushEach::kEvent, chunk_bytes));
+  const ChunkCounts merged = CountChunks(*env.Contents("/compacted.baton"));
+  const ChunkCounts as_written = CountChunks(*env.Contents("/as_written.baton"));
   EXPECT_LT(merged.events, as_written.events / 3);
   EXPECT_LT(merged.blobs, as_written.blobs);
   // A merged chunk never exceeds the size; a copied one is as big as it was.
   EXPECT_EQ(merged.largest_raw, as_written.largest_raw);
-  EXPECT_EQ(ReadEvents(env, "/f.baton"), events);
+  EXPECT_EQ(ReadEvents(env, "/compacted.baton"), events);
 }
 
 TEST(CompactionTest, AFileInFullChunksIsLeftAsWritten) {
@@ -147,16 +151,12 @@ TEST(CompactionTest, AFileInFullChunksIsLeftAsWritten) {
 TEST(CompactionTest, ASmallFileIsCompressedAgainHarderAndReadsTheSame) {
   MemEnv env;
   const std::vector<Event> events = Conversation(200);
-  ASSERT_TRUE(
-      Record(env, "/small.baton", events, CloseCompaction::kMergeSmallChunks, FlushEach::kNever)
-          .ok());
-  ASSERT_TRUE(
-      Record(env, "/as_written.baton", events, CloseCompaction::kNone, FlushEach::kNever).ok());
-  const size_t small = env.Contents("/small.baton")->size();
+  ASSERT_TRUE(RecordBothWays(env, events, FlushEach::kNever));
+  const size_t small = env.Contents("/compacted.baton")->size();
   const size_t as_written = env.Contents("/as_written.baton")->size();
   EXPECT_LT(small, as_written) << "level " << format::kSmallFileZstdLevel << " against "
                                << format::kDefaultZstdLevel;
-  EXPECT_EQ(ReadEvents(env, "/small.baton"), events);
+  EXPECT_EQ(ReadEvents(env, "/compacted.baton"), events);
   // Above the small-file size, full chunks stay as written.
   CompactionOptions o;
   o.small_file_raw_bytes = 1000;

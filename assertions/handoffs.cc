@@ -53,6 +53,14 @@ template <typename F>
 void ForEachWordHash(std::string_view text, F&& each) {
   uint64_t h = 0, packed = 0;
   size_t length = 0;
+  // The word just ended: its last bytes and its length mixed in, then passed on.
+  auto finish_word = [&] {
+    h = (h ^ packed ^ (uint64_t{length} << 56)) * kWordMix;
+    const bool more = each(h ^ (h >> 32));
+    h = packed = 0;
+    length = 0;
+    return more;
+  };
   for (unsigned char raw : text) {
     unsigned char c = kWordBytes.map[raw];
     if (c != 0) {
@@ -61,17 +69,11 @@ void ForEachWordHash(std::string_view text, F&& each) {
         h = (h ^ packed) * kWordMix;
         packed = 0;
       }
-    } else if (length != 0) {
-      h = (h ^ packed ^ (uint64_t{length} << 56)) * kWordMix;
-      if (!each(h ^ (h >> 32))) return;
-      h = packed = 0;
-      length = 0;
+    } else if (length != 0 && !finish_word()) {
+      return;
     }
   }
-  if (length != 0) {
-    h = (h ^ packed ^ (uint64_t{length} << 56)) * kWordMix;
-    each(h ^ (h >> 32));
-  }
+  if (length != 0) finish_word();
 }
 
 // The hash of kShingle consecutive word hashes: a polynomial in kShingleBase, so that a

@@ -2,8 +2,9 @@
 // and every response or stream frame an upstream sends goes through these; none may crash,
 // hang or read out of bounds, whatever the bytes.
 //
-// Also the Agents SDK's trace posts (sdk_traces.h). The first byte chooses the API; the rest is the body (and, split on its blank lines, a
-// stream). Build: scripts/fuzz (clang, -DBATON_FUZZ=ON); seeds: fuzz/seeds/proxy_request/.
+// Also the Agents SDK's trace posts (sdk_traces.h). The first byte chooses the API; the rest is the
+// body (and, split on its blank lines, a stream). Build: scripts/fuzz (clang, -DBATON_FUZZ=ON);
+// seeds: fuzz/seeds/proxy_request/.
 #include <cstddef>
 #include <cstdint>
 #include <string>

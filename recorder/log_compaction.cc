@@ -214,12 +214,10 @@ class Compactor {
         return Status::Ok();
       }
       case format::ChunkKind::kEvents: {
+        // Writes pending blobs too, so everything before this chunk precedes it.
         if (full || event_raw_.size() + c.header.raw_length > options_.chunk_bytes)
           BATON_RETURN_IF_ERROR(WritePendingEvents());
-        if (full) {
-          BATON_RETURN_IF_ERROR(WritePendingBlobs());
-          return Copy(c, e);
-        }
+        if (full) return Copy(c, e);
         BATON_ASSIGN_OR_RETURN(std::string raw, Raw(c, e.offset));
         if (event_items_ == 0) {
           events_ = e;

@@ -204,8 +204,9 @@ ReplaySession::ReplaySession(Trace trace, ReplayOptions options, RequestNormaliz
       redactor_(std::move(redactor)) {
   for (const Event& e : trace_.events()) {
     if (IsServedKind(e.kind())) {
-      served_[QueueKey(e.agent, e.kind())].events.push_back(&e);
-      answers_.emplace(e.seq, AnswerOf(e));
+      Queue& q = served_[QueueKey(e.agent, e.kind())];
+      q.events.push_back(&e);
+      q.answers.push_back(&answers_.emplace(e.seq, AnswerOf(e)).first->second);
     } else if (e.kind() == EventKind::kContextRead) {
       reads_[e.agent].events.push_back(&e);
     } else if (e.kind() == EventKind::kMessageDelivery) {
@@ -273,9 +274,28 @@ ReplaySession::ReplaySession(Trace trace, ReplayOptions options, RequestNormaliz
     }
     faults_.emplace(std::make_pair(key, f.call), std::move(pending));
   }
+  HashLoadedRequestContents();
 }
 
 ReplaySession::~ReplaySession() = default;
+
+void ReplaySession::HashLoadedRequestContents() {
+  // Only the messages a request adds to the list its agent sent last (SharedPrefix is
+  // O(1)): the whole history of every call would make building the session quadratic.
+  // Contents left unloaded (ReplaySession::Open) are hashed on first use instead.
+  std::unordered_map<std::string, MessageList> last;
+  for (const Event& e : trace_.events()) {
+    const ModelCall* call = e.As<ModelCall>();
+    if (call == nullptr) continue;
+    const MessageList& messages = call->request.messages;
+    MessageList& previous = last[e.agent];
+    for (size_t i = MessageList::SharedPrefix(messages, previous); i < messages.size(); ++i) {
+      const Content& c = messages[i].content;
+      if (c.blob != 0 && c.loaded()) BlobHash(c);
+    }
+    previous = messages;
+  }
+}
 
 Divergence ReplaySession::MakeDivergence(const Event* recorded, const std::string& agent,
                                          EventKind kind, std::string summary) const {
@@ -341,7 +361,8 @@ Result<const Event*> ReplaySession::Serve(const Event& live) {
   const EventKind kind = live.kind();
   Queue& q = served_[QueueKey(live.agent, live.kind())];
   size_t ordinal = q.next + 1;
-  std::string which = live.agent + "'s " + Ordinal(ordinal) + " " + Human(KindName(kind));
+  // Named only when something is reported: a served call builds no strings.
+  auto which = [&] { return live.agent + "'s " + Ordinal(ordinal) + " " + Human(KindName(kind)); };
   Event scratch;  // The live request redacted, when it comes to that.
 
   if (q.next >= q.events.size()) {
@@ -350,12 +371,12 @@ Result<const Event*> ReplaySession::Serve(const Event& live) {
       return static_cast<const Event*>(nullptr);
     }
     Divergence d = MakeDivergence(nullptr, live.agent, kind,
-                                  which + " has no recording: the recording holds " +
+                                  which() + " has no recording: the recording holds " +
                                       std::to_string(q.events.size()) + " for " + live.agent);
     for (EventField& f : NormalizedRequest(Redacted(live, scratch)))
       d.fields.push_back({FieldDifference::Change::kOnlyLive, f.path, "", f.value});
     BATON_RETURN_IF_ERROR(DivergeLocked(std::move(d)));
-    return Status::NotFound(which + " has no recording");
+    return Status::NotFound(which() + " has no recording");
   }
   const bool call_kind = kind == EventKind::kModelCall || kind == EventKind::kToolCall;
   if (live_after_patch_ && call_kind) {
@@ -376,12 +397,14 @@ Result<const Event*> ReplaySession::Serve(const Event& live) {
   }
   if (match) {
     if (call_kind) {
-      auto fault = faults_.find({QueueKey(live.agent, kind), static_cast<uint32_t>(ordinal)});
+      auto fault = faults_.empty()
+                       ? faults_.end()
+                       : faults_.find({QueueKey(live.agent, kind), static_cast<uint32_t>(ordinal)});
       if (fault != faults_.end() && !fault->second.fired) {
         // Served once in place of the answer; the caller's retry gets the recorded one.
         fault->second.fired = true;
         faults_fired_.push_back(std::string(FaultKindName(fault->second.fault.kind)) + " at " +
-                                which + " (#" + std::to_string(recorded->seq) + ")");
+                                which() + " (#" + std::to_string(recorded->seq) + ")");
         fault->second.answer.seq = recorded->seq;
         fault->second.answer.mono_ns = recorded->mono_ns;
         fault->second.answer.wall_ns = recorded->wall_ns;
@@ -390,12 +413,13 @@ Result<const Event*> ReplaySession::Serve(const Event& live) {
     }
     ++q.next;
     ++served_count_;
+    if (patched_answers_.empty()) return q.answers[q.next - 1];
     if (auto patched = patched_answers_.find(recorded->seq); patched != patched_answers_.end()) {
       patched_served_.push_back(recorded->seq);
       if (options_.overrides.after_patch == AfterPatch::kLive) live_after_patch_ = true;
       return static_cast<const Event*>(&patched->second);
     }
-    return Answer(*recorded);
+    return q.answers[q.next - 1];
   }
   if (options_.mode == ReplayMode::kReplayOrRecord) {
     ++served_live_;
@@ -403,13 +427,13 @@ Result<const Event*> ReplaySession::Serve(const Event& live) {
   }
   Divergence d = MakeDivergence(
       recorded, live.agent, kind,
-      which + " differs from the recording (#" + std::to_string(recorded->seq) + ")");
+      which() + " differs from the recording (#" + std::to_string(recorded->seq) + ")");
   d.fields = DiffFields(NormalizedRequest(*recorded), NormalizedRequest(*compared));
   BATON_RETURN_IF_ERROR(DivergeLocked(std::move(d)));
   // Lenient: serve the recorded answer so the run can go on and show later divergences.
   ++q.next;
   ++served_count_;
-  return Answer(*recorded);
+  return q.answers[q.next - 1];
 }
 
 std::optional<std::string> ReplaySession::RecordedAgentFor(const Event& live) {
@@ -455,12 +479,6 @@ Event ReplaySession::AnswerOf(const Event& e) const {
   return a;
 }
 
-const Event* ReplaySession::Answer(const Event& recorded) const {
-  auto it = answers_.find(recorded.seq);
-  BATON_CHECK(it != answers_.end());
-  return &it->second;
-}
-
 bool ReplaySession::RequestsMatch(const Event& recorded, const Event& live) {
   const ModelCall* r = recorded.As<ModelCall>();
   const ModelCall* l = live.As<ModelCall>();
@@ -473,9 +491,11 @@ bool ReplaySession::RequestsMatch(const Event& recorded, const Event& live) {
     auto same = normalizer_.SameModelRequest(
         r->request, l->request,
         [this](const Content& rec, const Content& now) {
-          if (rec.loaded() || !now.loaded()) return rec.text == now.text;
-          return BlobHash(rec) == XXH3_64bits(now.text.data(), now.text.size()) &&
-                 BlobSize(rec) == now.text.size();
+          // A recorded blob is compared by its hash (computed once per blob; for a loaded
+          // session, when it was built), so only the live text is read.
+          if (rec.blob == 0 || !now.loaded()) return rec.text == now.text;
+          return BlobSize(rec) == now.text.size() &&
+                 BlobHash(rec) == XXH3_64bits(now.text.data(), now.text.size());
         },
         known);
     if (same.has_value()) {
@@ -491,10 +511,15 @@ uint64_t ReplaySession::BlobHash(const Content& c) {
   if (c.blob >= blob_hashes_.size()) blob_hashes_.resize(c.blob + 1, kUnhashed);
   uint64_t& h = blob_hashes_[c.blob];
   if (h == kUnhashed) {
+    if (c.blob >= blob_sizes_.size()) blob_sizes_.resize(c.blob + 1, 0);
+    if (c.loaded()) {
+      h = XXH3_64bits(c.text.data(), c.text.size());
+      blob_sizes_[c.blob] = c.text.size();
+      return h;
+    }
     auto text = trace_.Text(c);
     // Unreadable: a hash no live text will have, so the call shows as a divergence.
     h = text.ok() ? XXH3_64bits(text->data(), text->size()) : kUnreadable;
-    if (c.blob >= blob_sizes_.size()) blob_sizes_.resize(c.blob + 1, 0);
     blob_sizes_[c.blob] = text.ok() ? text->size() : ~size_t{0};
   }
   return h;

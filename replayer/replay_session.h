@@ -153,13 +153,18 @@ class ReplaySession {
   // Queues of recorded events by agent and category, consumed in order.
   struct Queue {
     std::vector<const Event*> events;
+    // Beside each event, its answer in answers_ (whose nodes never move): serving a call
+    // looks nothing up in a map of the whole session.
+    std::vector<const Event*> answers;
     size_t next = 0;
   };
+  // Hashes the contents that each recorded model request adds to its agent's history, while
+  // the session is built: matching a call then reads only the live side's new messages.
+  void HashLoadedRequestContents();
   Status DivergeLocked(Divergence d);
   Divergence MakeDivergence(const Event* recorded, const std::string& agent, EventKind kind,
                             std::string summary) const;
   Event AnswerOf(const Event& recorded) const;
-  const Event* Answer(const Event& recorded) const;
   // Under mu_ (they use the blob hash cache).
   bool RequestsMatch(const Event& recorded, const Event& live);
   uint64_t RequestHash(const Event& e);

@@ -172,6 +172,44 @@ TEST(ReplaySessionTest, ALongConversationMatchesAndAChangeAnywhereInItsHistoryDi
   }
 }
 
+// A recording read with its blobs loaded: each blob is hashed once when the session is
+// built, and live texts are compared with that hash and size, not byte by byte.
+TEST(ReplaySessionTest, LoadedBlobsMatchByHashAndAChangeOfTheSameLengthDiverges) {
+  auto blob = [](std::string text, uint32_t ordinal) {
+    Content c(std::move(text));
+    c.blob = ordinal;
+    return c;
+  };
+  auto record = [&] {
+    MessageList history = {{"system", blob("be brief", 1), "", ""}};
+    TraceBuilder b;
+    history.push_back({"user", blob("first question", 2), "", ""});
+    b.Add("a", ConversationCall(history));
+    history.push_back({"assistant", blob("first answer", 3), "", ""});
+    history.push_back({"user", blob("second question", 4), "", ""});
+    b.Add("a", ConversationCall(history));
+    return b.Build();
+  };
+  auto replay = [&](const std::string& second) {
+    auto s = Session(record());
+    MessageList live = {{"system", Content("be brief"), "", ""},
+                        {"user", Content("first question"), "", ""}};
+    EXPECT_TRUE(s->Serve(Live("a", ConversationCall(live))).ok());
+    live.push_back({"assistant", Content("first answer"), "", ""});
+    live.push_back({"user", Content(second), "", ""});
+    (void)s->Serve(Live("a", ConversationCall(live)));
+    return s->Report();
+  };
+  EXPECT_TRUE(replay("second question").matched);
+  ReplayReport changed = replay("second qu3stion");  // Same length, one byte differs.
+  EXPECT_FALSE(changed.matched);
+  ASSERT_EQ(changed.divergences.size(), 1u);
+  ASSERT_EQ(changed.divergences[0].fields.size(), 1u);
+  EXPECT_EQ(changed.divergences[0].fields[0].path, "request.messages[3].content");
+  EXPECT_EQ(changed.divergences[0].fields[0].recorded, "second question");
+  EXPECT_FALSE(replay("second question?").matched);  // Longer.
+}
+
 TEST(ReplaySessionTest, ContinueModeListsEveryDivergenceAndServesTheRecording) {
   ReplayOptions o;
   o.on_divergence = OnDivergence::kContinue;

@@ -343,6 +343,53 @@ class LogReader::Impl {
     return out;
   }
 
+  Status VisitBlob(uint32_t ordinal, const std::function<void(std::string_view)>& visit) {
+    const BlobChunkEntry* found = BlobChunkOf(ordinal);
+    if (found == nullptr)
+      return Status::NotFound(path_ + ": blob " + std::to_string(ordinal) +
+                              " is not in the part of the file read");
+    const BlobChunkEntry& entry = *found;
+    uint32_t item = ordinal - entry.first;
+    std::shared_ptr<DecodedChunk> chunk;
+    for (auto c = cache_.begin(); c != cache_.end(); ++c) {
+      if ((*c)->offset == entry.offset) {
+        chunk = *c;
+        if (c != cache_.begin()) cache_.splice(cache_.begin(), cache_, c);
+        break;
+      }
+    }
+    if (!chunk) {
+      ChunkResult r = ReadChunkAt(entry.offset);
+      if (r.failure != ChunkFailure::kNone) return Status::Corruption(r.message);
+      chunk = r.chunk;
+      Cache(chunk);
+    }
+    // Named only when something is wrong: a blob read on every replayed call builds no
+    // strings.
+    auto where = [&] {
+      return path_ + ": blob " + std::to_string(ordinal) + " (item " + std::to_string(item + 1) +
+             " of the chunk at byte " + std::to_string(entry.offset) + ")";
+    };
+    if (item >= chunk->items.size())
+      return Status::Corruption(where() + ": the chunk has only " +
+                                std::to_string(chunk->items.size()) + " items");
+    Status result;
+    kj::Maybe<kj::Exception> error = kj::runCatchingExceptions([&]() {
+      capnp::FlatArrayMessageReader message(chunk->items[item],
+                                            UntrustedLimits(chunk->items[item].size()));
+      auto blob = message.getRoot<schema::Blob>();
+      auto data = blob.getData();
+      if (blob.getOrdinal() != ordinal)
+        result = Status::Corruption(where() + ": holds blob " + std::to_string(blob.getOrdinal()));
+      else
+        visit(std::string_view(reinterpret_cast<const char*>(data.begin()), data.size()));
+    });
+    KJ_IF_MAYBE (e, error) {
+      return Status::Corruption(where() + ": malformed blob: " + e->getDescription().cStr());
+    }
+    return result;
+  }
+
   std::optional<uint64_t> BlobSize(uint32_t ordinal) const {
     const BlobChunkEntry* entry = BlobChunkOf(ordinal);
     if (entry == nullptr || entry->sizes.empty()) return std::nullopt;
@@ -968,46 +1015,7 @@ class LogReader::Impl {
   }
 
   Status LoadBlobInto(uint32_t ordinal, std::string* out) {
-    const BlobChunkEntry* found = BlobChunkOf(ordinal);
-    if (found == nullptr)
-      return Status::NotFound(path_ + ": blob " + std::to_string(ordinal) +
-                              " is not in the part of the file read");
-    const BlobChunkEntry& entry = *found;
-    uint32_t item = ordinal - entry.first;
-    std::shared_ptr<DecodedChunk> chunk;
-    for (auto c = cache_.begin(); c != cache_.end(); ++c) {
-      if ((*c)->offset == entry.offset) {
-        chunk = *c;
-        if (c != cache_.begin()) cache_.splice(cache_.begin(), cache_, c);
-        break;
-      }
-    }
-    if (!chunk) {
-      ChunkResult r = ReadChunkAt(entry.offset);
-      if (r.failure != ChunkFailure::kNone) return Status::Corruption(r.message);
-      chunk = r.chunk;
-      Cache(chunk);
-    }
-    std::string where = path_ + ": blob " + std::to_string(ordinal) + " (item " +
-                        std::to_string(item + 1) + " of the chunk at byte " +
-                        std::to_string(entry.offset) + ")";
-    if (item >= chunk->items.size())
-      return Status::Corruption(where + ": the chunk has only " +
-                                std::to_string(chunk->items.size()) + " items");
-    Status result;
-    kj::Maybe<kj::Exception> error = kj::runCatchingExceptions([&]() {
-      capnp::FlatArrayMessageReader message(chunk->items[item],
-                                            UntrustedLimits(chunk->items[item].size()));
-      auto blob = message.getRoot<schema::Blob>();
-      auto data = blob.getData();
-      out->assign(reinterpret_cast<const char*>(data.begin()), data.size());
-      if (blob.getOrdinal() != ordinal)
-        result = Status::Corruption(where + ": holds blob " + std::to_string(blob.getOrdinal()));
-    });
-    KJ_IF_MAYBE (e, error) {
-      return Status::Corruption(where + ": malformed blob: " + e->getDescription().cStr());
-    }
-    return result;
+    return VisitBlob(ordinal, [out](std::string_view bytes) { out->assign(bytes); });
   }
 
   const std::string path_;
@@ -1057,6 +1065,9 @@ const std::vector<ChunkIndexEntry>& LogReader::index() const { return impl_->ind
 const FooterTotals& LogReader::footer() const { return impl_->footer(); }
 Result<std::vector<Event>> LogReader::ReadEventChunk(size_t i) { return impl_->ReadEventChunk(i); }
 Result<std::string> LogReader::LoadBlob(uint32_t ordinal) { return impl_->LoadBlob(ordinal); }
+Status LogReader::VisitBlob(uint32_t ordinal, const std::function<void(std::string_view)>& visit) {
+  return impl_->VisitBlob(ordinal, visit);
+}
 std::optional<uint64_t> LogReader::BlobSize(uint32_t ordinal) const {
   return impl_->BlobSize(ordinal);
 }

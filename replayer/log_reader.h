@@ -20,9 +20,11 @@
 #define BATON_REPLAYER_LOG_READER_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/env.h"
@@ -132,6 +134,9 @@ class LogReader {
   // The bytes of blob `ordinal` (Content::blob): one seen by Next() so far, or any in an
   // indexed log.
   Result<std::string> LoadBlob(uint32_t ordinal);
+  // The same bytes lent to `visit` for the length of the call, from the decoded chunk: for
+  // hashing or comparing a blob without copying it.
+  Status VisitBlob(uint32_t ordinal, const std::function<void(std::string_view)>& visit);
   // The size of a blob Next() has passed, or nullopt.
   std::optional<uint64_t> BlobSize(uint32_t ordinal) const;
 

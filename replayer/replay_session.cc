@@ -512,15 +512,17 @@ uint64_t ReplaySession::BlobHash(const Content& c) {
   uint64_t& h = blob_hashes_[c.blob];
   if (h == kUnhashed) {
     if (c.blob >= blob_sizes_.size()) blob_sizes_.resize(c.blob + 1, 0);
-    if (c.loaded()) {
-      h = XXH3_64bits(c.text.data(), c.text.size());
-      blob_sizes_[c.blob] = c.text.size();
-      return h;
-    }
-    auto text = trace_.Text(c);
+    size_t& size = blob_sizes_[c.blob];
+    // Hashed where it lies (the decoded chunk), not copied out first.
+    Status read = trace_.VisitText(c, [&](std::string_view text) {
+      h = XXH3_64bits(text.data(), text.size());
+      size = text.size();
+    });
     // Unreadable: a hash no live text will have, so the call shows as a divergence.
-    h = text.ok() ? XXH3_64bits(text->data(), text->size()) : kUnreadable;
-    blob_sizes_[c.blob] = text.ok() ? text->size() : ~size_t{0};
+    if (!read.ok()) {
+      h = kUnreadable;
+      size = ~size_t{0};
+    }
   }
   return h;
 }

@@ -34,6 +34,18 @@ Result<std::string> Trace::Text(const Content& content) const {
   return blobs_->reader->LoadBlob(content.blob);
 }
 
+Status Trace::VisitText(const Content& content,
+                        const std::function<void(std::string_view)>& visit) const {
+  if (content.loaded()) {
+    visit(content.text);
+    return Status::Ok();
+  }
+  if (blobs_ == nullptr)
+    return Status::NotFound("blob " + std::to_string(content.blob) + " is not loaded");
+  std::lock_guard<std::mutex> lock(blobs_->mu);
+  return blobs_->reader->VisitBlob(content.blob, visit);
+}
+
 Status Trace::Resolve(Event& event) const {
   Status status;
   ForEachContent(event, [&](Content& c) {

@@ -3,11 +3,13 @@
 #ifndef BATON_REPLAYER_TRACE_H_
 #define BATON_REPLAYER_TRACE_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -61,6 +63,9 @@ class Trace {
   // The text of a content field, loading its blob if the trace was opened lazily.
   // Thread-safe. Corruption/NotFound when the blob cannot be read.
   Result<std::string> Text(const Content& content) const;
+  // The same text lent to `visit` for the length of the call, copying no blob.
+  Status VisitText(const Content& content,
+                   const std::function<void(std::string_view)>& visit) const;
   // Loads every blob-backed field of `event` (a copy, or an event of this trace).
   Status Resolve(Event& event) const;
 

@@ -91,6 +91,18 @@ TEST(RoundTripTest, LazyBlobsLoadOnDemand) {
   Result<std::string> missing = (*reader)->LoadBlob(999999);
   EXPECT_FALSE(missing.ok());
   EXPECT_THAT(missing.status().message(), HasSubstr("blob 999999"));
+  // Visited in place: the same bytes, and no visit for a blob that is not there.
+  std::string visited;
+  int visits = 0;
+  auto visit = [&](std::string_view bytes) {
+    visited = bytes;
+    ++visits;
+  };
+  ASSERT_TRUE((*reader)->VisitBlob(payload.blob, visit).ok());
+  EXPECT_EQ(visited, *text);
+  Status none = (*reader)->VisitBlob(999999, visit);
+  EXPECT_THAT(none.message(), HasSubstr("blob 999999"));
+  EXPECT_EQ(visits, 1);
 }
 
 // A conversation that resends its whole history every turn costs O(new text).

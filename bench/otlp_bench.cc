@@ -143,8 +143,10 @@ void BM_WriteImportedSessions(benchmark::State& state) {
     env.MakeDirectory("/out");
     auto batch = ParseOtlpJson(Doc().json, "bench");
     if (!batch.ok()) std::abort();
-    for (const SpanSession& s : SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto))
-      if (!WriteSpanSession(s, "/out/" + SessionFileName(s.key) + ".baton", env).ok()) std::abort();
+    for (SpanSession& s : SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto)) {
+      const std::string path = "/out/" + SessionFileName(s.key) + ".baton";
+      if (!WriteSpanSession(std::move(s), path, env, CloseCompaction::kNone).ok()) std::abort();
+    }
   }
   SetRate(state);
 }

@@ -107,6 +107,8 @@ class OtlpReceiver::Impl final : public kj::HttpService {
       for (auto& b : batches) groups_.Add(std::move(b), now);
       auto ready = stopping ? groups_.TakeAll() : groups_.TakeIdle(now, idle_ns);
       for (auto& [key, spans] : ready) Write(key, std::move(spans));
+      // Every group taken this turn is on disk before the writer waits again.
+      while (!writing_.empty()) FinishOldest();
       lock.lock();
       if (stopping && queue_.empty()) break;
     }
@@ -252,14 +254,34 @@ class OtlpReceiver::Impl final : public kj::HttpService {
     ++(stats_.*field);
   }
 
+  // Starts a group's file. Its recorder's thread compresses it while this thread maps the
+  // next group; at most kMaxSessionsInFlight are open at once (memory stays bounded).
   void Write(const std::string& key, std::vector<Span> spans) {
     SpanSession session = SessionFromSpans(key, std::move(spans));
     Env& env = *options_.env;
     const std::string base = options_.out_dir + "/" + SessionFileName(key);
     std::string path = base + ".baton";
+    // A file still being written exists as PATH.incomplete: it is taken too.
     for (int n = 2; env.FileExists(path) || env.FileExists(path + ".incomplete"); ++n)
       path = base + "-" + std::to_string(n) + ".baton";
-    Status s = WriteSpanSession(session, path, env);
+    // A receiver's one writer must keep up with a fleet: each session is written once, at
+    // the recorder's level, not recompressed hard on close as a batch import's are.
+    auto recorder = StartSpanSessionFile(std::move(session), path, env, CloseCompaction::kNone);
+    if (!recorder.ok()) {
+      Written(path, recorder.status());
+      return;
+    }
+    writing_.push_back({path, std::move(recorder).value()});
+    while (writing_.size() > kMaxSessionsInFlight) FinishOldest();
+  }
+
+  void FinishOldest() {
+    SessionInFlight done = std::move(writing_.front());
+    writing_.pop_front();
+    Written(done.path, done.recorder->Close());
+  }
+
+  void Written(const std::string& path, const Status& s) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!s.ok()) {
       ++stats_.write_errors;
@@ -269,6 +291,13 @@ class OtlpReceiver::Impl final : public kj::HttpService {
     ++stats_.sessions_written;
     files_.push_back(path);
   }
+
+  struct SessionInFlight {
+    std::string path;
+    std::unique_ptr<Recorder> recorder;
+  };
+  static constexpr size_t kMaxSessionsInFlight = 4;
+  std::deque<SessionInFlight> writing_;  // The writer thread's, oldest first.
 
   OtlpReceiverOptions options_;
   std::unique_ptr<Env> owned_env_;

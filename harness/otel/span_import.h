@@ -38,6 +38,7 @@
 #include "base/status.h"
 #include "harness/otel/otlp_spans.h"
 #include "recorder/event.h"
+#include "recorder/recorder.h"
 
 namespace baton::otel {
 
@@ -102,8 +103,17 @@ std::vector<SpanSession> SessionsFromSpans(std::vector<Span> spans, GroupBy grou
 // A file name for a session key: its characters outside [A-Za-z0-9._-] become '_'.
 std::string SessionFileName(const std::string& key);
 
-// Writes `session` to `path` through the Recorder (temporary name, then renamed).
-Status WriteSpanSession(const SpanSession& session, const std::string& path, Env& env);
+// Starts writing `session` to `path` through a Recorder (PATH.incomplete, renamed by Close):
+// every event is queued, and the recorder's thread encodes and compresses them while the
+// caller goes on, say to build the next session. Its events arrive at once, so its chunks
+// are full; `compaction` only decides whether a small file is recompressed hard on close
+// (smaller, but several times the cost of writing it).
+Result<std::unique_ptr<Recorder>> StartSpanSessionFile(
+    SpanSession session, const std::string& path, Env& env,
+    CloseCompaction compaction = CloseCompaction::kMergeSmallChunks);
+// StartSpanSessionFile, then Close.
+Status WriteSpanSession(SpanSession session, const std::string& path, Env& env,
+                        CloseCompaction compaction = CloseCompaction::kMergeSmallChunks);
 
 struct OtlpImportSummary {
   size_t spans = 0;

@@ -9,6 +9,7 @@
 
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -155,6 +156,40 @@ TEST_F(OtlpReceiverTest, AnswersAsOtlpHttpSaysAndWritesEachTraceOnStop) {
   }
   EXPECT_EQ(calls[dir_ + "/" + a + ".baton"], 4u);
   EXPECT_EQ(calls[dir_ + "/" + b + ".baton"], 2u);
+}
+
+// More traces end at once than the writer keeps open (it starts a file, maps the next while
+// the first compresses): every one is published whole under its own name, none left behind.
+TEST_F(OtlpReceiverTest, ManyTracesEndingAtOnceAreEachWrittenWhole) {
+  OtlpReceiverOptions o;
+  o.listen_port = 0;
+  o.out_dir = dir_;
+  o.idle = std::chrono::hours(1);
+  auto receiver = OtlpReceiver::Start(o);
+  ASSERT_TRUE(receiver.ok()) << receiver.status().ToString();
+  constexpr int kTraces = 13;
+  std::map<std::string, int> spans_of;
+  for (int t = 0; t < kTraces; ++t) {
+    char trace[33];
+    std::snprintf(trace, sizeof trace, "%032x", 0xabc00 + t);
+    spans_of[dir_ + "/" + trace + ".baton"] = 1 + t % 4;
+    ASSERT_EQ(
+        Post((*receiver)->port(), WriteFile(dir_ + "/t.json", SpanJson(trace, 1 + t % 4, 100 * t)))
+            .status,
+        200);
+  }
+  (*receiver)->Stop();
+  EXPECT_EQ((*receiver)->stats().sessions_written, static_cast<uint64_t>(kTraces));
+  std::vector<std::string> files = (*receiver)->files();
+  ASSERT_THAT(files, SizeIs(kTraces));
+  for (const std::string& f : files) {
+    auto trace = Trace::Load(f);
+    ASSERT_TRUE(trace.ok()) << trace.status().ToString();
+    int calls = 0;
+    for (const Event& e : trace->events()) calls += e.As<ModelCall>() != nullptr;
+    EXPECT_EQ(calls, spans_of[f]) << f;
+    EXPECT_FALSE(std::filesystem::exists(f + ".incomplete")) << f;
+  }
 }
 
 TEST_F(OtlpReceiverTest, QuietTracesAreWrittenWhileRunningAndLateSpansGetTheirOwnFile) {

@@ -100,14 +100,20 @@ std::string WriteFile(const std::string& path, const std::string& text) {
 
 class OtlpReceiverTest : public ::testing::Test {
  protected:
+  // On an ephemeral port, writing to dir_.
+  OtlpReceiverOptions Options(std::chrono::milliseconds idle) const {
+    OtlpReceiverOptions o;
+    o.listen_port = 0;
+    o.out_dir = dir_;
+    o.idle = idle;
+    return o;
+  }
+
   std::string dir_ = FreshTempDir("otlp_receiver");
 };
 
 TEST_F(OtlpReceiverTest, AnswersAsOtlpHttpSaysAndWritesEachTraceOnStop) {
-  OtlpReceiverOptions o;
-  o.listen_port = 0;
-  o.out_dir = dir_;
-  o.idle = std::chrono::hours(1);
+  OtlpReceiverOptions o = Options(std::chrono::hours(1));
   o.max_body_bytes = 64 * 1024;
   auto receiver = OtlpReceiver::Start(o);
   ASSERT_TRUE(receiver.ok()) << receiver.status().ToString();
@@ -161,10 +167,7 @@ TEST_F(OtlpReceiverTest, AnswersAsOtlpHttpSaysAndWritesEachTraceOnStop) {
 // More traces end at once than the writer keeps open (it starts a file, maps the next while
 // the first compresses): every one is published whole under its own name, none left behind.
 TEST_F(OtlpReceiverTest, ManyTracesEndingAtOnceAreEachWrittenWhole) {
-  OtlpReceiverOptions o;
-  o.listen_port = 0;
-  o.out_dir = dir_;
-  o.idle = std::chrono::hours(1);
+  OtlpReceiverOptions o = Options(std::chrono::hours(1));
   auto receiver = OtlpReceiver::Start(o);
   ASSERT_TRUE(receiver.ok()) << receiver.status().ToString();
   constexpr int kTraces = 13;
@@ -193,10 +196,7 @@ TEST_F(OtlpReceiverTest, ManyTracesEndingAtOnceAreEachWrittenWhole) {
 }
 
 TEST_F(OtlpReceiverTest, QuietTracesAreWrittenWhileRunningAndLateSpansGetTheirOwnFile) {
-  OtlpReceiverOptions o;
-  o.listen_port = 0;
-  o.out_dir = dir_;
-  o.idle = std::chrono::milliseconds(50);
+  OtlpReceiverOptions o = Options(std::chrono::milliseconds(50));
   auto receiver = OtlpReceiver::Start(o);
   ASSERT_TRUE(receiver.ok());
   const std::string a = "0102030405060708090a0b0c0d0e0f10";
@@ -251,10 +251,7 @@ class BlockingEnv final : public Env {
 
 TEST_F(OtlpReceiverTest, AWriterThatFallsBehindGets429WithRetryAfterAndLosesNothing) {
   BlockingEnv env;
-  OtlpReceiverOptions o;
-  o.listen_port = 0;
-  o.out_dir = dir_;
-  o.idle = std::chrono::milliseconds(0);
+  OtlpReceiverOptions o = Options(std::chrono::milliseconds(0));
   o.max_queued_spans = 4;
   o.env = &env;
   auto receiver = OtlpReceiver::Start(o);

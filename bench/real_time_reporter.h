@@ -20,13 +20,9 @@ class RealTimeReporter : public benchmark::ConsoleReporter {
       // repetitions themselves); otherwise as its one run. Not the other aggregates.
       const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
       if (run.run_type != Run::RT_Iteration && !median) continue;
-      if (median) {
-        seconds_[run.run_name.str()] =
-            run.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(run.time_unit);
-        continue;
-      }
-      seconds_[run.benchmark_name()] =
+      seconds_[median ? run.run_name.str() : run.benchmark_name()] =
           run.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(run.time_unit);
+      if (median) continue;  // Its counters are the repetitions'.
       for (const auto& [counter, value] : run.counters)
         counters_[run.benchmark_name() + "\n" + counter] = value.value;
     }

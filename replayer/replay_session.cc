@@ -413,7 +413,6 @@ Result<const Event*> ReplaySession::Serve(const Event& live) {
     }
     ++q.next;
     ++served_count_;
-    if (patched_answers_.empty()) return q.answers[q.next - 1];
     if (auto patched = patched_answers_.find(recorded->seq); patched != patched_answers_.end()) {
       patched_served_.push_back(recorded->seq);
       if (options_.overrides.after_patch == AfterPatch::kLive) live_after_patch_ = true;

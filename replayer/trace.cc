@@ -27,11 +27,10 @@ Result<Trace> Trace::Load(const std::string& path, ReaderOptions options) {
 }
 
 Result<std::string> Trace::Text(const Content& content) const {
-  if (content.loaded()) return content.text;
-  if (blobs_ == nullptr)
-    return Status::NotFound("blob " + std::to_string(content.blob) + " is not loaded");
-  std::lock_guard<std::mutex> lock(blobs_->mu);
-  return blobs_->reader->LoadBlob(content.blob);
+  std::string text;
+  Status s = VisitText(content, [&text](std::string_view bytes) { text.assign(bytes); });
+  if (!s.ok()) return s;
+  return text;
 }
 
 Status Trace::VisitText(const Content& content,

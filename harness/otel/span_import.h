@@ -108,12 +108,11 @@ std::string SessionFileName(const std::string& key);
 // caller goes on, say to build the next session. Its events arrive at once, so its chunks
 // are full; `compaction` only decides whether a small file is recompressed hard on close
 // (smaller, but several times the cost of writing it).
-Result<std::unique_ptr<Recorder>> StartSpanSessionFile(
-    SpanSession session, const std::string& path, Env& env,
-    CloseCompaction compaction = CloseCompaction::kMergeSmallChunks);
+Result<std::unique_ptr<Recorder>> StartSpanSessionFile(SpanSession session, const std::string& path,
+                                                       Env& env, CloseCompaction compaction);
 // StartSpanSessionFile, then Close.
 Status WriteSpanSession(SpanSession session, const std::string& path, Env& env,
-                        CloseCompaction compaction = CloseCompaction::kMergeSmallChunks);
+                        CloseCompaction compaction);
 
 struct OtlpImportSummary {
   size_t spans = 0;

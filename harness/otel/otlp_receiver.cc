@@ -194,7 +194,7 @@ class OtlpReceiver::Impl final : public kj::HttpService {
 
  private:
   kj::Promise<void> Accept(Response& response, const std::string& body) {
-    auto batch = ParseOtlpJson(body, "the request body");
+    auto batch = reader_.Read(body, "the request body");
     if (!batch.ok()) return Refuse(response, 400, 3, batch.status().message());
     const size_t n = batch->spans.size();
     const size_t rejected = batch->rejected.size();
@@ -306,6 +306,7 @@ class OtlpReceiver::Impl final : public kj::HttpService {
   kj::Timer* timer_ = nullptr;
   kj::Own<kj::HttpHeaderTable> table_;
   unsigned port_ = 0;
+  OtlpJsonReader reader_;  // The HTTP thread's: every request body is read with it.
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

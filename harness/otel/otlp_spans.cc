@@ -547,16 +547,40 @@ std::optional<std::string> DecodeId(std::string_view text, size_t size) {
 
 // --- Documents ----------------------------------------------------------------------------
 
+struct OtlpJsonReader::State {
+  simdjson::dom::parser parser;
+  std::string padded;  // The input, then SIMDJSON_PADDING bytes that simdjson may read.
+};
+
+OtlpJsonReader::OtlpJsonReader() : state_(std::make_unique<State>()) {}
+OtlpJsonReader::~OtlpJsonReader() = default;
+
 Result<OtlpBatch> ParseOtlpJson(std::string_view json, std::string_view where) {
+  return OtlpJsonReader().Read(json, where);
+}
+
+Result<OtlpBatch> OtlpJsonReader::Read(std::string_view json, std::string_view where) {
+  Result<OtlpBatch> batch = ReadKeepingMemory(json, where);
+  Release(json.size());
+  return batch;
+}
+
+Result<OtlpBatch> OtlpJsonReader::ReadKeepingMemory(std::string_view json, std::string_view where) {
   OtlpBatch batch;
   if (json.find_first_not_of(" \t\r\n") == std::string_view::npos)
     return Status::Corruption(std::string(where) + ": empty: no OTLP/JSON document in it");
-  simdjson::dom::parser parser;
-  simdjson::padded_string padded(json);
-  // One batch wide enough for the largest document: the whole input.
+  simdjson::dom::parser& parser = state_->parser;
+  std::string& padded = state_->padded;
+  // resize() keeps the capacity of earlier, larger documents: no allocation after the first.
+  padded.resize(json.size() + simdjson::SIMDJSON_PADDING);
+  std::copy(json.begin(), json.end(), padded.begin());
+  std::fill(padded.begin() + static_cast<ptrdiff_t>(json.size()), padded.end(), '\0');
+  // One batch wide enough for the largest document: the whole input. The parser keeps its
+  // capacity when the next input is no larger.
   const size_t batch_size = std::max<size_t>(json.size(), simdjson::dom::MINIMAL_BATCH_SIZE);
   simdjson::dom::document_stream stream;
-  if (auto err = parser.parse_many(padded, batch_size).get(stream); err != simdjson::SUCCESS)
+  if (auto err = parser.parse_many(padded.data(), json.size(), batch_size).get(stream);
+      err != simdjson::SUCCESS)
     return Status::Corruption(std::string(where) +
                               ": not OTLP/JSON: " + simdjson::error_message(err));
   size_t docs = 0;
@@ -584,6 +608,13 @@ Result<OtlpBatch> ParseOtlpJson(std::string_view json, std::string_view where) {
   if (docs == 0)
     return Status::Corruption(std::string(where) + ": empty: no OTLP/JSON document in it");
   return batch;
+}
+
+void OtlpJsonReader::Release(size_t parsed_bytes) {
+  // The parser's memory is several times its largest input; one huge request must not pin
+  // that for the life of a receiver whose usual batches are a few hundred kB.
+  constexpr size_t kKeepForInputsUpTo = 16 << 20;
+  if (parsed_bytes > kKeepForInputsUpTo) state_ = std::make_unique<State>();
 }
 
 std::string WriteOtlpJson(const std::vector<Span>& spans) {

@@ -13,6 +13,7 @@
 #define BATON_HARNESS_OTEL_OTLP_SPANS_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -103,6 +104,25 @@ struct OtlpBatch {
 // that is not JSON or has no resourceSpans is an error naming `where` and the byte offset;
 // a span without usable ids or times is rejected alone.
 Result<OtlpBatch> ParseOtlpJson(std::string_view json, std::string_view where);
+
+// ParseOtlpJson that keeps its parser's memory (the tape, the padded copy of the input)
+// from one document to the next: a receiver reads every request body with one reader, so
+// it allocates and faults in that memory once instead of per request. One thread at a time.
+class OtlpJsonReader {
+ public:
+  OtlpJsonReader();
+  ~OtlpJsonReader();
+  OtlpJsonReader(const OtlpJsonReader&) = delete;
+  OtlpJsonReader& operator=(const OtlpJsonReader&) = delete;
+
+  Result<OtlpBatch> Read(std::string_view json, std::string_view where);
+
+ private:
+  struct State;
+  Result<OtlpBatch> ReadKeepingMemory(std::string_view json, std::string_view where);
+  void Release(size_t parsed_bytes);  // Drops the memory kept after a very large input.
+  std::unique_ptr<State> state_;
+};
 
 // An OTLP/JSON export request of `spans` (hex ids, numbers as strings, as the spec says),
 // grouped by service and scope.

@@ -276,6 +276,54 @@ TEST(OtlpImportTest, BadDocumentsFailWithWhereAndWhy) {
   }
 }
 
+// A receiver reads every request with one OtlpJsonReader: what an earlier document left in
+// the parser (a larger document, a failure, a very large document whose memory is dropped)
+// must not change what the next one reads as.
+TEST(OtlpImportTest, OneReaderReadsEachDocumentAsAFreshParseDoes) {
+  auto document = [](int spans, const std::string& padding) {
+    std::vector<Span> list;
+    for (int i = 0; i < spans; ++i) {
+      Span s;
+      s.trace_id = "0102030405060708090a0b0c0d0e0f10";
+      char id[17];
+      std::snprintf(id, sizeof id, "%016x", i + 1);
+      s.span_id = id;
+      s.name = "chat";
+      s.start_ns = 1000 + i;
+      s.end_ns = 2000 + i;
+      s.attributes = {{"gen_ai.operation.name", AttributeValue::String("chat")},
+                      {"pad", AttributeValue::String(padding)}};
+      list.push_back(std::move(s));
+    }
+    return WriteOtlpJson(list);
+  };
+  const std::vector<std::string> documents = {
+      document(40, std::string(100, 'x')),
+      document(3, "short"),
+      "not json",
+      document(2, "after a failure"),
+      document(2, std::string(17 << 20, 'y')),  // Above what the reader keeps memory for.
+      document(5, "after a very large one"),
+      R"({"resourceSpans":[{"scopeSpans":[{"spans":[)",
+      document(1, "last"),
+  };
+  OtlpJsonReader reader;
+  for (size_t i = 0; i < documents.size(); ++i) {
+    auto fresh = ParseOtlpJson(documents[i], "in.json");
+    auto reused = reader.Read(documents[i], "in.json");
+    ASSERT_EQ(reused.ok(), fresh.ok()) << "document " << i;
+    if (!fresh.ok()) {
+      EXPECT_EQ(reused.status().message(), fresh.status().message()) << "document " << i;
+      continue;
+    }
+    ASSERT_EQ(reused->spans.size(), fresh->spans.size()) << "document " << i;
+    for (size_t j = 0; j < fresh->spans.size(); ++j) {
+      EXPECT_EQ(reused->spans[j].span_id, fresh->spans[j].span_id) << "document " << i;
+      EXPECT_EQ(reused->spans[j].Str("pad"), fresh->spans[j].Str("pad")) << "document " << i;
+    }
+  }
+}
+
 TEST(OtlpImportTest, BadSpansAreRejectedAloneAndUnknownFieldsIgnored) {
   const std::string json = R"({"resourceSpans":[{"scopeSpans":[{"spans":[
     {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708","name":"ok",

@@ -215,10 +215,15 @@ TEST_F(SecretPlacesTest, ParametersPasswordsAndAnyCaseSchemesAreRedacted) {
 TEST(RedactorTest, NamesThatLookSecret) {
   for (const char* name : {"OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "X-My-Service-Api-Key",
                            "apiKey", "access_token", "client_secret", "password", "Set-Cookie",
-                           "Proxy-Authorization", "x-auth-token", "AWS_SECRET_ACCESS_KEY"})
+                           "Proxy-Authorization", "x-auth-token", "AWS_SECRET_ACCESS_KEY",
+                           // Only the last two words decide, found from the end: trailing and
+                           // doubled separators, case, and camel case at the boundary.
+                           "api_key_", "api__key", "API.KEY", "ApiKey", "APIKEY", "db.Password",
+                           "gen_ai.auth token", "x-Api-Key-"})
     EXPECT_TRUE(NameLooksSecret(name)) << name;
   for (const char* name : {"max_tokens", "token_count", "key", "x-ratelimit-remaining-tokens",
-                           "keyboard", "monkey", "content-type", "session_id", "PATH"})
+                           "keyboard", "monkey", "content-type", "session_id", "PATH", "", "_",
+                           "--key", "Key", "apikeys", "api_key_id", "tokenizer", "KEYS"})
     EXPECT_FALSE(NameLooksSecret(name)) << name;
 }
 
@@ -254,6 +259,24 @@ TEST(RedactorTest, PiecesRejoinToTheRedactedWhole) {
       EXPECT_EQ(out[0] + out[1] + out[2], expected) << a << "," << b;
     }
   }
+}
+
+TEST(RedactorTest, CredentialHeadersMatchWhateverTheirCase) {
+  RedactionOptions o;
+  o.environment = SecretsFromEnvironment::kIgnore;
+  o.header_names = {"X-Tenant-Pass"};
+  Result<Redactor> r = Redactor::Create(o);
+  ASSERT_TRUE(r.ok());
+  // A plain value: only the header's name can make it a credential.
+  const std::string value = "plain value";
+  std::string out;
+  for (const char* name : {"x-tenant-pass", "X-TENANT-PASS", "X-Goog-Api-Key", "OpenAI-Project"}) {
+    out.clear();
+    EXPECT_TRUE(r->RedactHeader(name, value, out)) << name;
+    EXPECT_EQ(out, r->Pseudonym(value)) << name;
+  }
+  for (const char* name : {"x-tenant-passes", "x-tenant", "Content-Type", ""})
+    EXPECT_FALSE(r->RedactHeader(name, value, out)) << name;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <deque>
 #include <future>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <utility>
 
@@ -254,31 +255,32 @@ class OtlpReceiver::Impl final : public kj::HttpService {
     ++(stats_.*field);
   }
 
-  // Starts a group's file. Its recorder's thread compresses it while this thread maps the
-  // next group; at most kMaxSessionsInFlight are open at once (memory stays bounded).
+  // Hands a group to a thread of its own that maps it to a session and writes its file, so
+  // that mapping, creating files and compressing run on every core while this thread takes
+  // in the next batches. At most kMaxSessionsInFlight run at once (memory stays bounded).
   void Write(const std::string& key, std::vector<Span> spans) {
-    SpanSession session = SessionFromSpans(key, std::move(spans));
     Env& env = *options_.env;
     const std::string base = options_.out_dir + "/" + SessionFileName(key);
     std::string path = base + ".baton";
-    // A file still being written exists as PATH.incomplete: it is taken too.
-    for (int n = 2; env.FileExists(path) || env.FileExists(path + ".incomplete"); ++n)
+    // A file still being written exists as PATH.incomplete, or not yet at all when its
+    // thread has not created it: both are taken too.
+    for (int n = 2;
+         claimed_.count(path) || env.FileExists(path) || env.FileExists(path + ".incomplete"); ++n)
       path = base + "-" + std::to_string(n) + ".baton";
-    // A receiver's one writer must keep up with a fleet: each session is written once, at
-    // the recorder's level, not recompressed hard on close as a batch import's are.
-    auto recorder = StartSpanSessionFile(std::move(session), path, env, CloseCompaction::kNone);
-    if (!recorder.ok()) {
-      Written(path, recorder.status());
-      return;
-    }
-    writing_.push_back({path, std::move(recorder).value()});
+    claimed_.insert(path);
+    writing_.push_back({path, std::thread([this, key, path, spans = std::move(spans)]() mutable {
+                          Written(path,
+                                  WriteSpanSession(SessionFromSpans(key, std::move(spans)), path,
+                                                   *options_.env, CloseCompaction::kNone));
+                        })});
     while (writing_.size() > kMaxSessionsInFlight) FinishOldest();
   }
 
   void FinishOldest() {
     SessionInFlight done = std::move(writing_.front());
     writing_.pop_front();
-    Written(done.path, done.recorder->Close());
+    done.thread.join();
+    claimed_.erase(done.path);
   }
 
   void Written(const std::string& path, const Status& s) {
@@ -294,10 +296,11 @@ class OtlpReceiver::Impl final : public kj::HttpService {
 
   struct SessionInFlight {
     std::string path;
-    std::unique_ptr<Recorder> recorder;
+    std::thread thread;  // Maps and writes the session; ends when its file is closed.
   };
   static constexpr size_t kMaxSessionsInFlight = 4;
   std::deque<SessionInFlight> writing_;  // The writer thread's, oldest first.
+  std::set<std::string> claimed_;        // The writer thread's: the paths of writing_.
 
   OtlpReceiverOptions options_;
   std::unique_ptr<Env> owned_env_;

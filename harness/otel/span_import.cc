@@ -1070,21 +1070,14 @@ std::string SessionFileName(const std::string& key) {
   return out;
 }
 
-Result<std::unique_ptr<Recorder>> StartSpanSessionFile(SpanSession session, const std::string& path,
-                                                       Env& env, CloseCompaction compaction) {
+Status WriteSpanSession(SpanSession session, const std::string& path, Env& env,
+                        CloseCompaction compaction) {
   RecorderOptions o;
   o.env = &env;
   o.compaction = compaction;
   auto rec = Recorder::Create(path, std::move(session.header), o);
   if (!rec.ok()) return rec.status();
   for (Event& e : session.events) (*rec)->RecordWithTimes(std::move(e));
-  return rec;
-}
-
-Status WriteSpanSession(SpanSession session, const std::string& path, Env& env,
-                        CloseCompaction compaction) {
-  auto rec = StartSpanSessionFile(std::move(session), path, env, compaction);
-  if (!rec.ok()) return rec.status();
   return (*rec)->Close();
 }
 

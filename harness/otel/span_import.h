@@ -103,14 +103,9 @@ std::vector<SpanSession> SessionsFromSpans(std::vector<Span> spans, GroupBy grou
 // A file name for a session key: its characters outside [A-Za-z0-9._-] become '_'.
 std::string SessionFileName(const std::string& key);
 
-// Starts writing `session` to `path` through a Recorder (PATH.incomplete, renamed by Close):
-// every event is queued, and the recorder's thread encodes and compresses them while the
-// caller goes on, say to build the next session. Its events arrive at once, so its chunks
-// are full; `compaction` only decides whether a small file is recompressed hard on close
-// (smaller, but several times the cost of writing it).
-Result<std::unique_ptr<Recorder>> StartSpanSessionFile(SpanSession session, const std::string& path,
-                                                       Env& env, CloseCompaction compaction);
-// StartSpanSessionFile, then Close.
+// Writes `session` to `path` through a Recorder (PATH.incomplete, renamed on close). Its
+// events arrive at once, so its chunks are full; `compaction` only decides whether a small
+// file is recompressed hard on close (smaller, but several times the cost of writing it).
 Status WriteSpanSession(SpanSession session, const std::string& path, Env& env,
                         CloseCompaction compaction);
 

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "base/mem_env.h"
@@ -29,6 +30,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
+using ::testing::UnorderedElementsAre;
 
 // --- Grouping and the receiver -----------------------------------------------------------------
 
@@ -230,9 +232,9 @@ class BlockingEnv final : public Env {
   Status RemoveFile(const std::string& path) override { return mem_.RemoveFile(path); }
   bool FileExists(const std::string& path) override { return mem_.FileExists(path); }
   bool DirectoryExists(const std::string& path) override { return mem_.DirectoryExists(path); }
-  void WaitForWriter() {
+  void WaitForWriters(int n = 1) {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return waiting_ > 0; });
+    cv_.wait(lock, [&] { return waiting_ >= n; });
   }
   void Release() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -249,6 +251,52 @@ class BlockingEnv final : public Env {
   bool released_ = false;
 };
 
+// Sessions are written on threads of their own, several at once: two conversations whose
+// names give the same file name ("conv/1" and "conv_1" are both conv_1) and that are written
+// at the same time still get a file each.
+TEST_F(OtlpReceiverTest, ConversationsWithTheSameFileNameWrittenAtOnceGetAFileEach) {
+  auto spans = [](const std::string& trace, const std::string& conversation, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) {
+      char id[17];
+      std::snprintf(id, sizeof id, "%016x", i + 1);
+      out += std::string(out.empty() ? "" : ",") + R"({"traceId":")" + trace + R"(","spanId":")" +
+             id + R"(","name":"chat","startTimeUnixNano":")" + std::to_string(1000 + i) +
+             R"(","attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},)" +
+             R"({"key":"gen_ai.conversation.id","value":{"stringValue":")" + conversation +
+             R"("}}]})";
+    }
+    return out;
+  };
+  BlockingEnv env;  // Holds both files' creation until both threads are creating them.
+  env.mem().MakeDirectory(dir_);
+  OtlpReceiverOptions o = Options(std::chrono::hours(1));
+  o.env = &env;
+  auto receiver = OtlpReceiver::Start(o);
+  ASSERT_TRUE(receiver.ok());
+  const std::string body = R"({"resourceSpans":[{"scopeSpans":[{"spans":[)" +
+                           spans("0102030405060708090a0b0c0d0e0f10", "conv/1", 3) + "," +
+                           spans("1102030405060708090a0b0c0d0e0f10", "conv_1", 2) + "]}]}]}";
+  ASSERT_EQ(Post((*receiver)->port(), WriteFile(dir_ + "/both.json", body)).status, 200);
+  std::thread stop([&] { (*receiver)->Stop(); });  // Both are written in the same turn.
+  env.WaitForWriters(2);
+  env.Release();
+  stop.join();
+  std::vector<std::string> files = (*receiver)->files();
+  EXPECT_THAT(files, UnorderedElementsAre(dir_ + "/conv_1.baton", dir_ + "/conv_1-2.baton"));
+  std::multiset<int> calls;
+  for (const std::string& f : files) {
+    ReaderOptions to;
+    to.env = &env.mem();
+    auto trace = Trace::Load(f, to);
+    ASSERT_TRUE(trace.ok()) << trace.status().ToString();
+    int n = 0;
+    for (const Event& e : trace->events()) n += e.As<ModelCall>() != nullptr;
+    calls.insert(n);
+  }
+  EXPECT_EQ(calls, (std::multiset<int>{2, 3}));
+}
+
 TEST_F(OtlpReceiverTest, AWriterThatFallsBehindGets429WithRetryAfterAndLosesNothing) {
   BlockingEnv env;
   OtlpReceiverOptions o = Options(std::chrono::milliseconds(0));
@@ -259,7 +307,7 @@ TEST_F(OtlpReceiverTest, AWriterThatFallsBehindGets429WithRetryAfterAndLosesNoth
   const unsigned port = (*receiver)->port();
   const std::string a = "0102030405060708090a0b0c0d0e0f10";
   ASSERT_EQ(Post(port, WriteFile(dir_ + "/1.json", SpanJson(a, 3))).status, 200);
-  env.WaitForWriter();  // The writer is stuck writing the first trace.
+  env.WaitForWriters();  // The writer is stuck writing the first trace.
   EXPECT_EQ(Post(port, WriteFile(dir_ + "/2.json", SpanJson(a, 3, 10))).status, 200);
   Posted busy = Post(port, WriteFile(dir_ + "/3.json", SpanJson(a, 3, 20)));
   EXPECT_EQ(busy.status, 429);

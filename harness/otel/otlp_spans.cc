@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <utility>
 
@@ -549,7 +550,10 @@ std::optional<std::string> DecodeId(std::string_view text, size_t size) {
 
 struct OtlpJsonReader::State {
   simdjson::dom::parser parser;
-  std::string padded;  // The input, then SIMDJSON_PADDING bytes that simdjson may read.
+  // The input, then SIMDJSON_PADDING bytes that simdjson may read. Not a std::string: its
+  // resize() would zero the whole input's length before the copy overwrites it.
+  std::unique_ptr<char[]> padded;
+  size_t capacity = 0;  // Input bytes `padded` holds before its padding.
 };
 
 OtlpJsonReader::OtlpJsonReader() : state_(std::make_unique<State>()) {}
@@ -570,16 +574,19 @@ Result<OtlpBatch> OtlpJsonReader::ReadKeepingMemory(std::string_view json, std::
   if (json.find_first_not_of(" \t\r\n") == std::string_view::npos)
     return Status::Corruption(std::string(where) + ": empty: no OTLP/JSON document in it");
   simdjson::dom::parser& parser = state_->parser;
-  std::string& padded = state_->padded;
-  // resize() keeps the capacity of earlier, larger documents: no allocation after the first.
-  padded.resize(json.size() + simdjson::SIMDJSON_PADDING);
-  std::copy(json.begin(), json.end(), padded.begin());
-  std::fill(padded.begin() + static_cast<ptrdiff_t>(json.size()), padded.end(), '\0');
+  // The buffer of an earlier, larger document is reused: no allocation after the first.
+  if (state_->capacity < json.size()) {
+    state_->padded.reset(new char[json.size() + simdjson::SIMDJSON_PADDING]);
+    state_->capacity = json.size();
+  }
+  char* padded = state_->padded.get();
+  std::memcpy(padded, json.data(), json.size());
+  std::memset(padded + json.size(), 0, simdjson::SIMDJSON_PADDING);
   // One batch wide enough for the largest document: the whole input. The parser keeps its
   // capacity when the next input is no larger.
   const size_t batch_size = std::max<size_t>(json.size(), simdjson::dom::MINIMAL_BATCH_SIZE);
   simdjson::dom::document_stream stream;
-  if (auto err = parser.parse_many(padded.data(), json.size(), batch_size).get(stream);
+  if (auto err = parser.parse_many(padded, json.size(), batch_size).get(stream);
       err != simdjson::SUCCESS)
     return Status::Corruption(std::string(where) +
                               ": not OTLP/JSON: " + simdjson::error_message(err));

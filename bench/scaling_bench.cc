@@ -3,6 +3,7 @@
 //   record  = synthesize and record the session (the generator is part of it);
 //   read    = open, decompress and decode it into a Trace;
 //   check   = read, then every analysis and the root-cause explanation (baton check/why);
+//   diff    = `baton diff` of the session against itself: both read, every event compared;
 //   match   = replay matching: every recorded model call served to a live copy of itself,
 //             whose requests continue one list per conversation as a program's do (the
 //             recording opened as replay opens it; opening and freeing it are not timed,
@@ -39,6 +40,7 @@
 #include "harness/synth/synthetic_session.h"
 #include "replayer/event_json.h"
 #include "replayer/replay_session.h"
+#include "replayer/session_diff.h"
 
 namespace baton {
 namespace {
@@ -216,6 +218,25 @@ int main(int argc, char** argv) {
         // (allocator and page-cache state, the host): the figure is the median of 5.
         ->Repetitions(5)
         ->ReportAggregatesOnly(true);
+    benchmark::RegisterBenchmark(("diff" + suffix).c_str(),
+                                 [=](benchmark::State& state) {
+                                   for (auto _ : state) {
+                                     // As `baton diff A B` runs: both read, then compared. The
+                                     // session against itself is the costliest case, every event
+                                     // compared with no difference to stop at.
+                                     auto a = Trace::Load(file);
+                                     auto b = Trace::Load(file);
+                                     if (!a.ok() || !b.ok())
+                                       return state.SkipWithError("the session did not read");
+                                     auto d = DiffSessions(*a, *b);
+                                     if (!d.ok() || !d->equivalent)
+                                       return state.SkipWithError("a session differed from itself");
+                                   }
+                                 })
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime()
+        ->Repetitions(5)
+        ->ReportAggregatesOnly(true);
     benchmark::RegisterBenchmark(
         ("match" + suffix).c_str(),
         [=](benchmark::State& state) {
@@ -287,7 +308,7 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks(&reporter);
 
   std::printf("\n");
-  for (const char* verb : {"record", "read", "check", "match"}) {
+  for (const char* verb : {"record", "read", "check", "diff", "match"}) {
     std::printf("figure scaling.%s_ns_per_event", verb);
     double first = 0, last = 0;
     for (int n : turns) {

@@ -8,12 +8,14 @@
 #include <zstd.h>
 
 #include <atomic>
+#include <cstring>
 
 #include "base/mem_env.h"
 #include "recorder/baton.capnp.h"
 #include "recorder/chunk_format.h"
 #include "recorder/recorder.h"
 #include "replayer/log_reader.h"
+#include "replayer/trace.h"
 #include "tests/testing/sample_events.h"
 
 namespace baton {
@@ -119,6 +121,42 @@ TEST_F(IntegrityTest, RemovingTheLastEventChunkContradictsTheFooter) {
   Result<LogContents> log = Read(Reassemble(order, /*keep_trailer=*/false));
   ASSERT_FALSE(log.ok());
   EXPECT_THAT(log.status().message(), HasSubstr("footer"));
+}
+
+// The footer's event count sizes the vector Trace::Load reads into, before any event is
+// read: a footer that claims 2^60 events must give the usual error, not an allocation of
+// 2^60 events.
+TEST_F(IntegrityTest, AFooterClaimingAnAbsurdEventCountIsAnErrorNotAnAllocation) {
+  const ChunkSpan& footer = chunks_.back();
+  format::ChunkHeader h;
+  ASSERT_TRUE(format::DecodeChunkHeader(footer.bytes, &h));
+  std::string raw(h.raw_length, '\0');
+  const std::string_view stored = std::string_view(footer.bytes).substr(format::kChunkHeaderSize);
+  ASSERT_EQ(ZSTD_decompress(raw.data(), raw.size(), stored.data(), stored.size()), raw.size());
+  kj::Array<capnp::word> words = kj::heapArray<capnp::word>(raw.size() / sizeof(capnp::word));
+  std::memcpy(words.begin(), raw.data(), raw.size());
+  capnp::FlatArrayMessageReader reader(words);
+  capnp::MallocMessageBuilder message;
+  message.setRoot(reader.getRoot<schema::Footer>());
+  message.getRoot<schema::Footer>().setEventCount(uint64_t{1} << 60);
+  kj::Array<capnp::word> flat = capnp::messageToFlatArray(message);
+  std::string lying =
+      testing::FileBuilder()
+          .Chunk(format::ChunkKind::kFooter, h.item_count,
+                 std::string(reinterpret_cast<const char*>(flat.begin()), flat.asBytes().size()))
+          .bytes()
+          .substr(format::kFileHeaderSize);
+  std::vector<size_t> order = AllChunks();
+  order.pop_back();
+  // The footer stays where it was, so the trailer still points at it: the reader opens
+  // with the lying footer in hand, as a reader of a clean file does.
+  env_.SetContents("/f.baton", Reassemble(order, /*keep_trailer=*/false) + lying + trailer_);
+  ReaderOptions o;
+  o.env = &env_;
+  Result<Trace> trace = Trace::Load("/f.baton", o);
+  ASSERT_FALSE(trace.ok());
+  EXPECT_EQ(trace.status().code(), Status::Code::kCorruption);
+  EXPECT_THAT(trace.status().message(), HasSubstr(std::to_string(uint64_t{1} << 60)));
 }
 
 TEST_F(IntegrityTest, AFooterBeforeTheEndIsDamage) {

@@ -11,8 +11,10 @@
 #include <cstdlib>
 #include <deque>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <set>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -267,12 +269,26 @@ class OtlpReceiver::Impl final : public kj::HttpService {
     for (int n = 2;
          claimed_.count(path) || env.FileExists(path) || env.FileExists(path + ".incomplete"); ++n)
       path = base + "-" + std::to_string(n) + ".baton";
+    // A receiver must keep up with a fleet: each session is written once, at the recorder's
+    // level, not recompressed hard on close as a batch import's are. The spans are shared
+    // with the thread, not moved into it: std::thread moves its arguments before it knows
+    // whether a thread can be started.
+    auto group = std::make_shared<std::vector<Span>>(std::move(spans));
+    auto write = [this, key, path, group] {
+      Written(path, WriteSpanSession(SessionFromSpans(key, std::move(*group)), path, *options_.env,
+                                     CloseCompaction::kNone));
+    };
+    std::thread thread;
+    try {
+      thread = std::thread(write);
+    } catch (const std::system_error&) {
+      // No thread to be had (a process or memory limit): the session is written here, late
+      // but whole.
+      write();
+      return;
+    }
     claimed_.insert(path);
-    writing_.push_back({path, std::thread([this, key, path, spans = std::move(spans)]() mutable {
-                          Written(path,
-                                  WriteSpanSession(SessionFromSpans(key, std::move(spans)), path,
-                                                   *options_.env, CloseCompaction::kNone));
-                        })});
+    writing_.push_back({path, std::move(thread)});
     while (writing_.size() > kMaxSessionsInFlight) FinishOldest();
   }
 

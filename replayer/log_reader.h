@@ -120,6 +120,9 @@ class LogReader {
 
   // The next event, in seq order. Returns false at the end of the log (see report()).
   Result<bool> Next(Event* event);
+  // Every event Next() has not returned yet, in a vector sized once from the footer's count
+  // (capped by the file's size, since the count is the file's word).
+  Result<std::vector<Event>> ReadRemaining();
   const ReadReport& report() const;
 
   // Random access, available when the log was closed cleanly.

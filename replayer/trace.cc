@@ -1,30 +1,15 @@
 #include "replayer/trace.h"
 
-#include <algorithm>
-
 namespace baton {
 
 Result<Trace> Trace::Load(const std::string& path, ReaderOptions options) {
   auto reader = LogReader::Open(path, options);
   if (!reader.ok()) return reader.status();
-  std::vector<Event> events;
-  // Sized once from the footer's count: grown by doubling, the vector moved every event
-  // several times and faulted in twice its final memory, two fifths of reading a long
-  // session. The count is the file's word, so the reservation is capped at 16 bytes of
-  // memory per byte of file (a synthetic session's events take 173 bytes on disk for 616
-  // in memory); a session whose events are smaller on disk grows past it as before.
-  const uint64_t cap = (*reader)->file_size() * 16 / sizeof(Event);
-  events.reserve(static_cast<size_t>(std::min((*reader)->footer().event_count, cap)));
-  Event event;
-  while (true) {
-    Result<bool> more = (*reader)->Next(&event);
-    if (!more.ok()) return more.status();
-    if (!*more) break;
-    events.push_back(std::move(event));
-  }
+  Result<std::vector<Event>> events = (*reader)->ReadRemaining();
+  if (!events.ok()) return events.status();
   const ReadReport& report = (*reader)->report();
   if (report.end == LogEnd::kError) return Status::Corruption(path + ": " + report.ending);
-  Trace t = FromEvents((*reader)->header(), std::move(events), report);
+  Trace t = FromEvents((*reader)->header(), std::move(events).value(), report);
   t.path_ = path;
   if (options.blobs == BlobLoading::kLazy) {
     t.blobs_ = std::make_shared<BlobSource>();

@@ -117,6 +117,12 @@ size_t JsonLinesZstdSize(const std::string& path, int level, size_t* json_bytes)
   return compressed;
 }
 
+// Between runs of this bench the figures of one session size moved by up to 40% (allocator
+// and page-cache state, the host): a verb's figure is the median of 5 repetitions.
+void MedianOf5(benchmark::internal::Benchmark* b) {
+  b->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(5)->ReportAggregatesOnly(true);
+}
+
 std::string SelfDirectory() {
   return std::filesystem::canonical("/proc/self/exe").parent_path().string();
 }
@@ -185,58 +191,37 @@ int main(int argc, char** argv) {
                                  })
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
-    benchmark::RegisterBenchmark(("read" + suffix).c_str(),
-                                 [=](benchmark::State& state) {
-                                   for (auto _ : state) {
-                                     auto t = Trace::Load(file);
-                                     if (!t.ok()) state.SkipWithError(t.status().message().c_str());
-                                     benchmark::DoNotOptimize(t);
-                                   }
-                                 })
-        ->Unit(benchmark::kMillisecond)
-        ->UseRealTime()
-        // Between runs of this bench the figures of one session size moved by up to 40%
-        // (allocator and page-cache state, the host): the figure is the median of 5.
-        ->Repetitions(5)
-        ->ReportAggregatesOnly(true);
-    benchmark::RegisterBenchmark(("check" + suffix).c_str(),
-                                 [=](benchmark::State& state) {
-                                   const Policy policy;
-                                   const ScorerSet scorers = ScorerSet::Defaults();
-                                   for (auto _ : state) {
-                                     auto ex = bench::CheckSession(file, policy, scorers);
-                                     if (!ex.ok()) {
-                                       state.SkipWithError(ex.status().message().c_str());
-                                       return;
-                                     }
-                                     benchmark::DoNotOptimize(ex->paragraph.data());
-                                   }
-                                 })
-        ->Unit(benchmark::kMillisecond)
-        ->UseRealTime()
-        // Between runs of this bench the figures of one session size moved by up to 40%
-        // (allocator and page-cache state, the host): the figure is the median of 5.
-        ->Repetitions(5)
-        ->ReportAggregatesOnly(true);
-    benchmark::RegisterBenchmark(("diff" + suffix).c_str(),
-                                 [=](benchmark::State& state) {
-                                   for (auto _ : state) {
-                                     // As `baton diff A B` runs: both read, then compared. The
-                                     // session against itself is the costliest case, every event
-                                     // compared with no difference to stop at.
-                                     auto a = Trace::Load(file);
-                                     auto b = Trace::Load(file);
-                                     if (!a.ok() || !b.ok())
-                                       return state.SkipWithError("the session did not read");
-                                     auto d = DiffSessions(*a, *b);
-                                     if (!d.ok() || !d->equivalent)
-                                       return state.SkipWithError("a session differed from itself");
-                                   }
-                                 })
-        ->Unit(benchmark::kMillisecond)
-        ->UseRealTime()
-        ->Repetitions(5)
-        ->ReportAggregatesOnly(true);
+    benchmark::RegisterBenchmark(("read" + suffix).c_str(), [=](benchmark::State& state) {
+      for (auto _ : state) {
+        auto t = Trace::Load(file);
+        if (!t.ok()) state.SkipWithError(t.status().message().c_str());
+        benchmark::DoNotOptimize(t);
+      }
+    })->Apply(MedianOf5);
+    benchmark::RegisterBenchmark(("check" + suffix).c_str(), [=](benchmark::State& state) {
+      const Policy policy;
+      const ScorerSet scorers = ScorerSet::Defaults();
+      for (auto _ : state) {
+        auto ex = bench::CheckSession(file, policy, scorers);
+        if (!ex.ok()) {
+          state.SkipWithError(ex.status().message().c_str());
+          return;
+        }
+        benchmark::DoNotOptimize(ex->paragraph.data());
+      }
+    })->Apply(MedianOf5);
+    benchmark::RegisterBenchmark(("diff" + suffix).c_str(), [=](benchmark::State& state) {
+      for (auto _ : state) {
+        // As `baton diff A B` runs: both read, then compared. The
+        // session against itself is the costliest case, every event
+        // compared with no difference to stop at.
+        auto a = Trace::Load(file);
+        auto b = Trace::Load(file);
+        if (!a.ok() || !b.ok()) return state.SkipWithError("the session did not read");
+        auto d = DiffSessions(*a, *b);
+        if (!d.ok() || !d->equivalent) return state.SkipWithError("a session differed from itself");
+      }
+    })->Apply(MedianOf5);
     benchmark::RegisterBenchmark(
         ("match" + suffix).c_str(),
         [=](benchmark::State& state) {

@@ -51,7 +51,9 @@ constexpr std::array<std::string_view, 4> kCredentialHeaders = {
 
 // ASCII classification, inline: the locale-aware <cctype> calls dominated the writer's
 // profile when run on every byte of every text.
-constexpr bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool IsAsciiUpper(char c) { return c >= 'A' && c <= 'Z'; }
+constexpr bool IsAsciiLower(char c) { return c >= 'a' && c <= 'z'; }
+constexpr bool IsAsciiAlpha(char c) { return IsAsciiLower(c) || IsAsciiUpper(c); }
 constexpr bool IsAsciiAlnum(char c) { return IsAsciiAlpha(c) || (c >= '0' && c <= '9'); }
 
 // First letters (either case) of the key shapes: only these start a shape.
@@ -113,8 +115,6 @@ struct LastNameWords {
 };
 
 bool IsNameSeparator(char c) { return c == '-' || c == '_' || c == '.' || c == ' '; }
-bool IsAsciiUpper(char c) { return c >= 'A' && c <= 'Z'; }
-bool IsAsciiLower(char c) { return c >= 'a' && c <= 'z'; }
 
 LastNameWords LastWordsOf(std::string_view name) {
   LastNameWords out;

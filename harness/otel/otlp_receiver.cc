@@ -13,7 +13,6 @@
 #include <future>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -266,8 +265,12 @@ class OtlpReceiver::Impl final : public kj::HttpService {
     std::string path = base + ".baton";
     // A file still being written exists as PATH.incomplete, or not yet at all when its
     // thread has not created it: both are taken too.
-    for (int n = 2;
-         claimed_.count(path) || env.FileExists(path) || env.FileExists(path + ".incomplete"); ++n)
+    auto in_flight = [&](const std::string& p) {
+      return std::any_of(writing_.begin(), writing_.end(),
+                         [&](const SessionInFlight& w) { return w.path == p; });
+    };
+    for (int n = 2; in_flight(path) || env.FileExists(path) || env.FileExists(path + ".incomplete");
+         ++n)
       path = base + "-" + std::to_string(n) + ".baton";
     // A receiver must keep up with a fleet: each session is written once, at the recorder's
     // level, not recompressed hard on close as a batch import's are. The spans are shared
@@ -287,7 +290,6 @@ class OtlpReceiver::Impl final : public kj::HttpService {
       write();
       return;
     }
-    claimed_.insert(path);
     writing_.push_back({path, std::move(thread)});
     while (writing_.size() > kMaxSessionsInFlight) FinishOldest();
   }
@@ -296,7 +298,6 @@ class OtlpReceiver::Impl final : public kj::HttpService {
     SessionInFlight done = std::move(writing_.front());
     writing_.pop_front();
     done.thread.join();
-    claimed_.erase(done.path);
   }
 
   void Written(const std::string& path, const Status& s) {
@@ -316,7 +317,6 @@ class OtlpReceiver::Impl final : public kj::HttpService {
   };
   static constexpr size_t kMaxSessionsInFlight = 4;
   std::deque<SessionInFlight> writing_;  // The writer thread's, oldest first.
-  std::set<std::string> claimed_;        // The writer thread's: the paths of writing_.
 
   OtlpReceiverOptions options_;
   std::unique_ptr<Env> owned_env_;

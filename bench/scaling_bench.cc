@@ -54,6 +54,34 @@ std::vector<int> TurnCounts(const char* env, std::vector<int> defaults) {
   return out;
 }
 
+// Reads every byte of a request except its first `resent` messages; returns a sum so the
+// reads are not optimised away.
+size_t TouchFreshPart(const ModelRequest& r, size_t resent) {
+  size_t sum = 0;
+  auto touch = [&sum](std::string_view s) {
+    for (char c : s) sum += static_cast<unsigned char>(c);
+  };
+  touch(r.model);
+  for (const auto* kvs : {&r.parameters, &r.headers})
+    for (const KeyValue& kv : *kvs) {
+      touch(kv.key);
+      touch(kv.value);
+    }
+  for (const ToolSpec& t : r.tools) {
+    touch(t.name);
+    touch(t.description);
+    touch(t.parameters_json.text);
+  }
+  for (size_t i = resent; i < r.messages.size(); ++i) {
+    const ChatMessage& m = r.messages[i];
+    for (std::string_view s :
+         {std::string_view(m.role), std::string_view(m.name), std::string_view(m.tool_call_id),
+          std::string_view(m.extra), std::string_view(m.content.text)})
+      touch(s);
+  }
+  return sum;
+}
+
 synth::SynthOptions Options(int turns) {
   synth::SynthOptions o;
   o.agents = 4;
@@ -253,16 +281,16 @@ int main(int argc, char** argv) {
             for (const Event& e : live->events()) {
               if (e.kind() != EventKind::kModelCall) continue;
               {
-                // A live program's newest messages were just made (the answer it received,
-                // the tool result it computed) and are in its cache; here they were loaded
-                // long before. Reading them untimed puts them where a live program has them.
-                const MessageList& m = e.As<ModelCall>()->request.messages;
+                // A live program builds its request just before the call: the model,
+                // parameters, tools and headers, and its newest messages (the answer it
+                // received, the tool result it computed) are in its cache. Here they were
+                // loaded long before; reading them untimed puts them where a live program
+                // has them. The resent history is not touched: a program does not reread it.
+                const ModelRequest& r = e.As<ModelCall>()->request;
                 const MessageList*& prev = last_sent[e.agent];
-                size_t sum = 0;
-                for (size_t i = prev ? MessageList::SharedPrefix(m, *prev) : 0; i < m.size(); ++i)
-                  for (char c : m[i].content.text) sum += static_cast<unsigned char>(c);
-                benchmark::DoNotOptimize(sum);
-                prev = &m;
+                benchmark::DoNotOptimize(
+                    TouchFreshPart(r, prev ? MessageList::SharedPrefix(r.messages, *prev) : 0));
+                prev = &r.messages;
               }
               auto start = std::chrono::steady_clock::now();
               auto served = session->Serve(e);

@@ -344,39 +344,64 @@ class LogReader::Impl {
   }
 
   Status VisitBlob(uint32_t ordinal, const std::function<void(std::string_view)>& visit) {
-    const BlobChunkEntry* found = BlobChunkOf(ordinal);
-    if (found == nullptr)
+    const BlobChunkEntry* entry = nullptr;
+    std::shared_ptr<DecodedChunk> chunk;
+    BATON_RETURN_IF_ERROR(DecodedBlobChunk(ordinal, entry, chunk));
+    return VisitBlobItem(*entry, *chunk, ordinal, visit);
+  }
+
+  Status VisitBlobsBeside(uint32_t ordinal,
+                          const std::function<void(uint32_t, std::string_view)>& visit) {
+    const BlobChunkEntry* entry = nullptr;
+    std::shared_ptr<DecodedChunk> chunk;
+    BATON_RETURN_IF_ERROR(DecodedBlobChunk(ordinal, entry, chunk));
+    Status asked;
+    for (uint32_t o = entry->first; o - entry->first < entry->count; ++o) {
+      Status s = VisitBlobItem(*entry, *chunk, o, [&](std::string_view bytes) { visit(o, bytes); });
+      if (o == ordinal) asked = std::move(s);
+    }
+    return asked;
+  }
+
+  // The blob chunk holding `ordinal` and its decoded items (from the cache, or read now).
+  Status DecodedBlobChunk(uint32_t ordinal, const BlobChunkEntry*& entry,
+                          std::shared_ptr<DecodedChunk>& chunk) {
+    entry = BlobChunkOf(ordinal);
+    if (entry == nullptr)
       return Status::NotFound(path_ + ": blob " + std::to_string(ordinal) +
                               " is not in the part of the file read");
-    const BlobChunkEntry& entry = *found;
-    uint32_t item = ordinal - entry.first;
-    std::shared_ptr<DecodedChunk> chunk;
     for (auto c = cache_.begin(); c != cache_.end(); ++c) {
-      if ((*c)->offset == entry.offset) {
+      if ((*c)->offset == entry->offset) {
         chunk = *c;
         if (c != cache_.begin()) cache_.splice(cache_.begin(), cache_, c);
-        break;
+        return Status::Ok();
       }
     }
-    if (!chunk) {
-      ChunkResult r = ReadChunkAt(entry.offset);
-      if (r.failure != ChunkFailure::kNone) return Status::Corruption(r.message);
-      chunk = r.chunk;
-      Cache(chunk);
-    }
+    ChunkResult r = ReadChunkAt(entry->offset);
+    if (r.failure != ChunkFailure::kNone) return Status::Corruption(r.message);
+    chunk = r.chunk;
+    Cache(chunk);
+    return Status::Ok();
+  }
+
+  // Lends blob `ordinal`, an item of `chunk`, to `visit`, after checking that the item is a
+  // well-formed blob with that ordinal.
+  Status VisitBlobItem(const BlobChunkEntry& entry, const DecodedChunk& chunk, uint32_t ordinal,
+                       const std::function<void(std::string_view)>& visit) {
+    const uint32_t item = ordinal - entry.first;
     // Named only when something is wrong: a blob read on every replayed call builds no
     // strings.
     auto where = [&] {
       return path_ + ": blob " + std::to_string(ordinal) + " (item " + std::to_string(item + 1) +
              " of the chunk at byte " + std::to_string(entry.offset) + ")";
     };
-    if (item >= chunk->items.size())
+    if (item >= chunk.items.size())
       return Status::Corruption(where() + ": the chunk has only " +
-                                std::to_string(chunk->items.size()) + " items");
+                                std::to_string(chunk.items.size()) + " items");
     Status result;
     kj::Maybe<kj::Exception> error = kj::runCatchingExceptions([&]() {
-      capnp::FlatArrayMessageReader message(chunk->items[item],
-                                            UntrustedLimits(chunk->items[item].size()));
+      capnp::FlatArrayMessageReader message(chunk.items[item],
+                                            UntrustedLimits(chunk.items[item].size()));
       auto blob = message.getRoot<schema::Blob>();
       auto data = blob.getData();
       if (blob.getOrdinal() != ordinal)
@@ -1067,6 +1092,10 @@ Result<std::vector<Event>> LogReader::ReadEventChunk(size_t i) { return impl_->R
 Result<std::string> LogReader::LoadBlob(uint32_t ordinal) { return impl_->LoadBlob(ordinal); }
 Status LogReader::VisitBlob(uint32_t ordinal, const std::function<void(std::string_view)>& visit) {
   return impl_->VisitBlob(ordinal, visit);
+}
+Status LogReader::VisitBlobsBeside(uint32_t ordinal,
+                                   const std::function<void(uint32_t, std::string_view)>& visit) {
+  return impl_->VisitBlobsBeside(ordinal, visit);
 }
 std::optional<uint64_t> LogReader::BlobSize(uint32_t ordinal) const {
   return impl_->BlobSize(ordinal);

@@ -140,6 +140,12 @@ class LogReader {
   // The same bytes lent to `visit` for the length of the call, from the decoded chunk: for
   // hashing or comparing a blob without copying it.
   Status VisitBlob(uint32_t ordinal, const std::function<void(std::string_view)>& visit);
+  // Every readable blob of the chunk that holds `ordinal` lent to `visit(ordinal, bytes)`,
+  // in ordinal order, while the chunk is decoded: for work on many blobs (hashing them all
+  // for replay) that should read each chunk once and while it is in cache. The status is
+  // that of `ordinal` itself; a damaged neighbour is skipped (VisitBlob reports it).
+  Status VisitBlobsBeside(uint32_t ordinal,
+                          const std::function<void(uint32_t, std::string_view)>& visit);
   // The size of a blob Next() has passed, or nullopt.
   std::optional<uint64_t> BlobSize(uint32_t ordinal) const;
 

@@ -10,6 +10,30 @@
 namespace baton {
 namespace {
 
+// A long recording's events are far out of cache by the time their call comes, and
+// matching one is a chain of dependent loads (the event, then its request's lists, then
+// their elements). Serving a queue's call therefore prefetches the queue's next two
+// recorded events, one step of the chain each: the event after next as a whole, and the
+// lists of the next one (whose event the previous call fetched). Prefetches are hints:
+// they change no result, only when memory is read.
+void PrefetchAhead(const std::vector<const Event*>& events, size_t next) {
+  if (next + 1 < events.size()) {
+    const char* e = reinterpret_cast<const char*>(events[next + 1]);
+    for (size_t off = 0; off < sizeof(Event); off += 64) __builtin_prefetch(e + off);
+  }
+  if (next >= events.size()) return;
+  const ModelCall* call = events[next]->As<ModelCall>();
+  if (call == nullptr) return;
+  const ModelRequest& r = call->request;
+  __builtin_prefetch(r.parameters.data());
+  __builtin_prefetch(r.tools.data());
+  __builtin_prefetch(r.headers.data());
+  // The messages the call adds come last; its history was matched before.
+  for (size_t i = r.messages.size() > 3 ? r.messages.size() - 3 : 0; i < r.messages.size(); ++i)
+    for (size_t off = 0; off < sizeof(ChatMessage); off += 64)
+      __builtin_prefetch(reinterpret_cast<const char*>(&r.messages[i]) + off);
+}
+
 bool IsServedKind(EventKind k) {
   return k == EventKind::kModelCall || k == EventKind::kToolCall || k == EventKind::kClockRead ||
          k == EventKind::kRandomDraw || k == EventKind::kEnvRead;
@@ -413,6 +437,7 @@ Result<const Event*> ReplaySession::Serve(const Event& live) {
     }
     ++q.next;
     ++served_count_;
+    PrefetchAhead(q.events, q.next);
     if (auto patched = patched_answers_.find(recorded->seq); patched != patched_answers_.end()) {
       patched_served_.push_back(recorded->seq);
       if (options_.overrides.after_patch == AfterPatch::kLive) live_after_patch_ = true;
@@ -507,23 +532,31 @@ bool ReplaySession::RequestsMatch(const Event& recorded, const Event& live) {
 
 uint64_t ReplaySession::BlobHash(const Content& c) {
   // Ordinals are dense (1, 2, ...): a vector, not a map, on this hot path.
-  if (c.blob >= blob_hashes_.size()) blob_hashes_.resize(c.blob + 1, kUnhashed);
-  uint64_t& h = blob_hashes_[c.blob];
-  if (h == kUnhashed) {
-    if (c.blob >= blob_sizes_.size()) blob_sizes_.resize(c.blob + 1, 0);
-    size_t& size = blob_sizes_[c.blob];
-    // Hashed where it lies (the decoded chunk), not copied out first.
-    Status read = trace_.VisitText(c, [&](std::string_view text) {
-      h = XXH3_64bits(text.data(), text.size());
-      size = text.size();
-    });
-    // Unreadable: a hash no live text will have, so the call shows as a divergence.
-    if (!read.ok()) {
-      h = kUnreadable;
-      size = ~size_t{0};
+  if (c.blob < blob_hashes_.size() && blob_hashes_[c.blob] != kUnhashed)
+    return blob_hashes_[c.blob];
+  // The blob and the others of its chunk are hashed where they lie (the decoded chunk, not
+  // copied out), now: a conversation's calls need a chunk's blobs one by one over many
+  // calls, by when a long recording's chunk is out of cache and each blob costs a read from
+  // memory. Every blob that matching needs is hashed once either way.
+  Status read = trace_.VisitTextsBeside(c, [this](uint32_t blob, std::string_view text) {
+    if (blob >= blob_hashes_.size()) {
+      blob_hashes_.resize(blob + 1, kUnhashed);
+      blob_sizes_.resize(blob + 1, 0);
     }
+    if (blob_hashes_[blob] != kUnhashed) return;
+    blob_hashes_[blob] = XXH3_64bits(text.data(), text.size());
+    blob_sizes_[blob] = text.size();
+  });
+  if (c.blob >= blob_hashes_.size()) {
+    blob_hashes_.resize(c.blob + 1, kUnhashed);
+    blob_sizes_.resize(c.blob + 1, 0);
   }
-  return h;
+  // Unreadable: a hash no live text will have, so the call shows as a divergence.
+  if (!read.ok()) {
+    blob_hashes_[c.blob] = kUnreadable;
+    blob_sizes_[c.blob] = ~size_t{0};
+  }
+  return blob_hashes_[c.blob];
 }
 
 size_t ReplaySession::BlobSize(const Content& c) {

@@ -37,6 +37,18 @@ Status Trace::VisitText(const Content& content,
   return blobs_->reader->VisitBlob(content.blob, visit);
 }
 
+Status Trace::VisitTextsBeside(const Content& content,
+                               const std::function<void(uint32_t, std::string_view)>& visit) const {
+  if (content.loaded()) {
+    visit(content.blob, content.text);
+    return Status::Ok();
+  }
+  if (blobs_ == nullptr)
+    return Status::NotFound("blob " + std::to_string(content.blob) + " is not loaded");
+  std::lock_guard<std::mutex> lock(blobs_->mu);
+  return blobs_->reader->VisitBlobsBeside(content.blob, visit);
+}
+
 Status Trace::Resolve(Event& event) const {
   Status status;
   ForEachContent(event, [&](Content& c) {

@@ -66,6 +66,12 @@ class Trace {
   // The same text lent to `visit` for the length of the call, copying no blob.
   Status VisitText(const Content& content,
                    const std::function<void(std::string_view)>& visit) const;
+  // For work over many blobs: VisitText of `content`, and with it every other blob stored
+  // in the same chunk, each lent as `visit(blob ordinal, text)` while the chunk is decoded
+  // (LogReader::VisitBlobsBeside). Only `content` itself when its text is loaded. The status
+  // is that of `content`.
+  Status VisitTextsBeside(const Content& content,
+                          const std::function<void(uint32_t, std::string_view)>& visit) const;
   // Loads every blob-backed field of `event` (a copy, or an event of this trace).
   Status Resolve(Event& event) const;
 

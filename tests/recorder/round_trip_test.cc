@@ -105,6 +105,56 @@ TEST(RoundTripTest, LazyBlobsLoadOnDemand) {
   EXPECT_EQ(visits, 1);
 }
 
+// Work over many blobs (replay hashes every blob it matches) reads a chunk once: the blobs
+// beside one are exactly those of its chunk, in ordinal order, each the bytes LoadBlob gives.
+TEST(RoundTripTest, TheBlobsBesideOneAreThoseOfItsChunk) {
+  MemEnv env;
+  std::vector<Event> events;
+  for (int i = 0; i < 40; ++i) {
+    Event e;
+    e.seq = static_cast<uint64_t>(i) + 1;
+    e.agent = "writer";
+    e.body = MessageSend{
+        "m" + std::to_string(i), "reader", "report", Content(testing::TextOfSize(3000, i)), {}};
+    events.push_back(std::move(e));
+  }
+  RecorderOptions options = MemOptions(env);
+  options.chunk_bytes = 16 << 10;  // A few blobs per chunk.
+  WriteEvents(env, "/many.baton", events, options);
+  auto reader = LogReader::Open("/many.baton", MemReader(env, BlobLoading::kLazy));
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  ASSERT_TRUE((*reader)->ReadRemaining().ok());
+  // The blob chunks' ordinal ranges, from the index.
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;  // [first, end)
+  uint32_t next = 1;
+  for (const ChunkIndexEntry& c : (*reader)->index()) {
+    if (c.kind != format::ChunkKind::kBlobs) continue;
+    ranges.push_back({next, next + c.items});
+    next += c.items;
+  }
+  ASSERT_EQ(next, 41u);  // Every payload is a blob of its own.
+  ASSERT_GE(ranges.size(), 3u);
+  for (const auto& [first, end] : ranges) {
+    const uint32_t asked = first + (end - first) / 2;
+    std::vector<uint32_t> visited;
+    Status s = (*reader)->VisitBlobsBeside(asked, [&](uint32_t o, std::string_view bytes) {
+      visited.push_back(o);
+      Result<std::string> alone = (*reader)->LoadBlob(o);
+      ASSERT_TRUE(alone.ok()) << alone.status().ToString();
+      EXPECT_EQ(bytes, *alone) << "blob " << o;
+    });
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    std::vector<uint32_t> expected;
+    for (uint32_t o = first; o < end; ++o) expected.push_back(o);
+    EXPECT_EQ(visited, expected) << "asked for blob " << asked;
+  }
+  bool visited_any = false;
+  Status none =
+      (*reader)->VisitBlobsBeside(999999, [&](uint32_t, std::string_view) { visited_any = true; });
+  EXPECT_THAT(none.message(), HasSubstr("blob 999999"));
+  EXPECT_FALSE(visited_any);
+}
+
 // A conversation that resends its whole history every turn costs O(new text).
 TEST(RoundTripTest, ResentHistoryIsStoredOnce) {
   MemEnv env;

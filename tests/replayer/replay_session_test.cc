@@ -6,6 +6,10 @@
 
 #include <thread>
 
+#include "base/mem_env.h"
+#include "recorder/recorder.h"
+#include "tests/testing/sample_events.h"
+
 namespace baton {
 namespace {
 
@@ -208,6 +212,58 @@ TEST(ReplaySessionTest, LoadedBlobsMatchByHashAndAChangeOfTheSameLengthDiverges)
   EXPECT_EQ(changed.divergences[0].fields[0].path, "request.messages[3].content");
   EXPECT_EQ(changed.divergences[0].fields[0].recorded, "second question");
   EXPECT_FALSE(replay("second question?").matched);  // Longer.
+}
+
+// A recording opened as replay opens one (blobs left in the file) whose conversation spans
+// many blob chunks: each chunk's blobs are hashed together when a call first needs one, and
+// matching still compares every message with its own blob: a live text that differs in one
+// byte, in any chunk, diverges at its message.
+TEST(ReplaySessionTest, ALazyRecordingAcrossManyBlobChunksMatchesBlobByBlob) {
+  constexpr int kCalls = 24;
+  auto text = [](int i) { return testing::TextOfSize(2000, i); };
+  MemEnv env;
+  {
+    SessionHeader header;
+    header.session_id = "lazy";
+    RecorderOptions options;
+    options.env = &env;
+    options.chunk_bytes = 8 << 10;  // About four blobs per chunk.
+    auto rec = Recorder::Create("/conv.baton", header, options);
+    ASSERT_TRUE(rec.ok()) << rec.status().ToString();
+    MessageList history;
+    for (int i = 0; i < kCalls; ++i) {
+      history.push_back({"user", Content(text(i)), "", ""});
+      (*rec)->Record("a", ConversationCall(history));
+      history.push_back({"assistant", Content("ok"), "", ""});
+    }
+    ASSERT_TRUE((*rec)->Close().ok());
+  }
+  auto replay = [&](int changed_call) {
+    ReaderOptions lazy;
+    lazy.env = &env;
+    lazy.blobs = BlobLoading::kLazy;
+    auto trace = Trace::Load("/conv.baton", lazy);
+    EXPECT_TRUE(trace.ok()) << trace.status().ToString();
+    auto s = Session(std::move(trace).value());
+    MessageList live;
+    for (int i = 0; i < kCalls; ++i) {
+      std::string t = text(i);
+      if (i == changed_call) t[t.size() / 2] ^= 1;  // Same length, one byte differs.
+      live.push_back({"user", Content(t), "", ""});
+      if (!s->Serve(Live("a", ConversationCall(live))).ok()) break;
+      live.push_back({"assistant", Content("ok"), "", ""});
+    }
+    return s->Report();
+  };
+  EXPECT_TRUE(replay(-1).matched);
+  for (int changed : {0, 9, kCalls - 1}) {
+    ReplayReport r = replay(changed);
+    ASSERT_EQ(r.divergences.size(), 1u) << "changed call " << changed;
+    ASSERT_EQ(r.divergences[0].fields.size(), 1u);
+    EXPECT_EQ(r.divergences[0].fields[0].path,
+              "request.messages[" + std::to_string(2 * changed) + "].content");
+    EXPECT_EQ(r.divergences[0].fields[0].recorded, text(changed));
+  }
 }
 
 TEST(ReplaySessionTest, ContinueModeListsEveryDivergenceAndServesTheRecording) {

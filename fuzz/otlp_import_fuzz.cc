@@ -2,7 +2,9 @@
 // `baton import otlp` and `baton serve --otlp` take from the network). Whatever the
 // document, a batch or an error, never a crash; every session built from the spans numbers
 // its events 1..N and points causes only backwards. One OtlpJsonReader, as a receiver keeps,
-// reads every input after all the earlier ones and must read it as a fresh parse does.
+// reads every input after all the earlier ones and must read it as a fresh parse does; one
+// that parses 64 bytes at a time (a document larger than that, with the rest, at once)
+// must accept what a whole-input parse accepts and read the same spans.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -15,19 +17,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view json(reinterpret_cast<const char*>(data), size);
   auto batch = baton::otel::ParseOtlpJson(json, "fuzz.json");
   static baton::otel::OtlpJsonReader* const reused = new baton::otel::OtlpJsonReader();
+  static baton::otel::OtlpJsonReader* const batched = new baton::otel::OtlpJsonReader(64);
   auto again = reused->Read(json, "fuzz.json");
-  if (again.ok() != batch.ok()) std::abort();
+  auto in_batches = batched->Read(json, "fuzz.json");
+  if (again.ok() != batch.ok() || in_batches.ok() != batch.ok()) std::abort();
   if (!batch.ok()) {
     if (again.status().message() != batch.status().message()) std::abort();
     return 0;
   }
-  if (again->spans.size() != batch->spans.size() ||
-      again->rejected.size() != batch->rejected.size())
-    std::abort();
-  for (size_t i = 0; i < batch->spans.size(); ++i)
-    if (again->spans[i].span_id != batch->spans[i].span_id ||
-        again->spans[i].attributes.size() != batch->spans[i].attributes.size())
+  for (const auto* other : {&again, &in_batches}) {
+    const baton::otel::OtlpBatch& b = **other;
+    if (b.spans.size() != batch->spans.size() || b.rejected.size() != batch->rejected.size())
       std::abort();
+    for (size_t i = 0; i < batch->spans.size(); ++i)
+      if (b.spans[i].span_id != batch->spans[i].span_id ||
+          b.spans[i].attributes.size() != batch->spans[i].attributes.size())
+        std::abort();
+  }
   for (const auto& s :
        baton::otel::SessionsFromSpans(std::move(batch->spans), baton::otel::GroupBy::kAuto)) {
     for (size_t i = 0; i < s.events.size(); ++i) {

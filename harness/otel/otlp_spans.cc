@@ -554,9 +554,20 @@ struct OtlpJsonReader::State {
   // resize() would zero the whole input's length before the copy overwrites it.
   std::unique_ptr<char[]> padded;
   size_t capacity = 0;  // Input bytes `padded` holds before its padding.
+
+  // `padded`, able to hold `size` input bytes; what it held is lost when it grows.
+  char* PaddedFor(size_t size) {
+    // The buffer of an earlier, larger document is reused: no allocation after the first.
+    if (padded == nullptr || capacity < size) {
+      padded.reset(new char[size + simdjson::SIMDJSON_PADDING]);
+      capacity = size;
+    }
+    return padded.get();
+  }
 };
 
-OtlpJsonReader::OtlpJsonReader() : state_(std::make_unique<State>()) {}
+OtlpJsonReader::OtlpJsonReader(size_t batch_bytes)
+    : batch_bytes_(batch_bytes), state_(std::make_unique<State>()) {}
 OtlpJsonReader::~OtlpJsonReader() = default;
 
 Result<OtlpBatch> ParseOtlpJson(std::string_view json, std::string_view where) {
@@ -564,54 +575,95 @@ Result<OtlpBatch> ParseOtlpJson(std::string_view json, std::string_view where) {
 }
 
 Result<OtlpBatch> OtlpJsonReader::Read(std::string_view json, std::string_view where) {
-  Result<OtlpBatch> batch = ReadKeepingMemory(json, where);
+  char* padded = state_->PaddedFor(json.size());
+  std::memcpy(padded, json.data(), json.size());
+  Result<OtlpBatch> batch = ReadPadded(json.size(), where);
   Release(json.size());
   return batch;
 }
 
-Result<OtlpBatch> OtlpJsonReader::ReadKeepingMemory(std::string_view json, std::string_view where) {
+Result<OtlpBatch> OtlpJsonReader::ReadFile(Env& env, const std::string& path, uint64_t max_bytes) {
+  auto file = env.NewRandomAccessFile(path);
+  if (!file.ok()) return file.status();
+  const uint64_t size = (*file)->Size();
+  if (size > max_bytes)
+    return Status::InvalidArgument(path + ": " + std::to_string(size) +
+                                   " bytes, over the limit of " + std::to_string(max_bytes));
+  // Read straight into the parser's padded buffer: a copy of the file beside it would be
+  // one more file-sized allocation at the peak.
+  char* padded = state_->PaddedFor(static_cast<size_t>(size));
+  size_t done = 0;
+  while (done < size) {
+    auto got = (*file)->Read(done, static_cast<size_t>(size) - done, padded + done);
+    if (!got.ok()) return got.status();
+    if (got->empty()) break;  // Shrank while reading.
+    // Read may return a view into its own storage instead of the scratch buffer.
+    if (got->data() != padded + done) std::memmove(padded + done, got->data(), got->size());
+    done += got->size();
+  }
+  Result<OtlpBatch> batch = ReadPadded(done, path);
+  Release(done);
+  return batch;
+}
+
+Result<OtlpBatch> OtlpJsonReader::ReadPadded(size_t size, std::string_view where) {
   OtlpBatch batch;
+  char* const padded = state_->padded.get();
+  std::memset(padded + size, 0, simdjson::SIMDJSON_PADDING);
+  const std::string_view json(padded, size);
   if (json.find_first_not_of(" \t\r\n") == std::string_view::npos)
     return Status::Corruption(std::string(where) + ": empty: no OTLP/JSON document in it");
   simdjson::dom::parser& parser = state_->parser;
-  // The buffer of an earlier, larger document is reused: no allocation after the first.
-  if (state_->capacity < json.size()) {
-    state_->padded.reset(new char[json.size() + simdjson::SIMDJSON_PADDING]);
-    state_->capacity = json.size();
-  }
-  char* padded = state_->padded.get();
-  std::memcpy(padded, json.data(), json.size());
-  std::memset(padded + json.size(), 0, simdjson::SIMDJSON_PADDING);
-  // One batch wide enough for the largest document: the whole input. The parser keeps its
-  // capacity when the next input is no larger.
-  const size_t batch_size = std::max<size_t>(json.size(), simdjson::dom::MINIMAL_BATCH_SIZE);
-  simdjson::dom::document_stream stream;
-  if (auto err = parser.parse_many(padded, json.size(), batch_size).get(stream);
-      err != simdjson::SUCCESS)
-    return Status::Corruption(std::string(where) +
-                              ": not OTLP/JSON: " + simdjson::error_message(err));
+  // Documents are parsed a batch of input at a time, so that the parser's memory (several
+  // times what it parses at once) follows the batch, not the file: a Collector's file
+  // exporter writes one document per line into files of gigabytes. A batch holds at least
+  // the first line, so that a document on one line (one export request, as exporters send
+  // it) is parsed at once however large. A document larger than a batch (simdjson says
+  // CAPACITY, having read the batch for nothing) is parsed, with what follows it, at once.
+  const void* newline = std::memchr(padded, '\n', size);
+  const size_t first_line =
+      newline == nullptr ? size : static_cast<const char*>(newline) - padded + 1;
+  size_t offset = 0;  // Where the stream being read starts in the input.
+  size_t batch_size = std::max(
+      {std::min(size, batch_bytes_), first_line, size_t{simdjson::dom::MINIMAL_BATCH_SIZE}});
   size_t docs = 0;
-  for (auto it = stream.begin(); it != stream.end(); ++it) {
-    element doc;
-    if (auto err = (*it).get(doc); err != simdjson::SUCCESS)
-      return Status::Corruption(std::string(where) + ": at byte " +
-                                std::to_string(it.current_index()) +
-                                ": not valid JSON: " + simdjson::error_message(err));
-    if (!doc.is_object() || !Member(doc, "resourceSpans", "resource_spans"))
-      return Status::Corruption(
-          std::string(where) + ": at byte " + std::to_string(it.current_index()) +
-          ": expected an OTLP/JSON trace export, an object with \"resourceSpans\"" +
-          (doc.is_object() && Member(doc, "resourceMetrics", "resource_metrics")
-               ? " (this is metrics)"
-           : doc.is_object() && Member(doc, "resourceLogs", "resource_logs") ? " (this is logs)"
-                                                                             : ""));
-    ReadResourceSpans(doc, where, docs, batch);
-    ++docs;
+  bool restart = true;
+  while (restart) {
+    restart = false;
+    simdjson::dom::document_stream stream;
+    if (auto err = parser.parse_many(padded + offset, size - offset, batch_size).get(stream);
+        err != simdjson::SUCCESS)
+      return Status::Corruption(std::string(where) +
+                                ": not OTLP/JSON: " + simdjson::error_message(err));
+    for (auto it = stream.begin(); it != stream.end(); ++it) {
+      const size_t at = offset + it.current_index();
+      element doc;
+      auto err = (*it).get(doc);
+      if (err == simdjson::CAPACITY && batch_size < size - offset) {
+        offset = at;
+        batch_size = size - offset;
+        restart = true;
+        break;
+      }
+      if (err != simdjson::SUCCESS)
+        return Status::Corruption(std::string(where) + ": at byte " + std::to_string(at) +
+                                  ": not valid JSON: " + simdjson::error_message(err));
+      if (!doc.is_object() || !Member(doc, "resourceSpans", "resource_spans"))
+        return Status::Corruption(
+            std::string(where) + ": at byte " + std::to_string(at) +
+            ": expected an OTLP/JSON trace export, an object with \"resourceSpans\"" +
+            (doc.is_object() && Member(doc, "resourceMetrics", "resource_metrics")
+                 ? " (this is metrics)"
+             : doc.is_object() && Member(doc, "resourceLogs", "resource_logs") ? " (this is logs)"
+                                                                               : ""));
+      ReadResourceSpans(doc, where, docs, batch);
+      ++docs;
+    }
+    if (!restart && stream.truncated_bytes() > 0)
+      return Status::Corruption(std::string(where) + ": the last " +
+                                std::to_string(stream.truncated_bytes()) +
+                                " bytes are an unfinished JSON document");
   }
-  if (stream.truncated_bytes() > 0)
-    return Status::Corruption(std::string(where) + ": the last " +
-                              std::to_string(stream.truncated_bytes()) +
-                              " bytes are an unfinished JSON document");
   if (docs == 0)
     return Status::Corruption(std::string(where) + ": empty: no OTLP/JSON document in it");
   return batch;

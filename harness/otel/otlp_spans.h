@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/env.h"
 #include "base/status.h"
 
 namespace baton::otel {
@@ -110,17 +111,25 @@ Result<OtlpBatch> ParseOtlpJson(std::string_view json, std::string_view where);
 // it allocates and faults in that memory once instead of per request. One thread at a time.
 class OtlpJsonReader {
  public:
-  OtlpJsonReader();
+  // Input is parsed `batch_bytes` at a time (a document larger than that, with what follows
+  // it, at once): the parser's memory is a few times the batch, not the input.
+  static constexpr size_t kDefaultBatchBytes = 8 << 20;
+  explicit OtlpJsonReader(size_t batch_bytes = kDefaultBatchBytes);
   ~OtlpJsonReader();
   OtlpJsonReader(const OtlpJsonReader&) = delete;
   OtlpJsonReader& operator=(const OtlpJsonReader&) = delete;
 
   Result<OtlpBatch> Read(std::string_view json, std::string_view where);
+  // Read of the file at `path` (at most max_bytes, else InvalidArgument), read straight into
+  // the parser's input buffer: `baton import otlp`.
+  Result<OtlpBatch> ReadFile(Env& env, const std::string& path, uint64_t max_bytes);
 
  private:
   struct State;
-  Result<OtlpBatch> ReadKeepingMemory(std::string_view json, std::string_view where);
+  // Parses the first `size` bytes of state_->padded.
+  Result<OtlpBatch> ReadPadded(size_t size, std::string_view where);
   void Release(size_t parsed_bytes);  // Drops the memory kept after a very large input.
+  const size_t batch_bytes_;
   std::unique_ptr<State> state_;
 };
 

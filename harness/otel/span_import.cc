@@ -12,7 +12,6 @@
 #include <unordered_map>
 #include <utility>
 
-#include "base/file_io.h"
 #include "harness/otel/baton_attributes.h"
 #include "recorder/recorder.h"
 
@@ -1084,9 +1083,9 @@ Status WriteSpanSession(SpanSession session, const std::string& path, Env& env,
 Result<OtlpImportSummary> ImportOtlpFile(const std::string& in, const std::string& out_dir,
                                          GroupBy group_by, Env& env) {
   constexpr uint64_t kMaxOtlpFileBytes = 4ull << 30;
-  Result<std::string> text = ReadFileToString(env, in, kMaxOtlpFileBytes);
-  if (!text.ok()) return text.status();
-  Result<OtlpBatch> batch = ParseOtlpJson(*text, in);
+  // The reader, and with it the file's text and the parser's memory, is gone before the
+  // spans are mapped.
+  Result<OtlpBatch> batch = OtlpJsonReader().ReadFile(env, in, kMaxOtlpFileBytes);
   if (!batch.ok()) return batch.status();
   if (!env.DirectoryExists(out_dir)) return Status::InvalidArgument(out_dir + ": not a directory");
   OtlpImportSummary summary;

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "assertions/root_cause.h"
+#include "base/file_io.h"
 #include "base/json_parse.h"
 #include "base/mem_env.h"
 #include "harness/otel/baton_attributes.h"
@@ -322,6 +323,98 @@ TEST(OtlpImportTest, OneReaderReadsEachDocumentAsAFreshParseDoes) {
       EXPECT_EQ(reused->spans[j].Str("pad"), fresh->spans[j].Str("pad")) << "document " << i;
     }
   }
+}
+
+// An OTLP/JSON document of `spans` spans with ids first_id.., each with a "pad" attribute.
+std::string PaddedDocument(int first_id, int spans, const std::string& pad) {
+  std::vector<Span> list;
+  for (int i = 0; i < spans; ++i) {
+    Span s;
+    s.trace_id = "0102030405060708090a0b0c0d0e0f10";
+    char id[17];
+    std::snprintf(id, sizeof id, "%016x", first_id + i);
+    s.span_id = id;
+    s.name = "chat";
+    s.start_ns = 1000 + i;
+    s.end_ns = 2000 + i;
+    s.attributes = {{"pad", AttributeValue::String(pad)}};
+    list.push_back(std::move(s));
+  }
+  return WriteOtlpJson(list);
+}
+
+// A Collector's file exporter writes a document per line into one long file: the reader
+// parses it a batch at a time, and a document larger than a batch, with what follows it, at
+// once. Either way every document reads as it does alone, in order, and an error names the
+// byte where its document starts in the whole input.
+TEST(OtlpImportTest, ManyDocumentsReadInBatchesAsEachDoesAlone) {
+  std::vector<std::string> documents;
+  for (int d = 0; d < 60; ++d) {
+    // Some 15 kB of small documents (several batches), then one larger than a batch.
+    const size_t pad = d % 20 == 15 ? 9000 : 10 + 37 * static_cast<size_t>(d % 20);
+    documents.push_back(PaddedDocument(100 * d + 1, 1 + d % 4, std::string(pad, 'a' + d % 26)));
+  }
+  std::string lines, concatenated;
+  std::vector<std::string> expected_ids, expected_pads;
+  size_t before_first_large = 0;
+  for (const std::string& doc : documents) {
+    if (doc.size() > 4096 && before_first_large == 0) before_first_large = lines.size();
+    lines += doc + "\n";
+    concatenated += doc;
+    auto alone = ParseOtlpJson(doc, "doc");
+    ASSERT_TRUE(alone.ok()) << alone.status().ToString();
+    for (const Span& span : alone->spans) {
+      expected_ids.push_back(span.span_id);
+      expected_pads.push_back(span.Str("pad"));
+    }
+  }
+  ASSERT_GT(before_first_large, 3u * 4096);
+  for (const std::string* input : {&lines, &concatenated}) {
+    OtlpJsonReader reader(/*batch_bytes=*/4096);
+    auto batch = reader.Read(*input, "in.jsonl");
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    std::vector<std::string> ids, pads;
+    for (const Span& span : batch->spans) {
+      ids.push_back(span.span_id);
+      pads.push_back(span.Str("pad"));
+    }
+    EXPECT_EQ(ids, expected_ids);
+    EXPECT_EQ(pads, expected_pads);
+  }
+  // A bad line after a document larger than the batch: named at its byte in the input.
+  const std::string bad = documents[0] + "\n" + documents[15] + "\n" + documents[1] + "\n";
+  OtlpJsonReader reader(/*batch_bytes=*/4096);
+  auto failed = reader.Read(bad + "{\"resourceLogs\":[]}\n", "in.jsonl");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_THAT(failed.status().message(),
+              HasSubstr("in.jsonl: at byte " + std::to_string(bad.size()) + ": "));
+  EXPECT_THAT(failed.status().message(), HasSubstr("(this is logs)"));
+  auto unfinished = reader.Read(bad + documents[2].substr(0, 50), "in.jsonl");
+  ASSERT_FALSE(unfinished.ok());
+  EXPECT_THAT(unfinished.status().message(), HasSubstr("the last 50 bytes are an unfinished"));
+}
+
+// `baton import otlp` reads its file straight into the parser's buffer: the same spans as
+// reading the text, and a clear error for a file that is missing or over the limit.
+TEST(OtlpImportTest, AFileReadsAsItsText) {
+  MemEnv env;
+  const std::string text = PaddedDocument(1, 3, "x") + "\n" + PaddedDocument(10, 2, "y");
+  ASSERT_TRUE(WriteStringToFile(env, text, "/in.json").ok());
+  OtlpJsonReader reader;
+  auto from_file = reader.ReadFile(env, "/in.json", 1 << 20);
+  ASSERT_TRUE(from_file.ok()) << from_file.status().ToString();
+  auto from_text = ParseOtlpJson(text, "/in.json");
+  ASSERT_TRUE(from_text.ok());
+  ASSERT_EQ(from_file->spans.size(), 5u);
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(from_file->spans[i].span_id, from_text->spans[i].span_id);
+    EXPECT_EQ(from_file->spans[i].Str("pad"), from_text->spans[i].Str("pad"));
+  }
+  auto too_big = reader.ReadFile(env, "/in.json", 100);
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_THAT(too_big.status().message(), HasSubstr("/in.json: "));
+  EXPECT_THAT(too_big.status().message(), HasSubstr("over the limit of 100"));
+  EXPECT_FALSE(reader.ReadFile(env, "/missing.json", 1 << 20).ok());
 }
 
 TEST(OtlpImportTest, BadSpansAreRejectedAloneAndUnknownFieldsIgnored) {

@@ -616,16 +616,15 @@ Result<OtlpBatch> OtlpJsonReader::ReadPadded(size_t size, std::string_view where
   simdjson::dom::parser& parser = state_->parser;
   // Documents are parsed a batch of input at a time, so that the parser's memory (several
   // times what it parses at once) follows the batch, not the file: a Collector's file
-  // exporter writes one document per line into files of gigabytes. A batch holds at least
-  // the first line, so that a document on one line (one export request, as exporters send
-  // it) is parsed at once however large. A document larger than a batch (simdjson says
-  // CAPACITY, having read the batch for nothing) is parsed, with what follows it, at once.
-  const void* newline = std::memchr(padded, '\n', size);
-  const size_t first_line =
-      newline == nullptr ? size : static_cast<const char*>(newline) - padded + 1;
+  // exporter writes one document per line into files of gigabytes. Input whose first line
+  // is longer than a batch (one export request, as exporters send it, is one line) is
+  // parsed at once. A later document larger than a batch (simdjson says CAPACITY, having
+  // read the batch for nothing) is parsed, with what follows it, at once.
   size_t offset = 0;  // Where the stream being read starts in the input.
-  size_t batch_size = std::max(
-      {std::min(size, batch_bytes_), first_line, size_t{simdjson::dom::MINIMAL_BATCH_SIZE}});
+  size_t batch_size = size;
+  if (size > batch_bytes_ && std::memchr(padded, '\n', batch_bytes_) != nullptr)
+    batch_size = batch_bytes_;
+  batch_size = std::max(batch_size, size_t{simdjson::dom::MINIMAL_BATCH_SIZE});
   size_t docs = 0;
   bool restart = true;
   while (restart) {

@@ -111,8 +111,10 @@ Result<OtlpBatch> ParseOtlpJson(std::string_view json, std::string_view where);
 // it allocates and faults in that memory once instead of per request. One thread at a time.
 class OtlpJsonReader {
  public:
-  // Input is parsed `batch_bytes` at a time (a document larger than that, with what follows
-  // it, at once): the parser's memory is a few times the batch, not the input.
+  // Input larger than `batch_bytes` whose first line ends within that many bytes (JSON
+  // lines, as a Collector's file exporter writes) is parsed a batch at a time, a document
+  // larger than a batch with what follows it at once: the parser's memory is then a few
+  // times the batch, not the input. Other input (one export request) is parsed at once.
   static constexpr size_t kDefaultBatchBytes = 8 << 20;
   explicit OtlpJsonReader(size_t batch_bytes = kDefaultBatchBytes);
   ~OtlpJsonReader();

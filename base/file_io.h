@@ -4,6 +4,7 @@
 #define BATON_BASE_FILE_IO_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,12 @@ Status WriteStringToFile(Env& env, std::string_view data, const std::string& pat
 // much memory it takes).
 Result<std::string> ReadFileToString(Env& env, const std::string& path,
                                      uint64_t max_bytes = uint64_t{1} << 30);
+
+// The same read into memory of the caller's: `buffer_for(size)` returns where the file's
+// `size` bytes go (for a parser that wants its input in a buffer with room after it).
+// Returns how many bytes were read (fewer if the file shrank meanwhile).
+Result<size_t> ReadFileInto(Env& env, const std::string& path, uint64_t max_bytes,
+                            const std::function<char*(size_t)>& buffer_for);
 
 }  // namespace baton
 

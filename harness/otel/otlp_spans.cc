@@ -10,6 +10,7 @@
 #include <map>
 #include <utility>
 
+#include "base/file_io.h"
 #include "base/json_writer.h"
 
 namespace baton::otel {
@@ -583,26 +584,13 @@ Result<OtlpBatch> OtlpJsonReader::Read(std::string_view json, std::string_view w
 }
 
 Result<OtlpBatch> OtlpJsonReader::ReadFile(Env& env, const std::string& path, uint64_t max_bytes) {
-  auto file = env.NewRandomAccessFile(path);
-  if (!file.ok()) return file.status();
-  const uint64_t size = (*file)->Size();
-  if (size > max_bytes)
-    return Status::InvalidArgument(path + ": " + std::to_string(size) +
-                                   " bytes, over the limit of " + std::to_string(max_bytes));
   // Read straight into the parser's padded buffer: a copy of the file beside it would be
   // one more file-sized allocation at the peak.
-  char* padded = state_->PaddedFor(static_cast<size_t>(size));
-  size_t done = 0;
-  while (done < size) {
-    auto got = (*file)->Read(done, static_cast<size_t>(size) - done, padded + done);
-    if (!got.ok()) return got.status();
-    if (got->empty()) break;  // Shrank while reading.
-    // Read may return a view into its own storage instead of the scratch buffer.
-    if (got->data() != padded + done) std::memmove(padded + done, got->data(), got->size());
-    done += got->size();
-  }
-  Result<OtlpBatch> batch = ReadPadded(done, path);
-  Release(done);
+  Result<size_t> size =
+      ReadFileInto(env, path, max_bytes, [this](size_t n) { return state_->PaddedFor(n); });
+  if (!size.ok()) return size.status();
+  Result<OtlpBatch> batch = ReadPadded(*size, path);
+  Release(*size);
   return batch;
 }
 

@@ -240,9 +240,8 @@ int main(int argc, char** argv) {
     })->Apply(MedianOf5);
     benchmark::RegisterBenchmark(("diff" + suffix).c_str(), [=](benchmark::State& state) {
       for (auto _ : state) {
-        // As `baton diff A B` runs: both read, then compared. The
-        // session against itself is the costliest case, every event
-        // compared with no difference to stop at.
+        // As `baton diff A B` runs: both read, then compared. The session against itself
+        // is the costliest case, every event compared with no difference to stop at.
         auto a = Trace::Load(file);
         auto b = Trace::Load(file);
         if (!a.ok() || !b.ok()) return state.SkipWithError("the session did not read");

@@ -538,19 +538,18 @@ uint64_t ReplaySession::BlobHash(const Content& c) {
   // copied out), now: a conversation's calls need a chunk's blobs one by one over many
   // calls, by when a long recording's chunk is out of cache and each blob costs a read from
   // memory. Every blob that matching needs is hashed once either way.
-  Status read = trace_.VisitTextsBeside(c, [this](uint32_t blob, std::string_view text) {
-    if (blob >= blob_hashes_.size()) {
-      blob_hashes_.resize(blob + 1, kUnhashed);
-      blob_sizes_.resize(blob + 1, 0);
-    }
+  auto make_room_for = [this](uint32_t blob) {
+    if (blob < blob_hashes_.size()) return;
+    blob_hashes_.resize(blob + 1, kUnhashed);
+    blob_sizes_.resize(blob + 1, 0);
+  };
+  Status read = trace_.VisitTextsBeside(c, [&](uint32_t blob, std::string_view text) {
+    make_room_for(blob);
     if (blob_hashes_[blob] != kUnhashed) return;
     blob_hashes_[blob] = XXH3_64bits(text.data(), text.size());
     blob_sizes_[blob] = text.size();
   });
-  if (c.blob >= blob_hashes_.size()) {
-    blob_hashes_.resize(c.blob + 1, kUnhashed);
-    blob_sizes_.resize(c.blob + 1, 0);
-  }
+  make_room_for(c.blob);
   // Unreadable: a hash no live text will have, so the call shows as a divergence.
   if (!read.ok()) {
     blob_hashes_[c.blob] = kUnreadable;

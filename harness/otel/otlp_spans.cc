@@ -577,7 +577,8 @@ Result<OtlpBatch> ParseOtlpJson(std::string_view json, std::string_view where) {
 
 Result<OtlpBatch> OtlpJsonReader::Read(std::string_view json, std::string_view where) {
   char* padded = state_->PaddedFor(json.size());
-  std::memcpy(padded, json.data(), json.size());
+  // An empty view may have no data at all, and memcpy from null is undefined even for 0.
+  if (!json.empty()) std::memcpy(padded, json.data(), json.size());
   Result<OtlpBatch> batch = ReadPadded(json.size(), where);
   Release(json.size());
   return batch;

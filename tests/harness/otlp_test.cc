@@ -277,36 +277,39 @@ TEST(OtlpImportTest, BadDocumentsFailWithWhereAndWhy) {
   }
 }
 
+// An OTLP/JSON document of `spans` spans with ids first_id.., each a chat span with a "pad"
+// attribute.
+std::string PaddedDocument(int first_id, int spans, const std::string& pad) {
+  std::vector<Span> list;
+  for (int i = 0; i < spans; ++i) {
+    Span s;
+    s.trace_id = "0102030405060708090a0b0c0d0e0f10";
+    char id[17];
+    std::snprintf(id, sizeof id, "%016x", first_id + i);
+    s.span_id = id;
+    s.name = "chat";
+    s.start_ns = 1000 + i;
+    s.end_ns = 2000 + i;
+    s.attributes = {{"gen_ai.operation.name", AttributeValue::String("chat")},
+                    {"pad", AttributeValue::String(pad)}};
+    list.push_back(std::move(s));
+  }
+  return WriteOtlpJson(list);
+}
+
 // A receiver reads every request with one OtlpJsonReader: what an earlier document left in
 // the parser (a larger document, a failure, a very large document whose memory is dropped)
 // must not change what the next one reads as.
 TEST(OtlpImportTest, OneReaderReadsEachDocumentAsAFreshParseDoes) {
-  auto document = [](int spans, const std::string& padding) {
-    std::vector<Span> list;
-    for (int i = 0; i < spans; ++i) {
-      Span s;
-      s.trace_id = "0102030405060708090a0b0c0d0e0f10";
-      char id[17];
-      std::snprintf(id, sizeof id, "%016x", i + 1);
-      s.span_id = id;
-      s.name = "chat";
-      s.start_ns = 1000 + i;
-      s.end_ns = 2000 + i;
-      s.attributes = {{"gen_ai.operation.name", AttributeValue::String("chat")},
-                      {"pad", AttributeValue::String(padding)}};
-      list.push_back(std::move(s));
-    }
-    return WriteOtlpJson(list);
-  };
   const std::vector<std::string> documents = {
-      document(40, std::string(100, 'x')),
-      document(3, "short"),
+      PaddedDocument(1, 40, std::string(100, 'x')),
+      PaddedDocument(1, 3, "short"),
       "not json",
-      document(2, "after a failure"),
-      document(2, std::string(17 << 20, 'y')),  // Above what the reader keeps memory for.
-      document(5, "after a very large one"),
+      PaddedDocument(1, 2, "after a failure"),
+      PaddedDocument(1, 2, std::string(17 << 20, 'y')),  // Above what the reader keeps memory for.
+      PaddedDocument(1, 5, "after a very large one"),
       R"({"resourceSpans":[{"scopeSpans":[{"spans":[)",
-      document(1, "last"),
+      PaddedDocument(1, 1, "last"),
   };
   OtlpJsonReader reader;
   for (size_t i = 0; i < documents.size(); ++i) {
@@ -323,24 +326,6 @@ TEST(OtlpImportTest, OneReaderReadsEachDocumentAsAFreshParseDoes) {
       EXPECT_EQ(reused->spans[j].Str("pad"), fresh->spans[j].Str("pad")) << "document " << i;
     }
   }
-}
-
-// An OTLP/JSON document of `spans` spans with ids first_id.., each with a "pad" attribute.
-std::string PaddedDocument(int first_id, int spans, const std::string& pad) {
-  std::vector<Span> list;
-  for (int i = 0; i < spans; ++i) {
-    Span s;
-    s.trace_id = "0102030405060708090a0b0c0d0e0f10";
-    char id[17];
-    std::snprintf(id, sizeof id, "%016x", first_id + i);
-    s.span_id = id;
-    s.name = "chat";
-    s.start_ns = 1000 + i;
-    s.end_ns = 2000 + i;
-    s.attributes = {{"pad", AttributeValue::String(pad)}};
-    list.push_back(std::move(s));
-  }
-  return WriteOtlpJson(list);
 }
 
 // A Collector's file exporter writes a document per line into one long file: the reader

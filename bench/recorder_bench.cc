@@ -4,6 +4,9 @@
 //
 // Prints Google Benchmark's table, then one line per figure:
 //   figure NAME baton=X jsonl_zstd=Y ratio=Y/X   (times: ratio > 1 means baton is faster)
+// and the writer thread's scan for secrets beside its other per-byte cost, zstd -3 of the
+// same text (the baseline tracer compresses but never redacts):
+//   figure recorder.redact_mb_per_s baton=X zstd3=Y ratio=X/Y
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -18,6 +21,7 @@
 #include "bench/jsonl_zstd_baseline.h"
 #include "bench/real_time_reporter.h"
 #include "recorder/recorder.h"
+#include "recorder/redactor.h"
 
 namespace baton::bench {
 namespace {
@@ -57,6 +61,29 @@ Event ModelCallEvent() {
   e.agent = "writer";
   e.body = std::move(call);
   return e;
+}
+
+// A model request's messages as their JSON text: prose with escaped newlines and quotes,
+// a list, a URL with a query, numbers, as an agent's prompt and tool output carry them; the
+// text every event's redaction scans.
+std::string MessagesJson(size_t n) {
+  std::string out = "[";
+  uint64_t seed = 11;
+  for (int m = 0; out.size() < n; ++m) {
+    out += m == 0 ? "{\"role\": \"system\", \"content\": \""
+                  : (m % 2 ? "}, {\"role\": \"user\", \"content\": \""
+                           : "}, {\"role\": \"assistant\", \"content\": \"");
+    for (int line = 0; line < 12; ++line) {
+      out += Prose(70, ++seed);
+      out += line % 4 == 1 ? " (see https://example.test/q?id=" + std::to_string(seed % 9973) +
+                                 "&page=2), \\\"quoted\\\" 12.5%"
+                           : "";
+      out += "\\n";
+      if (line % 5 == 3) out += "- step " + std::to_string(line) + ": status: done\\n";
+    }
+    out += "\"";
+  }
+  return out + "}]";
 }
 
 // Figures collected for the summary lines, by name and side.
@@ -200,6 +227,20 @@ int main(int argc, char** argv) {
       ->UseRealTime()
       ->Iterations(3);
 
+  // The writer thread's scan for secrets, beside zstd -3 of the same text.
+  const std::string messages = MessagesJson(64 << 10);
+  auto redactor = Redactor::Create({});
+  if (!redactor.ok()) return 1;
+  benchmark::RegisterBenchmark("redact/baton/messages_json", [&](benchmark::State& s) {
+    std::string out;
+    for (auto _ : s) benchmark::DoNotOptimize(redactor->RedactText(messages, out));
+    s.SetBytesProcessed(static_cast<int64_t>(s.iterations() * messages.size()));
+  });
+  benchmark::RegisterBenchmark("redact/zstd3/messages_json", [&](benchmark::State& s) {
+    for (auto _ : s) benchmark::DoNotOptimize(ZstdCompress(messages, 3));
+    s.SetBytesProcessed(static_cast<int64_t>(s.iterations() * messages.size()));
+  });
+
   RealTimeReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   // Times, so that ratio = baseline time / baton time as for the other figures.
@@ -213,5 +254,11 @@ int main(int argc, char** argv) {
   std::printf("\n");  // The console reporter leaves a colour reset pending; figures start clean.
   figures.Print();
   std::printf("figure recorder.timer_overhead_ns value=%.1f\n", TimerOverheadNs());
+  const double redact_s = reporter.Seconds("redact/baton/", ""),
+               zstd_s = reporter.Seconds("redact/zstd3/", "");
+  if (redact_s > 0 && zstd_s > 0)
+    std::printf("figure recorder.redact_mb_per_s baton=%.0f zstd3=%.0f ratio=%.2f\n",
+                messages.size() / redact_s / 1e6, messages.size() / zstd_s / 1e6,
+                zstd_s / redact_s);
   return 0;
 }

@@ -240,6 +240,29 @@ TEST(RedactorTest, ProseAboutKeysAndTokensIsLeftAlone) {
     EXPECT_FALSE(r->RedactText(text, out)) << text << " -> " << out;
 }
 
+// The scan goes word by word; a word that an escape splits ("\n", "%AA", "\u0022" glued to
+// what follows) still has its secret found where the escape ends.
+TEST(RedactorTest, SecretsGluedToAnEscapeInsideAWordAreFound) {
+  RedactionOptions o;
+  o.environment = SecretsFromEnvironment::kIgnore;
+  Result<Redactor> r = Redactor::Create(o);
+  ASSERT_TRUE(r.ok());
+  const std::string key = kOpenAiKey;
+  for (const std::string& text : std::vector<std::string>{
+           "done\\n" + key, "x\\t" + key, "url?a=b%AA" + key, "q=%3D" + key, "say \\u0022" + key,
+           "line\\napi_key=hunter2hunter2", "then\\npassword: 'correct-horse-battery'",
+           "words before it all skipped " + key + " and after"}) {
+    std::string out;
+    EXPECT_TRUE(r->RedactText(text, out)) << text;
+    EXPECT_THAT(out, Not(HasSubstr("hunter2hunter2"))) << text;
+    EXPECT_THAT(out, Not(HasSubstr("correct-horse"))) << text;
+    EXPECT_THAT(out, Not(HasSubstr(key.substr(3)))) << text;
+  }
+  // A key inside a word, with no escape before it, is not at a word boundary.
+  std::string out;
+  EXPECT_FALSE(r->RedactText("xsk-" + key.substr(3) + " ask-" + key.substr(3), out)) << out;
+}
+
 TEST(RedactorTest, PiecesRejoinToTheRedactedWhole) {
   RedactionOptions o;
   o.environment = SecretsFromEnvironment::kIgnore;

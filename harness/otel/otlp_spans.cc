@@ -147,6 +147,10 @@ void AppendJsonOfAnyValue(std::string& out, element array_value) {
   out += ']';
 }
 
+// Strings this long get room for simdjson's padding after them (a short one, in place or
+// not, costs little to copy).
+constexpr size_t kPaddedStringBytes = 64;
+
 // An AnyValue: one pass over its (usually single) field instead of a lookup per type.
 AttributeValue ValueOf(element any) {
   AttributeValue v;
@@ -157,7 +161,16 @@ AttributeValue ValueOf(element any) {
     if (e.is_null()) continue;
     if (k == "stringValue" || k == "string_value") {
       v.type = ValueType::kString;
-      v.text = StringOf(e);
+      if (e.is_string()) {
+        // With room for simdjson's padding after it: the import parses the JSON that
+        // messages and tool definitions are sent as in place, with no padded copy.
+        const std::string_view text = e.get_string();
+        if (text.size() >= kPaddedStringBytes)
+          v.text.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+        v.text.assign(text);
+      } else {
+        v.text = StringOf(e);
+      }
     } else if (k == "boolValue" || k == "bool_value") {
       v.type = ValueType::kBool;
       v.bool_value = e.is_bool() ? bool(e.get_bool()) : StringOf(e) == "true";

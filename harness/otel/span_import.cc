@@ -34,6 +34,26 @@ std::string Field(element obj, std::string_view key) {
   return StringOf(v);
 }
 
+// The text of attribute `key` without a copy when the span holds it as text (a string, or
+// a list as its JSON), else its printed value, kept in `scratch`; "" when absent. The
+// messages, instructions and tool definitions are most of a span's bytes, and they are read
+// (and parsed in place: the reader leaves padding after long strings) where they lie.
+const std::string& TextOf(const Attributes& attrs, std::string_view key, std::string& scratch) {
+  scratch.clear();
+  const AttributeValue* v = FindAttribute(attrs, key);
+  if (v == nullptr) return scratch;
+  switch (v->type) {
+    case ValueType::kString:
+    case ValueType::kBytes:
+    case ValueType::kArray:
+    case ValueType::kKvList:
+      return v->text;
+    default:
+      scratch = v->ToString();
+      return scratch;
+  }
+}
+
 bool HasField(element obj, std::string_view key) {
   element v;
   return obj.is_object() && obj[key].get(v) == simdjson::SUCCESS && !v.is_null();
@@ -121,8 +141,7 @@ std::vector<ParsedMessage> MessagesOf(simdjson::dom::parser& parser, const std::
   std::vector<ParsedMessage> out;
   element doc;
   if (text.empty()) return out;
-  if ((text[0] != '[' && text[0] != '{') ||
-      parser.parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS) {
+  if ((text[0] != '[' && text[0] != '{') || parser.parse(text).get(doc) != simdjson::SUCCESS) {
     ParsedMessage pm;
     pm.message.role = default_role;
     pm.message.content.text = text;
@@ -559,7 +578,9 @@ class SessionBuilder {
     send.payload.text = s.Str("input.value");
     if (send.payload.text.empty()) {
       // The task the agent was invoked with: the last user message it was given.
-      for (const ParsedMessage& m : MessagesOf(parser_, s.Str("gen_ai.input.messages"), "user"))
+      std::string scratch;
+      for (const ParsedMessage& m :
+           MessagesOf(parser_, TextOf(s.attributes, "gen_ai.input.messages", scratch), "user"))
         if (m.message.role == "user") send.payload.text = m.message.content.text;
     }
     const int64_t hint = hints_[i];
@@ -591,11 +612,12 @@ class SessionBuilder {
         {"gen_ai.request.stop_sequences", "stop"},
         {"gen_ai.output.type", "output_type"},
     };
-    if (std::string exact = s.Str(attr::kRequestParameters); !exact.empty()) {
+    std::string scratch;
+    if (const std::string& exact = TextOf(s.attributes, attr::kRequestParameters, scratch);
+        !exact.empty()) {
       // baton's own export: the parameters as recorded, not as the conventions round them.
       element doc;
-      if (parser_.parse(exact.data(), exact.size()).get(doc) == simdjson::SUCCESS &&
-          doc.is_object())
+      if (parser_.parse(exact).get(doc) == simdjson::SUCCESS && doc.is_object())
         for (auto field : doc.get_object())
           r.parameters.push_back({std::string(field.key), StringOf(field.value)});
     }
@@ -603,9 +625,10 @@ class SessionBuilder {
       for (const auto& [key, name] : kParameters)
         if (const AttributeValue* v = s.Find(key))
           r.parameters.push_back({std::string(name), v->ToString()});
-    if (std::string inv = s.Str("llm.invocation_parameters"); !inv.empty()) {
+    if (const std::string& inv = TextOf(s.attributes, "llm.invocation_parameters", scratch);
+        !inv.empty()) {
       element doc;
-      if (parser_.parse(inv.data(), inv.size()).get(doc) == simdjson::SUCCESS && doc.is_object())
+      if (parser_.parse(inv).get(doc) == simdjson::SUCCESS && doc.is_object())
         for (auto field : doc.get_object()) {
           std::string k(field.key);
           if (k == "model" || k == "messages" || k == "tools") continue;
@@ -621,7 +644,8 @@ class SessionBuilder {
 
     // The request's messages, from whichever convention carried them.
     std::vector<ParsedMessage> input;
-    if (std::string sys = s.Str("gen_ai.system_instructions"); !sys.empty()) {
+    if (const std::string& sys = TextOf(s.attributes, "gen_ai.system_instructions", scratch);
+        !sys.empty()) {
       std::string text;
       for (const ParsedMessage& m : MessagesOf(parser_, sys, "system"))
         text += m.message.content.text;
@@ -635,9 +659,10 @@ class SessionBuilder {
     auto append = [&](std::vector<ParsedMessage> more) {
       for (ParsedMessage& m : more) input.push_back(std::move(m));
     };
-    if (std::string in = s.Str("gen_ai.input.messages"); !in.empty()) {
+    if (const std::string& in = TextOf(s.attributes, "gen_ai.input.messages", scratch);
+        !in.empty()) {
       append(MessagesOf(parser_, in, "user"));
-    } else if (std::string p = s.Str("gen_ai.prompt"); !p.empty()) {
+    } else if (const std::string& p = TextOf(s.attributes, "gen_ai.prompt", scratch); !p.empty()) {
       append(MessagesOf(parser_, p, "user"));
     } else if (auto flat = FlatGenAiMessages(s.attributes, "gen_ai.prompt"); !flat.empty()) {
       append(std::move(flat));
@@ -670,9 +695,10 @@ class SessionBuilder {
     for (ParsedMessage& m : input) {
       r.messages.push_back(std::move(m.message));
     }
-    if (std::string defs = s.Str("gen_ai.tool.definitions"); !defs.empty()) {
+    if (const std::string& defs = TextOf(s.attributes, "gen_ai.tool.definitions", scratch);
+        !defs.empty()) {
       element doc;
-      if (parser_.parse(defs.data(), defs.size()).get(doc) == simdjson::SUCCESS && doc.is_array())
+      if (parser_.parse(defs).get(doc) == simdjson::SUCCESS && doc.is_array())
         for (element t : doc.get_array()) {
           ToolSpec spec;
           element fn = t;
@@ -700,9 +726,11 @@ class SessionBuilder {
 
     // The response.
     std::vector<ParsedMessage> output;
-    if (std::string o = s.Str("gen_ai.output.messages"); !o.empty()) {
+    if (const std::string& o = TextOf(s.attributes, "gen_ai.output.messages", scratch);
+        !o.empty()) {
       output = MessagesOf(parser_, o, "assistant");
-    } else if (std::string c = s.Str("gen_ai.completion"); !c.empty()) {
+    } else if (const std::string& c = TextOf(s.attributes, "gen_ai.completion", scratch);
+               !c.empty()) {
       output = MessagesOf(parser_, c, "assistant");
     } else if (auto flat = FlatGenAiMessages(s.attributes, "gen_ai.completion"); !flat.empty()) {
       output = std::move(flat);

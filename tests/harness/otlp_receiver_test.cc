@@ -143,6 +143,17 @@ TEST_F(OtlpReceiverTest, AnswersAsOtlpHttpSaysAndWritesEachTraceOnStop) {
   EXPECT_THAT(proto.body, HasSubstr("encoding to json"));
   EXPECT_EQ(Post(port, dir_ + "/a.json", "", "/v1/metrics").status, 404);
   EXPECT_EQ(Post(port, WriteFile(dir_ + "/big.json", SpanJson(a, 2000))).status, 413);
+  // A body of no declared length (chunked): read whole, or refused past the limit.
+  const std::string chunked = "-H 'Transfer-Encoding: chunked'";
+  EXPECT_EQ(Post(port, WriteFile(dir_ + "/c.json", SpanJson(a, 2, 20)), chunked).status, 200);
+  EXPECT_EQ(Post(port, dir_ + "/big.json", chunked).status, 413);
+  // A client that hangs up before the length it declared: that request is lost, not the
+  // receiver.
+  EXPECT_EQ(RunCommand("bash -c \"printf 'POST /v1/traces HTTP/1.1\\r\\nHost: x\\r\\n"
+                       "Content-Length: 100\\r\\n\\r\\n{\\\"resou' > /dev/tcp/127.0.0.1/" +
+                       std::to_string(port) + "\"")
+                .exit_code,
+            0);
   // A gzip bomb is refused by its size after decompression.
   WriteFile(dir_ + "/bomb.json", std::string(1 << 20, ' ') + SpanJson(a, 1));
   ASSERT_EQ(RunCommand("gzip -kf " + dir_ + "/bomb.json").exit_code, 0);
@@ -151,7 +162,7 @@ TEST_F(OtlpReceiverTest, AnswersAsOtlpHttpSaysAndWritesEachTraceOnStop) {
   EXPECT_THAT((*receiver)->files(), IsEmpty());  // Idle is an hour: nothing written yet.
   (*receiver)->Stop();
   OtlpReceiverStats stats = (*receiver)->stats();
-  EXPECT_EQ(stats.spans_accepted, 6u);
+  EXPECT_EQ(stats.spans_accepted, 8u);
   EXPECT_EQ(stats.spans_rejected, 1u);
   EXPECT_EQ(stats.sessions_written, 2u);
   std::vector<std::string> files = (*receiver)->files();
@@ -162,7 +173,7 @@ TEST_F(OtlpReceiverTest, AnswersAsOtlpHttpSaysAndWritesEachTraceOnStop) {
     ASSERT_TRUE(trace.ok()) << trace.status().ToString();
     for (const Event& e : trace->events()) calls[f] += e.As<ModelCall>() != nullptr;
   }
-  EXPECT_EQ(calls[dir_ + "/" + a + ".baton"], 4u);
+  EXPECT_EQ(calls[dir_ + "/" + a + ".baton"], 6u);
   EXPECT_EQ(calls[dir_ + "/" + b + ".baton"], 2u);
 }
 

@@ -331,8 +331,10 @@ std::vector<Redactor::Span> Redactor::FindSecrets(std::string_view text) const {
          candidates != 0; candidates &= candidates - 1) {
       const KeyShape& shape = kKeyShapes[std::countr_zero(candidates)];
       std::string_view head = text.substr(i, shape.prefix.size());
-      if (shape.prefix_case == PrefixCase::kExact ? head != shape.prefix
-                                                  : AsciiLower(head) != shape.prefix)
+      // The second letter first: most words that start like a shape differ there.
+      if (head.size() < shape.prefix.size() || AsciiLower(head[1]) != AsciiLower(shape.prefix[1]) ||
+          (shape.prefix_case == PrefixCase::kExact ? head != shape.prefix
+                                                   : !EqualsIgnoringCase(head, shape.prefix)))
         continue;
       size_t end = i + shape.prefix.size();
       while (end < text.size() && IsTokenChar(text[end])) ++end;

@@ -285,24 +285,25 @@ std::string AgentNameKey(std::string_view name) {
   return out;
 }
 
+// A key that carries content (messages, instructions, tool definitions, arguments and
+// results), mapped into the model and tool calls rather than kept as a span attribute.
 bool IsContentKey(std::string_view k) {
-  static constexpr std::string_view kPrefixes[] = {"gen_ai.input.messages",
-                                                   "gen_ai.output.messages",
-                                                   "gen_ai.system_instructions",
-                                                   "gen_ai.tool.definitions",
-                                                   "gen_ai.prompt",
-                                                   "gen_ai.completion",
-                                                   "llm.input_messages",
-                                                   "llm.output_messages",
-                                                   "llm.tools",
-                                                   "input.value",
-                                                   "output.value",
-                                                   "gen_ai.tool.call.arguments",
-                                                   "gen_ai.tool.call.result",
-                                                   "llm.invocation_parameters"};
-  for (std::string_view p : kPrefixes)
-    if (k.substr(0, p.size()) == p) return true;
-  return false;
+  // Grouped by namespace: every attribute of every span is asked, and most are gen_ai.*
+  // keys that a first comparison settles.
+  static constexpr std::string_view kGenAi[] = {
+      "input.messages", "output.messages",     "system_instructions",   "tool.definitions",
+      "prompt",         "completion",          "tool.call.arguments",   "tool.call.result"};
+  static constexpr std::string_view kLlm[] = {"input_messages", "output_messages", "tools",
+                                              "invocation_parameters"};
+  auto any_prefix = [](std::string_view rest, auto& prefixes) {
+    for (std::string_view p : prefixes)
+      if (rest.size() >= p.size() && rest[0] == p[0] && rest.substr(0, p.size()) == p)
+        return true;
+    return false;
+  };
+  if (k.starts_with("gen_ai.")) return any_prefix(k.substr(7), kGenAi);
+  if (k.starts_with("llm.")) return any_prefix(k.substr(4), kLlm);
+  return k.starts_with("input.value") || k.starts_with("output.value");
 }
 
 CallErrorCode ErrorCodeOf(const Span& s, const std::string& error) {

@@ -144,7 +144,17 @@ class WordScanner {
     uint64_t not_name = 0;  // Bit k: block + k holds no name character.
   };
 
+  // Inline while `from` is in the block loaded (a word or two on), out of line when the
+  // scan moves on to another block.
   size_t Next(size_t from, uint64_t Masks::*which) {
+    if ((from & ~size_t{63}) == block_) {
+      if (const uint64_t bits = (masks_.*which) & (~uint64_t{0} << (from - block_)); bits != 0)
+        return std::min(text_.size(), block_ + std::countr_zero(bits));
+    }
+    return NextInLaterBlocks(from, which);
+  }
+
+  [[gnu::noinline]] size_t NextInLaterBlocks(size_t from, uint64_t Masks::*which) {
     for (size_t block = from & ~size_t{63}; block < text_.size(); block += 64) {
       if (block != block_) Load(block);
       uint64_t bits = masks_.*which;
@@ -159,26 +169,34 @@ class WordScanner {
     masks_ = Masks{};
     const size_t n = text_.size();
 #if defined(__SSE2__)
-    // Whole blocks with six bytes before them: StartsWord looks that far back.
-    if (block >= 6 && block + 64 <= n) {
-      const char* d = text_.data() + block;
-      const __m128i backslash = _mm_set1_epi8('\\'), percent = _mm_set1_epi8('%');
-      for (int part = 0; part < 4; ++part, d += 16) {
-        const __m128i after_boundary =
-            _mm_or_si128(_mm_andnot_si128(NameChars(Load16(d - 1)), _mm_set1_epi8(-1)),
-                         _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(Load16(d - 2), backslash),
-                                                   _mm_cmpeq_epi8(Load16(d - 3), percent)),
-                                      _mm_cmpeq_epi8(Load16(d - 6), backslash)));
-        const __m128i here = Load16(d);
-        const uint64_t starts =
-            static_cast<uint16_t>(_mm_movemask_epi8(_mm_and_si128(Letters(here), after_boundary)));
-        const uint64_t names = static_cast<uint16_t>(_mm_movemask_epi8(NameChars(here)));
-        masks_.starts |= starts << (16 * part);
-        masks_.not_name |= (~names & 0xffffu) << (16 * part);
-      }
-      return;
+    // The blocks need six bytes before them (StartsWord looks that far back) and 64 in
+    // them: the first and the last block are copied out with zero bytes around them, which
+    // classify as the text's ends do (no letter, no name character, no escape).
+    const char* d = text_.data() + block;
+    char edge[80];
+    if (block < 8 || block + 64 > n) {
+      std::memset(edge, 0, sizeof edge);
+      const size_t before = std::min<size_t>(block, 8);
+      std::memcpy(edge + 8 - before, d - before, before + std::min<size_t>(64, n - block));
+      d = edge + 8;
     }
-#endif
+    const __m128i backslash = _mm_set1_epi8('\\'), percent = _mm_set1_epi8('%');
+    uint64_t all_starts = 0, all_not_name = 0;
+    for (int part = 0; part < 4; ++part, d += 16) {
+      const __m128i after_boundary =
+          _mm_or_si128(_mm_andnot_si128(NameChars(Load16(d - 1)), _mm_set1_epi8(-1)),
+                       _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(Load16(d - 2), backslash),
+                                                 _mm_cmpeq_epi8(Load16(d - 3), percent)),
+                                    _mm_cmpeq_epi8(Load16(d - 6), backslash)));
+      const __m128i here = Load16(d);
+      const uint64_t starts =
+          static_cast<uint16_t>(_mm_movemask_epi8(_mm_and_si128(Letters(here), after_boundary)));
+      const uint64_t names = static_cast<uint16_t>(_mm_movemask_epi8(NameChars(here)));
+      all_starts |= starts << (16 * part);
+      all_not_name |= (~names & 0xffffu) << (16 * part);
+    }
+    masks_ = Masks{all_starts, all_not_name};
+#else
     for (size_t k = 0; k < 64; ++k) {
       const size_t j = block + k;
       if (j >= n) {
@@ -191,6 +209,7 @@ class WordScanner {
            (j >= 3 && text_[j - 3] == '%') || (j >= 6 && text_[j - 6] == '\\')))
         masks_.starts |= uint64_t{1} << k;
     }
+#endif
   }
 
 #if defined(__SSE2__)

@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <simdjson.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -221,6 +222,15 @@ class Exporter {
 // Each run's spans/s, [0] content capture off, [1] on: one run of a few seconds swings by
 // a fifth on this 2-core host, so the figure is the median of several.
 std::vector<double> receiver_spans_per_s[2];
+std::vector<double> receiver_cpu_us_per_span[2];
+
+// User and system CPU of this process so far.
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
 int receiver_runs = 0;
 
 const bench::BenchDir& ReceiverScratch() {
@@ -282,6 +292,7 @@ void BM_Receiver8Exporters(benchmark::State& state) {
     if (!receiver.ok()) std::abort();
     const unsigned port = (*receiver)->port();
     const auto start = std::chrono::steady_clock::now();
+    const double cpu_start = ProcessCpuSeconds();
     std::vector<std::thread> threads;
     std::atomic<uint64_t> throttled{0};
     for (int x = 0; x < kExporters; ++x)
@@ -300,10 +311,15 @@ void BM_Receiver8Exporters(benchmark::State& state) {
     (*receiver)->Stop();  // Every session written and closed.
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double cpu_seconds = ProcessCpuSeconds() - cpu_start;
     if ((*receiver)->stats().spans_accepted != total) std::abort();
     state.SetIterationTime(seconds);
     receiver_spans_per_s[with_content].push_back(static_cast<double>(total) / seconds);
     state.counters["spans/s"] = receiver_spans_per_s[with_content].back();
+    // The CPU the receiver (and the exporters' sends) took per span: steadier than the
+    // wall-clock rate on a shared 2-core host, so the figure to compare changes by.
+    state.counters["cpu_us/span"] = cpu_seconds * 1e6 / static_cast<double>(total);
+    receiver_cpu_us_per_span[with_content].push_back(state.counters["cpu_us/span"]);
     state.counters["MB/s"] = static_cast<double>(bytes) / seconds / 1e6;
     state.counters["bytes/span"] = static_cast<double>(bytes) / static_cast<double>(total);
     state.counters["sessions"] = static_cast<double>((*receiver)->stats().sessions_written);
@@ -356,6 +372,8 @@ int main(int argc, char** argv) {
       median(receiver_spans_per_s[0]), median(receiver_spans_per_s[1]),
       std::max(receiver_spans_per_s[0].size(), receiver_spans_per_s[1].size()),
       range(receiver_spans_per_s[0]).c_str(), range(receiver_spans_per_s[1]).c_str());
+  std::printf("figure otlp.receiver_cpu_us_per_span content_off=%.1f content_on=%.1f (medians)\n",
+              median(receiver_cpu_us_per_span[0]), median(receiver_cpu_us_per_span[1]));
   benchmark::Shutdown();
   return 0;
 }

@@ -54,15 +54,18 @@ std::optional<int64_t> IntOf(element e) {
   if (e.is_uint64()) return static_cast<int64_t>(std::min<uint64_t>(e.get_uint64(), INT64_MAX));
   if (e.is_double()) return SaturatedInt(double(e.get_double()));
   if (e.is_string()) {
-    std::string s(std::string_view(e.get_string()));
+    // Read in place (every span's times come as strings): no copy, no locale.
+    std::string_view s = e.get_string();
     if (!IsDigits(s)) return std::nullopt;
-    errno = 0;
-    long long v = std::strtoll(s.c_str(), nullptr, 10);
-    if (errno == ERANGE) {
-      // Unsigned fields (times) above INT64_MAX are far past any real clock: saturate.
-      return s[0] == '-' ? INT64_MIN : INT64_MAX;
-    }
-    return v;
+    const bool negative = s[0] == '-';
+    if (s[0] == '+' || negative) s.remove_prefix(1);
+    uint64_t magnitude = 0;
+    const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), magnitude);
+    // Unsigned fields (times) above INT64_MAX are far past any real clock: saturate.
+    if (error == std::errc::result_out_of_range ||
+        magnitude > static_cast<uint64_t>(INT64_MAX) + (negative ? 1 : 0))
+      return negative ? INT64_MIN : INT64_MAX;
+    return negative ? static_cast<int64_t>(0 - magnitude) : static_cast<int64_t>(magnitude);
   }
   return std::nullopt;
 }
@@ -255,6 +258,13 @@ std::optional<std::string> IdOf(element span, std::string_view camel, std::strin
   }
   std::string_view text = v->get_string();
   if (text.empty()) return std::string();
+  // Lowercase hex, as the spec writes ids and most exporters send them, is kept as it is:
+  // decoding it and writing it again gives the same text.
+  if (text.size() == size * 2 && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      }))
+    return text.find_first_not_of('0') == std::string_view::npos ? std::string()
+                                                                 : std::string(text);
   auto bytes = DecodeId(text, size);
   if (!bytes) {
     *reason = std::string(camel) + ": expected " + std::to_string(size * 2) +

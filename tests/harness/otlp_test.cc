@@ -430,6 +430,36 @@ TEST(OtlpImportTest, BadSpansAreRejectedAloneAndUnknownFieldsIgnored) {
   EXPECT_THAT(batch->rejected[3].where, HasSubstr("spans[4]"));
 }
 
+// 64-bit integers come as strings of digits (the spec's JSON encoding): read exactly, with
+// a sign, and saturated past int64 rather than wrapped.
+TEST(OtlpImportTest, IntegersAsStringsAreReadExactlyAndSaturate) {
+  const std::string json = R"({"resourceSpans":[{"scopeSpans":[{"spans":[
+    {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708",
+     "startTimeUnixNano":"1767225600005000000","attributes":[
+     {"key":"max","value":{"intValue":"9223372036854775807"}},
+     {"key":"over","value":{"intValue":"9223372036854775808"}},
+     {"key":"far","value":{"intValue":"99999999999999999999999"}},
+     {"key":"min","value":{"intValue":"-9223372036854775808"}},
+     {"key":"under","value":{"intValue":"-9223372036854775809"}},
+     {"key":"plus","value":{"intValue":"+42"}},
+     {"key":"zeros","value":{"intValue":"-0007"}},
+     {"key":"word","value":{"intValue":"12a"}}]}
+  ]}]}]})";
+  auto batch = ParseOtlpJson(json, "in.json");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  ASSERT_THAT(batch->spans, SizeIs(1));
+  const Span& span = batch->spans[0];
+  EXPECT_EQ(span.start_ns, 1767225600005000000);
+  EXPECT_EQ(span.Find("max")->ToInt(), INT64_MAX);
+  EXPECT_EQ(span.Find("over")->ToInt(), INT64_MAX);
+  EXPECT_EQ(span.Find("far")->ToInt(), INT64_MAX);
+  EXPECT_EQ(span.Find("min")->ToInt(), INT64_MIN);
+  EXPECT_EQ(span.Find("under")->ToInt(), INT64_MIN);
+  EXPECT_EQ(span.Find("plus")->ToInt(), 42);
+  EXPECT_EQ(span.Find("zeros")->ToInt(), -7);
+  EXPECT_EQ(span.Find("word")->ToInt(), 0);  // Not a number: an int of no value.
+}
+
 // Found by otlp_import_fuzz: a number far outside int64 (1.7e26) was cast as is.
 TEST(OtlpImportTest, NumbersOutsideInt64AndTimesOutsideAnEpochAreBoundedNotUndefined) {
   const std::string json = R"({"resourceSpans":[{"scopeSpans":[{"spans":[

@@ -291,14 +291,13 @@ bool IsContentKey(std::string_view k) {
   // Grouped by namespace: every attribute of every span is asked, and most are gen_ai.*
   // keys that a first comparison settles.
   static constexpr std::string_view kGenAi[] = {
-      "input.messages", "output.messages",     "system_instructions",   "tool.definitions",
-      "prompt",         "completion",          "tool.call.arguments",   "tool.call.result"};
+      "input.messages", "output.messages", "system_instructions", "tool.definitions",
+      "prompt",         "completion",      "tool.call.arguments", "tool.call.result"};
   static constexpr std::string_view kLlm[] = {"input_messages", "output_messages", "tools",
                                               "invocation_parameters"};
   auto any_prefix = [](std::string_view rest, auto& prefixes) {
     for (std::string_view p : prefixes)
-      if (rest.size() >= p.size() && rest[0] == p[0] && rest.substr(0, p.size()) == p)
-        return true;
+      if (rest.size() >= p.size() && rest[0] == p[0] && rest.substr(0, p.size()) == p) return true;
     return false;
   };
   if (k.starts_with("gen_ai.")) return any_prefix(k.substr(7), kGenAi);
@@ -470,6 +469,10 @@ class SessionBuilder {
     return items_.size() - 1;
   }
 
+  // Longer attribute values are content under names the conventions do not list: the
+  // span start keeps what identifies and describes the span, not payloads.
+  static constexpr size_t kLongestKeptAttribute = 512;
+
   void EmitSpan(size_t i, SpanSession& out) {
     const Span& s = spans_[i];
     const std::string& agent = agents_[i];
@@ -480,8 +483,9 @@ class SessionBuilder {
     start.name = s.name;
     for (const Attribute& a : s.attributes) {
       if (IsContentKey(a.key) || a.key == attr::kSeq) continue;
+      if (a.value.text.size() > kLongestKeptAttribute) continue;  // Not copied to be dropped.
       std::string v = a.value.ToString();
-      if (v.size() > 512) continue;
+      if (v.size() > kLongestKeptAttribute) continue;
       start.attributes.push_back({a.key, std::move(v)});
     }
     Add(s.start_ns, hint, agent, std::move(start));

@@ -497,6 +497,38 @@ TEST(OtlpImportTest, ParentCyclesAndSelfParentsDoNotHang) {
   EXPECT_EQ(Of<SpanStart>(sessions[0]).size(), 3u);
 }
 
+// A span's start keeps the attributes that describe it, not content: not the messages
+// (they are in the model call), not a long payload under a name the conventions do not list.
+TEST(OtlpImportTest, ASpanStartKeepsItsAttributesButNotContentOrLongPayloads) {
+  const std::string long_text(600, 'x');
+  const std::string json = R"({"resourceSpans":[{"scopeSpans":[{"spans":[
+    {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0000000000000001","name":"chat m",
+     "startTimeUnixNano":"1","endTimeUnixNano":"2","attributes":[
+     {"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},
+     {"key":"gen_ai.request.model","value":{"stringValue":"m"}},
+     {"key":"gen_ai.usage.input_tokens","value":{"intValue":"12"}},
+     {"key":"gen_ai.input.messages","value":{"stringValue":"[{\"role\":\"user\",\"content\":\"hi\"}]"}},
+     {"key":"app.payload","value":{"stringValue":")" +
+                           long_text + R"("}},
+     {"key":"app.note","value":{"stringValue":")" +
+                           long_text.substr(0, 500) + R"("}}]}
+  ]}]}]})";
+  auto batch = ParseOtlpJson(json, "in.json");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  auto sessions = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
+  ASSERT_THAT(sessions, SizeIs(1));
+  auto starts = Of<SpanStart>(sessions[0]);
+  ASSERT_THAT(starts, SizeIs(1));
+  std::vector<std::string> keys;
+  for (const KeyValue& kv : starts[0]->As<SpanStart>()->attributes) keys.push_back(kv.key);
+  EXPECT_THAT(keys, ElementsAre("gen_ai.operation.name", "gen_ai.request.model",
+                                "gen_ai.usage.input_tokens", "app.note"));
+  auto calls = Of<ModelCall>(sessions[0]);
+  ASSERT_THAT(calls, SizeIs(1));
+  ASSERT_THAT(calls[0]->As<ModelCall>()->request.messages, SizeIs(1));
+  EXPECT_EQ(calls[0]->As<ModelCall>()->request.messages[0].content.text, "hi");
+}
+
 // --- Round trip over the corpus --------------------------------------------------------------
 
 // What OTel carries of an event, as text: the kinds and fields the export maps.

@@ -301,21 +301,23 @@ std::optional<Span> SpanOf(element s, const ScopeInfo& info, std::string* reason
   if (auto kind = Member(s, "kind")) span.kind = KindOf(*kind);
   auto start = Member(s, "startTimeUnixNano", "start_time_unix_nano");
   auto end = Member(s, "endTimeUnixNano", "end_time_unix_nano");
-  std::optional<int64_t> start_ns = start ? IntOf(*start) : std::nullopt;
-  std::optional<int64_t> end_ns = end ? IntOf(*end) : std::nullopt;
-  if (!start_ns) {
+  const std::optional<int64_t> end_ns = end ? IntOf(*end) : std::nullopt;
+  int64_t start_ns = 0;
+  if (std::optional<int64_t> t = start ? IntOf(*start) : std::nullopt; t.has_value()) {
+    start_ns = *t;
+  } else {
     *reason = "startTimeUnixNano: expected nanoseconds as a number or a string of digits";
     return std::nullopt;
   }
   // OTLP times are unsigned nanoseconds since 1970; past 2096 they are garbage, and keeping
   // them below 2^62 keeps every difference of two times representable.
   constexpr int64_t kLatestTimeNs = int64_t{4'000'000'000} * 1'000'000'000;
-  if (*start_ns < 0 || *start_ns > kLatestTimeNs) {
-    *reason = "startTimeUnixNano: " + std::to_string(*start_ns) +
+  if (start_ns < 0 || start_ns > kLatestTimeNs) {
+    *reason = "startTimeUnixNano: " + std::to_string(start_ns) +
               " is not a time after 1970 and before 2096";
     return std::nullopt;
   }
-  span.start_ns = *start_ns;
+  span.start_ns = start_ns;
   // A span exported before it ended (or with a clock that went back) lasts no time.
   span.end_ns = std::clamp(end_ns.value_or(span.start_ns), span.start_ns, kLatestTimeNs);
   span.attributes = AttributesOf(s);

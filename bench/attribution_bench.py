@@ -58,7 +58,7 @@ with tempfile.TemporaryDirectory() as tmp:
             scores[method][1] += step == want_step
 
 n = len(files)
-print(f"{n} Who&When hand-crafted logs")
+print(f"{n} labelled logs in {os.path.relpath(folder)}")
 print(f"{'method':45} {'agent':>8} {'step':>8}")
 for method, (agent_hits, step_hits) in scores.items():
     print(f"{method:45} {100 * agent_hits / n:7.1f}% {100 * step_hits / n:7.1f}%")

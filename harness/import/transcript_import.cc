@@ -30,6 +30,28 @@ struct Entry {
   std::string execution_error;  // kExecution: the exception line or failed exit, or "".
 };
 
+// AutoGen and AG2 agents end a chat by saying TERMINATE, at the end of their last message
+// or as a message of its own: their default is_termination_msg is "the content, trailing
+// space removed, ends with TERMINATE". The word is a signal, not part of the answer.
+constexpr std::string_view kTerminate = "TERMINATE";
+
+std::string_view TrimmedRight(std::string_view s) {
+  size_t end = s.find_last_not_of(" \t\r\n");
+  return end == std::string_view::npos ? std::string_view() : s.substr(0, end + 1);
+}
+
+// The content without a closing TERMINATE (and the space before it).
+std::string_view WithoutTermination(std::string_view content) {
+  std::string_view s = TrimmedRight(content);
+  if (!s.ends_with(kTerminate)) return content;
+  return TrimmedRight(s.substr(0, s.size() - kTerminate.size()));
+}
+
+// A message that says nothing but TERMINATE.
+bool IsTerminationOnly(std::string_view content) {
+  return TrimmedRight(content).ends_with(kTerminate) && WithoutTermination(content).empty();
+}
+
 bool IsUserRole(std::string_view role) {
   std::string r = AsciiLower(role);
   return r == "human" || r == "user";
@@ -123,6 +145,8 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
     } else if (IsUserRole(e.agent)) {
       e.kind = Entry::Kind::kUser;
       e.agent = "user";
+    } else if (IsTerminationOnly(e.content)) {
+      e.kind = Entry::Kind::kTermination;  // The decision to stop, not a message.
     } else if (auto report = ExecutionReport(e.content, e.agent)) {
       e.kind = Entry::Kind::kExecution;
       e.execution_error = std::move(*report);
@@ -320,11 +344,15 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
     }
     if (e.agent != last_speaker) last_speaker = e.agent;
   }
-  // The outcome: the last entry's answer, judged against the ground truth when there is one.
+  // The outcome: the last entry's answer (before an AutoGen TERMINATE; the entry before a
+  // message that only says TERMINATE), judged against the ground truth when there is one.
   const Entry& last = entries.back();
+  size_t answer_at = entries.size() - 1;
+  while (answer_at > 0 && IsTerminationOnly(entries[answer_at].content)) --answer_at;
+  const Entry& answerer = entries[answer_at];
   b.NextStep();
   Outcome outcome;
-  outcome.result.text = FinalAnswer(last.content);
+  outcome.result.text = FinalAnswer(std::string(WithoutTermination(answerer.content)));
   if (has_ground_truth) {
     std::string want = Normalized(ground_truth), got = Normalized(outcome.result.text);
     bool matches = !want.empty() && got.find(want) != std::string::npos;
@@ -333,7 +361,7 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
                              : "the final answer does not contain the ground truth \"" +
                                    ground_truth.substr(0, 200) + "\"";
   }
-  b.Add(last.agent, last.index + 1, std::move(outcome), 0);
+  b.Add(answerer.agent, last.index + 1, std::move(outcome), 0);
   if (!question.empty()) session.header.metadata.push_back({"question", question.substr(0, 2000)});
   return session;
 }

@@ -15,6 +15,9 @@
 // its events, each caused by that span, so any finding can name the step of the original
 // transcript. Time is virtual: one second per entry. The last entry's answer becomes the
 // outcome; with a ground truth, the outcome fails when the answer does not contain it.
+// AutoGen's TERMINATE is a signal, not an answer: a closing TERMINATE is left out of it, and
+// a message that says only TERMINATE is the decision to stop (a routing decision), the
+// answer then being the message before it.
 //
 // The importer reads only the keys named above. Annotation keys of labelled datasets
 // (mistake_agent, mistake_step, mistake_reason, is_correct, is_corrected) are never read.

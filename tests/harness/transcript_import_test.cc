@@ -180,6 +180,47 @@ TEST(TranscriptImportTest, AutoGenGroupChatWithCodeExecution) {
   }
 }
 
+// AutoGen and AG2 end a chat with TERMINATE (their default is_termination_msg): a signal,
+// not the answer, whether it closes the last message or is a message of its own.
+TEST(TranscriptImportTest, AutoGenTerminateIsTheDecisionToStopNotTheAnswer) {
+  const std::string alone = R"({"ground_truth": "3", "messages": [
+    {"name": "user_proxy", "role": "user", "content": "How many albums?"},
+    {"name": "analyst", "role": "assistant", "content": "I count 3 albums."},
+    {"name": "verifier", "role": "assistant", "content": "TERMINATE\n"}]})";
+  auto s = ParseTranscript(alone, "chat.json");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  const Event& outcome = s->events.back();
+  ASSERT_NE(outcome.As<Outcome>(), nullptr);
+  EXPECT_EQ(outcome.As<Outcome>()->result.text, "I count 3 albums.");
+  EXPECT_EQ(outcome.As<Outcome>()->verdict, Verdict::kSuccess);
+  EXPECT_EQ(outcome.agent, "analyst");  // Who gave the answer, not who said stop.
+  int verifier_messages = 0, verifier_decisions = 0;
+  for (const Event& e : s->events) {
+    if (e.agent != "verifier") continue;
+    verifier_messages += e.As<MessageSend>() != nullptr;
+    verifier_decisions += e.As<RoutingDecision>() != nullptr;
+  }
+  EXPECT_EQ(verifier_messages, 0);
+  EXPECT_EQ(verifier_decisions, 1);
+
+  const std::string closing = R"({"ground_truth": "4", "messages": [
+    {"name": "user_proxy", "role": "user", "content": "How many albums?"},
+    {"name": "analyst", "role": "assistant", "content": "There are 4 albums. TERMINATE"}]})";
+  s = ParseTranscript(closing, "chat.json");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->events.back().As<Outcome>()->result.text, "There are 4 albums.");
+  EXPECT_EQ(s->events.back().As<Outcome>()->verdict, Verdict::kSuccess);
+
+  // TERMINATE inside a sentence is words, not the signal.
+  const std::string inside = R"({"ground_truth": "5", "messages": [
+    {"name": "user_proxy", "role": "user", "content": "q"},
+    {"name": "analyst", "role": "assistant", "content": "Say TERMINATE when done; 4."}]})";
+  s = ParseTranscript(inside, "chat.json");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->events.back().As<Outcome>()->result.text, "Say TERMINATE when done; 4.");
+  EXPECT_EQ(s->events.back().As<Outcome>()->verdict, Verdict::kFailure);
+}
+
 TEST(TranscriptImportTest, MalformedTranscriptsSayWhatWasExpectedWhere) {
   struct Case {
     std::string json, message;

@@ -115,6 +115,16 @@ std::optional<Attribution> Attribute(const Trace& trace, const Analysis& analysi
     auto step = SourceStep(events, e.seq);
     return step ? "step " + std::to_string(*step) : "#" + std::to_string(e.seq);
   };
+  // A tool call runs what it was sent: the last message to the tool's agent before the
+  // call, when there is one. Its sender authored what the call did.
+  auto sender_of = [&](const Event& call) -> const Event* {
+    const Event* sender = nullptr;
+    for (const Event& m : events) {
+      if (m.seq >= call.seq) break;
+      if (const auto* send = m.As<MessageSend>(); send && send->to == call.agent) sender = &m;
+    }
+    return sender;
+  };
 
   // 1. Content flow: the answer's own words (those the task did not already contain),
   // traced to the first event that carried most of them.
@@ -151,12 +161,18 @@ std::optional<Attribution> Attribute(const Trace& trace, const Analysis& analysi
       for (std::string& w : Words(text_of(*c)))
         if (answer.count(w) && seen.insert(w).second) ++covered;
       if (covered >= need) {
-        return make(e,
-                    "the failed answer's content first appeared at " + step_words(e) + ", in " +
-                        e.agent + "'s " + std::string(KindName(e.kind())) + " (" +
-                        std::to_string(covered) + " of its " + std::to_string(answer.size()) +
-                        " new words)",
-                    {e.seq});
+        std::string where = "the failed answer's content first appeared at " + step_words(e) +
+                            ", in " + e.agent + "'s " + std::string(KindName(e.kind())) + " (" +
+                            std::to_string(covered) + " of its " + std::to_string(answer.size()) +
+                            " new words)";
+        // A tool's output is the work of whoever sent it what to run (a code executor
+        // prints what the code computed), as for a failed run below.
+        if (e.As<ToolCall>() != nullptr)
+          if (const Event* sender = sender_of(e))
+            return make(*sender,
+                        where + ", from what " + sender->agent + " sent at " + step_words(*sender),
+                        {sender->seq, e.seq});
+        return make(e, where, {e.seq});
       }
     }
   }
@@ -164,11 +180,7 @@ std::optional<Attribution> Attribute(const Trace& trace, const Analysis& analysi
   for (const Event& e : events) {
     const auto* run = e.As<ToolCall>();
     if (run == nullptr || run->error.empty() || e.seq >= end) continue;
-    const Event* sender = nullptr;
-    for (const Event& m : events) {
-      if (m.seq >= e.seq) break;
-      if (const auto* send = m.As<MessageSend>(); send && send->to == e.agent) sender = &m;
-    }
+    const Event* sender = sender_of(e);
     const Event& charged = sender ? *sender : e;
     return make(charged,
                 "the first failed code execution (" + run->error + ") at " + step_words(e) +

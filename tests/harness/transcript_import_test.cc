@@ -130,6 +130,29 @@ TEST(TranscriptImportTest, WhyAttributesEveryFailureToAnAgentAndAStep) {
   }
 }
 
+// Attribution follows the wrong answer's words to where they first appeared. When that is a
+// code executor's output, the failure began with the code that computed it: its sender.
+TEST(TranscriptImportTest, AnAnswerFirstPrintedByAnExecutorIsChargedToTheCodesAuthor) {
+  const std::string chat = R"({"ground_truth": "42", "messages": [
+    {"name": "user_proxy", "role": "user", "content": "What is the total count of records?"},
+    {"name": "planner", "role": "assistant", "content": "Let the analyst count them."},
+    {"name": "analyst", "role": "assistant", "content": "```python
+print(len(rows) - 1)
+```"},
+    {"name": "executor", "role": "user", "content": "exitcode: 0 (execution succeeded)
+Code output: 41 records"},
+    {"name": "reviewer", "role": "assistant", "content": "The total is 41 records."}]})";
+  auto s = ParseTranscript(chat, "chat.json");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  Trace trace = Trace::FromEvents(s->header, s->events);
+  Analysis analysis = Analyze(trace, Policy{}, ScorerSet::Defaults());
+  Explanation why = Explain(trace, analysis);
+  ASSERT_TRUE(why.attribution.has_value()) << why.paragraph;
+  EXPECT_EQ(why.attribution->agent, "analyst") << why.attribution->reason;
+  EXPECT_EQ(why.attribution->step, 2) << why.attribution->reason;
+  EXPECT_THAT(why.attribution->reason, HasSubstr("first appeared at step 3, in executor's"));
+}
+
 // A session recorded by the runtime has no source steps: no attribution is invented.
 TEST(TranscriptImportTest, SessionsWithoutStepsGetNoAttribution) {
   auto trace = Trace::Load(std::string(BATON_SOURCE_DIR) + "/corpora/stale_context.baton");

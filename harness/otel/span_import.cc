@@ -356,12 +356,15 @@ struct Item {
 class SessionBuilder {
  public:
   SessionBuilder(std::string key, std::vector<Span> spans) : key_(std::move(key)) {
+    // Reserved, so that the index's keys (views of the kept spans' ids) never move.
+    spans_.reserve(spans.size());
     for (Span& s : spans) {
-      if (!index_.emplace(s.span_id, spans_.size()).second) {
+      if (index_.count(s.span_id) > 0) {
         ++duplicates_;  // The first copy is kept.
         continue;
       }
       spans_.push_back(std::move(s));
+      index_.emplace(spans_.back().span_id, spans_.size() - 1);
     }
     const size_t n = spans_.size();
     depth_.assign(n, -1);
@@ -991,7 +994,7 @@ class SessionBuilder {
   std::string key_;
   std::vector<Span> spans_;
   size_t duplicates_ = 0;
-  std::unordered_map<std::string, size_t> index_;
+  std::unordered_map<std::string_view, size_t> index_;  // span id -> its index in spans_.
   std::vector<int> depth_;
   std::vector<int64_t> hints_;  // baton.seq of each span, INT64_MAX when absent.
   std::vector<size_t> order_;

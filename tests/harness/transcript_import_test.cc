@@ -226,22 +226,23 @@ TEST(TranscriptImportTest, AutoGenTerminateIsTheDecisionToStopNotTheAnswer) {
   EXPECT_EQ(verifier_messages, 0);
   EXPECT_EQ(verifier_decisions, 1);
 
-  const std::string closing = R"({"ground_truth": "4", "messages": [
-    {"name": "user_proxy", "role": "user", "content": "How many albums?"},
-    {"name": "analyst", "role": "assistant", "content": "There are 4 albums. TERMINATE"}]})";
-  s = ParseTranscript(closing, "chat.json");
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
-  EXPECT_EQ(s->events.back().As<Outcome>()->result.text, "There are 4 albums.");
-  EXPECT_EQ(s->events.back().As<Outcome>()->verdict, Verdict::kSuccess);
-
-  // TERMINATE inside a sentence is words, not the signal.
-  const std::string inside = R"({"ground_truth": "5", "messages": [
-    {"name": "user_proxy", "role": "user", "content": "q"},
-    {"name": "analyst", "role": "assistant", "content": "Say TERMINATE when done; 4."}]})";
-  s = ParseTranscript(inside, "chat.json");
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
-  EXPECT_EQ(s->events.back().As<Outcome>()->result.text, "Say TERMINATE when done; 4.");
-  EXPECT_EQ(s->events.back().As<Outcome>()->verdict, Verdict::kFailure);
+  // A closing TERMINATE is left out of the answer; inside a sentence it is words.
+  struct Case {
+    std::string last_message, answer;
+    Verdict verdict;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"There are 4 albums. TERMINATE", "There are 4 albums.", Verdict::kSuccess},
+           {"Say TERMINATE when done; 5.", "Say TERMINATE when done; 5.", Verdict::kFailure}}) {
+    s = ParseTranscript(R"({"ground_truth": "4", "messages": [
+      {"name": "user_proxy", "role": "user", "content": "How many albums?"},
+      {"name": "analyst", "role": "assistant", "content": ")" +
+                            c.last_message + R"("}]})",
+                        "chat.json");
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    EXPECT_EQ(s->events.back().As<Outcome>()->result.text, c.answer);
+    EXPECT_EQ(s->events.back().As<Outcome>()->verdict, c.verdict) << c.last_message;
+  }
 }
 
 TEST(TranscriptImportTest, MalformedTranscriptsSayWhatWasExpectedWhere) {

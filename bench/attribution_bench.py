@@ -6,6 +6,9 @@ mistake_step), beside three trivial baselines computed in the same run.
   bench/attribution_bench.py [BATON] [DIR]
 
 BATON defaults to build/bin/baton, DIR to ../shared/corpora-external/who-and-when/hand-crafted.
+DIR may be any folder of logs labelled the same way: Who&When's other part (126 AG2 group
+chats, Who&When/Algorithm-Generated in ag2ai/Agents_Failure_Attribution) is the check on a
+system the rules were not written from; it is not checked in here.
 The labels are read here, to score; the importer never reads them (transcript_import_test).
 Reference (the dataset's paper): the best method, an LLM reading the whole log, names the agent
 53.5% of the time and the step 14.2%.

@@ -136,30 +136,51 @@ ParsedMessage MessageOf(element m) {
 
 // The messages in a JSON attribute value: an array of messages, one message, or plain text
 // (which is one message of `default_role`).
+// The messages of `text` when it is a JSON array of them (each without a role gets
+// `default_role`), else nullopt.
+std::optional<std::vector<ParsedMessage>> ArrayMessagesOf(simdjson::dom::parser& parser,
+                                                          const std::string& text,
+                                                          const std::string& default_role) {
+  element doc;
+  if (text.empty() || text[0] != '[' || parser.parse(text).get(doc) != simdjson::SUCCESS ||
+      !doc.is_array())
+    return std::nullopt;
+  std::vector<ParsedMessage> out;
+  for (element m : doc.get_array()) {
+    ParsedMessage pm = MessageOf(m);
+    if (pm.message.role.empty()) pm.message.role = default_role;
+    out.push_back(std::move(pm));
+  }
+  return out;
+}
+
 std::vector<ParsedMessage> MessagesOf(simdjson::dom::parser& parser, const std::string& text,
                                       const std::string& default_role) {
+  if (auto list = ArrayMessagesOf(parser, text, default_role)) return std::move(*list);
   std::vector<ParsedMessage> out;
   element doc;
   if (text.empty()) return out;
-  if ((text[0] != '[' && text[0] != '{') || parser.parse(text).get(doc) != simdjson::SUCCESS) {
+  if (text[0] != '{' || parser.parse(text).get(doc) != simdjson::SUCCESS) {
     ParsedMessage pm;
     pm.message.role = default_role;
     pm.message.content.text = text;
     out.push_back(std::move(pm));
     return out;
   }
-  if (doc.is_array()) {
-    for (element m : doc.get_array()) {
-      ParsedMessage pm = MessageOf(m);
-      if (pm.message.role.empty()) pm.message.role = default_role;
-      out.push_back(std::move(pm));
-    }
-  } else {
-    ParsedMessage pm = MessageOf(doc);
-    if (pm.message.role.empty()) pm.message.role = default_role;
-    out.push_back(std::move(pm));
-  }
+  ParsedMessage pm = MessageOf(doc);
+  if (pm.message.role.empty()) pm.message.role = default_role;
+  out.push_back(std::move(pm));
   return out;
+}
+
+// True when the JSON array `longer` continues the JSON array `shorter` with more elements:
+// "[a, b]" then "[a, b, c]". Both parse to the same first elements, so a conversation's
+// next request need only read what it adds.
+bool ExtendsArray(std::string_view shorter, std::string_view longer) {
+  if (shorter.size() < 2 || shorter.front() != '[' || shorter.back() != ']') return false;
+  const size_t open = shorter.size() - 1;  // Without its closing bracket.
+  return longer.size() > shorter.size() && longer.compare(0, open, shorter, 0, open) == 0 &&
+         longer[open] == ',';
 }
 
 // Flattened lists: `prefix.N.suffix...` attributes (OpenLLMetry's gen_ai.prompt.0.content,
@@ -497,7 +518,7 @@ class SessionBuilder {
     if (role == SpanRole::kAgent && !explicit_messages_) InferDelivery(i);
     if (role == SpanRole::kModel) {
       ++out.model_calls;
-      ModelCall call = ModelCallOf(s);
+      ModelCall call = ModelCallOf(s, agent);
       if (!call.request.messages.empty() || !call.response.content.text.empty() ||
           !call.response.tool_calls.empty())
         ++out.model_calls_with_content;
@@ -597,7 +618,33 @@ class SessionBuilder {
     items_[d].send_item = si;
   }
 
-  ModelCall ModelCallOf(const Span& s) {
+  // Each agent's last request read from gen_ai.input.messages: the texts it was read from
+  // (views of the kept spans' attributes) and the request's messages.
+  struct LastInput {
+    std::string_view system;  // gen_ai.system_instructions; "" when absent.
+    std::string_view input;   // gen_ai.input.messages, a JSON array; "" for none.
+    MessageList messages;
+  };
+
+  // `out` continued from `last` when `input` (under the same system instructions) repeats
+  // the input it was read from, or extends that JSON array with more messages.
+  bool Continue(const LastInput& last, std::string_view system, const std::string& input,
+                MessageList& out) {
+    if (last.input.empty() || last.system != system) return false;
+    if (input == last.input) {
+      out = last.messages;
+      return true;
+    }
+    if (!ExtendsArray(last.input, input)) return false;
+    auto more =
+        ArrayMessagesOf(parser_, "[" + std::string(input.substr(last.input.size())), "user");
+    if (!more) return false;
+    out = last.messages;
+    for (ParsedMessage& m : *more) out.push_back(std::move(m.message));
+    return true;
+  }
+
+  ModelCall ModelCallOf(const Span& s, const std::string& agent) {
     ModelCall call;
     call.call_id = s.Str(attr::kCallId);
     if (call.call_id.empty()) call.call_id = s.Str("gen_ai.response.id");
@@ -652,8 +699,12 @@ class SessionBuilder {
 
     // The request's messages, from whichever convention carried them.
     std::vector<ParsedMessage> input;
+    // The system instructions' text, as a view when the span holds it as text: a
+    // conversation is continued only under the same instructions.
+    std::optional<std::string_view> system_text;
     if (const std::string& sys = TextOf(s.attributes, "gen_ai.system_instructions", scratch);
         !sys.empty()) {
+      if (&sys != &scratch) system_text = sys;
       std::string text;
       for (const ParsedMessage& m : MessagesOf(parser_, sys, "system"))
         text += m.message.content.text;
@@ -663,13 +714,31 @@ class SessionBuilder {
       pm.message.role = "system";
       pm.message.content.text = text;
       input.push_back(std::move(pm));
+    } else {
+      system_text = std::string_view();
     }
     auto append = [&](std::vector<ParsedMessage> more) {
       for (ParsedMessage& m : more) input.push_back(std::move(m));
     };
-    if (const std::string& in = TextOf(s.attributes, "gen_ai.input.messages", scratch);
-        !in.empty()) {
-      append(MessagesOf(parser_, in, "user"));
+    std::string input_scratch;
+    const std::string& in = TextOf(s.attributes, "gen_ai.input.messages", input_scratch);
+    // Instrumentations resend the whole conversation with every call: the agent's last
+    // request is remembered (when the span holds its texts, so that views of them last) and
+    // continued, its messages shared rather than read and copied again.
+    LastInput* last = !in.empty() && &in != &input_scratch && system_text.has_value()
+                          ? &last_input_[agent]
+                          : nullptr;
+    bool input_is_list = false;
+    if (last != nullptr && Continue(*last, *system_text, in, r.messages)) {
+      input.clear();  // The system message is the continued list's first already.
+      input_is_list = true;
+    } else if (!in.empty()) {
+      if (auto list = ArrayMessagesOf(parser_, in, "user")) {
+        append(std::move(*list));
+        input_is_list = true;
+      } else {
+        append(MessagesOf(parser_, in, "user"));
+      }
     } else if (const std::string& p = TextOf(s.attributes, "gen_ai.prompt", scratch); !p.empty()) {
       append(MessagesOf(parser_, p, "user"));
     } else if (auto flat = FlatGenAiMessages(s.attributes, "gen_ai.prompt"); !flat.empty()) {
@@ -703,6 +772,8 @@ class SessionBuilder {
     for (ParsedMessage& m : input) {
       r.messages.push_back(std::move(m.message));
     }
+    if (last != nullptr)
+      *last = input_is_list ? LastInput{*system_text, in, r.messages} : LastInput{};
     if (const std::string& defs = TextOf(s.attributes, "gen_ai.tool.definitions", scratch);
         !defs.empty()) {
       element doc;
@@ -994,7 +1065,8 @@ class SessionBuilder {
   std::string key_;
   std::vector<Span> spans_;
   size_t duplicates_ = 0;
-  std::unordered_map<std::string_view, size_t> index_;  // span id -> its index in spans_.
+  std::unordered_map<std::string_view, size_t> index_;     // span id -> its index in spans_.
+  std::unordered_map<std::string, LastInput> last_input_;  // By agent.
   std::vector<int> depth_;
   std::vector<int64_t> hints_;  // baton.seq of each span, INT64_MAX when absent.
   std::vector<size_t> order_;

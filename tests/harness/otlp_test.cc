@@ -297,6 +297,102 @@ std::string PaddedDocument(int first_id, int spans, const std::string& pad) {
   return WriteOtlpJson(list);
 }
 
+// A chat span of `agent` (an invoke_agent parent names it) sending `input` as
+// gen_ai.input.messages under `system` instructions ("" for none).
+Span ChatSpan(int id, const std::string& agent_span, const std::string& system,
+              const std::string& input) {
+  Span s;
+  s.trace_id = "0102030405060708090a0b0c0d0e0f10";
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016x", id);
+  s.span_id = hex;
+  s.parent_span_id = agent_span;
+  s.name = "chat m";
+  s.start_ns = 1000 * id;
+  s.end_ns = 1000 * id + 500;
+  s.attributes = {{"gen_ai.operation.name", AttributeValue::String("chat")},
+                  {"gen_ai.request.model", AttributeValue::String("m")},
+                  {"gen_ai.input.messages", AttributeValue::String(input)}};
+  if (!system.empty())
+    s.attributes.push_back({"gen_ai.system_instructions", AttributeValue::String(system)});
+  return s;
+}
+
+Span AgentSpan(const std::string& id, const std::string& name) {
+  Span s;
+  s.trace_id = "0102030405060708090a0b0c0d0e0f10";
+  s.span_id = id;
+  s.name = "invoke_agent " + name;
+  s.start_ns = 1;
+  s.end_ns = 1'000'000;
+  s.attributes = {{"gen_ai.operation.name", AttributeValue::String("invoke_agent")},
+                  {"gen_ai.agent.name", AttributeValue::String(name)}};
+  return s;
+}
+
+std::string Msg(const std::string& role, const std::string& text) {
+  return R"({"role": ")" + role + R"(", "parts": [{"type": "text", "content": ")" + text +
+         R"("}]})";
+}
+
+// Instrumentations resend an agent's whole conversation with every call. Each call's
+// messages read as they do alone; a call that continues the agent's last one shares its
+// messages (each held once, as a recorded session holds them) instead of reading them again.
+TEST(OtlpImportTest, AConversationResentWithEveryCallReadsAsEachCallAloneAndIsShared) {
+  const std::string a = "00000000000000a1", b = "00000000000000b1";
+  const std::string m1 = Msg("user", "Plan the report"), r1 = Msg("assistant", "Draft: A");
+  const std::string m2 = Msg("user", "Add sources"), r2 = Msg("assistant", "Draft: A, B");
+  const std::string m3 = Msg("user", "Shorter");
+  std::vector<Span> spans = {
+      AgentSpan(a, "writer"),
+      AgentSpan(b, "critic"),
+      ChatSpan(1, a, "Be brief.", "[" + m1 + "]"),
+      ChatSpan(2, b, "", "[" + m1 + "]"),
+      ChatSpan(3, a, "Be brief.", "[" + m1 + ", " + r1 + ", " + m2 + "]"),  // Continues 1.
+      ChatSpan(4, a, "Be brief.", "[" + m1 + ", " + r1 + ", " + m2 + "]"),  // Repeats 3.
+      ChatSpan(5, a, "Be brief.", "[" + m1 + ", " + r1 + ", " + m2 + ", " + r2 + ", " + m3 + "]"),
+      ChatSpan(6, a, "Be brief.", "[" + m2 + ", " + r2 + ", " + m3 + "]"),  // Trimmed.
+      ChatSpan(7, a, "Be kind.",
+               "[" + m2 + ", " + r2 + ", " + m3 + ", " + m1 + "]"),  // New system.
+      ChatSpan(8, b, "", "[" + m1 + ", " + r1 + "]"),                // Continues 2.
+  };
+  // Each call alone: the messages it must read as.
+  std::map<std::string, std::vector<ChatMessage>> alone;
+  for (const Span& chat : spans) {
+    if (chat.name != "chat m") continue;
+    auto one = SessionsFromSpans({chat}, GroupBy::kTrace);
+    ASSERT_THAT(one, SizeIs(1));
+    auto calls = Of<ModelCall>(one[0]);
+    ASSERT_THAT(calls, SizeIs(1));
+    alone[chat.span_id] = calls[0]->As<ModelCall>()->request.messages.ToVector();
+  }
+  auto sessions = SessionsFromSpans(spans, GroupBy::kTrace);
+  ASSERT_THAT(sessions, SizeIs(1));
+  std::map<std::string, const ModelCall*> by_id;
+  std::vector<std::string> order;
+  for (const Event* e : Of<ModelCall>(sessions[0])) {
+    const ModelCall* call = e->As<ModelCall>();
+    ASSERT_TRUE(call->call_id.size() == 16) << call->call_id;
+    by_id[call->call_id] = call;
+  }
+  ASSERT_THAT(by_id, SizeIs(8));
+  for (const auto& [id, call] : by_id)
+    EXPECT_EQ(call->request.messages.ToVector(), alone[id]) << "call " << id;
+  auto shared = [&](int x, int y) {
+    char hx[17], hy[17];
+    std::snprintf(hx, sizeof hx, "%016x", x);
+    std::snprintf(hy, sizeof hy, "%016x", y);
+    return MessageList::SharedPrefix(by_id[hx]->request.messages, by_id[hy]->request.messages);
+  };
+  EXPECT_EQ(alone["0000000000000003"].size(), 4u);  // The system message, then three.
+  EXPECT_EQ(shared(1, 3), 2u);  // All of call 1 (system and m1) is call 3's start.
+  EXPECT_EQ(shared(3, 4), 4u);
+  EXPECT_EQ(shared(4, 5), 4u);
+  EXPECT_EQ(shared(5, 6), 0u);  // The history was cut: read anew.
+  EXPECT_EQ(shared(6, 7), 0u);  // Other instructions: nothing continued.
+  EXPECT_EQ(shared(2, 8), 1u);  // The critic's own conversation.
+}
+
 // A receiver reads every request with one OtlpJsonReader: what an earlier document left in
 // the parser (a larger document, a failure, a very large document whose memory is dropped)
 // must not change what the next one reads as.

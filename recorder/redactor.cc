@@ -475,11 +475,6 @@ std::vector<Redactor::Span> Redactor::FindSecrets(std::string_view text) const {
         continue;
       }
     }
-    // Nothing starts here: go on after the word, whose other letters follow a letter, a
-    // digit, '_' or '-' and so start no word (StartsWord), the scan's cost per word rather
-    // than per byte. Unless an escape comes right before it: then a word starts inside it
-    // ("\nsk-..." at its 's', "%3Dsk-..." and "\u0022sk-..." likewise).
-    if (i == 0 || (text[i - 1] != '\\' && text[i - 1] != '%')) i = name_end - 1;
   }
   // 4. The user's patterns, on the original text.
   for (const std::regex& re : patterns_) {

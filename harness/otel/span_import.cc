@@ -134,8 +134,6 @@ ParsedMessage MessageOf(element m) {
   return pm;
 }
 
-// The messages in a JSON attribute value: an array of messages, one message, or plain text
-// (which is one message of `default_role`).
 // The messages of `text` when it is a JSON array of them (each without a role gets
 // `default_role`), else nullopt.
 std::optional<std::vector<ParsedMessage>> ArrayMessagesOf(simdjson::dom::parser& parser,
@@ -154,9 +152,11 @@ std::optional<std::vector<ParsedMessage>> ArrayMessagesOf(simdjson::dom::parser&
   return out;
 }
 
-std::vector<ParsedMessage> MessagesOf(simdjson::dom::parser& parser, const std::string& text,
-                                      const std::string& default_role) {
-  if (auto list = ArrayMessagesOf(parser, text, default_role)) return std::move(*list);
+// A text that is not a JSON array of messages: one message (a JSON object), or plain text
+// as one message of `default_role`; none when empty.
+std::vector<ParsedMessage> NonArrayMessagesOf(simdjson::dom::parser& parser,
+                                              const std::string& text,
+                                              const std::string& default_role) {
   std::vector<ParsedMessage> out;
   element doc;
   if (text.empty()) return out;
@@ -171,6 +171,14 @@ std::vector<ParsedMessage> MessagesOf(simdjson::dom::parser& parser, const std::
   if (pm.message.role.empty()) pm.message.role = default_role;
   out.push_back(std::move(pm));
   return out;
+}
+
+// The messages in a JSON attribute value: an array of messages, one message, or plain text
+// (which is one message of `default_role`).
+std::vector<ParsedMessage> MessagesOf(simdjson::dom::parser& parser, const std::string& text,
+                                      const std::string& default_role) {
+  if (auto list = ArrayMessagesOf(parser, text, default_role)) return std::move(*list);
+  return NonArrayMessagesOf(parser, text, default_role);
 }
 
 // True when the JSON array `longer` continues the JSON array `shorter` with more elements:
@@ -318,7 +326,7 @@ bool IsContentKey(std::string_view k) {
                                               "invocation_parameters"};
   auto any_prefix = [](std::string_view rest, auto& prefixes) {
     for (std::string_view p : prefixes)
-      if (rest.size() >= p.size() && rest[0] == p[0] && rest.substr(0, p.size()) == p) return true;
+      if (rest.starts_with(p)) return true;
     return false;
   };
   if (k.starts_with("gen_ai.")) return any_prefix(k.substr(7), kGenAi);
@@ -507,10 +515,10 @@ class SessionBuilder {
     start.name = s.name;
     for (const Attribute& a : s.attributes) {
       if (IsContentKey(a.key) || a.key == attr::kSeq) continue;
-      if (a.value.text.size() > kLongestKeptAttribute) continue;  // Not copied to be dropped.
-      std::string v = a.value.ToString();
-      if (v.size() > kLongestKeptAttribute) continue;
-      start.attributes.push_back({a.key, std::move(v)});
+      // Only text can be that long (a number or a boolean prints short): checked before
+      // anything is copied.
+      if (a.value.text.size() > kLongestKeptAttribute) continue;
+      start.attributes.push_back({a.key, a.value.ToString()});
     }
     Add(s.start_ns, hint, agent, std::move(start));
 
@@ -737,7 +745,7 @@ class SessionBuilder {
         append(std::move(*list));
         input_is_list = true;
       } else {
-        append(MessagesOf(parser_, in, "user"));
+        append(NonArrayMessagesOf(parser_, in, "user"));
       }
     } else if (const std::string& p = TextOf(s.attributes, "gen_ai.prompt", scratch); !p.empty()) {
       append(MessagesOf(parser_, p, "user"));

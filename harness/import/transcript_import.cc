@@ -71,8 +71,7 @@ std::optional<std::string> ExecutionReport(std::string_view content, std::string
   if (traceback != std::string_view::npos) {
     // The exception line: the last non-empty line of the traceback.
     std::string_view rest = content.substr(traceback);
-    size_t end = rest.find_last_not_of(" \n\r\t");
-    std::string_view trimmed = rest.substr(0, end == std::string_view::npos ? 0 : end + 1);
+    std::string_view trimmed = TrimmedRight(rest);
     size_t line = trimmed.rfind('\n');
     return std::string(line == std::string_view::npos ? trimmed : trimmed.substr(line + 1));
   }

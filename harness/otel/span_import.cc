@@ -67,6 +67,53 @@ struct ParsedMessage {
   std::string finish_reason;
 };
 
+// The first of `keys` that `obj` has (not null), as text; "" when none. Instrumentations
+// spell the same field differently: the GenAI conventions' tool_call part has `id`, `name`
+// and `arguments`, the Vercel AI SDK's tool-call part `toolCallId`, `toolName` and `args`
+// (`input` since its version 5), Anthropic's tool_use block `id`, `name` and `input`.
+std::string FirstField(element obj, std::initializer_list<std::string_view> keys) {
+  for (std::string_view k : keys)
+    if (HasField(obj, k)) return Field(obj, k);
+  return "";
+}
+
+// What a content part or an input item is, by its `type`.
+enum class PartKind { kText, kToolCall, kToolResult };
+
+PartKind PartKindOf(std::string_view type) {
+  // GenAI conventions, Vercel AI SDK, Anthropic, OpenAI Responses (as a part or an item).
+  for (std::string_view t : {"tool_call", "tool-call", "tool_use", "function_call"})
+    if (type == t) return PartKind::kToolCall;
+  for (std::string_view t :
+       {"tool_call_response", "tool-result", "tool_result", "function_call_output"})
+    if (type == t) return PartKind::kToolResult;
+  return PartKind::kText;
+}
+
+ToolCallRequest ToolCallOf(element part) {
+  ToolCallRequest call;
+  call.id = FirstField(part, {"id", "toolCallId", "call_id"});
+  call.name = FirstField(part, {"name", "toolName"});
+  call.arguments_json.text = FirstField(part, {"arguments", "args", "input"});
+  return call;
+}
+
+std::string PartsText(element parts, ParsedMessage& pm);
+
+// A tool result's text: a string, a list of parts (Anthropic's tool_result content), or JSON.
+std::string ToolResultText(element part, ParsedMessage& pm) {
+  if (std::string id = FirstField(part, {"id", "toolCallId", "tool_use_id", "call_id"});
+      !id.empty())
+    pm.message.tool_call_id = std::move(id);
+  for (std::string_view k : {"response", "result", "output", "content"}) {
+    element v;
+    if (part[k].get(v) != simdjson::SUCCESS || v.is_null()) continue;
+    if (k == "content" && v.is_array()) return PartsText(v, pm);
+    return StringOf(v);
+  }
+  return "";
+}
+
 std::string PartsText(element parts, ParsedMessage& pm) {
   std::string text;
   for (element part : parts.get_array()) {
@@ -74,20 +121,20 @@ std::string PartsText(element parts, ParsedMessage& pm) {
       text += std::string_view(part.get_string());
       continue;
     }
-    std::string type = Field(part, "type");
-    if (type == "tool_call") {
-      ToolCallRequest call;
-      call.id = Field(part, "id");
-      call.name = Field(part, "name");
-      call.arguments_json.text = Field(part, "arguments");
-      pm.tool_calls.push_back(std::move(call));
-    } else if (type == "tool_call_response") {
-      pm.message.tool_call_id = Field(part, "id");
-      text += HasField(part, "response") ? Field(part, "response") : Field(part, "result");
-    } else if (HasField(part, "content")) {
-      text += Field(part, "content");
-    } else if (HasField(part, "text")) {
-      text += Field(part, "text");
+    switch (PartKindOf(Field(part, "type"))) {
+      case PartKind::kToolCall:
+        pm.tool_calls.push_back(ToolCallOf(part));
+        break;
+      case PartKind::kToolResult:
+        text += ToolResultText(part, pm);
+        break;
+      case PartKind::kText:
+        if (HasField(part, "content")) {
+          text += Field(part, "content");
+        } else if (HasField(part, "text")) {
+          text += Field(part, "text");
+        }
+        break;
     }
   }
   return text;
@@ -101,6 +148,22 @@ ParsedMessage MessageOf(element m) {
     return pm;
   }
   pm.message.role = Field(m, "role");
+  if (pm.message.role.empty()) {
+    // An OpenAI Responses input item that is not a message: a function call the model made,
+    // or its output, as the OpenAI Agents SDK sends a conversation.
+    switch (PartKindOf(Field(m, "type"))) {
+      case PartKind::kToolCall:
+        pm.message.role = "assistant";
+        pm.tool_calls.push_back(ToolCallOf(m));
+        return pm;
+      case PartKind::kToolResult:
+        pm.message.role = "tool";
+        pm.message.content.text = ToolResultText(m, pm);
+        return pm;
+      case PartKind::kText:
+        break;
+    }
+  }
   pm.message.name = Field(m, "name");
   pm.message.tool_call_id = Field(m, "tool_call_id");
   pm.finish_reason = Field(m, "finish_reason");
@@ -112,17 +175,16 @@ ParsedMessage MessageOf(element m) {
   }
   if (m["tool_calls"].get(v) == simdjson::SUCCESS && v.is_array()) {
     for (element c : v.get_array()) {
-      ToolCallRequest call;
-      call.id = Field(c, "id");
       element fn;
       if (c["function"].get(fn) == simdjson::SUCCESS) {
+        ToolCallRequest call;
+        call.id = Field(c, "id");
         call.name = Field(fn, "name");
         call.arguments_json.text = Field(fn, "arguments");
+        pm.tool_calls.push_back(std::move(call));
       } else {
-        call.name = Field(c, "name");
-        call.arguments_json.text = Field(c, "arguments");
+        pm.tool_calls.push_back(ToolCallOf(c));
       }
-      pm.tool_calls.push_back(std::move(call));
     }
   }
   if (m["message"].get(v) == simdjson::SUCCESS && v.is_object()) {
@@ -263,30 +325,78 @@ std::vector<ParsedMessage> FlatGenAiMessages(const Attributes& attrs, std::strin
 
 // --- Classifying spans ----------------------------------------------------------------------
 
-enum class SpanRole { kOther, kAgent, kModel, kTool };
+// kHandoff: a span that is itself a handoff between two agents (OpenLLMetry's).
+enum class SpanRole { kOther, kAgent, kModel, kTool, kHandoff };
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
+// The Vercel AI SDK's operation (ai.operationId): "ai.generateText" (a call of the SDK, its
+// tool loop included), "ai.generateText.doGenerate" (one request to the provider),
+// "ai.toolCall"; "" for other spans.
+std::string_view VercelOperation(const Span& s) {
+  const AttributeValue* v = s.Find("ai.operationId");
+  return v != nullptr && v->type == ValueType::kString ? std::string_view(v->text)
+                                                       : std::string_view();
+}
+
 SpanRole RoleOf(const Span& s) {
   std::string op = s.Str("gen_ai.operation.name");
   if (op.empty()) op = s.Str("llm.request.type");  // OpenLLMetry before the GenAI names.
   std::string oi = s.Str("openinference.span.kind");
-  if (op == "invoke_agent" || op == "create_agent" || oi == "AGENT") return SpanRole::kAgent;
+  // OpenLLMetry's kind of span (traceloop.span.kind) says what an agent, tool or handoff
+  // span is: those also carry gen_ai.system, which alone would make them model calls.
+  const std::string traceloop = s.Str("traceloop.span.kind");
+  if (op == "invoke_agent" || op == "create_agent" || oi == "AGENT" || traceloop == "agent")
+    return SpanRole::kAgent;
+  // "response": OpenLLMetry's name for a call of OpenAI's Responses API.
   if (op == "chat" || op == "text_completion" || op == "generate_content" || op == "embeddings" ||
-      op == "completion" || oi == "LLM" || oi == "EMBEDDING")
+      op == "completion" || op == "response" || oi == "LLM" || oi == "EMBEDDING")
     return SpanRole::kModel;
-  if (op == "execute_tool" || oi == "TOOL") return SpanRole::kTool;
+  if (op == "execute_tool" || oi == "TOOL" || traceloop == "tool") return SpanRole::kTool;
+  if (traceloop == "handoff" || s.Find("gen_ai.handoff.to_agent") != nullptr ||
+      s.Find("gen_ai.handoff.to_agent.name") != nullptr)
+    return SpanRole::kHandoff;
   if (s.Find("graph.node.id") != nullptr || s.Find("graph.node.name") != nullptr)
     return SpanRole::kAgent;
-  if (op.empty() && oi.empty()) {
+  if (std::string_view vercel = VercelOperation(s); !vercel.empty()) {
+    if (vercel == "ai.toolCall") return SpanRole::kTool;
+    if (vercel.ends_with(".doGenerate") || vercel.ends_with(".doStream") ||
+        vercel.ends_with(".doEmbed"))
+      return SpanRole::kModel;
+    // A call of the SDK that the program named (experimental_telemetry.functionId): the
+    // agent its requests and tool calls belong to.
+    if (vercel.find('.', 3) == std::string_view::npos && !s.Str("ai.telemetry.functionId").empty())
+      return SpanRole::kAgent;
+    return SpanRole::kOther;
+  }
+  if (op.empty() && oi.empty() && traceloop.empty()) {
     if (s.Find("gen_ai.tool.name") != nullptr) return SpanRole::kTool;
     if (s.Find("gen_ai.request.model") != nullptr || s.Find("gen_ai.system") != nullptr)
       return SpanRole::kModel;
   }
   return SpanRole::kOther;
+}
+
+// `name` without `prefix` and `suffix` where it has them.
+std::string_view Stripped(std::string_view name, std::initializer_list<std::string_view> prefixes,
+                          std::initializer_list<std::string_view> suffixes) {
+  for (std::string_view p : prefixes)
+    if (name.starts_with(p)) name.remove_prefix(p.size());
+  for (std::string_view x : suffixes)
+    if (name.size() > x.size() && name.ends_with(x)) name.remove_suffix(x.size());
+  return name;
+}
+
+// The text of the first of `keys` that span `s` has, or "".
+std::string FirstString(const Span& s, std::initializer_list<std::string_view> keys) {
+  for (std::string_view k : keys)
+    if (const AttributeValue* v = s.Find(k); v != nullptr) {
+      if (std::string text = v->ToString(); !text.empty()) return text;
+    }
+  return "";
 }
 
 // The agent a span itself names, or "".
@@ -298,10 +408,10 @@ std::string OwnAgent(const Span& s, SpanRole role) {
         std::string_view("gen_ai.agent.id")})
     if (std::string a = s.Str(key); !a.empty()) return a;
   if (role != SpanRole::kAgent) return "";
-  std::string_view name = s.name;
-  for (std::string_view prefix : {"invoke_agent ", "create_agent "})
-    if (name.substr(0, prefix.size()) == prefix) name.remove_prefix(prefix.size());
-  return std::string(name);
+  for (std::string_view key : {"traceloop.entity.name", "ai.telemetry.functionId"})
+    if (std::string a = s.Str(key); !a.empty()) return a;
+  // "invoke_agent Planner" (GenAI), "Planner.agent" (OpenLLMetry).
+  return std::string(Stripped(s.name, {"invoke_agent ", "create_agent "}, {".agent"}));
 }
 
 // Names compared the way a transfer tool spells them: "transfer_to_billing_agent" names the
@@ -321,9 +431,14 @@ bool IsContentKey(std::string_view k) {
   // keys that a first comparison settles.
   static constexpr std::string_view kGenAi[] = {
       "input.messages", "output.messages", "system_instructions", "tool.definitions",
-      "prompt",         "completion",      "tool.call.arguments", "tool.call.result"};
+      "prompt",         "completion",      "tool.call.arguments", "tool.call.result",
+      "tool.input",     "tool.output"};
   static constexpr std::string_view kLlm[] = {"input_messages", "output_messages", "tools",
                                               "invocation_parameters"};
+  // The Vercel AI SDK's (ai.prompt covers ai.prompt.messages and ai.prompt.tools).
+  static constexpr std::string_view kAi[] = {
+      "prompt",          "response.text", "response.toolCalls", "response.object", "toolCall.args",
+      "toolCall.result", "values"};
   auto any_prefix = [](std::string_view rest, auto& prefixes) {
     for (std::string_view p : prefixes)
       if (rest.starts_with(p)) return true;
@@ -331,7 +446,9 @@ bool IsContentKey(std::string_view k) {
   };
   if (k.starts_with("gen_ai.")) return any_prefix(k.substr(7), kGenAi);
   if (k.starts_with("llm.")) return any_prefix(k.substr(4), kLlm);
-  return k.starts_with("input.value") || k.starts_with("output.value");
+  if (k.starts_with("ai.")) return any_prefix(k.substr(3), kAi);
+  return k.starts_with("input.value") || k.starts_with("output.value") ||
+         k == "traceloop.entity.input" || k == "traceloop.entity.output";
 }
 
 CallErrorCode ErrorCodeOf(const Span& s, const std::string& error) {
@@ -530,15 +647,22 @@ class SessionBuilder {
       if (!call.request.messages.empty() || !call.response.content.text.empty() ||
           !call.response.tool_calls.empty())
         ++out.model_calls_with_content;
+      const bool failed = !call.error.empty();
       size_t item = Add(s.end_ns, hint, agent, std::move(call));
       model_items_.push_back(item);
+      if (auto waiting = unprocessed_.find(agent); !failed && waiting != unprocessed_.end()) {
+        for (std::string& id : waiting->second)
+          Add(s.end_ns, hint, agent, MessageProcessed{std::move(id)});
+        unprocessed_.erase(waiting);
+      }
     }
+    if (role == SpanRole::kHandoff) EmitHandoff(i);
     if (role == SpanRole::kTool) {
       std::string target = s.Str("gen_ai.transfer.target.name");
-      std::string tool = s.Str("gen_ai.tool.name");
-      if (tool.empty()) tool = s.Str("tool.name");
-      if (tool.empty() && s.name.rfind("execute_tool ", 0) == 0) tool = s.name.substr(13);
-      if (tool.empty()) tool = s.name;
+      std::string tool = FirstString(
+          s, {"gen_ai.tool.name", "tool.name", "ai.toolCall.name", "traceloop.entity.name"});
+      // "execute_tool search" (GenAI), "search.tool" (OpenLLMetry).
+      if (tool.empty()) tool = std::string(Stripped(s.name, {"execute_tool "}, {".tool"}));
       if (target.empty() && tool.rfind("transfer_to_", 0) == 0) target = tool.substr(12);
       if (!target.empty()) {
         // A handoff by tool: the program's own baton.message.send (if any) says it instead.
@@ -554,12 +678,13 @@ class SessionBuilder {
         }
       } else {
         ToolCall call;
-        call.call_id = s.Str("gen_ai.tool.call.id");
+        call.call_id = FirstString(s, {"gen_ai.tool.call.id", "ai.toolCall.id"});
         if (call.call_id.empty()) call.call_id = s.span_id;
         call.tool = tool;
         call.arguments.text = ToolArguments(s);
-        call.result.text = s.Str("gen_ai.tool.call.result");
-        if (call.result.text.empty()) call.result.text = s.Str("output.value");
+        call.result.text =
+            FirstString(s, {"gen_ai.tool.call.result", "output.value", "gen_ai.tool.output",
+                            "ai.toolCall.result", "traceloop.entity.output"});
         call.latency_ns = s.end_ns - s.start_ns;
         call.error = ErrorOf(s);
         if (!call.error.empty()) call.error_code = ErrorCodeOf(s, call.error);
@@ -580,9 +705,25 @@ class SessionBuilder {
   }
 
   static std::string ToolArguments(const Span& s) {
-    std::string args = s.Str("gen_ai.tool.call.arguments");
-    if (args.empty()) args = s.Str("input.value");
-    return args;
+    return FirstString(s, {"gen_ai.tool.call.arguments", "input.value", "gen_ai.tool.input",
+                           "ai.toolCall.args", "traceloop.entity.input"});
+  }
+
+  // A handoff span (OpenLLMetry's "Triage → Billing.handoff"): a message from the agent
+  // handing off to the one taking over, delivered when that agent's span begins.
+  void EmitHandoff(size_t i) {
+    const Span& s = spans_[i];
+    std::string to = FirstString(s, {"gen_ai.handoff.to_agent", "gen_ai.handoff.to_agent.name"});
+    if (to.empty() || explicit_messages_) return;
+    std::string from =
+        FirstString(s, {"gen_ai.handoff.from_agent", "gen_ai.handoff.from_agent.name"});
+    if (from.empty()) from = agents_[i];
+    MessageSend send;
+    send.message_id = s.span_id;
+    send.to = ResolveAgent(to);
+    send.intent = "handoff";
+    from = ResolveAgent(from);
+    pending_[send.to].push_back({Add(s.start_ns, hints_[i], from, send), send.message_id, from});
   }
 
   void InferDelivery(size_t i) {
@@ -593,12 +734,13 @@ class SessionBuilder {
       Pending p = pending->second.front();
       pending->second.erase(pending->second.begin());
       size_t d = Add(s.start_ns, hints_[i], agent, MessageDelivery{p.message_id, p.from});
+      unprocessed_[agent].push_back(p.message_id);
       items_[d].send_item = p.send_item;
       return;
     }
-    std::string caller = s.Str("gen_ai.caller.agent.name");
-    if (caller.empty()) caller = s.Str("gen_ai.caller.name");
-    if (caller.empty()) caller = s.Str("gen_ai.caller.agent.id");
+    // gen_ai.agent.handoff_parent: OpenLLMetry's name for the agent that handed off.
+    std::string caller = FirstString(s, {"gen_ai.caller.agent.name", "gen_ai.caller.name",
+                                         "gen_ai.caller.agent.id", "gen_ai.agent.handoff_parent"});
     if (caller.empty()) {
       // A LangGraph edge: the node this one follows, when that node is an agent seen here.
       std::string from = s.Str("graph.node.parent_id");
@@ -620,9 +762,26 @@ class SessionBuilder {
            MessagesOf(parser_, TextOf(s.attributes, "gen_ai.input.messages", scratch), "user"))
         if (m.message.role == "user") send.payload.text = m.message.content.text;
     }
+    if (send.payload.text.empty()) {
+      // The Vercel AI SDK's call: ai.prompt is {"system", "prompt"} or {"system", "messages"}.
+      std::string scratch;
+      element doc;
+      if (const std::string& p = TextOf(s.attributes, "ai.prompt", scratch);
+          !p.empty() && parser_.parse(p).get(doc) == simdjson::SUCCESS && doc.is_object()) {
+        element v;
+        if (doc["prompt"].get(v) == simdjson::SUCCESS && v.is_string()) {
+          send.payload.text = StringOf(v);
+        } else if (doc["messages"].get(v) == simdjson::SUCCESS && v.is_array()) {
+          for (element m : v.get_array())
+            if (ParsedMessage pm = MessageOf(m); pm.message.role == "user")
+              send.payload.text = pm.message.content.text;
+        }
+      }
+    }
     const int64_t hint = hints_[i];
     size_t si = Add(s.start_ns, hint, caller, std::move(send));
     size_t d = Add(s.start_ns, hint, agent, MessageDelivery{s.span_id, caller});
+    unprocessed_[agent].push_back(s.span_id);
     items_[d].send_item = si;
   }
 
@@ -663,6 +822,7 @@ class SessionBuilder {
     r.model = s.Str("gen_ai.request.model");
     if (r.model.empty()) r.model = s.Str("llm.model_name");
     if (r.model.empty()) r.model = s.Str("gen_ai.response.model");
+    if (r.model.empty()) r.model = s.Str("ai.model.id");
     static constexpr std::pair<std::string_view, std::string_view> kParameters[] = {
         {"gen_ai.request.temperature", "temperature"},
         {"gen_ai.request.top_p", "top_p"},
@@ -753,6 +913,9 @@ class SessionBuilder {
       append(std::move(flat));
     } else if (auto oi = OpenInferenceMessages(s.attributes, "llm.input_messages"); !oi.empty()) {
       append(std::move(oi));
+    } else if (const std::string& v = TextOf(s.attributes, "ai.prompt.messages", scratch);
+               !v.empty()) {
+      append(MessagesOf(parser_, v, "user"));  // The Vercel AI SDK's provider request.
     } else {
       // Events: gen_ai.{system,user,assistant,tool}.message (one per message), or
       // gen_ai.content.prompt carrying gen_ai.prompt.
@@ -797,6 +960,19 @@ class SessionBuilder {
           r.tools.push_back(std::move(spec));
         }
     }
+    if (const AttributeValue* v = s.Find("ai.prompt.tools"); v != nullptr && r.tools.empty()) {
+      // The Vercel AI SDK's: a list of JSON texts {type, name, description, parameters}
+      // (inputSchema since its version 5).
+      for (const std::string& text : v->ToStringList()) {
+        element doc;
+        if (parser_.parse(text).get(doc) != simdjson::SUCCESS || !doc.is_object()) continue;
+        ToolSpec spec;
+        spec.name = Field(doc, "name");
+        spec.description = Field(doc, "description");
+        spec.parameters_json.text = FirstField(doc, {"parameters", "inputSchema"});
+        r.tools.push_back(std::move(spec));
+      }
+    }
     for (auto& [i, fields] : Flattened(s.attributes, "llm.tools")) {
       ToolSpec spec;
       spec.parameters_json.text = fields["tool.json_schema"];
@@ -823,6 +999,18 @@ class SessionBuilder {
       output = std::move(flat);
     } else if (auto oi = OpenInferenceMessages(s.attributes, "llm.output_messages"); !oi.empty()) {
       output = std::move(oi);
+    } else if (s.Find("ai.response.text") != nullptr ||
+               s.Find("ai.response.toolCalls") != nullptr) {
+      // The Vercel AI SDK's: the text, and the tool calls as a JSON array.
+      ParsedMessage pm;
+      pm.message.role = "assistant";
+      pm.message.content.text = s.Str("ai.response.text");
+      pm.finish_reason = s.Str("ai.response.finishReason");
+      element doc;
+      if (const std::string& calls = TextOf(s.attributes, "ai.response.toolCalls", scratch);
+          !calls.empty() && parser_.parse(calls).get(doc) == simdjson::SUCCESS && doc.is_array())
+        for (element c : doc.get_array()) pm.tool_calls.push_back(ToolCallOf(c));
+      output.push_back(std::move(pm));
     } else {
       for (const SpanEvent& e : s.events) {
         if (e.name == "gen_ai.choice") {
@@ -856,12 +1044,14 @@ class SessionBuilder {
           return static_cast<uint64_t>(std::max<int64_t>(0, v->ToInt().value_or(0)));
       return 0;
     };
-    resp.usage.prompt_tokens = tokens(
-        {"gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt"});
-    resp.usage.completion_tokens =
-        tokens({"gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens",
-                "llm.token_count.completion"});
-    resp.usage.total_tokens = tokens({"gen_ai.usage.total_tokens", "llm.token_count.total"});
+    resp.usage.prompt_tokens =
+        tokens({"gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt",
+                "ai.usage.promptTokens", "ai.usage.inputTokens"});
+    resp.usage.completion_tokens = tokens(
+        {"gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens",
+         "llm.token_count.completion", "ai.usage.completionTokens", "ai.usage.outputTokens"});
+    resp.usage.total_tokens =
+        tokens({"gen_ai.usage.total_tokens", "llm.token_count.total", "ai.usage.totalTokens"});
     if (resp.usage.total_tokens == 0)
       resp.usage.total_tokens = resp.usage.prompt_tokens + resp.usage.completion_tokens;
     call.latency_ns = s.end_ns - s.start_ns;
@@ -1089,7 +1279,10 @@ class SessionBuilder {
   std::vector<Item> items_;
   std::vector<size_t> model_items_;
   std::map<std::string, std::vector<Pending>> pending_;  // By receiving agent.
-  std::unordered_map<std::string, size_t> sends_;        // baton.message.id -> item.
+  // Messages delivered to an agent (by handoffs this import inferred) that it has not yet
+  // acted on: its next model call that succeeds does, as the proxy records it.
+  std::map<std::string, std::vector<std::string>> unprocessed_;
+  std::unordered_map<std::string, size_t> sends_;  // baton.message.id -> item.
   simdjson::dom::parser parser_;
 };
 

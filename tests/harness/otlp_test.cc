@@ -141,6 +141,12 @@ TEST(OtlpImportTest, GenAiCurrentNames) {
   ASSERT_THAT(deliveries, SizeIs(1));
   EXPECT_EQ(deliveries[0]->agent, "Billing Agent");
   EXPECT_EQ(deliveries[0]->cause, sends[0]->seq);
+  // Billing Agent acts on it with its first model call that succeeds (the retried one), not
+  // the one that was rate-limited.
+  auto processed = Of<MessageProcessed>(s);
+  ASSERT_THAT(processed, SizeIs(1));
+  EXPECT_EQ(processed[0]->As<MessageProcessed>()->message_id, "call_1");
+  EXPECT_GT(processed[0]->seq, calls[2]->seq);
   EXPECT_THAT(Of<Outcome>(s), IsEmpty());  // The root span did not fail.
 
   // Events are in time order, numbered from 1.
@@ -229,6 +235,140 @@ TEST(OtlpImportTest, OpenInferenceAndLangGraphNodes) {
   ASSERT_THAT(outcomes, SizeIs(1));
   EXPECT_EQ(outcomes[0]->As<Outcome>()->verdict, Verdict::kFailure);
   EXPECT_THAT(outcomes[0]->As<Outcome>()->detail, HasSubstr("GraphRecursionError"));
+}
+
+// OpenLLMetry (traceloop) instrumenting the OpenAI Agents SDK: its agent, tool and handoff
+// spans also carry gen_ai.system, and traceloop.span.kind says what each is.
+TEST(OtlpImportTest, OpenLlmetryAgentToolAndHandoffSpans) {
+  auto sessions = Import("openllmetry_agents.json");
+  ASSERT_THAT(sessions, SizeIs(1));
+  const SpanSession& s = sessions[0];
+  // The workflow's root span, outside any agent, belongs to its service.
+  EXPECT_THAT(s.header.agents, ElementsAre("support-bot", "Triage", "Billing"));
+  // Only the openai.response spans are model calls (operation "response").
+  auto calls = Of<ModelCall>(s);
+  ASSERT_THAT(calls, SizeIs(3));
+  EXPECT_EQ(calls[0]->agent, "Triage");
+  const ModelCall& triage = *calls[0]->As<ModelCall>();
+  ASSERT_EQ(triage.request.messages.size(), 2u);
+  EXPECT_EQ(triage.request.messages[1].content.text, "My invoice 88 was charged twice.");
+  ASSERT_THAT(triage.response.tool_calls, SizeIs(1));
+  EXPECT_EQ(triage.response.tool_calls[0].name, "transfer_to_billing");
+  EXPECT_EQ(calls[1]->agent, "Billing");
+  EXPECT_EQ(calls[2]->As<ModelCall>()->response.content.text,
+            "The refund could not be issued yet; I have opened ticket 512 for it.");
+
+  // The handoff span: one message from Triage, delivered once when Billing begins (its
+  // gen_ai.agent.handoff_parent says the same and adds nothing).
+  auto sends = Of<MessageSend>(s);
+  ASSERT_THAT(sends, SizeIs(1));
+  EXPECT_EQ(sends[0]->agent, "Triage");
+  EXPECT_EQ(sends[0]->As<MessageSend>()->to, "Billing");
+  EXPECT_EQ(sends[0]->As<MessageSend>()->intent, "handoff");
+  auto deliveries = Of<MessageDelivery>(s);
+  ASSERT_THAT(deliveries, SizeIs(1));
+  EXPECT_EQ(deliveries[0]->agent, "Billing");
+  EXPECT_EQ(deliveries[0]->cause, sends[0]->seq);
+  // Billing's first model call that succeeds acts on it, as the proxy records it.
+  auto processed = Of<MessageProcessed>(s);
+  ASSERT_THAT(processed, SizeIs(1));
+  EXPECT_EQ(processed[0]->agent, "Billing");
+  EXPECT_EQ(processed[0]->As<MessageProcessed>()->message_id,
+            sends[0]->As<MessageSend>()->message_id);
+  EXPECT_GT(processed[0]->seq, calls[1]->seq);
+
+  // Tools: named by traceloop.entity.name or gen_ai.tool.name, with what they were given and
+  // returned (traceloop.entity.input / output, gen_ai.tool.input), and the failure.
+  auto tools = Of<ToolCall>(s);
+  ASSERT_THAT(tools, SizeIs(2));
+  const ToolCall& lookup = *tools[0]->As<ToolCall>();
+  EXPECT_EQ(tools[0]->agent, "Billing");
+  EXPECT_EQ(lookup.tool, "lookup_invoice");
+  EXPECT_EQ(lookup.arguments.text, "{\"args\": [], \"kwargs\": {\"invoice\": \"88\"}}");
+  EXPECT_EQ(lookup.result.text, "{\"invoice\": \"88\", \"charges\": 2, \"amount\": 40}");
+  const ToolCall& refund = *tools[1]->As<ToolCall>();
+  EXPECT_EQ(refund.tool, "refund");
+  EXPECT_EQ(refund.arguments.text, "{\"invoice\": \"88\", \"amount\": 40}");
+  EXPECT_THAT(refund.error, HasSubstr("PaymentGatewayTimeout"));
+  EXPECT_EQ(refund.error_code, CallErrorCode::kDeadlineExceeded);
+  // A tool span's content is in the tool call, not copied into its span start.
+  for (const Event& e : s.events)
+    if (const SpanStart* start = e.As<SpanStart>())
+      for (const KeyValue& kv : start->attributes)
+        EXPECT_THAT(kv.key, ::testing::Not(HasSubstr("traceloop.entity.input")));
+}
+
+// The Vercel AI SDK's own spans (experimental_telemetry): ai.generateText calls named by
+// their functionId are the agents, ai.generateText.doGenerate the model calls, ai.toolCall
+// the tool calls; content in ai.prompt.messages and ai.response.*, in its version 4 and 5
+// spellings.
+TEST(OtlpImportTest, VercelAiSdkSpans) {
+  auto sessions = Import("vercel_ai.json");
+  ASSERT_THAT(sessions, SizeIs(1));
+  const SpanSession& s = sessions[0];
+  EXPECT_THAT(s.header.agents, ElementsAre("notes-app", "researcher", "writer"));
+  EXPECT_EQ(Meta(s.header, "content"), "recorded");
+  auto calls = Of<ModelCall>(s);
+  ASSERT_THAT(calls, SizeIs(3));
+  const ModelCall& first = *calls[0]->As<ModelCall>();
+  EXPECT_EQ(calls[0]->agent, "researcher");
+  EXPECT_EQ(first.request.model, "gpt-4o");
+  ASSERT_EQ(first.request.messages.size(), 2u);
+  EXPECT_EQ(first.request.messages[0].role, "system");
+  EXPECT_EQ(first.request.messages[1].content.text, "Find the 2025 EU solar subsidy rate.");
+  ASSERT_THAT(first.request.tools, SizeIs(1));
+  EXPECT_EQ(first.request.tools[0].name, "search");
+  ASSERT_THAT(first.response.tool_calls, SizeIs(1));
+  EXPECT_EQ(first.response.tool_calls[0].id, "call_1");
+  EXPECT_EQ(first.response.tool_calls[0].name, "search");
+  EXPECT_EQ(first.response.tool_calls[0].arguments_json.text, "{\"q\":\"EU solar subsidy 2025\"}");
+  EXPECT_EQ(first.response.usage.prompt_tokens, 30u);
+  EXPECT_EQ(first.response.usage.total_tokens, 42u);
+
+  // The second request carries the tool call and its result as AI SDK content parts.
+  const ModelCall& second = *calls[1]->As<ModelCall>();
+  ASSERT_EQ(second.request.messages.size(), 4u);
+  EXPECT_EQ(second.request.messages[3].role, "tool");
+  EXPECT_EQ(second.request.messages[3].tool_call_id, "call_1");
+  EXPECT_EQ(second.request.messages[3].content.text, "EU average: 30%");
+  EXPECT_EQ(second.response.content.text, "The EU average rate is 30%.");
+  EXPECT_EQ(second.response.finish_reason, "stop");
+
+  const ModelCall& note = *calls[2]->As<ModelCall>();
+  EXPECT_EQ(calls[2]->agent, "writer");
+  EXPECT_EQ(note.response.usage.prompt_tokens, 25u);  // ai.usage.inputTokens (version 5).
+  EXPECT_EQ(note.response.usage.completion_tokens, 14u);
+
+  auto tools = Of<ToolCall>(s);
+  ASSERT_THAT(tools, SizeIs(1));
+  EXPECT_EQ(tools[0]->agent, "researcher");
+  EXPECT_EQ(tools[0]->As<ToolCall>()->tool, "search");
+  EXPECT_EQ(tools[0]->As<ToolCall>()->call_id, "call_1");
+  EXPECT_EQ(tools[0]->As<ToolCall>()->result.text, "\"EU average: 30%\"");
+  // Two calls side by side under a plain root: nothing says one handed off to the other.
+  EXPECT_THAT(Of<MessageSend>(s), IsEmpty());
+}
+
+// Messages shaped as other APIs shape them, under the current GenAI names: OpenAI Responses
+// input items (function_call, function_call_output) and Anthropic content blocks (tool_use,
+// tool_result).
+TEST(OtlpImportTest, ResponsesItemsAndAnthropicBlocksReadAsToolCallsAndResults) {
+  auto sessions = Import("message_shapes.json");
+  ASSERT_THAT(sessions, SizeIs(1));
+  auto calls = Of<ModelCall>(sessions[0]);
+  ASSERT_THAT(calls, SizeIs(2));
+  const auto& responses = calls[0]->As<ModelCall>()->request.messages;
+  ASSERT_EQ(responses.size(), 3u);
+  EXPECT_EQ(responses[1].role, "assistant");
+  EXPECT_EQ(responses[2].role, "tool");
+  EXPECT_EQ(responses[2].tool_call_id, "call_r1");
+  EXPECT_EQ(responses[2].content.text, "{\"name\":\"Luca\",\"free\":true}");
+  const auto& anthropic = calls[1]->As<ModelCall>()->request.messages;
+  ASSERT_EQ(anthropic.size(), 3u);
+  EXPECT_EQ(anthropic[1].content.text, "Checking.");
+  EXPECT_EQ(anthropic[2].tool_call_id, "toolu_1");
+  EXPECT_EQ(anthropic[2].content.text, "confirmed #77");
+  EXPECT_EQ(calls[1]->As<ModelCall>()->response.content.text, "Booked: confirmation 77.");
 }
 
 TEST(OtlpImportTest, GroupByTraceKeepsTracesApartFromTheirConversation) {

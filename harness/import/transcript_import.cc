@@ -19,15 +19,46 @@ constexpr int64_t kNanosPerStep = 1'000'000'000;  // Virtual time: one second pe
 constexpr std::string_view kOrchestratorPrefix = "Orchestrator (";
 constexpr std::string_view kHandoffMarker = "(-> ";
 
+// A tool call an agent asked for (OpenAI tool_calls, AutoGen's FunctionCall), and its
+// result (a role "tool" message, AutoGen's FunctionExecutionResult).
+struct ToolRequest {
+  std::string id;
+  std::string name;
+  std::string arguments;
+};
+struct ToolOutput {
+  std::string call_id;
+  std::string name;
+  std::string content;
+  bool is_error = false;
+};
+
 struct Entry {
   size_t index = 0;
   std::string role;  // As written.
   std::string agent;
   std::string content;
-  enum class Kind { kUser, kThought, kHandoff, kTermination, kExecution, kMessage };
+  // kToolRequest: tool calls asked for (with any text said beside them); kToolResults: their
+  // results; kNote: an agent's internal event that is neither a message nor an answer
+  // (AutoGen's thoughts, streaming chunks, memory queries).
+  enum class Kind {
+    kUser,
+    kThought,
+    kHandoff,
+    kTermination,
+    kExecution,
+    kMessage,
+    kToolRequest,
+    kToolResults,
+    kNote
+  };
   Kind kind = Kind::kMessage;
-  std::string handoff_to;       // kHandoff.
-  std::string execution_error;  // kExecution: the exception line or failed exit, or "".
+  std::string handoff_to;                      // kHandoff.
+  std::string handoff_intent = "instruction";  // kHandoff: Magentic-One's orchestrator instructs.
+  std::string execution_error;      // kExecution: the exception line or failed exit, or "".
+  std::vector<ToolRequest> calls;   // kToolRequest.
+  std::vector<ToolOutput> results;  // kToolResults.
+  bool answers = true;  // False for what cannot be a final answer (a stop signal, a tool run).
 };
 
 // AutoGen and AG2 agents end a chat by saying TERMINATE, at the end of their last message
@@ -90,11 +121,61 @@ Result<std::string> StringField(capnp::JsonValue::Reader v, const std::string& w
   return Status::InvalidArgument(where + ": expected a string");
 }
 
+std::optional<capnp::JsonValue::Reader> Member(capnp::JsonValue::Reader obj, std::string_view key) {
+  if (!obj.isObject()) return std::nullopt;
+  for (auto f : obj.getObject())
+    if (std::string_view(f.getName().cStr(), f.getName().size()) == key) return f.getValue();
+  return std::nullopt;
+}
+
+// A value as text: a string as is, null as "", anything else as its JSON.
+std::string TextOf(capnp::JsonValue::Reader v) {
+  if (v.isString()) return std::string(v.getString());
+  if (v.isNull()) return std::string();
+  return JsonText(v);
+}
+
+// The text of the first of `keys` that `obj` has, or "".
+std::string FirstText(capnp::JsonValue::Reader obj, std::initializer_list<std::string_view> keys) {
+  for (std::string_view k : keys)
+    if (auto v = Member(obj, k); v && !v->isNull()) return TextOf(*v);
+  return std::string();
+}
+
+// {id, name, arguments} (AutoGen's FunctionCall, a Responses function_call item) or {id,
+// function: {name, arguments}} (OpenAI chat tool_calls).
+ToolRequest ToolRequestOf(capnp::JsonValue::Reader c) {
+  ToolRequest r;
+  r.id = FirstText(c, {"id", "call_id"});
+  auto fn = Member(c, "function");
+  capnp::JsonValue::Reader named = fn && fn->isObject() ? *fn : c;
+  r.name = FirstText(named, {"name"});
+  r.arguments = FirstText(named, {"arguments", "args", "input"});
+  return r;
+}
+
+// The AgentChat event and message types (autogen_agentchat.messages, the `type` of each
+// message of a TaskResult) that are not messages to another agent.
+Entry::Kind AgentChatKind(std::string_view type) {
+  if (type == "ToolCallRequestEvent") return Entry::Kind::kToolRequest;
+  if (type == "ToolCallExecutionEvent") return Entry::Kind::kToolResults;
+  if (type == "HandoffMessage") return Entry::Kind::kHandoff;
+  if (type == "StopMessage") return Entry::Kind::kTermination;
+  if (type == "ThoughtEvent" || type == "ModelClientStreamingChunkEvent" ||
+      type == "MemoryQueryEvent" || type == "UserInputRequestedEvent" ||
+      type == "CodeGenerationEvent" || type == "SelectorEvent")
+    return Entry::Kind::kNote;
+  return Entry::Kind::kMessage;
+}
+
 Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std::string& where,
                                        const std::string& key) {
   if (!list.isArray())
     return Status::InvalidArgument(where + ": '" + key + "' must be a list of messages");
   std::vector<Entry> entries;
+  // Who asked for each tool call: a tool's result belongs to that agent.
+  std::map<std::string, std::string> requester_of;
+  std::string last_agent;  // The last speaker that is not the user.
   size_t index = 0;
   for (auto item : list.getArray()) {
     std::string at = where + ": " + key + "[" + std::to_string(index) + "]";
@@ -105,31 +186,59 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
     Entry e;
     e.index = index;
     bool has_content = false;
-    std::string name;
+    // The speaker: `name` (AG2, OpenAI), `sender` (Swarm), `source` (AutoGen AgentChat),
+    // else `role`.
+    std::string name, sender, source, type, tool_call_id;
+    std::optional<capnp::JsonValue::Reader> content, tool_calls, result;
     for (auto f : item.getObject()) {
       std::string_view k(f.getName().cStr(), f.getName().size());
-      if (k == "role") {
-        auto s = StringField(f.getValue(), at + ".role");
+      auto text = [&](std::string& into) -> Status {
+        auto s = StringField(f.getValue(), at + "." + std::string(k));
         if (!s.ok()) return s.status();
-        e.role = *s;
-      } else if (k == "name") {
-        auto s = StringField(f.getValue(), at + ".name");
-        if (!s.ok()) return s.status();
-        name = *s;
-      } else if (k == "content") {
+        into = *s;
+        return Status::Ok();
+      };
+      Status st = Status::Ok();
+      if (k == "role") st = text(e.role);
+      if (k == "name") st = text(name);
+      if (k == "sender") st = text(sender);
+      if (k == "source") st = text(source);
+      if (k == "type") st = text(type);
+      if (k == "tool_call_id" || k == "call_id") st = text(tool_call_id);
+      if (k == "target") st = text(e.handoff_to);
+      if (!st.ok()) return st;
+      if (k == "content") {
         has_content = true;
-        if (f.getValue().isString() || f.getValue().isNull()) {
-          e.content = f.getValue().isString() ? std::string(f.getValue().getString()) : "";
-        } else {
-          e.content = JsonText(f.getValue());  // Structured content (tool calls): kept as JSON.
-        }
+        content = f.getValue();
       }
+      if (k == "tool_calls") tool_calls = f.getValue();
+      if (k == "result" || k == "output") result = f.getValue();
     }
-    if (!has_content) return Status::InvalidArgument(at + ": expected key 'content'");
-    if (e.role.empty() && name.empty())
-      return Status::InvalidArgument(at + ": expected key 'role' or 'name'");
-    e.agent = name.empty() ? e.role : name;
-    const std::string& label = name.empty() ? e.role : name;
+    const bool tool_role = AsciiLower(e.role) == "tool" || AsciiLower(e.role) == "function";
+    // What an OpenAI Responses item or an AutoGen event carries instead of content.
+    const bool responses_call = type == "function_call";
+    const bool responses_output = type == "function_call_output";
+    if (!has_content && !responses_call && !responses_output && !tool_calls &&
+        !(type == "CodeExecutionEvent" && result))
+      return Status::InvalidArgument(at + ": expected key 'content'");
+    if (content) {
+      e.content = content->isString() || content->isNull() ? TextOf(*content)
+                                                           : JsonText(*content);  // Kept as JSON.
+    }
+    std::string label = !name.empty()     ? name
+                        : !sender.empty() ? sender
+                        : !source.empty() ? source
+                                          : e.role;
+    if (tool_role || responses_output) {
+      // A tool's result: the agent that asked for the call ran it.
+      auto it = requester_of.find(tool_call_id);
+      label = it != requester_of.end() ? it->second : !last_agent.empty() ? last_agent : label;
+    } else if (responses_call) {
+      label = last_agent;  // Its `name` is the function's; the item has no speaker.
+    }
+    if (label.empty())
+      return Status::InvalidArgument(at + ": expected key 'role' or 'name' (or 'source')");
+    e.agent = label;
     if (label.rfind(kOrchestratorPrefix, 0) == 0) {
       e.agent = "Orchestrator";
       if (size_t h = label.find(kHandoffMarker); h != std::string::npos) {
@@ -141,9 +250,48 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
       } else {
         e.kind = Entry::Kind::kThought;
       }
+    } else if (!type.empty() && AgentChatKind(type) != Entry::Kind::kMessage) {
+      e.kind = AgentChatKind(type);
+      if (e.kind == Entry::Kind::kToolRequest && content && content->isArray())
+        for (auto c : content->getArray()) e.calls.push_back(ToolRequestOf(c));
+      if (e.kind == Entry::Kind::kToolResults && content && content->isArray())
+        for (auto r : content->getArray()) {
+          ToolOutput out;
+          out.call_id = FirstText(r, {"call_id", "id"});
+          out.name = FirstText(r, {"name"});
+          out.content = FirstText(r, {"content", "output"});
+          auto err = Member(r, "is_error");
+          out.is_error = err && err->isBoolean() && err->getBoolean();
+          e.results.push_back(std::move(out));
+        }
+      if (e.kind == Entry::Kind::kHandoff) e.handoff_intent = "handoff";
+      if (e.kind == Entry::Kind::kTermination) e.answers = false;  // The stop condition's note.
     } else if (IsUserRole(e.agent)) {
       e.kind = Entry::Kind::kUser;
       e.agent = "user";
+    } else if (tool_role || responses_output) {
+      e.kind = Entry::Kind::kToolResults;
+      ToolOutput out;
+      out.call_id = tool_call_id;
+      out.name = FirstText(item, {"tool_name"});
+      out.content = responses_output && result ? TextOf(*result) : e.content;
+      e.results.push_back(std::move(out));
+    } else if (responses_call) {
+      e.kind = Entry::Kind::kToolRequest;
+      e.calls.push_back(ToolRequestOf(item));
+    } else if (tool_calls && tool_calls->isArray() && tool_calls->getArray().size() > 0) {
+      e.kind = Entry::Kind::kToolRequest;  // OpenAI chat: the text said beside them is kept.
+      for (auto c : tool_calls->getArray()) e.calls.push_back(ToolRequestOf(c));
+    } else if (type == "CodeExecutionEvent" && result) {
+      // AgentChat's code executor: {result: {exit_code, output}}.
+      e.kind = Entry::Kind::kExecution;
+      e.content = FirstText(*result, {"output"});
+      auto code = Member(*result, "exit_code");
+      const bool failed = code && code->isNumber() && code->getNumber() != 0;
+      auto report = ExecutionReport(e.content, "executor");
+      e.execution_error = report && !report->empty() ? *report
+                          : failed ? "exit code " + FirstText(*result, {"exit_code"})
+                                   : "";
     } else if (IsTerminationOnly(e.content)) {
       e.kind = Entry::Kind::kTermination;  // The decision to stop, not a message.
     } else if (auto report = ExecutionReport(e.content, e.agent)) {
@@ -152,6 +300,11 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
     } else {
       e.kind = Entry::Kind::kMessage;
     }
+    if (e.kind == Entry::Kind::kToolRequest || e.kind == Entry::Kind::kToolResults ||
+        e.kind == Entry::Kind::kNote)
+      e.answers = false;
+    for (const ToolRequest& c : e.calls) requester_of[c.id] = e.agent;
+    if (e.agent != "user") last_agent = e.agent;
     entries.push_back(std::move(e));
     ++index;
   }
@@ -274,6 +427,18 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
       orchestrated ? "Orchestrator" : (workers.empty() ? "all" : workers.front());
   // The last message sent to each agent: the code an executor ran.
   std::map<std::string, std::string> last_sent_to;
+  // Tool calls asked for and not yet answered, by call id: who asked, and the call.
+  std::map<std::string, std::pair<std::string, ToolRequest>> requested;
+  const bool explicit_handoffs = std::any_of(entries.begin(), entries.end(), [](const Entry& e) {
+    return e.kind == Entry::Kind::kHandoff;
+  });
+  // An agent as a handoff names it: "billing_agent" is the agent "Billing Agent".
+  auto AgentNamed = [&](const std::string& named) {
+    std::string key = Normalized(named);
+    for (const std::string& a : agents)
+      if (Normalized(a) == key) return a;
+    return named;
+  };
   std::string last_speaker;
   for (size_t i = 0; i < entries.size(); ++i) {
     const Entry& e = entries[i];
@@ -316,8 +481,50 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
         break;
       }
       case Entry::Kind::kHandoff:
-        send(e.handoff_to, "instruction");
+        send(AgentNamed(e.handoff_to), e.handoff_intent);
         break;
+      case Entry::Kind::kToolRequest:
+        // Text said beside the calls is a message; the calls are remembered for their results.
+        if (!e.content.empty() && e.content.front() != '[' && e.content.front() != '{')
+          send(receiver(), "reply");
+        for (const ToolRequest& c : e.calls) {
+          requested[c.id] = {e.agent, c};
+          // A transfer tool (OpenAI Swarm and Agents SDK: transfer_to_<agent>) is the
+          // handoff when no message of the transcript says it (AgentChat's HandoffMessage).
+          if (!explicit_handoffs && c.name.starts_with("transfer_to_")) {
+            std::string to = AgentNamed(c.name.substr(12));
+            uint64_t sent = b.Add(
+                e.agent, e.index,
+                MessageSend{c.id.empty() ? step_id : c.id, to, "handoff", {c.arguments}, {}}, span);
+            b.Add(to, e.index, MessageDelivery{c.id.empty() ? step_id : c.id, e.agent}, sent);
+          }
+        }
+        break;
+      case Entry::Kind::kToolResults:
+        for (const ToolOutput& r : e.results) {
+          ToolCall call;
+          call.call_id = r.call_id.empty() ? step_id : r.call_id;
+          call.tool = r.name;
+          if (auto it = requested.find(r.call_id); it != requested.end()) {
+            if (call.tool.empty()) call.tool = it->second.second.name;
+            call.arguments.text = it->second.second.arguments;
+            requested.erase(it);
+          }
+          call.result.text = r.content;
+          // Flagged by the framework (AgentChat's is_error), else a traceback in the output.
+          std::string error =
+              r.is_error ? std::string(TrimmedRight(r.content.substr(0, r.content.find('\n'))))
+                         : ExecutionReport(r.content, "executor").value_or("");
+          if (r.is_error && error.empty()) error = "error";
+          if (!error.empty()) {
+            call.error = std::move(error);
+            call.error_code = CallErrorCode::kFailedPrecondition;
+          }
+          b.Add(e.agent, e.index, std::move(call), span);
+        }
+        break;
+      case Entry::Kind::kNote:
+        break;  // The step's span says it happened; it tells no one anything.
       case Entry::Kind::kTermination:
         b.Add(e.agent, e.index, RoutingDecision{"", workers, {e.content}}, span);
         break;
@@ -347,7 +554,9 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
   // message that only says TERMINATE), judged against the ground truth when there is one.
   const Entry& last = entries.back();
   size_t answer_at = entries.size() - 1;
-  while (answer_at > 0 && IsTerminationOnly(entries[answer_at].content)) --answer_at;
+  while (answer_at > 0 &&
+         (IsTerminationOnly(entries[answer_at].content) || !entries[answer_at].answers))
+    --answer_at;
   const Entry& answerer = entries[answer_at];
   b.NextStep();
   Outcome outcome;

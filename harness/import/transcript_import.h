@@ -6,7 +6,15 @@
 //     role is the agent Orchestrator: "(thought)" is routing reasoning, "(-> X)" a handoff
 //     to X, "(termination condition)" the decision to stop.
 //   - AutoGen / AG2 group chats: a list of {name?, role, content}, or {"messages": [...]}.
-//     Each message goes to the agent who speaks next.
+//     Each message goes to the agent who speaks next. The speaker is `name`, else `sender`
+//     (OpenAI Swarm), else `source` (AutoGen AgentChat 0.4+), else `role`. Also read:
+//     AgentChat's message types (ToolCallRequestEvent / ToolCallExecutionEvent: tool calls
+//     with results and is_error; HandoffMessage: a handoff to `target`; StopMessage: the
+//     termination condition, not an answer; thoughts and other events: steps that say nothing
+//     to anyone; CodeExecutionEvent: a code run with its exit code), OpenAI chat messages
+//     (`tool_calls`, role "tool" results charged to the agent that asked, transfer_to_<agent>
+//     tools as handoffs when no HandoffMessage says it) and OpenAI Responses items
+//     (function_call, function_call_output).
 // An entry whose content is a code execution report ("exitcode: N ...", or a Python
 // traceback from an executor) is a tool call of that agent: the code is the message that
 // asked for it, a non-zero exit code or a traceback is its error.

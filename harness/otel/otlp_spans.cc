@@ -627,6 +627,10 @@ Result<OtlpBatch> OtlpJsonReader::ReadPadded(size_t size, std::string_view where
   const std::string_view json(padded, size);
   if (json.find_first_not_of(" \t\r\n") == std::string_view::npos)
     return Status::Corruption(std::string(where) + ": empty: no OTLP/JSON document in it");
+  // Checked whole, first: a batch's parse checks only the text up to the last document
+  // it finds, so bad bytes after it would pass read a batch at a time and fail read at once.
+  if (!simdjson::validate_utf8(padded, size))
+    return Status::Corruption(std::string(where) + ": not valid UTF-8 (OTLP/JSON is UTF-8)");
   simdjson::dom::parser& parser = state_->parser;
   // Documents are parsed a batch of input at a time, so that the parser's memory (several
   // times what it parses at once) follows the batch, not the file: a Collector's file
@@ -672,9 +676,10 @@ Result<OtlpBatch> OtlpJsonReader::ReadPadded(size_t size, std::string_view where
       ReadResourceSpans(doc, where, docs, batch);
       ++docs;
     }
-    if (!restart && stream.truncated_bytes() > 0)
-      return Status::Corruption(std::string(where) + ": the last " +
-                                std::to_string(stream.truncated_bytes()) +
+    // Bounded: simdjson's count can exceed what is left to read.
+    if (const size_t truncated = std::min(stream.truncated_bytes(), size - offset);
+        !restart && truncated > 0)
+      return Status::Corruption(std::string(where) + ": the last " + std::to_string(truncated) +
                                 " bytes are an unfinished JSON document");
   }
   if (docs == 0)

@@ -19,6 +19,10 @@
 //     any baton.message.* event, handoffs come from those alone (the program said what it sent).
 //   - Span starts and ends -> span_start / span_end; exceptions and error statuses -> errors; a
 //     failed model call followed by the same request from the same agent -> a retry.
+//   - OpenLLMetry's traceloop.span.kind (agent / tool / handoff, with gen_ai.handoff.* and
+//     traceloop.entity.*) and the Vercel AI SDK's ai.* spans (ai.generateText named by its
+//     functionId, ai.*.doGenerate, ai.toolCall) map the same way; a message delivered by an
+//     inferred handoff is processed by the receiver's next model call that succeeds.
 //   - A root span with an error status is a failed outcome unless baton.outcome says otherwise.
 // Content the spans did not carry is left empty, and the session's metadata says so
 // ("content": "absent" or "partial ..."); the analyses then report "no content recorded"

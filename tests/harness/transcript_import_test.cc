@@ -245,6 +245,97 @@ TEST(TranscriptImportTest, AutoGenTerminateIsTheDecisionToStopNotTheAnswer) {
   }
 }
 
+template <typename T>
+std::vector<const Event*> EventsOf(const transcript::ImportedSession& s) {
+  std::vector<const Event*> out;
+  for (const Event& e : s.events)
+    if (e.As<T>() != nullptr) out.push_back(&e);
+  return out;
+}
+
+// AutoGen AgentChat (0.4 and later): a TaskResult's messages, each with `source` and `type`.
+// Tool calls and their results are events of their own, a HandoffMessage names its target,
+// a StopMessage is the termination condition speaking, not an answer.
+TEST(TranscriptImportTest, AutoGenAgentChatMessagesWithToolsAndHandoffs) {
+  const std::string chat = R"({"messages": [
+    {"source": "user", "type": "TextMessage", "content": "Refund my flight ABC123."},
+    {"source": "travel_agent", "type": "ToolCallRequestEvent", "models_usage": null,
+     "content": [{"id": "call_1", "arguments": "{}", "name": "transfer_to_flights_refunder"}]},
+    {"source": "travel_agent", "type": "ToolCallExecutionEvent",
+     "content": [{"content": "Transferred to flights_refunder", "name": "transfer_to_flights_refunder", "call_id": "call_1", "is_error": false}]},
+    {"source": "travel_agent", "type": "HandoffMessage", "target": "flights_refunder",
+     "content": "Transferred to flights_refunder, adopting the role of flights_refunder immediately."},
+    {"source": "flights_refunder", "type": "ThoughtEvent", "content": "I should look the booking up."},
+    {"source": "flights_refunder", "type": "ToolCallRequestEvent",
+     "content": [{"id": "call_2", "arguments": "{\"flight_id\": \"ABC123\"}", "name": "refund_flight"}]},
+    {"source": "flights_refunder", "type": "ToolCallExecutionEvent",
+     "content": [{"content": "PaymentError: card expired", "name": "refund_flight", "call_id": "call_2", "is_error": true}]},
+    {"source": "flights_refunder", "type": "TextMessage", "content": "Your refund has been issued."},
+    {"source": "user", "type": "StopMessage", "content": "Text 'issued' mentioned"}]})";
+  auto s = ParseTranscript(chat, "team.json");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->entries, 9u);
+  EXPECT_THAT(s->header.agents, ::testing::ElementsAre("user", "travel_agent", "flights_refunder"));
+  // The handoff, once (the transfer tool is not a second one), delivered to its target.
+  auto sends = EventsOf<MessageSend>(*s);
+  std::vector<const MessageSend*> handoffs;
+  for (const Event* e : sends)
+    if (e->As<MessageSend>()->intent == "handoff") handoffs.push_back(e->As<MessageSend>());
+  ASSERT_EQ(handoffs.size(), 1u);
+  EXPECT_EQ(handoffs[0]->to, "flights_refunder");
+  // Two tool calls with their arguments and results; the failed refund is an error.
+  auto tools = EventsOf<ToolCall>(*s);
+  ASSERT_EQ(tools.size(), 2u);
+  const ToolCall& refund = *tools[1]->As<ToolCall>();
+  EXPECT_EQ(tools[1]->agent, "flights_refunder");
+  EXPECT_EQ(SourceStep(s->events, tools[1]->seq), 6);
+  EXPECT_EQ(refund.tool, "refund_flight");
+  EXPECT_EQ(refund.arguments.text, "{\"flight_id\": \"ABC123\"}");
+  EXPECT_EQ(refund.error, "PaymentError: card expired");
+  // The answer is the last message, not the stop condition's note; by its author.
+  const Event& outcome = s->events.back();
+  ASSERT_NE(outcome.As<Outcome>(), nullptr);
+  EXPECT_EQ(outcome.As<Outcome>()->result.text, "Your refund has been issued.");
+  EXPECT_EQ(outcome.agent, "flights_refunder");
+}
+
+// OpenAI chat messages as a Swarm run returns them: the speaker in `sender`, tool calls in
+// `tool_calls`, results as role "tool" messages (charged to the agent that asked), handoffs
+// as transfer_to_<agent> tools; OpenAI Responses items (function_call, function_call_output)
+// read the same way.
+TEST(TranscriptImportTest, OpenAiToolCallsSwarmSendersAndResponsesItems) {
+  const std::string chat = R"([
+    {"role": "user", "content": "Cancel my order 7."},
+    {"role": "assistant", "sender": "Triage Agent", "content": null,
+     "tool_calls": [{"id": "call_t", "type": "function", "function": {"name": "transfer_to_orders_agent", "arguments": "{}"}}]},
+    {"role": "tool", "tool_call_id": "call_t", "tool_name": "transfer_to_orders_agent", "content": "{\"assistant\": \"Orders Agent\"}"},
+    {"role": "assistant", "sender": "Orders Agent", "content": "Looking it up.",
+     "tool_calls": [{"id": "call_o", "type": "function", "function": {"name": "cancel_order", "arguments": "{\"order\": 7}"}}]},
+    {"role": "tool", "tool_call_id": "call_o", "content": "Traceback (most recent call last):\n  File \"orders.py\", line 3\nKeyError: 7\n"},
+    {"type": "function_call", "call_id": "call_r", "name": "retry_cancel", "arguments": "{\"order\": 7}"},
+    {"type": "function_call_output", "call_id": "call_r", "output": "cancelled"},
+    {"role": "assistant", "sender": "Orders Agent", "content": "Order 7 is cancelled."}])";
+  auto s = ParseTranscript(chat, "swarm.json");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_THAT(s->header.agents, ::testing::ElementsAre("user", "Triage Agent", "Orders Agent"));
+  std::vector<const MessageSend*> handoffs;
+  for (const Event* e : EventsOf<MessageSend>(*s))
+    if (e->As<MessageSend>()->intent == "handoff") handoffs.push_back(e->As<MessageSend>());
+  ASSERT_EQ(handoffs.size(), 1u);
+  EXPECT_EQ(handoffs[0]->to, "Orders Agent");  // transfer_to_orders_agent names it.
+  auto tools = EventsOf<ToolCall>(*s);
+  ASSERT_EQ(tools.size(), 3u);
+  EXPECT_EQ(tools[0]->agent, "Triage Agent");
+  EXPECT_EQ(tools[1]->agent, "Orders Agent");
+  EXPECT_EQ(tools[1]->As<ToolCall>()->tool, "cancel_order");
+  EXPECT_EQ(tools[1]->As<ToolCall>()->error, "KeyError: 7");  // A traceback in the output.
+  EXPECT_EQ(tools[2]->agent, "Orders Agent");
+  EXPECT_EQ(tools[2]->As<ToolCall>()->tool, "retry_cancel");
+  EXPECT_EQ(tools[2]->As<ToolCall>()->result.text, "cancelled");
+  EXPECT_TRUE(tools[2]->As<ToolCall>()->error.empty());
+  EXPECT_EQ(s->events.back().As<Outcome>()->result.text, "Order 7 is cancelled.");
+}
+
 TEST(TranscriptImportTest, MalformedTranscriptsSayWhatWasExpectedWhere) {
   struct Case {
     std::string json, message;
@@ -257,6 +348,8 @@ TEST(TranscriptImportTest, MalformedTranscriptsSayWhatWasExpectedWhere) {
             "t.json: history[1]: expected an object"},
            {"[{\"role\": \"a\"}]", "messages[0]: expected key 'content'"},
            {"[{\"content\": \"x\"}]", "messages[0]: expected key 'role' or 'name'"},
+           {"[{\"role\": \"assistant\", \"content\": \"x\", \"source\": 3}]",
+            "messages[0].source: expected a string"},
            {"[{\"role\": 5, \"content\": \"x\"}]", "messages[0].role: expected a string"},
            {"[]", "the transcript has no messages"},
            {"\"just a string\"", "expected an object or a list of messages"},

@@ -372,6 +372,33 @@ std::string DefaultRedactionKey() {
   return "baton-default-key/" + identity + "/" + std::to_string(::getuid());
 }
 
+namespace {
+
+// The values of secret-looking environment variables, of at least `min_bytes`.
+std::vector<std::string> EnvironmentSecrets(size_t min_bytes) {
+  std::vector<std::string> out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    size_t eq = entry.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string_view value = entry.substr(eq + 1);
+    if (value.size() >= min_bytes && NameLooksSecret(entry.substr(0, eq))) out.emplace_back(value);
+  }
+  return out;
+}
+
+}  // namespace
+
+RedactionOptions ResolvedRedactionOptions(RedactionOptions options) {
+  if (options.key.empty()) options.key = DefaultRedactionKey();
+  if (options.environment == SecretsFromEnvironment::kRead) {
+    // Create keeps those long enough, as it keeps every known secret.
+    for (std::string& v : EnvironmentSecrets(0)) options.known_secrets.push_back(std::move(v));
+    options.environment = SecretsFromEnvironment::kIgnore;
+  }
+  return options;
+}
+
 Result<Redactor> Redactor::Create(const RedactionOptions& options) {
   Redactor r;
   const std::string key = options.key.empty() ? DefaultRedactionKey() : options.key;
@@ -380,16 +407,9 @@ Result<Redactor> Redactor::Create(const RedactionOptions& options) {
   for (const auto& h : options.header_names) r.header_names_.push_back(AsciiLower(h));
   for (const auto& v : options.known_secrets)
     if (v.size() >= kMinKnownSecretBytes) r.known_secrets_.push_back(v);
-  if (options.environment == SecretsFromEnvironment::kRead) {
-    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-      std::string_view entry(*e);
-      size_t eq = entry.find('=');
-      if (eq == std::string_view::npos) continue;
-      std::string_view value = entry.substr(eq + 1);
-      if (value.size() >= kMinKnownSecretBytes && NameLooksSecret(entry.substr(0, eq)))
-        r.known_secrets_.emplace_back(value);
-    }
-  }
+  if (options.environment == SecretsFromEnvironment::kRead)
+    for (std::string& v : EnvironmentSecrets(kMinKnownSecretBytes))
+      r.known_secrets_.push_back(std::move(v));
   // Longest first, so a secret containing another is replaced whole.
   std::sort(r.known_secrets_.begin(), r.known_secrets_.end(),
             [](const std::string& a, const std::string& b) { return a.size() > b.size(); });

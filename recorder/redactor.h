@@ -107,6 +107,12 @@ class Redactor {
 // same pseudonym; to replay on another machine, set the same BATON_REDACTION_KEY on both.
 std::string DefaultRedactionKey();
 
+// `options` with what Redactor::Create would look up filled in now: the key (when empty, the
+// default key) and the secrets of the environment (then no longer read). A Redactor created
+// from the result redacts as one created from `options` would; a program that creates many
+// (a receiver writes a session per trace) looks them up once.
+RedactionOptions ResolvedRedactionOptions(RedactionOptions options);
+
 }  // namespace baton
 
 #endif  // BATON_RECORDER_REDACTOR_H_

@@ -181,39 +181,45 @@ class OtlpReceiver::Impl final : public kj::HttpService {
           std::string("the request body could not be read: ") + e.getDescription().cStr());
     };
     if (declared_length > 0) {
-      // A body of declared length (what exporters send) is read into one buffer, not
-      // gathered in pieces and joined: one copy of a batch fewer.
-      auto buffer = kj::heapArray<char>(declared_length);
+      // A body of declared length (what exporters send) is read into one buffer, with room
+      // for the parser's padding after it, and parsed there: not gathered in pieces and
+      // joined, nor copied again for the parser. Each request has its own: the bodies of
+      // several connections are read at once.
+      auto buffer = kj::heapArray<char>(declared_length + OtlpJsonReader::kPadding);
       char* at = buffer.begin();
       return body.read(at, declared_length)
           .then(
-              [this, &response, encoding, limit, buffer = kj::mv(buffer)]() {
-                return Decoded(response, encoding, limit,
-                               std::string_view(buffer.begin(), buffer.size()));
+              [this, &response, encoding, limit, declared_length,
+               buffer = kj::mv(buffer)]() mutable {
+                if (encoding == "gzip")
+                  return Gunzipped(response, limit,
+                                   std::string_view(buffer.begin(), declared_length));
+                return Accept(response,
+                              reader_.ReadInPlace(buffer.begin(), declared_length, kBodyName));
               },
               kj::mv(on_read_error));
     }
     return body.readAllText(limit + 1).then(
         [this, &response, encoding, limit](kj::String text) {
-          return Decoded(response, encoding, limit, std::string_view(text.begin(), text.size()));
+          const std::string_view bytes(text.begin(), text.size());
+          if (bytes.size() > limit) return TooLarge(response);
+          if (encoding == "gzip") return Gunzipped(response, limit, bytes);
+          return Accept(response, reader_.Read(bytes, kBodyName));
         },
         kj::mv(on_read_error));
   }
 
  private:
-  // The body as read, gunzipped when it says so, then accepted.
-  kj::Promise<void> Decoded(Response& response, const std::string& encoding, size_t limit,
-                            std::string_view bytes) {
-    if (bytes.size() > limit) return TooLarge(response);
-    if (encoding != "gzip") return Accept(response, bytes);
+  static constexpr std::string_view kBodyName = "the request body";
+
+  kj::Promise<void> Gunzipped(Response& response, size_t limit, std::string_view bytes) {
     auto plain = Gunzip(bytes, limit);
     if (!plain.ok()) return Refuse(response, 400, 3, plain.status().message());
     if (plain->size() > limit) return TooLarge(response);
-    return Accept(response, *plain);
+    return Accept(response, reader_.Read(*plain, kBodyName));
   }
 
-  kj::Promise<void> Accept(Response& response, std::string_view body) {
-    auto batch = reader_.Read(body, "the request body");
+  kj::Promise<void> Accept(Response& response, Result<OtlpBatch> batch) {
     if (!batch.ok()) return Refuse(response, 400, 3, batch.status().message());
     const size_t n = batch->spans.size();
     const size_t rejected = batch->rejected.size();
@@ -296,7 +302,7 @@ class OtlpReceiver::Impl final : public kj::HttpService {
     auto group = std::make_shared<std::vector<Span>>(std::move(spans));
     auto write = [this, key, path, group] {
       Written(path, WriteSpanSession(SessionFromSpans(key, std::move(*group)), path, *options_.env,
-                                     CloseCompaction::kNone));
+                                     CloseCompaction::kNone, redaction_));
     };
     std::thread thread;
     try {
@@ -343,6 +349,8 @@ class OtlpReceiver::Impl final : public kj::HttpService {
   kj::Own<kj::HttpHeaderTable> table_;
   unsigned port_ = 0;
   OtlpJsonReader reader_;  // The HTTP thread's: every request body is read with it.
+  // Every session's redaction: its key and the environment's secrets looked up once.
+  const RedactionOptions redaction_ = ResolvedRedactionOptions({});
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

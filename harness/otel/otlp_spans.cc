@@ -604,8 +604,17 @@ Result<OtlpBatch> OtlpJsonReader::Read(std::string_view json, std::string_view w
   char* padded = state_->PaddedFor(json.size());
   // An empty view may have no data at all, and memcpy from null is undefined even for 0.
   if (!json.empty()) std::memcpy(padded, json.data(), json.size());
-  Result<OtlpBatch> batch = ReadPadded(json.size(), where);
+  Result<OtlpBatch> batch = ReadPadded(padded, json.size(), where);
   Release(json.size());
+  return batch;
+}
+
+static_assert(OtlpJsonReader::kPadding >= simdjson::SIMDJSON_PADDING);
+
+Result<OtlpBatch> OtlpJsonReader::ReadInPlace(char* text, size_t size, std::string_view where) {
+  Result<OtlpBatch> batch = ReadPadded(text, size, where);
+  // The parser's memory grows with the input even when the input is the caller's.
+  Release(size);
   return batch;
 }
 
@@ -615,14 +624,14 @@ Result<OtlpBatch> OtlpJsonReader::ReadFile(Env& env, const std::string& path, ui
   Result<size_t> size =
       ReadFileInto(env, path, max_bytes, [this](size_t n) { return state_->PaddedFor(n); });
   if (!size.ok()) return size.status();
-  Result<OtlpBatch> batch = ReadPadded(*size, path);
+  Result<OtlpBatch> batch = ReadPadded(state_->padded.get(), *size, path);
   Release(*size);
   return batch;
 }
 
-Result<OtlpBatch> OtlpJsonReader::ReadPadded(size_t size, std::string_view where) {
+Result<OtlpBatch> OtlpJsonReader::ReadPadded(char* const padded, size_t size,
+                                             std::string_view where) {
   OtlpBatch batch;
-  char* const padded = state_->padded.get();
   std::memset(padded + size, 0, simdjson::SIMDJSON_PADDING);
   const std::string_view json(padded, size);
   if (json.find_first_not_of(" \t\r\n") == std::string_view::npos)

@@ -122,14 +122,19 @@ class OtlpJsonReader {
   OtlpJsonReader& operator=(const OtlpJsonReader&) = delete;
 
   Result<OtlpBatch> Read(std::string_view json, std::string_view where);
+  // Read of the `size` bytes at `text`, parsed where they are: `text` must have kPadding
+  // more bytes after them that the parser may overwrite. A receiver reads a request body
+  // into such a buffer, so the body is not copied again.
+  static constexpr size_t kPadding = 64;
+  Result<OtlpBatch> ReadInPlace(char* text, size_t size, std::string_view where);
   // Read of the file at `path` (at most max_bytes, else InvalidArgument), read straight into
   // the parser's input buffer: `baton import otlp`.
   Result<OtlpBatch> ReadFile(Env& env, const std::string& path, uint64_t max_bytes);
 
  private:
   struct State;
-  // Parses the first `size` bytes of state_->padded.
-  Result<OtlpBatch> ReadPadded(size_t size, std::string_view where);
+  // Parses the first `size` bytes of `padded`, which has kPadding bytes more.
+  Result<OtlpBatch> ReadPadded(char* padded, size_t size, std::string_view where);
   void Release(size_t parsed_bytes);  // Drops the memory kept after a very large input.
   const size_t batch_bytes_;
   std::unique_ptr<State> state_;

@@ -1379,10 +1379,11 @@ std::string SessionFileName(const std::string& key) {
 }
 
 Status WriteSpanSession(SpanSession session, const std::string& path, Env& env,
-                        CloseCompaction compaction) {
+                        CloseCompaction compaction, const RedactionOptions& redaction) {
   RecorderOptions o;
   o.env = &env;
   o.compaction = compaction;
+  o.redaction = redaction;
   auto rec = Recorder::Create(path, std::move(session.header), o);
   if (!rec.ok()) return rec.status();
   for (Event& e : session.events) (*rec)->RecordWithTimes(std::move(e));

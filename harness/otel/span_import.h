@@ -110,8 +110,10 @@ std::string SessionFileName(const std::string& key);
 // Writes `session` to `path` through a Recorder (PATH.incomplete, renamed on close). Its
 // events arrive at once, so its chunks are full; `compaction` only decides whether a small
 // file is recompressed hard on close (smaller, but several times the cost of writing it).
+// `redaction` as the Recorder takes it (a receiver passes ResolvedRedactionOptions, looked up
+// once for all its sessions).
 Status WriteSpanSession(SpanSession session, const std::string& path, Env& env,
-                        CloseCompaction compaction);
+                        CloseCompaction compaction, const RedactionOptions& redaction = {});
 
 struct OtlpImportSummary {
   size_t spans = 0;

@@ -129,6 +129,33 @@ class SecretPlacesTest : public ::testing::Test {
   MemEnv env_;
 };
 
+// Options resolved once (as a receiver does for all its sessions) redact as the options
+// they came from: the default key and the environment's secrets are taken at resolution.
+TEST_F(SecretPlacesTest, ResolvedOptionsRedactAsTheOptionsTheyCameFrom) {
+  RedactionOptions plain;
+  plain.known_secrets = {"short", "a-known-secret-value"};
+  RedactionOptions resolved = ResolvedRedactionOptions(plain);
+  EXPECT_EQ(resolved.key, DefaultRedactionKey());
+  EXPECT_EQ(resolved.environment, SecretsFromEnvironment::kIgnore);
+  EXPECT_THAT(resolved.known_secrets, ::testing::Contains(std::string(kAzureKey)));
+  auto a = Redactor::Create(plain);
+  auto b = Redactor::Create(resolved);
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  const std::string text = std::string("key ") + kAzureKey + ", a-known-secret-value, short, " +
+                           kOpenAiKey + " and prose";
+  std::string from_plain, from_resolved;
+  a->RedactText(text, from_plain);
+  b->RedactText(text, from_resolved);
+  EXPECT_EQ(from_resolved, from_plain);
+  EXPECT_THAT(from_resolved, Not(HasSubstr(kAzureKey)));
+  EXPECT_THAT(from_resolved, HasSubstr("short"));  // Too short to be a known secret.
+  // Resolved while the variable is gone, the secret is not known: it was read then, not now.
+  ::unsetenv("AZURE_OPENAI_API_KEY");
+  EXPECT_THAT(ResolvedRedactionOptions({}).known_secrets,
+              Not(::testing::Contains(std::string(kAzureKey))));
+}
+
 TEST_F(SecretPlacesTest, SessionMetadataIsRedacted) {
   SessionHeader h = testing::SampleHeader();
   h.metadata = {{"command", std::string("python agents.py --key ") + kOpenAiKey},

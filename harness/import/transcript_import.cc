@@ -88,31 +88,35 @@ bool IsUserRole(std::string_view role) {
   return r == "human" || r == "user";
 }
 
-// A code execution report: AutoGen's "exitcode: N (...)" or a traceback from an agent
-// that runs code. Returns the error ("" for a clean run).
-std::optional<std::string> ExecutionReport(std::string_view content, std::string_view agent) {
-  std::string head = AsciiLower(content.substr(0, 16));
-  bool exitcode = head.rfind("exitcode:", 0) == 0;
-  size_t traceback = content.find("Traceback (most recent call last)");
-  std::string a = AsciiLower(agent);
-  bool executor = a.find("terminal") != std::string::npos ||
-                  a.find("executor") != std::string::npos ||
-                  a.find("execution") != std::string::npos;
-  if (!exitcode && !executor) return std::nullopt;
-  if (traceback != std::string_view::npos) {
+// The error in the output of a code run: the exception line of a traceback, or the first
+// line of AutoGen's "exitcode: N (...)" when N is not 0; "" for a clean run.
+std::string ExecutionError(std::string_view content) {
+  if (size_t traceback = content.find("Traceback (most recent call last)");
+      traceback != std::string_view::npos) {
     // The exception line: the last non-empty line of the traceback.
-    std::string_view rest = content.substr(traceback);
-    std::string_view trimmed = TrimmedRight(rest);
+    std::string_view trimmed = TrimmedRight(content.substr(traceback));
     size_t line = trimmed.rfind('\n');
     return std::string(line == std::string_view::npos ? trimmed : trimmed.substr(line + 1));
   }
-  if (exitcode) {
+  if (AsciiLower(content.substr(0, 16)).rfind("exitcode:", 0) == 0) {
     size_t p = 9;
     while (p < content.size() && content[p] == ' ') ++p;
     if (p < content.size() && content[p] != '0')
       return std::string(content.substr(0, content.find('\n')));
   }
   return std::string();
+}
+
+// A code execution report: AutoGen's "exitcode: N (...)" or a traceback from an agent
+// that runs code. Returns the error ("" for a clean run).
+std::optional<std::string> ExecutionReport(std::string_view content, std::string_view agent) {
+  bool exitcode = AsciiLower(content.substr(0, 16)).rfind("exitcode:", 0) == 0;
+  std::string a = AsciiLower(agent);
+  bool executor = a.find("terminal") != std::string::npos ||
+                  a.find("executor") != std::string::npos ||
+                  a.find("execution") != std::string::npos;
+  if (!exitcode && !executor) return std::nullopt;
+  return ExecutionError(content);
 }
 
 Result<std::string> StringField(capnp::JsonValue::Reader v, const std::string& where) {
@@ -221,10 +225,7 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
     if (!has_content && !responses_call && !responses_output && !tool_calls &&
         !(type == "CodeExecutionEvent" && result))
       return Status::InvalidArgument(at + ": expected key 'content'");
-    if (content) {
-      e.content = content->isString() || content->isNull() ? TextOf(*content)
-                                                           : JsonText(*content);  // Kept as JSON.
-    }
+    if (content) e.content = TextOf(*content);  // Structured content is kept as JSON.
     std::string label = !name.empty()     ? name
                         : !sender.empty() ? sender
                         : !source.empty() ? source
@@ -250,8 +251,9 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
       } else {
         e.kind = Entry::Kind::kThought;
       }
-    } else if (!type.empty() && AgentChatKind(type) != Entry::Kind::kMessage) {
-      e.kind = AgentChatKind(type);
+    } else if (const Entry::Kind agent_chat = AgentChatKind(type);
+               agent_chat != Entry::Kind::kMessage) {
+      e.kind = agent_chat;
       if (e.kind == Entry::Kind::kToolRequest && content && content->isArray())
         for (auto c : content->getArray()) e.calls.push_back(ToolRequestOf(c));
       if (e.kind == Entry::Kind::kToolResults && content && content->isArray())
@@ -288,10 +290,9 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
       e.content = FirstText(*result, {"output"});
       auto code = Member(*result, "exit_code");
       const bool failed = code && code->isNumber() && code->getNumber() != 0;
-      auto report = ExecutionReport(e.content, "executor");
-      e.execution_error = report && !report->empty() ? *report
-                          : failed ? "exit code " + FirstText(*result, {"exit_code"})
-                                   : "";
+      e.execution_error = ExecutionError(e.content);
+      if (e.execution_error.empty() && failed)
+        e.execution_error = "exit code " + FirstText(*result, {"exit_code"});
     } else if (IsTerminationOnly(e.content)) {
       e.kind = Entry::Kind::kTermination;  // The decision to stop, not a message.
     } else if (auto report = ExecutionReport(e.content, e.agent)) {
@@ -492,11 +493,11 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
           // A transfer tool (OpenAI Swarm and Agents SDK: transfer_to_<agent>) is the
           // handoff when no message of the transcript says it (AgentChat's HandoffMessage).
           if (!explicit_handoffs && c.name.starts_with("transfer_to_")) {
-            std::string to = AgentNamed(c.name.substr(12));
-            uint64_t sent = b.Add(
-                e.agent, e.index,
-                MessageSend{c.id.empty() ? step_id : c.id, to, "handoff", {c.arguments}, {}}, span);
-            b.Add(to, e.index, MessageDelivery{c.id.empty() ? step_id : c.id, e.agent}, sent);
+            const std::string to = AgentNamed(c.name.substr(12));
+            const std::string& id = c.id.empty() ? step_id : c.id;
+            uint64_t sent =
+                b.Add(e.agent, e.index, MessageSend{id, to, "handoff", {c.arguments}, {}}, span);
+            b.Add(to, e.index, MessageDelivery{id, e.agent}, sent);
           }
         }
         break;
@@ -514,7 +515,7 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
           // Flagged by the framework (AgentChat's is_error), else a traceback in the output.
           std::string error =
               r.is_error ? std::string(TrimmedRight(r.content.substr(0, r.content.find('\n'))))
-                         : ExecutionReport(r.content, "executor").value_or("");
+                         : ExecutionError(r.content);
           if (r.is_error && error.empty()) error = "error";
           if (!error.empty()) {
             call.error = std::move(error);

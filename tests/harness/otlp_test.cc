@@ -628,6 +628,17 @@ TEST(OtlpImportTest, ManyDocumentsReadInBatchesAsEachDoesAlone) {
     EXPECT_EQ(batched.status().message(), whole.status().message());
     EXPECT_THAT(whole.status().message(), HasSubstr("not valid UTF-8"));
   }
+  // An unfinished document after a complete one longer than a batch (the fuzzer's input:
+  // simdjson's stage-1 thread made the stream report nothing left over).
+  const std::string unfinished_tail =
+      "\n{\"resourceSpans\":[{\"resource\":{\"attribngValue\":\"support-bot\"}}]}\n"
+      "        000000,},\"spasagutputTokensngValhat\"}},\n        000000040}}}\n";
+  auto whole = OtlpJsonReader().Read(unfinished_tail, "in.jsonl");
+  auto batched = OtlpJsonReader(/*batch_bytes=*/64).Read(unfinished_tail, "in.jsonl");
+  ASSERT_FALSE(whole.ok());
+  ASSERT_FALSE(batched.ok());
+  EXPECT_EQ(batched.status().message(), whole.status().message());
+  EXPECT_THAT(whole.status().message(), HasSubstr("unfinished JSON document"));
 }
 
 // `baton import otlp` reads its file straight into the parser's buffer: the same spans as

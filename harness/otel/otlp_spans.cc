@@ -215,7 +215,7 @@ Attributes AttributesOf(element owner) {
     for (auto field : kv.get_object()) {
       std::string_view k = field.key;
       if (k == "key" && field.value.is_string()) {
-        a.key = std::string(std::string_view(field.value.get_string()));
+        a.key = std::string_view(field.value.get_string());
         has_key = true;
       } else if (k == "value") {
         a.value = ValueOf(field.value);
@@ -433,6 +433,29 @@ void WriteAttributes(JsonWriter& w, const Attributes& attrs) {
 }
 
 }  // namespace
+
+// --- AttributeKey ---------------------------------------------------------------------------
+
+void AttributeKey::Assign(std::string_view text) {
+  BATON_CHECK(text.size() <= UINT32_MAX);
+  if (text.size() <= kInlineBytes) {
+    // `text` may be this key's own: moved first, then the heap copy it may live in dropped.
+    std::memmove(inline_, text.data(), text.size());
+    heap_.reset();
+  } else {
+    auto heap = std::make_unique_for_overwrite<char[]>(text.size());
+    std::memcpy(heap.get(), text.data(), text.size());
+    heap_ = std::move(heap);
+  }
+  size_ = static_cast<uint32_t>(text.size());
+}
+
+void AttributeKey::Take(AttributeKey& other) noexcept {
+  heap_ = std::move(other.heap_);
+  size_ = other.size_;
+  if (heap_ == nullptr) std::memcpy(inline_, other.inline_, size_);
+  other.size_ = 0;
+}
 
 // --- AttributeValue -------------------------------------------------------------------------
 

@@ -51,8 +51,45 @@ struct AttributeValue {
   static AttributeValue StringList(const std::vector<std::string>& items);
 };
 
+// An attribute's key. Keys of up to kInlineBytes are kept in the object itself: every key of
+// the GenAI, OpenInference and baton conventions fits, so reading a span allocates nothing for
+// its keys (a std::string keeps 15 bytes in place, and three in four of those keys are
+// longer). Longer keys are kept on the heap.
+class AttributeKey {
+ public:
+  static constexpr size_t kInlineBytes = 52;  // The object is then 64 bytes.
+  AttributeKey() = default;
+  // Implicit, as a std::string is made from text.
+  AttributeKey(std::string_view text) { Assign(text); }  // NOLINT(google-explicit-constructor)
+  AttributeKey(const char* text) : AttributeKey(std::string_view(text)) {}         // NOLINT
+  AttributeKey(const std::string& text) : AttributeKey(std::string_view(text)) {}  // NOLINT
+  AttributeKey(const AttributeKey& other) { Assign(other.view()); }
+  AttributeKey(AttributeKey&& other) noexcept { Take(other); }
+  AttributeKey& operator=(const AttributeKey& other) {
+    if (this != &other) Assign(other.view());
+    return *this;
+  }
+  AttributeKey& operator=(AttributeKey&& other) noexcept {
+    if (this != &other) Take(other);
+    return *this;
+  }
+  ~AttributeKey() = default;
+
+  std::string_view view() const { return {heap_ != nullptr ? heap_.get() : inline_, size_}; }
+  operator std::string_view() const { return view(); }  // NOLINT(google-explicit-constructor)
+  std::string str() const { return std::string(view()); }
+  friend bool operator==(const AttributeKey& a, std::string_view b) { return a.view() == b; }
+
+ private:
+  void Assign(std::string_view text);
+  void Take(AttributeKey& other) noexcept;
+  std::unique_ptr<char[]> heap_;  // Set for a key longer than kInlineBytes.
+  uint32_t size_ = 0;
+  char inline_[kInlineBytes] = {};
+};
+
 struct Attribute {
-  std::string key;
+  AttributeKey key;
   AttributeValue value;
 };
 

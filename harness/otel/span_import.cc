@@ -635,7 +635,7 @@ class SessionBuilder {
       // Only text can be that long (a number or a boolean prints short): checked before
       // anything is copied.
       if (a.value.text.size() > kLongestKeptAttribute) continue;
-      start.attributes.push_back({a.key, a.value.ToString()});
+      start.attributes.push_back({a.key.str(), a.value.ToString()});
     }
     Add(s.start_ns, hint, agent, std::move(start));
 

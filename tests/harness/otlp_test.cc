@@ -70,6 +70,33 @@ std::string Meta(const SessionHeader& h, const std::string& key) {
   return "";
 }
 
+// --- AttributeKey ------------------------------------------------------------------------
+
+TEST(AttributeKeyTest, KeepsShortAndLongKeysThroughCopiesMovesAndSelfAssignment) {
+  const std::string inline_key(AttributeKey::kInlineBytes, 'k');  // The longest kept inline.
+  const std::string heap_key(AttributeKey::kInlineBytes + 1, 'h');
+  for (const std::string& text :
+       {std::string(), std::string("gen_ai.request.model"), inline_key, heap_key}) {
+    AttributeKey key(text);
+    EXPECT_EQ(key.view(), text);
+    AttributeKey copy(key);
+    EXPECT_EQ(copy.view(), text);
+    AttributeKey moved(std::move(copy));
+    EXPECT_EQ(moved.view(), text);
+    EXPECT_EQ(copy.view(), "");  // NOLINT(bugprone-use-after-move): a moved-from key is empty.
+    AttributeKey& self = key;
+    key = self;
+    EXPECT_EQ(key.view(), text);
+    // A key made from a piece of its own text, assigned back to it.
+    key = AttributeKey(key.view().substr(0, text.size() / 2));
+    EXPECT_EQ(key.view(), std::string_view(text).substr(0, text.size() / 2));
+    key = heap_key;
+    EXPECT_EQ(key, heap_key);
+    key = inline_key;
+    EXPECT_EQ(key, inline_key);
+  }
+}
+
 // --- Mapping ------------------------------------------------------------------------------
 
 TEST(OtlpImportTest, GenAiCurrentNames) {

@@ -231,10 +231,17 @@ class Exporter {
 enum class ContentCapture { kOff = 0, kOn = 1 };
 enum class Conventions { kGenAiOnly = 0, kGenAiAndOpenInference = 1 };
 
-// Each run's spans/s, by [Conventions][ContentCapture]: one run of a few seconds swings by
-// a fifth on this 2-core host, so the figure is the median of several.
-std::vector<double> receiver_spans_per_s[2][2];
-std::vector<double> receiver_cpu_us_per_span[2][2];
+// Each run's figures: one run of a few seconds swings by a fifth on this 2-core host, so the
+// figure is the median of several.
+struct ReceiverRuns {
+  std::vector<double> spans_per_s;
+  std::vector<double> cpu_us_per_span;
+};
+ReceiverRuns receiver_figures[2][2];  // By Conventions, then ContentCapture.
+
+ReceiverRuns& RunsOf(Conventions conventions, ContentCapture content) {
+  return receiver_figures[static_cast<int>(conventions)][static_cast<int>(content)];
+}
 
 // OpenInference's attributes, which `baton export` writes beside the GenAI ones so that a
 // session opens in either kind of viewer: an instrumentation sends one convention or the
@@ -344,14 +351,13 @@ void BM_Receiver8Exporters(benchmark::State& state) {
     const double cpu_seconds = ProcessCpuSeconds() - cpu_start;
     if ((*receiver)->stats().spans_accepted != total) std::abort();
     state.SetIterationTime(seconds);
-    auto& rates = receiver_spans_per_s[static_cast<int>(conventions)][static_cast<int>(content)];
-    rates.push_back(static_cast<double>(total) / seconds);
-    state.counters["spans/s"] = rates.back();
+    ReceiverRuns& runs = RunsOf(conventions, content);
+    runs.spans_per_s.push_back(static_cast<double>(total) / seconds);
+    state.counters["spans/s"] = runs.spans_per_s.back();
     // The CPU the receiver (and the exporters' sends) took per span: steadier than the
     // wall-clock rate on a shared 2-core host, so the figure to compare changes by.
-    state.counters["cpu_us/span"] = cpu_seconds * 1e6 / static_cast<double>(total);
-    receiver_cpu_us_per_span[static_cast<int>(conventions)][static_cast<int>(content)].push_back(
-        state.counters["cpu_us/span"]);
+    runs.cpu_us_per_span.push_back(cpu_seconds * 1e6 / static_cast<double>(total));
+    state.counters["cpu_us/span"] = runs.cpu_us_per_span.back();
     state.counters["MB/s"] = static_cast<double>(bytes) / seconds / 1e6;
     state.counters["bytes/span"] = static_cast<double>(bytes) / static_cast<double>(total);
     state.counters["sessions"] = static_cast<double>((*receiver)->stats().sessions_written);
@@ -399,24 +405,21 @@ int main(int argc, char** argv) {
     std::snprintf(buf, sizeof buf, "%.0f-%.0f", *lo, *hi);
     return std::string(buf);
   };
-  const auto& genai = receiver_spans_per_s[static_cast<int>(Conventions::kGenAiOnly)];
-  const auto& genai_cpu = receiver_cpu_us_per_span[static_cast<int>(Conventions::kGenAiOnly)];
-  const auto& both = receiver_spans_per_s[static_cast<int>(Conventions::kGenAiAndOpenInference)];
-  const auto& both_cpu =
-      receiver_cpu_us_per_span[static_cast<int>(Conventions::kGenAiAndOpenInference)];
-  constexpr int kOff = static_cast<int>(ContentCapture::kOff);
-  constexpr int kOn = static_cast<int>(ContentCapture::kOn);
+  const ReceiverRuns& off = RunsOf(Conventions::kGenAiOnly, ContentCapture::kOff);
+  const ReceiverRuns& on = RunsOf(Conventions::kGenAiOnly, ContentCapture::kOn);
+  const ReceiverRuns& both = RunsOf(Conventions::kGenAiAndOpenInference, ContentCapture::kOn);
   std::printf(
       "figure otlp.receiver_spans_per_s exporters=8 content_off=%.0f content_on=%.0f (goal >= "
       "50000; GenAI conventions; medians of %zu runs; off %s, on %s)\n",
-      median(genai[kOff]), median(genai[kOn]), std::max(genai[kOff].size(), genai[kOn].size()),
-      range(genai[kOff]).c_str(), range(genai[kOn]).c_str());
+      median(off.spans_per_s), median(on.spans_per_s),
+      std::max(off.spans_per_s.size(), on.spans_per_s.size()), range(off.spans_per_s).c_str(),
+      range(on.spans_per_s).c_str());
   std::printf("figure otlp.receiver_cpu_us_per_span content_off=%.1f content_on=%.1f (medians)\n",
-              median(genai_cpu[kOff]), median(genai_cpu[kOn]));
+              median(off.cpu_us_per_span), median(on.cpu_us_per_span));
   std::printf(
       "figure otlp.receiver_both_conventions content_on=%.0f spans/s (%s) cpu_us_per_span=%.1f "
       "(baton export's document: GenAI and OpenInference attributes, every message twice)\n",
-      median(both[kOn]), range(both[kOn]).c_str(), median(both_cpu[kOn]));
+      median(both.spans_per_s), range(both.spans_per_s).c_str(), median(both.cpu_us_per_span));
   benchmark::Shutdown();
   return 0;
 }

@@ -438,9 +438,9 @@ void WriteAttributes(JsonWriter& w, const Attributes& attrs) {
 
 void AttributeKey::Assign(std::string_view text) {
   BATON_CHECK(text.size() <= UINT32_MAX);
+  // `text` is always another key's or the caller's (copy assignment skips self-assignment).
   if (text.size() <= kInlineBytes) {
-    // `text` may be this key's own: moved first, then the heap copy it may live in dropped.
-    std::memmove(inline_, text.data(), text.size());
+    std::memcpy(inline_, text.data(), text.size());
     heap_.reset();
   } else {
     auto heap = std::make_unique_for_overwrite<char[]>(text.size());

@@ -644,7 +644,8 @@ TEST(OtlpImportTest, ManyDocumentsReadInBatchesAsEachDoesAlone) {
   auto unfinished = reader.Read(bad + documents[2].substr(0, 50), "in.jsonl");
   ASSERT_FALSE(unfinished.ok());
   EXPECT_THAT(unfinished.status().message(), HasSubstr("the last 50 bytes are an unfinished"));
-  // Input that a read in batches refused as a read at once does, found by the fuzzer:
+  // Input the fuzzer found a read in batches accepting and a read at once refusing; both
+  // must refuse it:
   struct RefusedInput {
     std::string text;
     std::string error;

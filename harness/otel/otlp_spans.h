@@ -51,10 +51,10 @@ struct AttributeValue {
   static AttributeValue StringList(const std::vector<std::string>& items);
 };
 
-// An attribute's key. Keys of up to kInlineBytes are kept in the object itself: every key of
-// the GenAI, OpenInference and baton conventions fits, so reading a span allocates nothing for
-// its keys (a std::string keeps 15 bytes in place, and three in four of those keys are
-// longer). Longer keys are kept on the heap.
+// An attribute's key. Keys of up to kInlineBytes are kept in the object itself: the GenAI and
+// baton keys fit, and OpenInference's flattened ones up to its tool calls' (71 bytes, on the
+// heap), so reading a span allocates for few of its keys (a std::string keeps 15 bytes in
+// place, and three in four of those keys are longer). Longer keys are kept on the heap.
 class AttributeKey {
  public:
   static constexpr size_t kInlineBytes = 52;  // The object is then 64 bytes.

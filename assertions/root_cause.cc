@@ -126,8 +126,23 @@ std::optional<Attribution> Attribute(const Trace& trace, const Analysis& analysi
     return sender;
   };
 
-  // 1. Content flow: the answer's own words (those the task did not already contain),
-  // traced to the first event that carried most of them.
+  // 1. The first failed code execution: the agent that sent the code is charged. A failed
+  // run is direct evidence, so it comes before the circumstantial content flow below.
+  for (const Event& e : events) {
+    const auto* run = e.As<ToolCall>();
+    if (run == nullptr || run->error.empty() || e.seq >= end) continue;
+    const Event* sender = sender_of(e);
+    const Event& charged = sender ? *sender : e;
+    return make(charged,
+                "the first failed code execution (" + run->error + ") at " + step_words(e) +
+                    " ran code sent by " + charged.agent + " at " + step_words(charged),
+                {charged.seq, e.seq});
+  }
+  // 2. Content flow: the answer's own words (those the task did not already contain) rest
+  // on what the events before it said. Each word is charged to the first event that carried
+  // it; the event that introduced the most of them is where the answer came from (the
+  // earlier one on a tie). A step that merely repeats or confirms an earlier one introduces
+  // nothing, so a verifier restating the answer is not charged for it.
   std::string task;
   for (const Event& e : events)
     if (const auto* m = e.As<MessageSend>()) {
@@ -145,8 +160,9 @@ std::optional<Attribution> Attribute(const Trace& trace, const Analysis& analysi
   for (const Event& e : events)
     if (e.seq < end && CarriedText(e) != nullptr) answered = &e;
   if (!answer.empty()) {
-    // Most of the answer's new words, and all of them for a short answer.
-    const size_t need = std::max<size_t>(1, (answer.size() * 3 + 4) / 5);
+    std::unordered_set<std::string> introduced;
+    const Event* origin = nullptr;
+    size_t origin_words = 0;
     bool first_send = true;
     for (const Event& e : events) {
       if (e.seq >= end || &e == answered) break;
@@ -156,36 +172,29 @@ std::optional<Attribution> Attribute(const Trace& trace, const Analysis& analysi
         first_send = false;  // The task itself.
         continue;
       }
-      size_t covered = 0;
-      std::unordered_set<std::string> seen;
+      size_t fresh = 0;
       for (std::string& w : Words(text_of(*c)))
-        if (answer.count(w) && seen.insert(w).second) ++covered;
-      if (covered >= need) {
-        std::string where = "the failed answer's content first appeared at " + step_words(e) +
-                            ", in " + e.agent + "'s " + std::string(KindName(e.kind())) + " (" +
-                            std::to_string(covered) + " of its " + std::to_string(answer.size()) +
-                            " new words)";
-        // A tool's output is the work of whoever sent it what to run (a code executor
-        // prints what the code computed), as for a failed run below.
-        if (e.As<ToolCall>() != nullptr)
-          if (const Event* sender = sender_of(e))
-            return make(*sender,
-                        where + ", from what " + sender->agent + " sent at " + step_words(*sender),
-                        {sender->seq, e.seq});
-        return make(e, where, {e.seq});
+        if (answer.count(w) && introduced.insert(std::move(w)).second) ++fresh;
+      if (fresh > origin_words) {
+        origin = &e;
+        origin_words = fresh;
       }
     }
-  }
-  // 2. The first failed code execution: the agent that sent the code is charged.
-  for (const Event& e : events) {
-    const auto* run = e.As<ToolCall>();
-    if (run == nullptr || run->error.empty() || e.seq >= end) continue;
-    const Event* sender = sender_of(e);
-    const Event& charged = sender ? *sender : e;
-    return make(charged,
-                "the first failed code execution (" + run->error + ") at " + step_words(e) +
-                    " ran code sent by " + charged.agent + " at " + step_words(charged),
-                {charged.seq, e.seq});
+    if (origin != nullptr) {
+      const Event& e = *origin;
+      std::string where =
+          "more of the failed answer's new words first appeared at " + step_words(e) + ", in " +
+          e.agent + "'s " + std::string(KindName(e.kind())) + ", than anywhere else (" +
+          std::to_string(origin_words) + " of its " + std::to_string(answer.size()) + ")";
+      // A tool's output is the work of whoever sent it what to run (a code executor
+      // prints what the code computed), as for a failed run above.
+      if (e.As<ToolCall>() != nullptr)
+        if (const Event* sender = sender_of(e))
+          return make(*sender,
+                      where + ", from what " + sender->agent + " sent at " + step_words(*sender),
+                      {sender->seq, e.seq});
+      return make(e, where, {e.seq});
+    }
   }
   // 3. The root finding: the agent that handed over what went wrong.
   if (ex.root) {

@@ -24,9 +24,9 @@ struct Attribution {
 struct Explanation {
   bool passed = true;
   // Set for a failed session whose events carry source steps (see SourceStep). Rules, in
-  // order: where the failed answer's own content first appeared (content flow); else the
-  // first failed code execution, charged to the agent that sent the code; else the root
-  // finding's sender; else the agent that gave the answer.
+  // order: the first failed code execution, charged to the agent that sent the code; else
+  // the event that first carried more of the failed answer's own words than any other
+  // (content flow); else the root finding's sender; else the agent that gave the answer.
   std::optional<Attribution> attribution;
   std::optional<Finding> root;     // nullopt for a pass (or a failure with no anomaly).
   std::vector<Finding> chain;      // The findings from the root to the outcome, root first.

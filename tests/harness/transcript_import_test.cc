@@ -153,6 +153,46 @@ Code output: 41 records"},
   EXPECT_THAT(why.attribution->reason, HasSubstr("first appeared at step 3, in executor's"));
 }
 
+// Each of the answer's words is charged to the step that said it first, and the step that
+// introduced the most of them is where the answer came from: not the verifier who restates
+// the whole answer at the end, nor a later step that adds a detail.
+TEST(TranscriptImportTest, TheStepThatIntroducedMostOfTheAnswerIsChargedNotItsVerifier) {
+  const std::string chat = R"({"ground_truth": "Cuba", "messages": [
+    {"name": "manager", "role": "user", "content": "Which country sent the fewest athletes to the 1928 Summer Olympics?"},
+    {"name": "data_expert", "role": "assistant", "content": "From the participation table: China sent one athlete, the smallest delegation."},
+    {"name": "code_expert", "role": "assistant", "content": "Its IOC code is CHN."},
+    {"name": "verifier", "role": "assistant", "content": "Verified against the official report and two encyclopedias: China (CHN) sent one athlete, the smallest delegation, so the final answer stands."}]})";
+  auto s = ParseTranscript(chat, "chat.json");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  Trace trace = Trace::FromEvents(s->header, s->events);
+  Analysis analysis = Analyze(trace, Policy{}, ScorerSet::Defaults());
+  Explanation why = Explain(trace, analysis);
+  ASSERT_TRUE(why.attribution.has_value()) << why.paragraph;
+  EXPECT_EQ(why.attribution->agent, "data_expert") << why.attribution->reason;
+  EXPECT_EQ(why.attribution->step, 1) << why.attribution->reason;
+  EXPECT_THAT(why.attribution->reason, HasSubstr("than anywhere else"));
+}
+
+// A failed code run is direct evidence and comes before content flow: the agent whose code
+// failed is charged even when another step introduced more of the answer's words.
+TEST(TranscriptImportTest, AFailedRunIsChargedBeforeWhereTheAnswersWordsCameFrom) {
+  const std::string chat = R"({"ground_truth": "12", "messages": [
+    {"name": "user_proxy", "role": "user", "content": "How many rows does data.csv have?"},
+    {"name": "analyst", "role": "assistant", "content": "```python\nprint(len(open('data.csv').readlines())\n```"},
+    {"name": "executor", "role": "user", "content": "exitcode: 1 (execution failed)\nCode output: \n  File \"x.py\", line 1\nSyntaxError: '(' was never closed\n"},
+    {"name": "guesser", "role": "assistant", "content": "Without the file read, a typical export like this has eleven rows."},
+    {"name": "reviewer", "role": "assistant", "content": "The file has eleven rows."}]})";
+  auto s = ParseTranscript(chat, "chat.json");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  Trace trace = Trace::FromEvents(s->header, s->events);
+  Analysis analysis = Analyze(trace, Policy{}, ScorerSet::Defaults());
+  Explanation why = Explain(trace, analysis);
+  ASSERT_TRUE(why.attribution.has_value()) << why.paragraph;
+  EXPECT_EQ(why.attribution->agent, "analyst") << why.attribution->reason;
+  EXPECT_EQ(why.attribution->step, 1) << why.attribution->reason;
+  EXPECT_THAT(why.attribution->reason, HasSubstr("first failed code execution"));
+}
+
 // A session recorded by the runtime has no source steps: no attribution is invented.
 TEST(TranscriptImportTest, SessionsWithoutStepsGetNoAttribution) {
   auto trace = Trace::Load(std::string(BATON_SOURCE_DIR) + "/corpora/stale_context.baton");

@@ -2,9 +2,10 @@
 //
 // The document: synthetic multi-agent sessions (baton synth) exported as OTLP/JSON with
 // message content, as an instrumented fleet with content capture on would send them.
-//   - Import: spans/s from the OTLP/JSON text to sessions (parse + map), and with the sessions
-//     written (to an in-memory Env), beside the floor: parsing the same text with simdjson
-//     walking every value (one parser kept, and one made per parse), and with capnp-json.
+//   - Import: spans/s from the OTLP/JSON text to sessions (parse + map), and as `baton import
+//     otlp` does it with the sessions written (to an in-memory Env) by one worker and by one
+//     per core, beside the floor: parsing the same text with simdjson walking every value
+//     (one parser kept, and one made per parse), and with capnp-json.
 //   - Receiver: sustained spans/s of `baton serve` with 8 exporters posting batches of 512
 //     spans over keep-alive HTTP connections, four rounds of the document's traces each
 //     (earlier traces go idle and are written while later ones arrive), until every
@@ -13,6 +14,7 @@
 //     (0/x, most instrumentations' default) and on (1/x); and, for reference, both
 //     conventions at once as `baton export` writes them (1/1), every message twice.
 //   figure otlp.import_vs_parse_floor ratio=X (goal <= 2)
+//   figure otlp.import_to_files workers_all_vs_one=X
 //   figure otlp.receiver_spans_per_s exporters=8 content_off=N content_on=N (goal >= 50000),
 //   each the median of five runs
 #include <arpa/inet.h>
@@ -158,20 +160,24 @@ void BM_ImportSessions(benchmark::State& state) {
 }
 BENCHMARK(BM_ImportSessions)->Unit(benchmark::kMillisecond);
 
+// `baton import otlp FILE -o DIR` as the CLI runs it (ImportOtlpFile, to an in-memory Env):
+// read, map and write every session, with one worker (/1) and one per core (/0). Putting
+// the file in the Env is not timed.
 void BM_WriteImportedSessions(benchmark::State& state) {
+  const auto workers = static_cast<unsigned>(state.range(0));
   for (auto _ : state) {
+    state.PauseTiming();
     MemEnv env;
+    env.SetContents("/in.json", Doc().json);
     env.MakeDirectory("/out");
-    auto batch = ParseOtlpJson(Doc().json, "bench");
-    if (!batch.ok()) std::abort();
-    for (SpanSession& s : SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto)) {
-      const std::string path = "/out/" + SessionFileName(s.key) + ".baton";
-      if (!WriteSpanSession(std::move(s), path, env, CloseCompaction::kNone).ok()) std::abort();
-    }
+    state.ResumeTiming();
+    auto summary = ImportOtlpFile("/in.json", "/out", GroupBy::kAuto, env, workers);
+    if (!summary.ok()) std::abort();
+    benchmark::DoNotOptimize(summary->events);
   }
   SetRate(state);
 }
-BENCHMARK(BM_WriteImportedSessions)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_WriteImportedSessions)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // One exporter: a keep-alive connection posting batches; a 429 waits and resends.
 class Exporter {
@@ -384,10 +390,14 @@ int main(int argc, char** argv) {
   const double fresh_floor = reporter.Seconds("BM_ParseFloor_FreshSimdjsonParser", "");
   const double capnp_floor = reporter.Seconds("BM_ParseFloor_CapnpJson", "");
   const double import = reporter.Seconds("BM_ImportSessions", "");
-  const double written = reporter.Seconds("BM_WriteImportedSessions", "");
+  const double written_one = reporter.Seconds("BM_WriteImportedSessions", "/1");
+  const double written = reporter.Seconds("BM_WriteImportedSessions", "/0");
   if (floor > 0 && import > 0)
     std::printf("\nfigure otlp.import_vs_parse_floor ratio=%.2f written=%.2f (goal <= 2)\n",
                 import / floor, written / floor);
+  // The CLI's import to files on every core against one worker, in the same run.
+  if (written_one > 0 && written > 0)
+    std::printf("figure otlp.import_to_files workers_all_vs_one=%.2f\n", written / written_one);
   // The same import beside the other floors the issue names: simdjson with a parser of its
   // own (as a one-shot import has), and capnp-json.
   if (fresh_floor > 0 && capnp_floor > 0 && import > 0)

@@ -101,8 +101,9 @@ class SpanGroups {
 SpanSession SessionFromSpans(std::string key, std::vector<Span> spans);
 
 // Groups `spans` (SpanGroups) and builds a session per group, in order of each group's first
-// span.
-std::vector<SpanSession> SessionsFromSpans(std::vector<Span> spans, GroupBy group_by);
+// span; the groups are mapped on `workers` threads at once (0: one per core).
+std::vector<SpanSession> SessionsFromSpans(std::vector<Span> spans, GroupBy group_by,
+                                           unsigned workers = 0);
 
 // A file name for a session key: its characters outside [A-Za-z0-9._-] become '_'.
 std::string SessionFileName(const std::string& key);
@@ -122,9 +123,13 @@ struct OtlpImportSummary {
   size_t events = 0;
 };
 
-// Reads an OTLP/JSON file and writes one session per group into `out_dir`.
+// Reads an OTLP/JSON file and writes one session per group into `out_dir`. Sessions are
+// mapped and written by `workers` threads at once (0: one per core); their files are named,
+// and listed in the summary, in order of each group's first span, however many there are.
+// On an error the sessions not yet started are not written, and the error of the earliest
+// failed session is returned.
 Result<OtlpImportSummary> ImportOtlpFile(const std::string& in, const std::string& out_dir,
-                                         GroupBy group_by, Env& env);
+                                         GroupBy group_by, Env& env, unsigned workers = 0);
 
 }  // namespace baton::otel
 

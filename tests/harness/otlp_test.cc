@@ -884,6 +884,62 @@ TEST(OtlpRoundTripTest, EveryCorpusSessionKeepsItsEventsAndItsWhy) {
   EXPECT_GE(sessions, 10u);
 }
 
+// Every corpus session's spans in one OTLP/JSON file in `env` at `path`; how many sessions.
+size_t WriteCorpusAsOneFile(MemEnv& env, const std::string& path) {
+  std::vector<Span> all;
+  size_t sessions = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kCorpora)) {
+    if (entry.path().extension() != ".baton") continue;
+    auto trace = Trace::Load(entry.path().string());
+    if (!trace.ok()) continue;
+    auto spans = SpansFromTrace(*trace, {});
+    if (!spans.ok()) continue;
+    ++sessions;
+    for (Span& s : *spans) all.push_back(std::move(s));
+  }
+  env.SetContents(path, WriteOtlpJson(all));
+  return sessions;
+}
+
+// `baton import otlp` maps and writes sessions on several threads: the files, their names,
+// their order in the summary and their bytes are those one worker writes, whichever thread
+// finishes first.
+TEST(OtlpImportFileTest, ManyWorkersWriteTheFilesOneWorkerWrites) {
+  MemEnv env;
+  const size_t sessions = WriteCorpusAsOneFile(env, "/in.json");
+  ASSERT_GE(sessions, 10u);
+  env.MakeDirectory("/one");
+  env.MakeDirectory("/many");
+  auto one = ImportOtlpFile("/in.json", "/one", GroupBy::kAuto, env, 1);
+  auto many = ImportOtlpFile("/in.json", "/many", GroupBy::kAuto, env, 4);
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  ASSERT_TRUE(many.ok()) << many.status().ToString();
+  EXPECT_EQ(many->spans, one->spans);
+  EXPECT_EQ(many->events, one->events);
+  ASSERT_GE(one->files.size(), 4u);  // Sessions of one conversation id are one group.
+  ASSERT_EQ(many->files.size(), one->files.size());
+  for (size_t i = 0; i < one->files.size(); ++i) {
+    EXPECT_EQ(many->files[i].substr(std::string("/many").size()),
+              one->files[i].substr(std::string("/one").size()));
+    auto a = env.Contents(one->files[i]);
+    auto b = env.Contents(many->files[i]);
+    ASSERT_TRUE(a.has_value() && b.has_value()) << one->files[i];
+    EXPECT_TRUE(*a == *b) << one->files[i] << " differs from " << many->files[i];
+  }
+}
+
+// A session that cannot be written fails the import with the disk's error, whichever worker
+// met it; the sessions not yet started are not begun.
+TEST(OtlpImportFileTest, AWriteErrorOnAnyWorkerFailsTheImportWithTheDisksError) {
+  MemEnv env;
+  WriteCorpusAsOneFile(env, "/in.json");
+  env.MakeDirectory("/out");
+  env.FailWritesAfter(4096);
+  auto imported = ImportOtlpFile("/in.json", "/out", GroupBy::kAuto, env, 4);
+  ASSERT_FALSE(imported.ok());
+  EXPECT_THAT(imported.status().ToString(), HasSubstr("/out/"));
+}
+
 TEST(OtlpExportTest, FindingsBecomeSpanEventsAndSpansHaveOpenInferenceMirrors) {
   auto trace = Trace::Load(kCorpora + "/stale_context.baton");
   ASSERT_TRUE(trace.ok());

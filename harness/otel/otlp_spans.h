@@ -138,9 +138,9 @@ struct OtlpBatch {
   std::vector<RejectedSpan> rejected;
 };
 
-// Parses an OTLP/JSON export request (or several, concatenated or one per line). A document
-// that is not JSON or has no resourceSpans is an error naming `where` and the byte offset;
-// a span without usable ids or times is rejected alone.
+// Parses an OTLP/JSON export request (or several, concatenated or one per line), reading
+// spans on every core. A document that is not JSON or has no resourceSpans is an error
+// naming `where` and the byte offset; a span without usable ids or times is rejected alone.
 Result<OtlpBatch> ParseOtlpJson(std::string_view json, std::string_view where);
 
 // ParseOtlpJson that keeps its parser's memory (the tape, the padded copy of the input)
@@ -153,7 +153,9 @@ class OtlpJsonReader {
   // larger than a batch with what follows it at once: the parser's memory is then a few
   // times the batch, not the input. Other input (one export request) is parsed at once.
   static constexpr size_t kDefaultBatchBytes = 8 << 20;
-  explicit OtlpJsonReader(size_t batch_bytes = kDefaultBatchBytes);
+  // The spans of a document are read on `workers` threads (0: one per core); one, as a
+  // receiver whose cores are busy with other requests reads them, starts no thread.
+  explicit OtlpJsonReader(size_t batch_bytes = kDefaultBatchBytes, unsigned workers = 1);
   ~OtlpJsonReader();
   OtlpJsonReader(const OtlpJsonReader&) = delete;
   OtlpJsonReader& operator=(const OtlpJsonReader&) = delete;
@@ -174,6 +176,7 @@ class OtlpJsonReader {
   Result<OtlpBatch> ReadPadded(char* padded, size_t size, std::string_view where);
   void Release(size_t parsed_bytes);  // Drops the memory kept after a very large input.
   const size_t batch_bytes_;
+  const unsigned workers_;
   std::unique_ptr<State> state_;
 };
 

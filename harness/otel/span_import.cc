@@ -1400,7 +1400,8 @@ Result<OtlpImportSummary> ImportOtlpFile(const std::string& in, const std::strin
   constexpr uint64_t kMaxOtlpFileBytes = 4ull << 30;
   // The reader, and with it the file's text and the parser's memory, is gone before the
   // spans are mapped.
-  Result<OtlpBatch> batch = OtlpJsonReader().ReadFile(env, in, kMaxOtlpFileBytes);
+  Result<OtlpBatch> batch = OtlpJsonReader(OtlpJsonReader::kDefaultBatchBytes, workers)
+                                .ReadFile(env, in, kMaxOtlpFileBytes);
   if (!batch.ok()) return batch.status();
   if (!env.DirectoryExists(out_dir)) return Status::InvalidArgument(out_dir + ": not a directory");
   OtlpImportSummary summary;

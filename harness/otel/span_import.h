@@ -123,8 +123,8 @@ struct OtlpImportSummary {
   size_t events = 0;
 };
 
-// Reads an OTLP/JSON file and writes one session per group into `out_dir`. Sessions are
-// mapped and written by `workers` threads at once (0: one per core); their files are named,
+// Reads an OTLP/JSON file and writes one session per group into `out_dir`. Spans are read,
+// and sessions mapped and written, by `workers` threads at once (0: one per core); files are named,
 // and listed in the summary, in order of each group's first span, however many there are.
 // On an error the sessions not yet started are not written, and the error of the earliest
 // failed session is returned.

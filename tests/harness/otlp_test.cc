@@ -928,6 +928,34 @@ TEST(OtlpImportFileTest, ManyWorkersWriteTheFilesOneWorkerWrites) {
   }
 }
 
+// The spans of a document read on several threads come out as one thread reads them: in
+// the document's order, with the same rejections at the same places.
+TEST(OtlpImportFileTest, SpansReadOnManyThreadsComeInTheDocumentsOrder) {
+  MemEnv env;
+  WriteCorpusAsOneFile(env, "/in.json");
+  std::string json = *env.Contents("/in.json");
+  // Spans with an unusable trace id, spread through the document, are rejected alone.
+  size_t spoiled = 0;
+  for (size_t at = json.find("\"traceId\":\""); at != std::string::npos && spoiled < 5;
+       at = json.find("\"traceId\":\"", at + 5000)) {
+    json.insert(at + 11, "zz");
+    ++spoiled;
+  }
+  ASSERT_EQ(spoiled, 5u);
+  auto one = OtlpJsonReader(OtlpJsonReader::kDefaultBatchBytes, 1).Read(json, "in.json");
+  auto many = OtlpJsonReader(OtlpJsonReader::kDefaultBatchBytes, 4).Read(json, "in.json");
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  ASSERT_TRUE(many.ok()) << many.status().ToString();
+  ASSERT_GT(one->spans.size(), 200u);  // Several tasks of spans, on several threads.
+  EXPECT_EQ(WriteOtlpJson(many->spans), WriteOtlpJson(one->spans));
+  ASSERT_EQ(one->rejected.size(), 5u);
+  ASSERT_EQ(many->rejected.size(), one->rejected.size());
+  for (size_t i = 0; i < one->rejected.size(); ++i) {
+    EXPECT_EQ(many->rejected[i].where, one->rejected[i].where);
+    EXPECT_EQ(many->rejected[i].reason, one->rejected[i].reason);
+  }
+}
+
 // A session that cannot be written fails the import with the disk's error, whichever worker
 // met it; the sessions not yet started are not begun.
 TEST(OtlpImportFileTest, AWriteErrorOnAnyWorkerFailsTheImportWithTheDisksError) {

@@ -130,6 +130,25 @@ TEST(TranscriptImportTest, WhyAttributesEveryFailureToAnAgentAndAStep) {
   }
 }
 
+// Whether `baton why` on the transcript `chat` names `agent` at `step`, with a reason that
+// says `reason_part`.
+::testing::AssertionResult WhyAttributes(const std::string& chat, const std::string& agent,
+                                         int64_t step, const std::string& reason_part) {
+  auto s = ParseTranscript(chat, "chat.json");
+  if (!s.ok()) return ::testing::AssertionFailure() << s.status().ToString();
+  Trace trace = Trace::FromEvents(s->header, s->events);
+  Analysis analysis = Analyze(trace, Policy{}, ScorerSet::Defaults());
+  Explanation why = Explain(trace, analysis);
+  if (!why.attribution) return ::testing::AssertionFailure() << "no attribution: " << why.paragraph;
+  const Attribution& a = *why.attribution;
+  if (a.agent != agent || a.step != step || a.reason.find(reason_part) == std::string::npos)
+    return ::testing::AssertionFailure()
+           << "attributed to " << a.agent << " at step " << (a.step ? *a.step : -1) << " ("
+           << a.reason << "), not to " << agent << " at step " << step << " with \"" << reason_part
+           << "\"";
+  return ::testing::AssertionSuccess();
+}
+
 // Attribution follows the wrong answer's words to where they first appeared. When that is a
 // code executor's output, the failure began with the code that computed it: its sender.
 TEST(TranscriptImportTest, AnAnswerFirstPrintedByAnExecutorIsChargedToTheCodesAuthor) {
@@ -142,15 +161,7 @@ print(len(rows) - 1)
     {"name": "executor", "role": "user", "content": "exitcode: 0 (execution succeeded)
 Code output: 41 records"},
     {"name": "reviewer", "role": "assistant", "content": "The total is 41 records."}]})";
-  auto s = ParseTranscript(chat, "chat.json");
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
-  Trace trace = Trace::FromEvents(s->header, s->events);
-  Analysis analysis = Analyze(trace, Policy{}, ScorerSet::Defaults());
-  Explanation why = Explain(trace, analysis);
-  ASSERT_TRUE(why.attribution.has_value()) << why.paragraph;
-  EXPECT_EQ(why.attribution->agent, "analyst") << why.attribution->reason;
-  EXPECT_EQ(why.attribution->step, 2) << why.attribution->reason;
-  EXPECT_THAT(why.attribution->reason, HasSubstr("first appeared at step 3, in executor's"));
+  EXPECT_TRUE(WhyAttributes(chat, "analyst", 2, "first appeared at step 3, in executor's"));
 }
 
 // Each of the answer's words is charged to the step that said it first, and the step that
@@ -162,15 +173,7 @@ TEST(TranscriptImportTest, TheStepThatIntroducedMostOfTheAnswerIsChargedNotItsVe
     {"name": "data_expert", "role": "assistant", "content": "From the participation table: China sent one athlete, the smallest delegation."},
     {"name": "code_expert", "role": "assistant", "content": "Its IOC code is CHN."},
     {"name": "verifier", "role": "assistant", "content": "Verified against the official report and two encyclopedias: China (CHN) sent one athlete, the smallest delegation, so the final answer stands."}]})";
-  auto s = ParseTranscript(chat, "chat.json");
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
-  Trace trace = Trace::FromEvents(s->header, s->events);
-  Analysis analysis = Analyze(trace, Policy{}, ScorerSet::Defaults());
-  Explanation why = Explain(trace, analysis);
-  ASSERT_TRUE(why.attribution.has_value()) << why.paragraph;
-  EXPECT_EQ(why.attribution->agent, "data_expert") << why.attribution->reason;
-  EXPECT_EQ(why.attribution->step, 1) << why.attribution->reason;
-  EXPECT_THAT(why.attribution->reason, HasSubstr("than anywhere else"));
+  EXPECT_TRUE(WhyAttributes(chat, "data_expert", 1, "than anywhere else"));
 }
 
 // A failed code run is direct evidence and comes before content flow: the agent whose code
@@ -182,15 +185,7 @@ TEST(TranscriptImportTest, AFailedRunIsChargedBeforeWhereTheAnswersWordsCameFrom
     {"name": "executor", "role": "user", "content": "exitcode: 1 (execution failed)\nCode output: \n  File \"x.py\", line 1\nSyntaxError: '(' was never closed\n"},
     {"name": "guesser", "role": "assistant", "content": "Without the file read, a typical export like this has eleven rows."},
     {"name": "reviewer", "role": "assistant", "content": "The file has eleven rows."}]})";
-  auto s = ParseTranscript(chat, "chat.json");
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
-  Trace trace = Trace::FromEvents(s->header, s->events);
-  Analysis analysis = Analyze(trace, Policy{}, ScorerSet::Defaults());
-  Explanation why = Explain(trace, analysis);
-  ASSERT_TRUE(why.attribution.has_value()) << why.paragraph;
-  EXPECT_EQ(why.attribution->agent, "analyst") << why.attribution->reason;
-  EXPECT_EQ(why.attribution->step, 1) << why.attribution->reason;
-  EXPECT_THAT(why.attribution->reason, HasSubstr("first failed code execution"));
+  EXPECT_TRUE(WhyAttributes(chat, "analyst", 1, "first failed code execution"));
 }
 
 // A session recorded by the runtime has no source steps: no attribution is invented.

@@ -1361,11 +1361,22 @@ std::vector<std::pair<std::string, std::vector<Span>>> SpanGroups::TakeAll() {
   return TakeIdle(INT64_MAX, 0);
 }
 
-std::vector<SpanSession> SessionsFromSpans(std::vector<Span> spans, GroupBy group_by,
-                                           unsigned workers) {
+namespace {
+
+// Every group of `spans` at once, in order of each group's first span.
+std::vector<std::pair<std::string, std::vector<Span>>> AllGroups(std::vector<Span> spans,
+                                                                 GroupBy group_by) {
   SpanGroups grouping(group_by);
   grouping.Add(std::move(spans), 0);
-  std::vector<std::pair<std::string, std::vector<Span>>> groups = grouping.TakeAll();
+  return grouping.TakeAll();
+}
+
+}  // namespace
+
+std::vector<SpanSession> SessionsFromSpans(std::vector<Span> spans, GroupBy group_by,
+                                           unsigned workers) {
+  std::vector<std::pair<std::string, std::vector<Span>>> groups =
+      AllGroups(std::move(spans), group_by);
   std::vector<SpanSession> out(groups.size());
   ParallelFor(groups.size(), workers, [&](size_t i) {
     out[i] = SessionFromSpans(std::move(groups[i].first), std::move(groups[i].second));
@@ -1407,9 +1418,8 @@ Result<OtlpImportSummary> ImportOtlpFile(const std::string& in, const std::strin
   OtlpImportSummary summary;
   summary.spans = batch->spans.size();
   summary.rejected = std::move(batch->rejected);
-  SpanGroups grouping(group_by);
-  grouping.Add(std::move(batch->spans), 0);
-  std::vector<std::pair<std::string, std::vector<Span>>> groups = grouping.TakeAll();
+  std::vector<std::pair<std::string, std::vector<Span>>> groups =
+      AllGroups(std::move(batch->spans), group_by);
 
   // Named first, in the groups' order, so that the names do not depend on which thread
   // finishes first. Keys that differ only in characters a file name cannot hold stay apart.

@@ -891,9 +891,15 @@ size_t WriteCorpusAsOneFile(MemEnv& env, const std::string& path) {
   for (const auto& entry : std::filesystem::directory_iterator(kCorpora)) {
     if (entry.path().extension() != ".baton") continue;
     auto trace = Trace::Load(entry.path().string());
-    if (!trace.ok()) continue;
+    if (!trace.ok()) {
+      ADD_FAILURE() << trace.status().ToString();
+      continue;
+    }
     auto spans = SpansFromTrace(*trace, {});
-    if (!spans.ok()) continue;
+    if (!spans.ok()) {
+      ADD_FAILURE() << entry.path() << ": " << spans.status().ToString();
+      continue;
+    }
     ++sessions;
     for (Span& s : *spans) all.push_back(std::move(s));
   }
@@ -956,8 +962,8 @@ TEST(OtlpImportFileTest, SpansReadOnManyThreadsComeInTheDocumentsOrder) {
   }
 }
 
-// A session that cannot be written fails the import with the disk's error, whichever worker
-// met it; the sessions not yet started are not begun.
+// A session that cannot be written fails the import with an error naming its file, whichever
+// worker met it.
 TEST(OtlpImportFileTest, AWriteErrorOnAnyWorkerFailsTheImportWithTheDisksError) {
   MemEnv env;
   WriteCorpusAsOneFile(env, "/in.json");

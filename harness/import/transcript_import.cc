@@ -415,6 +415,12 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
   std::vector<std::string> agents;
   for (const Entry& e : entries)
     if (std::find(agents.begin(), agents.end(), e.agent) == agents.end()) agents.push_back(e.agent);
+  // AG2's CaptainAgent logs open with an agent's message that quotes the question inside its
+  // manager's plan and code: the file's question is the task the user set, and that first
+  // message is the agent's own work, to be judged like any other step.
+  const bool user_sets_question = !question.empty() && entries.front().kind != Entry::Kind::kUser;
+  if (user_sets_question && std::find(agents.begin(), agents.end(), "user") == agents.end())
+    agents.insert(agents.begin(), "user");
   session.header.agents = agents;
   session.header.metadata = {
       {"source", "transcript"},
@@ -440,6 +446,11 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
       if (Normalized(a) == key) return a;
     return named;
   };
+  if (user_sets_question) {
+    uint64_t sent =
+        b.Add("user", 0, MessageSend{"task", entries.front().agent, "task", {question}, {}}, 0);
+    b.Add(entries.front().agent, 0, MessageDelivery{"task", "user"}, sent);
+  }
   std::string last_speaker;
   for (size_t i = 0; i < entries.size(); ++i) {
     const Entry& e = entries[i];

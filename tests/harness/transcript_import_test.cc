@@ -188,6 +188,27 @@ TEST(TranscriptImportTest, AFailedRunIsChargedBeforeWhereTheAnswersWordsCameFrom
   EXPECT_TRUE(WhyAttributes(chat, "analyst", 1, "first failed code execution"));
 }
 
+// AG2's CaptainAgent logs open with an expert's message that quotes the question inside its
+// manager's plan: the task is the file's question, sent by the user, and the opening message
+// is the expert's own step. Its plan is where the wrong answer came from here; were the whole
+// opening message taken for the task, its words would be the task's and never charged.
+TEST(TranscriptImportTest, AnOpeningAgentMessageIsAStepAndTheQuestionIsTheTask) {
+  const std::string chat =
+      R"({"question": "Which planet has the most moons?", "ground_truth": "Saturn",
+    "history": [
+    {"name": "Astronomy_Expert", "role": "assistant", "content": "# General Task\nWhich planet has the most moons?\n# Plan from manager\nLook up Jupiter's count of 95 moons in the NASA table; Jupiter leads."},
+    {"name": "Verification_Expert", "role": "user", "content": "Checked: Jupiter, with 95 moons, has the most moons."}]})";
+  auto s = ParseTranscript(chat, "chat.json");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_GE(s->events.size(), 2u);
+  const auto* task = s->events[0].As<MessageSend>();
+  ASSERT_NE(task, nullptr);
+  EXPECT_EQ(s->events[0].agent, "user");
+  EXPECT_EQ(task->to, "Astronomy_Expert");
+  EXPECT_EQ(task->payload.text, "Which planet has the most moons?");
+  EXPECT_TRUE(WhyAttributes(chat, "Astronomy_Expert", 0, "first appeared at step 0"));
+}
+
 // A session recorded by the runtime has no source steps: no attribution is invented.
 TEST(TranscriptImportTest, SessionsWithoutStepsGetNoAttribution) {
   auto trace = Trace::Load(std::string(BATON_SOURCE_DIR) + "/corpora/stale_context.baton");

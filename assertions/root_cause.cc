@@ -115,40 +115,53 @@ std::optional<Attribution> Attribute(const Trace& trace, const Analysis& analysi
     auto step = SourceStep(events, e.seq);
     return step ? "step " + std::to_string(*step) : "#" + std::to_string(e.seq);
   };
-  // A tool call runs what it was sent: the last message to the tool's agent before the
-  // call, when there is one. Its sender authored what the call did.
+  // A tool call that runs what it was sent (a code executor runs the code in the last
+  // message to it): that message's sender authored what the call did. A call an agent made
+  // with its own arguments (a tool it asked for) has no other author: nullptr.
   auto sender_of = [&](const Event& call) -> const Event* {
     const Event* sender = nullptr;
     for (const Event& m : events) {
       if (m.seq >= call.seq) break;
       if (const auto* send = m.As<MessageSend>(); send && send->to == call.agent) sender = &m;
     }
+    if (sender == nullptr ||
+        text_of(sender->As<MessageSend>()->payload) != text_of(call.As<ToolCall>()->arguments))
+      return nullptr;
     return sender;
   };
 
-  // 1. The first failed code execution: the agent that sent the code is charged. A failed
-  // run is direct evidence, so it comes before the circumstantial content flow below.
+  // 1. The first failed run: the agent that sent the code is charged (a tool call an agent
+  // made itself, that agent). A failed run is direct evidence, so it comes before the
+  // circumstantial content flow below.
   for (const Event& e : events) {
     const auto* run = e.As<ToolCall>();
     if (run == nullptr || run->error.empty() || e.seq >= end) continue;
-    const Event* sender = sender_of(e);
-    const Event& charged = sender ? *sender : e;
-    return make(charged,
-                "the first failed code execution (" + run->error + ") at " + step_words(e) +
-                    " ran code sent by " + charged.agent + " at " + step_words(charged),
-                {charged.seq, e.seq});
+    if (const Event* sender = sender_of(e))
+      return make(*sender,
+                  "the first failed code execution (" + run->error + ") at " + step_words(e) +
+                      " ran code sent by " + sender->agent + " at " + step_words(*sender),
+                  {sender->seq, e.seq});
+    return make(e,
+                "the first failed tool call (" + run->error + ") at " + step_words(e) + " was " +
+                    e.agent + "'s own call of " + (run->tool.empty() ? "a tool" : run->tool),
+                {e.seq});
   }
   // 2. Content flow: the answer's own words (those the task did not already contain) rest
   // on what the events before it said. Each word is charged to the first event that carried
   // it; the event that introduced the most of them is where the answer came from (the
   // earlier one on a tie). A step that merely repeats or confirms an earlier one introduces
   // nothing, so a verifier restating the answer is not charged for it.
-  std::string task;
+  // The task: the message sent with the intent "task", else the first message (a system
+  // prompt may come before the user's task).
+  const Event* task_event = nullptr;
   for (const Event& e : events)
-    if (const auto* m = e.As<MessageSend>()) {
-      task = text_of(m->payload);
-      break;
+    if (const auto* m = e.As<MessageSend>();
+        m != nullptr && (task_event == nullptr || m->intent == "task")) {
+      task_event = &e;
+      if (m->intent == "task") break;
     }
+  const std::string task =
+      task_event ? text_of(task_event->As<MessageSend>()->payload) : std::string();
   std::unordered_set<std::string> task_words;
   for (std::string& w : Words(task)) task_words.insert(std::move(w));
   std::unordered_set<std::string> answer;  // Empty without a failed answer to trace.
@@ -163,15 +176,11 @@ std::optional<Attribution> Attribute(const Trace& trace, const Analysis& analysi
     std::unordered_set<std::string> introduced;
     const Event* origin = nullptr;
     size_t origin_words = 0;
-    bool first_send = true;
     for (const Event& e : events) {
       if (e.seq >= end || &e == answered) break;
       const Content* c = CarriedText(e);
       if (c == nullptr) continue;
-      if (e.As<MessageSend>() != nullptr && first_send) {
-        first_send = false;  // The task itself.
-        continue;
-      }
+      if (&e == task_event) continue;  // The task itself.
       size_t fresh = 0;
       for (std::string& w : Words(text_of(*c)))
         if (answer.count(w) && introduced.insert(std::move(w)).second) ++fresh;

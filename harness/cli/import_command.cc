@@ -26,7 +26,7 @@ int RunImportTranscript(const ImportTranscriptOptions& opts, CommandContext& ctx
   }
   ctx.out << "imported " << session->entries << " entries ("
           << (session->shape == transcript::Shape::kWhoAndWhen ? "Who&When / Magentic-One"
-                                                               : "AutoGen / AG2 group chat")
+                                                               : "group chat message list")
           << ") as " << session->events.size() << " events of " << session->header.agents.size()
           << " agents into " << opts.out << "\n";
   return kExitOk;
@@ -68,7 +68,8 @@ void AddImportCommand(CLI::App& app, CommandContext& ctx) {
   auto opts = std::make_shared<ImportTranscriptOptions>();
   CLI::App* t = sub->add_subcommand(
       "transcript",
-      "A chat transcript (Who&When / Magentic-One history, AutoGen / AG2 message list), "
+      "A chat transcript (Who&When / Magentic-One history; an AutoGen / AG2, OpenAI / Swarm or "
+      "LangGraph message list), "
       "one span per entry so findings name the original step");
   t->add_option("file", opts->file, "The transcript (JSON)")->required();
   t->add_option("-o,--output", opts->out, "The .baton file to write")->required();

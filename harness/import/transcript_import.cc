@@ -43,6 +43,7 @@ struct Entry {
   // (AutoGen's thoughts, streaming chunks, memory queries).
   enum class Kind {
     kUser,
+    kInstructions,
     kThought,
     kHandoff,
     kTermination,
@@ -172,6 +173,82 @@ Entry::Kind AgentChatKind(std::string_view type) {
   return Entry::Kind::kMessage;
 }
 
+// LangChain's message types (BaseMessage.type, and the chunk classes' own), as roles: a
+// LangGraph state's messages are LangChain messages, dumped with model_dump(), as
+// messages_to_dict's {"type", "data"}, or as dumpd's {"lc": 1, "kwargs": {...}}.
+std::string_view LangChainRole(std::string_view type) {
+  static constexpr std::pair<std::string_view, std::string_view> kTypes[] = {
+      {"human", "human"},
+      {"ai", "ai"},
+      {"system", "system"},
+      {"tool", "tool"},
+      {"function", "function"},
+      {"HumanMessageChunk", "human"},
+      {"AIMessageChunk", "ai"},
+      {"SystemMessageChunk", "system"},
+      {"ToolMessageChunk", "tool"},
+      {"FunctionMessageChunk", "function"},
+      // dumpd names the class instead.
+      {"HumanMessage", "human"},
+      {"AIMessage", "ai"},
+      {"SystemMessage", "system"},
+      {"ToolMessage", "tool"},
+      {"FunctionMessage", "function"}};
+  for (const auto& [name, role] : kTypes)
+    if (type == name) return role;
+  return {};
+}
+
+// The message inside LangChain's serialized forms: messages_to_dict's {"type": "ai",
+// "data": {...}} and dumpd's {"lc": 1, "type": "constructor", "id": [..., "AIMessage"],
+// "kwargs": {...}}; `type` is set to the message's type. Anything else is read as is.
+capnp::JsonValue::Reader LangChainMessage(capnp::JsonValue::Reader item, std::string& type) {
+  auto kwargs = Member(item, "kwargs");
+  auto id = Member(item, "id");
+  if (Member(item, "lc") && kwargs && kwargs->isObject() && id && id->isArray() &&
+      id->getArray().size() > 0) {
+    auto cls = id->getArray()[id->getArray().size() - 1];
+    if (cls.isString() && !LangChainRole(cls.getString().cStr()).empty()) {
+      type = std::string(LangChainRole(cls.getString().cStr()));
+      return *kwargs;
+    }
+  }
+  auto data = Member(item, "data");
+  auto outer = Member(item, "type");
+  if (data && data->isObject() && outer && outer->isString() && !Member(item, "content") &&
+      !LangChainRole(outer->getString().cStr()).empty()) {
+    type = std::string(LangChainRole(outer->getString().cStr()));
+    return *data;
+  }
+  return item;
+}
+
+// A message's content as text. A list of content parts (OpenAI's and Anthropic's {"type":
+// "text", "text"}, the Responses API's output_text, LangChain's blocks, AgentChat's
+// multimodal strings) is the text of its text parts, one per line; other content (or parts
+// with no text at all) is kept as its JSON.
+std::string ContentText(capnp::JsonValue::Reader content) {
+  if (!content.isArray()) return TextOf(content);
+  std::string text;
+  bool parts = true;
+  for (auto part : content.getArray()) {
+    std::optional<capnp::JsonValue::Reader> t;
+    if (part.isString()) {
+      t = part;
+    } else if (auto type = Member(part, "type"); type && type->isString()) {
+      t = Member(part, "text");
+    } else {
+      parts = false;
+      break;
+    }
+    if (t && t->isString()) {
+      if (!text.empty()) text += '\n';
+      text += t->getString().cStr();
+    }
+  }
+  return parts && !text.empty() ? text : TextOf(content);
+}
+
 Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std::string& where,
                                        const std::string& key) {
   if (!list.isArray())
@@ -181,8 +258,10 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
   std::map<std::string, std::string> requester_of;
   std::string last_agent;  // The last speaker that is not the user.
   size_t index = 0;
-  for (auto item : list.getArray()) {
+  for (auto listed : list.getArray()) {
     std::string at = where + ": " + key + "[" + std::to_string(index) + "]";
+    std::string langchain_type;
+    capnp::JsonValue::Reader item = LangChainMessage(listed, langchain_type);
     if (!item.isObject())
       return Status::InvalidArgument(at +
                                      ": expected an object with 'content' and 'role' or "
@@ -218,6 +297,16 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
       if (k == "tool_calls") tool_calls = f.getValue();
       if (k == "result" || k == "output") result = f.getValue();
     }
+    if (e.role.empty()) {
+      // A LangChain message says what it is in `type` (or its wrapper does), not in `role`.
+      if (langchain_type.empty()) langchain_type = LangChainRole(type);
+      e.role = langchain_type;
+    }
+    // Older LangChain AI messages keep the provider's tool calls in additional_kwargs.
+    if (!tool_calls || !tool_calls->isArray() || tool_calls->getArray().size() == 0)
+      if (auto extra = Member(item, "additional_kwargs"))
+        if (auto calls = Member(*extra, "tool_calls"); calls && calls->isArray())
+          tool_calls = *calls;
     const bool tool_role = AsciiLower(e.role) == "tool" || AsciiLower(e.role) == "function";
     // What an OpenAI Responses item or an AutoGen event carries instead of content.
     const bool responses_call = type == "function_call";
@@ -225,7 +314,7 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
     if (!has_content && !responses_call && !responses_output && !tool_calls &&
         !(type == "CodeExecutionEvent" && result))
       return Status::InvalidArgument(at + ": expected key 'content'");
-    if (content) e.content = TextOf(*content);  // Structured content is kept as JSON.
+    if (content) e.content = ContentText(*content);
     std::string label = !name.empty()     ? name
                         : !sender.empty() ? sender
                         : !source.empty() ? source
@@ -268,6 +357,11 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
         }
       if (e.kind == Entry::Kind::kHandoff) e.handoff_intent = "handoff";
       if (e.kind == Entry::Kind::kTermination) e.answers = false;  // The stop condition's note.
+    } else if (AsciiLower(e.role) == "system" || AsciiLower(e.role) == "developer") {
+      // The instructions an agent runs under: said to it, not part of the conversation's
+      // work, and never the answer.
+      e.kind = Entry::Kind::kInstructions;
+      e.answers = false;
     } else if (IsUserRole(e.agent)) {
       e.kind = Entry::Kind::kUser;
       e.agent = "user";
@@ -275,8 +369,11 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
       e.kind = Entry::Kind::kToolResults;
       ToolOutput out;
       out.call_id = tool_call_id;
-      out.name = FirstText(item, {"tool_name"});
+      out.name = FirstText(item, {"tool_name", "name"});
       out.content = responses_output && result ? TextOf(*result) : e.content;
+      // A LangChain ToolMessage whose tool raised says so in its status.
+      auto status = Member(item, "status");
+      out.is_error = status && status->isString() && status->getString() == "error";
       e.results.push_back(std::move(out));
     } else if (responses_call) {
       e.kind = Entry::Kind::kToolRequest;
@@ -320,6 +417,32 @@ std::string Normalized(std::string_view s) {
     if (std::isalnum(static_cast<unsigned char>(c)))
       out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   return out;
+}
+
+// Whether `answer` states `truth`: truth's letters and digits occur among answer's, from
+// where one of answer's words starts to where one ends. "Jiu-Jitsu" states "jiu jitsu" and
+// "1,010,000" states "1010000"; "in 2022" does not state "22", nor "Fredrick" "Fred".
+bool States(std::string_view answer, std::string_view truth) {
+  const std::string want = Normalized(truth);
+  if (want.empty()) return false;
+  std::string got;
+  std::vector<bool> starts_word, ends_word;  // By position in `got`.
+  bool in_word = false;
+  for (char c : answer) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      got.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      starts_word.push_back(!in_word);
+      ends_word.push_back(false);
+      in_word = true;
+    } else if (in_word) {
+      ends_word.back() = true;
+      in_word = false;
+    }
+  }
+  if (in_word) ends_word.back() = true;
+  for (size_t at = got.find(want); at != std::string::npos; at = got.find(want, at + 1))
+    if (starts_word[at] && ends_word[at + want.size() - 1]) return true;
+  return false;
 }
 
 std::string FinalAnswer(const std::string& content) {
@@ -418,7 +541,10 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
   // AG2's CaptainAgent logs open with an agent's message that quotes the question inside its
   // manager's plan and code: the file's question is the task the user set, and that first
   // message is the agent's own work, to be judged like any other step.
-  const bool user_sets_question = !question.empty() && entries.front().kind != Entry::Kind::kUser;
+  auto opening = std::find_if(entries.begin(), entries.end(),
+                              [](const Entry& e) { return e.kind != Entry::Kind::kInstructions; });
+  const bool user_sets_question =
+      !question.empty() && opening != entries.end() && opening->kind != Entry::Kind::kUser;
   if (user_sets_question && std::find(agents.begin(), agents.end(), "user") == agents.end())
     agents.insert(agents.begin(), "user");
   session.header.agents = agents;
@@ -427,7 +553,11 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
       {"shape", session.shape == Shape::kWhoAndWhen ? "who-and-when" : "group-chat"}};
   std::vector<std::string> workers;  // Routing candidates: every agent but user and router.
   for (const std::string& a : agents)
-    if (a != "user" && a != "Orchestrator") workers.push_back(a);
+    if (a != "user" && a != "Orchestrator" &&
+        std::any_of(entries.begin(), entries.end(), [&](const Entry& e) {
+          return e.agent == a && e.kind != Entry::Kind::kInstructions;
+        }))
+      workers.push_back(a);
 
   SessionBuilder b(session);
   std::string first_worker_or_router =
@@ -446,12 +576,19 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
       if (Normalized(a) == key) return a;
     return named;
   };
-  if (user_sets_question) {
-    uint64_t sent =
-        b.Add("user", 0, MessageSend{"task", entries.front().agent, "task", {question}, {}}, 0);
-    b.Add(entries.front().agent, 0, MessageDelivery{"task", "user"}, sent);
-  }
-  std::string last_speaker;
+  // Messages delivered to each agent and not yet acted on, with their sends. A transcript
+  // shows an agent acting on what it received by speaking next: its next entry processes
+  // them. What an agent never acted on stays unprocessed, as the analyses should see it.
+  std::map<std::string, std::vector<std::pair<std::string, uint64_t>>> unprocessed;
+  auto deliver = [&](const std::string& to, size_t step, const std::string& id,
+                     const std::string& from, uint64_t sent) {
+    b.Add(to, step, MessageDelivery{id, from}, sent);
+    unprocessed[to].emplace_back(id, sent);
+  };
+  // Who set the task: a chat's last word, said to no one in particular, is the answer to it.
+  std::string asker = opening != entries.end() ? opening->agent : std::string();
+  if (user_sets_question) asker = "user";
+  bool task_set = user_sets_question;
   for (size_t i = 0; i < entries.size(); ++i) {
     const Entry& e = entries[i];
     b.NextStep();
@@ -462,23 +599,56 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
                                     e.role.empty() ? e.agent : e.role,
                                     {{"step", std::to_string(e.index)}, {"role", e.role}}},
                           0);
-    // Who a plain message goes to: the orchestrator that routed it, else the next speaker.
+    // The question, at the step that quotes it: what the opening agent was asked.
+    if (user_sets_question && i == static_cast<size_t>(opening - entries.begin())) {
+      uint64_t sent =
+          b.Add("user", e.index, MessageSend{"task", e.agent, "task", {question}, {}}, span);
+      deliver(e.agent, e.index, "task", "user", sent);
+    }
+    // Speaking is acting on what the agent was sent.
+    for (const auto& [id, sent] : unprocessed[e.agent])
+      b.Add(e.agent, e.index, MessageProcessed{id}, sent);
+    unprocessed[e.agent].clear();
+    // Who a plain message goes to: the orchestrator that routed it, else the next speaker,
+    // else (the chat's last word) whoever set the task, else (the last word is the task
+    // setter's own) whoever spoke before it.
     auto receiver = [&]() -> std::string {
-      if (orchestrated) return e.agent == "Orchestrator" ? "all" : "Orchestrator";
+      if (orchestrated && e.agent != "Orchestrator") return "Orchestrator";
       for (size_t j = i + 1; j < entries.size(); ++j)
         if (entries[j].agent != e.agent) return entries[j].agent;
-      return "all";
+      if (!asker.empty() && asker != e.agent) return asker;
+      for (size_t j = i; j-- > 0;)
+        if (entries[j].agent != e.agent && entries[j].kind != Entry::Kind::kInstructions)
+          return entries[j].agent;
+      return "all";  // A chat of one speaker.
     };
     auto send = [&](const std::string& to, const std::string& intent) {
       uint64_t sent =
           b.Add(e.agent, e.index, MessageSend{step_id, to, intent, {e.content}, {}}, span);
-      if (to != "all") b.Add(to, e.index, MessageDelivery{step_id, e.agent}, sent);
+      if (to != "all") deliver(to, e.index, step_id, e.agent, sent);
       last_sent_to[to] = e.content;
     };
     switch (e.kind) {
       case Entry::Kind::kUser:
-        send(i == 0 ? first_worker_or_router : receiver(), i == 0 ? "task" : "user message");
+        // The user's first message is the task, whatever instructions came before it.
+        if (task_set) {
+          send(receiver(), "user message");
+        } else {
+          send(first_worker_or_router, "task");
+          task_set = true;
+        }
         break;
+      case Entry::Kind::kInstructions: {
+        // For the next agent to speak (a system prompt is followed by the user's task);
+        // with none after them, they were given to no one the transcript shows.
+        for (size_t j = i + 1; j < entries.size(); ++j)
+          if (entries[j].kind != Entry::Kind::kUser &&
+              entries[j].kind != Entry::Kind::kInstructions) {
+            send(entries[j].agent, "instructions");
+            break;
+          }
+        break;
+      }
       case Entry::Kind::kThought: {
         // Routing reasoning: the agent the orchestrator hands to next, if it does.
         std::string chosen;
@@ -508,7 +678,7 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
             const std::string& id = c.id.empty() ? step_id : c.id;
             uint64_t sent =
                 b.Add(e.agent, e.index, MessageSend{id, to, "handoff", {c.arguments}, {}}, span);
-            b.Add(to, e.index, MessageDelivery{id, e.agent}, sent);
+            deliver(to, e.index, id, e.agent, sent);
           }
         }
         break;
@@ -551,16 +721,15 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
           call.error_code = CallErrorCode::kFailedPrecondition;
         }
         b.Add(e.agent, e.index, std::move(call), span);
-        // The report goes back to whoever asked for the run.
-        send(orchestrated ? "Orchestrator" : (last_speaker.empty() ? "all" : last_speaker),
-             "execution result");
+        // The report goes to whoever acts on it next: in a group chat every agent reads it,
+        // and the one who speaks next (most often the one who asked for the run) goes on.
+        send(receiver(), "execution result");
         break;
       }
       case Entry::Kind::kMessage:
         send(receiver(), "reply");
         break;
     }
-    if (e.agent != last_speaker) last_speaker = e.agent;
   }
   // The outcome: the last entry's answer (before an AutoGen TERMINATE; the entry before a
   // message that only says TERMINATE), judged against the ground truth when there is one.
@@ -574,13 +743,15 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
   Outcome outcome;
   outcome.result.text = FinalAnswer(std::string(WithoutTermination(answerer.content)));
   if (has_ground_truth) {
-    std::string want = Normalized(ground_truth), got = Normalized(outcome.result.text);
-    bool matches = !want.empty() && got.find(want) != std::string::npos;
+    const bool matches = States(outcome.result.text, ground_truth);
     outcome.verdict = matches ? Verdict::kSuccess : Verdict::kFailure;
-    outcome.detail = matches ? "the final answer contains the ground truth"
-                             : "the final answer does not contain the ground truth \"" +
+    outcome.detail = matches ? "the final answer states the ground truth"
+                             : "the final answer does not state the ground truth \"" +
                                    ground_truth.substr(0, 200) + "\"";
   }
+  // Whoever set the task received its answer: the session's outcome is that answer.
+  for (const auto& [id, sent] : unprocessed[asker])
+    b.Add(asker, last.index + 1, MessageProcessed{id}, sent);
   b.Add(answerer.agent, last.index + 1, std::move(outcome), 0);
   if (!question.empty()) session.header.metadata.push_back({"question", question.substr(0, 2000)});
   return session;

@@ -13,8 +13,20 @@
 //     termination condition, not an answer; thoughts and other events: steps that say nothing
 //     to anyone; CodeExecutionEvent: a code run with its exit code), OpenAI chat messages
 //     (`tool_calls`, role "tool" results charged to the agent that asked, transfer_to_<agent>
-//     tools as handoffs when no HandoffMessage says it) and OpenAI Responses items
-//     (function_call, function_call_output).
+//     tools as handoffs when no HandoffMessage says it), OpenAI Responses items
+//     (function_call, function_call_output), and LangChain messages as a LangGraph state
+//     keeps them (`type` human / ai / tool / system, as model_dump() writes them, wrapped
+//     by messages_to_dict as {"type", "data"} or by dumpd as {"lc", "kwargs"}; tool_calls
+//     as {name, args, id}; a tool message's status "error" is the call's error).
+//   A message's content given as parts (text blocks, output_text, multimodal strings) is
+//   read as the text of its parts. A system (or developer) message is the instructions of
+//   the agent that speaks after it, not the task: the task is the user's first message,
+//   or, when an agent opens the chat (AG2's CaptainAgent logs quote the question inside
+//   their manager's plan) and the file has a `question`, that question, asked at the
+//   opening step, whose message is then the agent's own work.
+// An agent acts on what it was sent by speaking next: its next entry processes every
+// message delivered to it. The chat's last word goes back to whoever set the task. A
+// message its receiver never acted on stays unprocessed, which the analyses report.
 // An entry whose content is a code execution report ("exitcode: N ...", or a Python
 // traceback from an executor) is a tool call of that agent: the code is the message that
 // asked for it, a non-zero exit code or a traceback is its error.
@@ -22,7 +34,8 @@
 // Every entry i becomes a span_start "step-i" (attributes step, role, name) followed by
 // its events, each caused by that span, so any finding can name the step of the original
 // transcript. Time is virtual: one second per entry. The last entry's answer becomes the
-// outcome; with a ground truth, the outcome fails when the answer does not contain it.
+// outcome; with a ground truth, the outcome fails when the answer does not state it (its
+// letters and digits, from a word's start to a word's end: "in 2022" does not state "22").
 // AutoGen's TERMINATE is a signal, not an answer: a closing TERMINATE is left out of it, and
 // a message that says only TERMINATE is the decision to stop (a routing decision), the
 // answer then being the message before it.

@@ -200,12 +200,18 @@ TEST(TranscriptImportTest, AnOpeningAgentMessageIsAStepAndTheQuestionIsTheTask) 
     {"name": "Verification_Expert", "role": "user", "content": "Checked: Jupiter, with 95 moons, has the most moons."}]})";
   auto s = ParseTranscript(chat, "chat.json");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
-  ASSERT_GE(s->events.size(), 2u);
-  const auto* task = s->events[0].As<MessageSend>();
+  const Event* task = nullptr;
+  for (const Event& e : s->events) {
+    if (const auto* m = e.As<MessageSend>(); m && m->intent == "task") task = &e;
+    if (e.As<Outcome>() == nullptr) {  // The question is asked at the step that quotes it.
+      EXPECT_TRUE(SourceStep(s->events, e.seq).has_value()) << "#" << e.seq;
+    }
+  }
   ASSERT_NE(task, nullptr);
-  EXPECT_EQ(s->events[0].agent, "user");
-  EXPECT_EQ(task->to, "Astronomy_Expert");
-  EXPECT_EQ(task->payload.text, "Which planet has the most moons?");
+  EXPECT_EQ(task->agent, "user");
+  EXPECT_EQ(SourceStep(s->events, task->seq), 0);
+  EXPECT_EQ(task->As<MessageSend>()->to, "Astronomy_Expert");
+  EXPECT_EQ(task->As<MessageSend>()->payload.text, "Which planet has the most moons?");
   EXPECT_TRUE(WhyAttributes(chat, "Astronomy_Expert", 0, "first appeared at step 0"));
 }
 
@@ -390,6 +396,132 @@ TEST(TranscriptImportTest, OpenAiToolCallsSwarmSendersAndResponsesItems) {
   EXPECT_EQ(tools[2]->As<ToolCall>()->result.text, "cancelled");
   EXPECT_TRUE(tools[2]->As<ToolCall>()->error.empty());
   EXPECT_EQ(s->events.back().As<Outcome>()->result.text, "Order 7 is cancelled.");
+}
+
+// The findings baton makes on a session, by kind name ("unprocessed", ...).
+std::vector<std::string> FindingKinds(const Result<transcript::ImportedSession>& s) {
+  Trace trace = Trace::FromEvents(s->header, s->events);
+  Analysis analysis = Analyze(trace, Policy{}, ScorerSet::Defaults());
+  std::vector<std::string> kinds;
+  for (const Finding& f : analysis.findings) kinds.push_back(std::string(FindingKindName(f.kind)));
+  return kinds;
+}
+
+// A transcript shows an agent acting on what it was sent by speaking next, and the chat's
+// last word goes back to whoever set the task: a chat that went well has no finding. An
+// instruction its receiver never acted on is still one.
+TEST(TranscriptImportTest, AgentsProcessWhatTheyActOnAndOnlyTheUnansweredIsAFinding) {
+  auto healthy = ParseTranscript(R"([
+    {"name": "user_proxy", "role": "user", "content": "Plot NVDA vs TSLA"},
+    {"name": "coder", "role": "assistant", "content": "```python\nprint(1)\n```"},
+    {"name": "executor", "role": "user", "content": "exitcode: 0 (execution succeeded)\nCode output: 1"},
+    {"name": "reviewer", "role": "assistant", "content": "The plot is saved."}])",
+                                 "chat.json");
+  ASSERT_TRUE(healthy.ok()) << healthy.status().ToString();
+  EXPECT_THAT(FindingKinds(healthy), ::testing::IsEmpty());
+  std::vector<std::string> sends;
+  for (const Event& e : healthy->events)
+    if (const auto* m = e.As<MessageSend>()) sends.push_back(e.agent + "->" + m->to);
+  // The run's output goes to whoever speaks next; the last word to the one who asked.
+  EXPECT_THAT(sends, ::testing::ElementsAre("user_proxy->coder", "coder->executor",
+                                            "executor->reviewer", "reviewer->user_proxy"));
+
+  auto unanswered = ParseTranscript(R"m1({"history": [
+    {"role": "human", "content": "Find the opening hours."},
+    {"role": "Orchestrator (thought)", "content": "Ask WebSurfer."},
+    {"role": "Orchestrator (-> WebSurfer)", "content": "Search for the opening hours."}]})m1",
+                                    "m1.json");
+  ASSERT_TRUE(unanswered.ok()) << unanswered.status().ToString();
+  EXPECT_THAT(FindingKinds(unanswered), ::testing::Contains("unprocessed"));
+}
+
+// LangGraph keeps LangChain messages: model_dump()'s {"type": "human" | "ai" | "tool" |
+// "system", ...}, messages_to_dict's {"type", "data"}, dumpd's {"lc", "kwargs"}. All three
+// give the same session: the system prompt is the agent's instructions (not the task), the
+// AI message's tool calls (LangChain's {name, args, id}) have the tool message's result,
+// a tool's error status is the call's error, and content blocks are read as their text.
+TEST(TranscriptImportTest, LangChainMessagesInEveryDumpedForm) {
+  const std::vector<std::string> messages = {
+      R"({"type": "system", "content": "You are the research team. Answer in one word."})",
+      R"({"type": "human", "content": "What is the capital of Australia?", "name": null})",
+      R"({"type": "ai", "name": "researcher", "content": [{"type": "text", "text": "Searching."}],
+          "tool_calls": [{"name": "search", "args": {"q": "capital of Australia"}, "id": "call_1", "type": "tool_call"}]})",
+      R"({"type": "tool", "name": "search", "tool_call_id": "call_1", "status": "error",
+          "content": "search backend timed out"})",
+      R"({"type": "ai", "name": "writer", "content": "Sydney", "tool_calls": []})"};
+  const std::vector<std::string> classes = {"SystemMessage", "HumanMessage", "AIMessage",
+                                            "ToolMessage", "AIMessage"};
+  const std::vector<std::string> types = {"system", "human", "ai", "tool", "ai"};
+  std::string dumped = "[", to_dict = "[", lc = "[";
+  for (size_t i = 0; i < messages.size(); ++i) {
+    const std::string comma = i == 0 ? "" : ",";
+    dumped += comma + messages[i];
+    to_dict += comma + R"({"type": ")" + types[i] + R"(", "data": )" + messages[i] + "}";
+    lc += comma +
+          R"({"lc": 1, "type": "constructor", "id": ["langchain", "schema", "messages", ")" +
+          classes[i] + R"("], "kwargs": )" + messages[i] + "}";
+  }
+  std::vector<Event> first;
+  for (const std::string& list : {dumped + "]", to_dict + "]", lc + "]"}) {
+    const std::string doc = R"({"ground_truth": "Canberra", "messages": )" + list + "}";
+    auto s = ParseTranscript(doc, "graph.json");
+    ASSERT_TRUE(s.ok()) << s.status().ToString() << "\n" << doc;
+    if (first.empty()) first = s->events;
+    EXPECT_EQ(s->events, first) << doc;
+    const MessageSend* task = nullptr;
+    const MessageSend* instructions = nullptr;
+    const ToolCall* search = nullptr;
+    for (const Event& e : s->events) {
+      if (const auto* m = e.As<MessageSend>(); m && m->intent == "task") task = m;
+      if (const auto* m = e.As<MessageSend>(); m && m->intent == "instructions") instructions = m;
+      if (const auto* t = e.As<ToolCall>()) {
+        search = t;
+        EXPECT_EQ(e.agent, "researcher");
+      }
+      if (const auto* m = e.As<MessageSend>(); m && e.agent == "researcher") {
+        EXPECT_EQ(m->payload.text, "Searching.");  // The text block, not the blocks' JSON.
+      }
+    }
+    ASSERT_NE(task, nullptr);
+    EXPECT_EQ(task->payload.text, "What is the capital of Australia?");
+    EXPECT_EQ(task->to, "researcher");
+    ASSERT_NE(instructions, nullptr);
+    EXPECT_EQ(instructions->to, "researcher");
+    ASSERT_NE(search, nullptr);
+    EXPECT_EQ(search->tool, "search");
+    EXPECT_THAT(search->arguments.text, HasSubstr("capital of Australia"));
+    EXPECT_EQ(search->error, "search backend timed out");
+    const auto* outcome = s->events.back().As<Outcome>();
+    ASSERT_NE(outcome, nullptr);
+    EXPECT_EQ(outcome->result.text, "Sydney");
+    EXPECT_EQ(outcome->verdict, Verdict::kFailure);
+    // The failed search was the researcher's own call, not the work of whoever spoke to it.
+    EXPECT_TRUE(WhyAttributes(doc, "researcher", 3, "researcher's own call of search"));
+  }
+}
+
+// The answer states the ground truth when the truth's letters and digits run from the start
+// of one of the answer's words to the end of one: not inside a longer word or number.
+TEST(TranscriptImportTest, TheGroundTruthMustBeStatedAsWordsNotFoundInsideOne) {
+  struct Case {
+    std::string answer, truth;
+    Verdict verdict;
+  };
+  for (const Case& c : std::vector<Case>{{"Renzo Gracie Jiu Jitsu, Wall Street",
+                                          "Renzo Gracie Jiu-Jitsu Wall Street", Verdict::kSuccess},
+                                         {"about 1,010,000 dollars", "1010000", Verdict::kSuccess},
+                                         {"The data is from 2022.", "22", Verdict::kFailure},
+                                         {"Fredrick gave it.", "Fred", Verdict::kFailure},
+                                         {"It was Fred.", "Fred", Verdict::kSuccess},
+                                         {"exitcode: 6 (failed)", "16", Verdict::kFailure}}) {
+    auto s = ParseTranscript(R"({"ground_truth": ")" + c.truth + R"(", "messages": [
+      {"name": "user_proxy", "role": "user", "content": "Which?"},
+      {"name": "analyst", "role": "assistant", "content": ")" +
+                                 c.answer + R"("}]})",
+                             "chat.json");
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    EXPECT_EQ(s->events.back().As<Outcome>()->verdict, c.verdict) << c.answer << " / " << c.truth;
+  }
 }
 
 TEST(TranscriptImportTest, MalformedTranscriptsSayWhatWasExpectedWhere) {

@@ -398,8 +398,10 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
     } else {
       e.kind = Entry::Kind::kMessage;
     }
+    // A failed run's output is an error, not an answer.
     if (e.kind == Entry::Kind::kToolRequest || e.kind == Entry::Kind::kToolResults ||
-        e.kind == Entry::Kind::kNote)
+        e.kind == Entry::Kind::kNote ||
+        (e.kind == Entry::Kind::kExecution && !e.execution_error.empty()))
       e.answers = false;
     for (const ToolRequest& c : e.calls) requester_of[c.id] = e.agent;
     if (e.agent != "user") last_agent = e.agent;
@@ -409,8 +411,7 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
   return entries;
 }
 
-// Letters and digits only, lower case: "Renzo Gracie Jiu-Jitsu" matches "renzo gracie
-// jiu jitsu wall street".
+// Letters and digits only, lower case: the handoff "billing_agent" names "Billing Agent".
 std::string Normalized(std::string_view s) {
   std::string out;
   for (char c : s)
@@ -419,30 +420,41 @@ std::string Normalized(std::string_view s) {
   return out;
 }
 
-// Whether `answer` states `truth`: truth's letters and digits occur among answer's, from
-// where one of answer's words starts to where one ends. "Jiu-Jitsu" states "jiu jitsu" and
-// "1,010,000" states "1010000"; "in 2022" does not state "22", nor "Fredrick" "Fred".
-bool States(std::string_view answer, std::string_view truth) {
-  const std::string want = Normalized(truth);
-  if (want.empty()) return false;
-  std::string got;
-  std::vector<bool> starts_word, ends_word;  // By position in `got`.
-  bool in_word = false;
-  for (char c : answer) {
-    if (std::isalnum(static_cast<unsigned char>(c))) {
-      got.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-      starts_word.push_back(!in_word);
-      ends_word.push_back(false);
-      in_word = true;
-    } else if (in_word) {
-      ends_word.back() = true;
-      in_word = false;
+// The words of `text`, lower case: runs of letters and digits, a number's thousands groups
+// ("1,010,000") kept together as one.
+std::vector<std::string> AnswerWords(std::string_view text) {
+  std::vector<std::string> words;
+  auto digit = [&](size_t i) {
+    return i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]));
+  };
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!std::isalnum(static_cast<unsigned char>(text[i]))) {
+      ++i;
+      continue;
     }
+    std::string w;
+    while (i < text.size() && std::isalnum(static_cast<unsigned char>(text[i]))) {
+      w.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(text[i]))));
+      ++i;
+      const bool number =
+          std::all_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (number && i < text.size() && text[i] == ',' && digit(i + 1) && digit(i + 2) &&
+          digit(i + 3) && !digit(i + 4))
+        ++i;  // A thousands separator: the number goes on.
+    }
+    words.push_back(std::move(w));
   }
-  if (in_word) ends_word.back() = true;
-  for (size_t at = got.find(want); at != std::string::npos; at = got.find(want, at + 1))
-    if (starts_word[at] && ends_word[at + want.size() - 1]) return true;
-  return false;
+  return words;
+}
+
+// Whether `answer` states `truth`: truth's words occur in answer's, in order and together.
+// "Jiu Jitsu" states "Jiu-Jitsu" and "1,010,000" states "1010000"; "in 2022" does not state
+// "22", nor "Fredrick" "Fred", nor "2-6-0" "60".
+bool States(std::string_view answer, std::string_view truth) {
+  const std::vector<std::string> want = AnswerWords(truth), got = AnswerWords(answer);
+  if (want.empty()) return false;
+  return std::search(got.begin(), got.end(), want.begin(), want.end()) != got.end();
 }
 
 std::string FinalAnswer(const std::string& content) {

@@ -34,8 +34,9 @@
 // Every entry i becomes a span_start "step-i" (attributes step, role, name) followed by
 // its events, each caused by that span, so any finding can name the step of the original
 // transcript. Time is virtual: one second per entry. The last entry's answer becomes the
-// outcome; with a ground truth, the outcome fails when the answer does not state it (its
-// letters and digits, from a word's start to a word's end: "in 2022" does not state "22").
+// outcome (a failed code run's output is not an answer); with a ground truth, the outcome
+// fails when the answer does not state it: its words, in order and together ("in 2022"
+// does not state "22").
 // AutoGen's TERMINATE is a signal, not an answer: a closing TERMINATE is left out of it, and
 // a message that says only TERMINATE is the decision to stop (a routing decision), the
 // answer then being the message before it.

@@ -513,6 +513,7 @@ TEST(TranscriptImportTest, TheGroundTruthMustBeStatedAsWordsNotFoundInsideOne) {
                                          {"The data is from 2022.", "22", Verdict::kFailure},
                                          {"Fredrick gave it.", "Fred", Verdict::kFailure},
                                          {"It was Fred.", "Fred", Verdict::kSuccess},
+                                         {"a 2-6-0 locomotive", "60", Verdict::kFailure},
                                          {"exitcode: 6 (failed)", "16", Verdict::kFailure}}) {
     auto s = ParseTranscript(R"({"ground_truth": ")" + c.truth + R"(", "messages": [
       {"name": "user_proxy", "role": "user", "content": "Which?"},
@@ -522,6 +523,21 @@ TEST(TranscriptImportTest, TheGroundTruthMustBeStatedAsWordsNotFoundInsideOne) {
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     EXPECT_EQ(s->events.back().As<Outcome>()->verdict, c.verdict) << c.answer << " / " << c.truth;
   }
+}
+
+// A chat that ends on a failed run ended without an answer there: the answer is what was
+// said before it, not the error (whose exit code could read as any number).
+TEST(TranscriptImportTest, AFailedRunsOutputIsNotTheAnswer) {
+  auto s = ParseTranscript(R"({"ground_truth": "6", "messages": [
+    {"name": "user_proxy", "role": "user", "content": "How many stops?"},
+    {"name": "analyst", "role": "assistant", "content": "I count 4 stops."},
+    {"name": "executor", "role": "user", "content": "exitcode: 6 (execution failed)\nCode output: curl: (6) Could not resolve host"}]})",
+                           "chat.json");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  const auto* outcome = s->events.back().As<Outcome>();
+  ASSERT_NE(outcome, nullptr);
+  EXPECT_EQ(outcome->result.text, "I count 4 stops.");
+  EXPECT_EQ(outcome->verdict, Verdict::kFailure);
 }
 
 TEST(TranscriptImportTest, MalformedTranscriptsSayWhatWasExpectedWhere) {

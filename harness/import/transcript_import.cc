@@ -457,13 +457,19 @@ bool States(std::string_view answer, std::string_view truth) {
   return std::search(got.begin(), got.end(), want.begin(), want.end()) != got.end();
 }
 
+// The answer a message gives: after its last "FINAL ANSWER:" marker (GAIA's answer
+// template, which Magentic-One prints), the line it starts; else the whole message. What
+// follows that line is not the answer (Magentic-One's runner prints its own log lines
+// after it).
 std::string FinalAnswer(const std::string& content) {
   for (std::string_view marker : {"FINAL ANSWER:", "Final Answer:", "final answer:"}) {
     size_t at = content.rfind(marker);
     if (at != std::string::npos) {
-      std::string answer = content.substr(at + marker.size());
-      size_t start = answer.find_first_not_of(" \n\t");
-      return start == std::string::npos ? "" : answer.substr(start);
+      std::string_view answer = std::string_view(content).substr(at + marker.size());
+      size_t start = answer.find_first_not_of(" \r\n\t");
+      if (start == std::string_view::npos) return "";
+      answer = answer.substr(start);
+      return std::string(TrimmedRight(answer.substr(0, answer.find('\n'))));
     }
   }
   return content;

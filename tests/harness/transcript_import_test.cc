@@ -540,6 +540,20 @@ TEST(TranscriptImportTest, AFailedRunsOutputIsNotTheAnswer) {
   EXPECT_EQ(outcome->verdict, Verdict::kFailure);
 }
 
+// The answer after a FINAL ANSWER marker is the line it starts: Magentic-One's runner prints
+// its own log lines after it, which are not the answer's words.
+TEST(TranscriptImportTest, TheFinalAnswerIsTheLineAfterTheMarker) {
+  auto s = ParseTranscript(R"m1({"ground_truth": "Holabird", "history": [
+    {"role": "human", "content": "Which firm designed it?"},
+    {"role": "Orchestrator (final answer)", "content": "Done.\nFINAL ANSWER:\n  Skidmore  \nSCENARIO.PY COMPLETE !#!#\nRUN.SH COMPLETE !#!#"}]})m1",
+                           "m1.json");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  const auto* outcome = s->events.back().As<Outcome>();
+  ASSERT_NE(outcome, nullptr);
+  EXPECT_EQ(outcome->result.text, "Skidmore");
+  EXPECT_EQ(outcome->verdict, Verdict::kFailure);
+}
+
 TEST(TranscriptImportTest, MalformedTranscriptsSayWhatWasExpectedWhere) {
   struct Case {
     std::string json, message;

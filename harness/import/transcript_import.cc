@@ -148,10 +148,12 @@ std::string FirstText(capnp::JsonValue::Reader obj, std::initializer_list<std::s
 }
 
 // {id, name, arguments} (AutoGen's FunctionCall, a Responses function_call item) or {id,
-// function: {name, arguments}} (OpenAI chat tool_calls).
+// function: {name, arguments}} (OpenAI chat tool_calls), or {id, name, args} (LangChain).
 ToolRequest ToolRequestOf(capnp::JsonValue::Reader c) {
   ToolRequest r;
-  r.id = FirstText(c, {"id", "call_id"});
+  // A Responses item's `id` is the item's; the call's own id, which its output names, is
+  // call_id (callId in the JavaScript SDK's history).
+  r.id = FirstText(c, {"call_id", "callId", "id"});
   auto fn = Member(c, "function");
   capnp::JsonValue::Reader named = fn && fn->isObject() ? *fn : c;
   r.name = FirstText(named, {"name"});
@@ -249,6 +251,13 @@ std::string ContentText(capnp::JsonValue::Reader content) {
   return parts && !text.empty() ? text : TextOf(content);
 }
 
+// A tool's output: a string, the text of {"type": "text", "text"} (the Agents SDK's), or
+// content parts; anything else as its JSON.
+std::string OutputText(capnp::JsonValue::Reader output) {
+  if (auto text = Member(output, "text"); text && text->isString()) return text->getString();
+  return ContentText(output);
+}
+
 Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std::string& where,
                                        const std::string& key) {
   if (!list.isArray())
@@ -257,6 +266,10 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
   // Who asked for each tool call: a tool's result belongs to that agent.
   std::map<std::string, std::string> requester_of;
   std::string last_agent;  // The last speaker that is not the user.
+  // The agent a transfer_to_<agent> call handed the conversation to, until a speaker names
+  // itself: the OpenAI Agents SDK's history does not name who said what, but every handoff
+  // is such a call, so the items after it are the new agent's.
+  std::string handed_to;
   size_t index = 0;
   for (auto listed : list.getArray()) {
     std::string at = where + ": " + key + "[" + std::to_string(index) + "]";
@@ -287,7 +300,7 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
       if (k == "sender") st = text(sender);
       if (k == "source") st = text(source);
       if (k == "type") st = text(type);
-      if (k == "tool_call_id" || k == "call_id") st = text(tool_call_id);
+      if (k == "tool_call_id" || k == "call_id" || k == "callId") st = text(tool_call_id);
       if (k == "target") st = text(e.handoff_to);
       if (!st.ok()) return st;
       if (k == "content") {
@@ -310,21 +323,27 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
     const bool tool_role = AsciiLower(e.role) == "tool" || AsciiLower(e.role) == "function";
     // What an OpenAI Responses item or an AutoGen event carries instead of content.
     const bool responses_call = type == "function_call";
-    const bool responses_output = type == "function_call_output";
+    // (The JavaScript SDK's history calls the output a function_call_result.)
+    const bool responses_output = type == "function_call_output" || type == "function_call_result";
     if (!has_content && !responses_call && !responses_output && !tool_calls &&
         !(type == "CodeExecutionEvent" && result))
       return Status::InvalidArgument(at + ": expected key 'content'");
     if (content) e.content = ContentText(*content);
-    std::string label = !name.empty()     ? name
-                        : !sender.empty() ? sender
-                        : !source.empty() ? source
-                                          : e.role;
+    const bool named = !sender.empty() || !source.empty() ||
+                       (!name.empty() && !tool_role && !responses_call && !responses_output);
+    if (named) handed_to.clear();
+    std::string label = !name.empty()                                             ? name
+                        : !sender.empty()                                         ? sender
+                        : !source.empty()                                         ? source
+                        : !handed_to.empty() && AsciiLower(e.role) == "assistant" ? handed_to
+                                                                                  : e.role;
     if (tool_role || responses_output) {
       // A tool's result: the agent that asked for the call ran it.
       auto it = requester_of.find(tool_call_id);
       label = it != requester_of.end() ? it->second : !last_agent.empty() ? last_agent : label;
     } else if (responses_call) {
-      label = last_agent;  // Its `name` is the function's; the item has no speaker.
+      // Its `name` is the function's; the item has no speaker.
+      label = !handed_to.empty() ? handed_to : !last_agent.empty() ? last_agent : "assistant";
     }
     if (label.empty())
       return Status::InvalidArgument(at + ": expected key 'role' or 'name' (or 'source')");
@@ -370,7 +389,7 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
       ToolOutput out;
       out.call_id = tool_call_id;
       out.name = FirstText(item, {"tool_name", "name"});
-      out.content = responses_output && result ? TextOf(*result) : e.content;
+      out.content = responses_output && result ? OutputText(*result) : e.content;
       // A LangChain ToolMessage whose tool raised says so in its status.
       auto status = Member(item, "status");
       out.is_error = status && status->isString() && status->getString() == "error";
@@ -403,7 +422,10 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
         e.kind == Entry::Kind::kNote ||
         (e.kind == Entry::Kind::kExecution && !e.execution_error.empty()))
       e.answers = false;
-    for (const ToolRequest& c : e.calls) requester_of[c.id] = e.agent;
+    for (const ToolRequest& c : e.calls) {
+      requester_of[c.id] = e.agent;
+      if (c.name.starts_with("transfer_to_")) handed_to = c.name.substr(12);
+    }
     if (e.agent != "user") last_agent = e.agent;
     entries.push_back(std::move(e));
     ++index;

@@ -14,7 +14,10 @@
 //     to anyone; CodeExecutionEvent: a code run with its exit code), OpenAI chat messages
 //     (`tool_calls`, role "tool" results charged to the agent that asked, transfer_to_<agent>
 //     tools as handoffs when no HandoffMessage says it), OpenAI Responses items
-//     (function_call, function_call_output), and LangChain messages as a LangGraph state
+//     (function_call, function_call_output; the OpenAI Agents SDK's history, whose items
+//     name no speaker: the items after a transfer_to_<agent> call are that agent's, until
+//     a message names its speaker; its JavaScript form's callId and function_call_result
+//     too), and LangChain messages as a LangGraph state
 //     keeps them (`type` human / ai / tool / system, as model_dump() writes them, wrapped
 //     by messages_to_dict as {"type", "data"} or by dumpd as {"lc", "kwargs"}; tool_calls
 //     as {name, args, id}; a tool message's status "error" is the call's error).

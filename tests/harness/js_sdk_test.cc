@@ -234,12 +234,27 @@ TEST_P(AgentsSdkTest, RecordsReplaysAndExplainsAThreeAgentWorkflow) {
   {
     FakeOpenAiServer upstream;
     ASSERT_EQ(EnqueueAgentsTeamReplies(variant, upstream), 4u) << variant;
-    RunResult recorded = RunCommand(Keys() + kBaton + " record -o " + recording +
+    RunResult recorded = RunCommand(Keys() + "AGENTS_TEAM_HISTORY=" + dir_ + "/history.json " +
+                                    kBaton + " record -o " + recording +
                                     " --upstream openai=" + upstream.base_url() + program);
     ASSERT_EQ(recorded.exit_code, 0) << recorded.out << recorded.err;
     EXPECT_THAT(recorded.out, HasSubstr(expected));
     EXPECT_EQ(upstream.received().size(), 4u);
   }
+  // The SDK's own history of the run (result.history) is a transcript too: it names no
+  // speaker, but each transfer_to_<agent> call hands the items after it to that agent.
+  const std::string imported = dir_ + "/" + variant + "_history.baton";
+  RunResult history = RunCommand(kBaton + " import transcript " + dir_ + "/history.json -o " +
+                                 imported + " && " + kBaton + " cat " + imported);
+  ASSERT_EQ(history.exit_code, 0) << history.out << history.err;
+  // The first agent is not named anywhere in the history: it is the role's.
+  EXPECT_THAT(history.out, HasSubstr(R"("kind":"message_send","agent":"assistant")"));
+  EXPECT_THAT(history.out, HasSubstr(R"("to":"researcher","intent":"handoff")"));
+  EXPECT_THAT(history.out, HasSubstr(R"("to":"writer","intent":"handoff")"));
+  EXPECT_THAT(history.out, HasSubstr(R"("kind":"tool_call","agent":"researcher")"));
+  EXPECT_THAT(history.out, HasSubstr(R"("tool":"search","arguments":"{\"query\":)"));
+  EXPECT_THAT(history.out, HasSubstr(R"("kind":"outcome","agent":"writer")"));
+  EXPECT_THAT(history.out, HasSubstr(R"("result":"Report: ACME faces supply risk)"));
   EXPECT_EQ(Slurp(recording).find(kOpenAiKey), std::string::npos);
   RunResult replayed = RunCommand(Keys() + kBaton + " replay " + recording +
                                   " --upstream openai=http://127.0.0.1:9/v1" + program);

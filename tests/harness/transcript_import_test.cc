@@ -554,6 +554,39 @@ TEST(TranscriptImportTest, TheFinalAnswerIsTheLineAfterTheMarker) {
   EXPECT_EQ(outcome->verdict, Verdict::kFailure);
 }
 
+// The OpenAI Agents SDK's history (Python's to_input_list(); JavaScript's result.history says
+// callId and function_call_result) names no speaker: a transfer_to_<agent> call hands the
+// items after it to that agent, until a message names its speaker.
+TEST(TranscriptImportTest, AgentsSdkHistoryFollowsTransfersToNameItsAgents) {
+  auto s = ParseTranscript(R"([
+    {"role": "user", "content": "Cancel order 7."},
+    {"type": "function_call", "id": "fc_1", "call_id": "call_1", "name": "transfer_to_orders_agent", "arguments": "{}"},
+    {"type": "function_call_output", "call_id": "call_1", "output": "{\"assistant\": \"Orders Agent\"}"},
+    {"type": "function_call", "id": "fc_2", "call_id": "call_2", "name": "cancel", "arguments": "{\"order\": 7}"},
+    {"type": "function_call_result", "callId": "call_2", "name": "cancel", "output": {"type": "text", "text": "cancelled"}},
+    {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Order 7 is cancelled."}]},
+    {"role": "assistant", "name": "auditor", "content": "Logged."},
+    {"role": "assistant", "content": "Anything else?"}])",
+                           "history.json");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  std::vector<std::string> speakers;
+  const ToolCall* cancel = nullptr;
+  for (const Event& e : s->events) {
+    if (const auto* m = e.As<MessageSend>(); m && m->intent != "handoff")
+      speakers.push_back(e.agent + ": " + m->payload.text);
+    if (const auto* t = e.As<ToolCall>(); t && t->tool == "cancel") {
+      cancel = t;
+      EXPECT_EQ(e.agent, "orders_agent");
+    }
+  }
+  EXPECT_THAT(speakers,
+              ::testing::ElementsAre("user: Cancel order 7.", "orders_agent: Order 7 is cancelled.",
+                                     "auditor: Logged.", "assistant: Anything else?"));
+  ASSERT_NE(cancel, nullptr);
+  EXPECT_EQ(cancel->arguments.text, "{\"order\": 7}");
+  EXPECT_EQ(cancel->result.text, "cancelled");
+}
+
 TEST(TranscriptImportTest, MalformedTranscriptsSayWhatWasExpectedWhere) {
   struct Case {
     std::string json, message;

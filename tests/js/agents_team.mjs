@@ -61,4 +61,10 @@ if (stream) {
   await result.completed;
 }
 if (traces) await getGlobalTraceProvider().forceFlush();
+// AGENTS_TEAM_HISTORY=FILE writes the run's history (the SDK's input list: the user's
+// message and every item the agents produced), as a program keeps a transcript of its run.
+if (process.env.AGENTS_TEAM_HISTORY) {
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(process.env.AGENTS_TEAM_HISTORY, JSON.stringify(result.history, null, 1));
+}
 console.log(`final (${result.lastAgent.name}): ${result.finalOutput}`);

@@ -264,6 +264,9 @@ const Event* IncomingDelivery(const Trace& trace, const Event& event) {
 std::vector<Handoff> BuildHandoffs(const Trace& trace, const Policy& policy,
                                    const ScorerSet& scorers) {
   std::vector<Handoff> out;
+  const bool transcript = std::any_of(
+      trace.header().metadata.begin(), trace.header().metadata.end(),
+      [](const KeyValue& kv) { return kv.key == "source" && kv.value == "transcript"; });
   OnwardText onward;
   // Each agent's model responses in order, to tell its outputs from the text it relays.
   std::unordered_map<std::string, std::vector<const Event*>> responses;
@@ -338,6 +341,11 @@ std::vector<Handoff> BuildHandoffs(const Trace& trace, const Policy& policy,
       if (in_answer > FractionIn(needle, onward.Of(**after), in_answer)) h.is_output = true;
       break;
     }
+    // A transcript shows what each agent said, not the model calls behind it: an agent's
+    // message there is its own output (the user's task and a system prompt are not).
+    if (!h.is_output && transcript && h.from != "user" && h.intent != "task" &&
+        h.intent != "instructions" && h.intent != "execution result")
+      h.is_output = true;
     if (h.interpretation != nullptr) {
       std::string a = h.interpretation->As<MessageInterpretation>()->understood_intent;
       std::string b = h.intent;

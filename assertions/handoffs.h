@@ -25,7 +25,10 @@ struct Handoff {
   const Event* delivery = nullptr;        // nullptr: never delivered.
   const Event* interpretation = nullptr;  // What the receiver understood, if recorded.
   const Event* processed = nullptr;
-  // The payload is the sender's own model output (not an instruction or a relay).
+  // The payload is the sender's own model output (not an instruction or a relay). In an
+  // imported transcript (header metadata source=transcript), which shows what agents said
+  // but not their model calls, every agent's message is (not the user's task, a system
+  // prompt, or a code run's report).
   bool is_output = false;
   // Quality: a recorded score of this message, else the policy's scorers on the payload.
   std::optional<double> quality;

@@ -255,6 +255,11 @@ TEST_P(AgentsSdkTest, RecordsReplaysAndExplainsAThreeAgentWorkflow) {
   EXPECT_THAT(history.out, HasSubstr(R"("tool":"search","arguments":"{\"query\":)"));
   EXPECT_THAT(history.out, HasSubstr(R"("kind":"outcome","agent":"writer")"));
   EXPECT_THAT(history.out, HasSubstr(R"("result":"Report: ACME faces supply risk)"));
+  // And `why` finds in it what it finds in the recorded traffic.
+  RunResult history_why = RunCommand(kBaton + " why " + imported);
+  EXPECT_EQ(history_why.exit_code, 1) << history_why.out << history_why.err;
+  EXPECT_THAT(history_why.out, HasSubstr("boundary writer <- researcher"));
+  EXPECT_THAT(history_why.out, HasSubstr("refusal"));
   EXPECT_EQ(Slurp(recording).find(kOpenAiKey), std::string::npos);
   RunResult replayed = RunCommand(Keys() + kBaton + " replay " + recording +
                                   " --upstream openai=http://127.0.0.1:9/v1" + program);

@@ -587,6 +587,24 @@ TEST(TranscriptImportTest, AgentsSdkHistoryFollowsTransfersToNameItsAgents) {
   EXPECT_EQ(cancel->result.text, "cancelled");
 }
 
+// A transcript shows what each agent said: an agent's message is its output, scored like a
+// recorded model's, so a refusal handed on is a low-quality handoff.
+TEST(TranscriptImportTest, AnAgentsMessageIsItsOutputAndIsScored) {
+  auto s = ParseTranscript(R"([
+    {"name": "user_proxy", "role": "user", "content": "Assess ACME's risks."},
+    {"name": "researcher", "role": "assistant", "content": "I'm sorry, but I can't help with that request."},
+    {"name": "writer", "role": "assistant", "content": "Report: ACME faces supply risk."}])",
+                           "chat.json");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  Trace trace = Trace::FromEvents(s->header, s->events);
+  Analysis analysis = Analyze(trace, Policy{}, ScorerSet::Defaults());
+  Explanation why = Explain(trace, analysis);
+  ASSERT_TRUE(why.root.has_value()) << why.paragraph;
+  EXPECT_EQ(why.root->kind, FindingKind::kLowQuality);
+  EXPECT_EQ(why.root->from, "researcher");
+  EXPECT_EQ(why.root->to, "writer");
+}
+
 TEST(TranscriptImportTest, MalformedTranscriptsSayWhatWasExpectedWhere) {
   struct Case {
     std::string json, message;

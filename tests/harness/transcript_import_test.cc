@@ -500,6 +500,22 @@ TEST(TranscriptImportTest, LangChainMessagesInEveryDumpedForm) {
   }
 }
 
+// Whether the transcript `chat` imports with the outcome `answer`, judged `verdict`.
+::testing::AssertionResult HasOutcome(const std::string& chat, const std::string& answer,
+                                      Verdict verdict) {
+  auto s = ParseTranscript(chat, "chat.json");
+  if (!s.ok()) return ::testing::AssertionFailure() << s.status().ToString();
+  const auto* outcome = s->events.empty() ? nullptr : s->events.back().As<Outcome>();
+  if (outcome == nullptr) return ::testing::AssertionFailure() << "no outcome last";
+  if (outcome->result.text != answer || outcome->verdict != verdict)
+    return ::testing::AssertionFailure() << "the outcome is \"" << outcome->result.text << "\", "
+                                         << (outcome->verdict == Verdict::kSuccess   ? "success"
+                                             : outcome->verdict == Verdict::kFailure ? "failure"
+                                                                                     : "unknown")
+                                         << " (" << outcome->detail << ")";
+  return ::testing::AssertionSuccess();
+}
+
 // The answer states the ground truth when the truth's letters and digits run from the start
 // of one of the answer's words to the end of one: not inside a longer word or number.
 TEST(TranscriptImportTest, TheGroundTruthMustBeStatedAsWordsNotFoundInsideOne) {
@@ -514,44 +530,33 @@ TEST(TranscriptImportTest, TheGroundTruthMustBeStatedAsWordsNotFoundInsideOne) {
                                          {"Fredrick gave it.", "Fred", Verdict::kFailure},
                                          {"It was Fred.", "Fred", Verdict::kSuccess},
                                          {"a 2-6-0 locomotive", "60", Verdict::kFailure},
-                                         {"exitcode: 6 (failed)", "16", Verdict::kFailure}}) {
-    auto s = ParseTranscript(R"({"ground_truth": ")" + c.truth + R"(", "messages": [
+                                         {"error code 6", "16", Verdict::kFailure}}) {
+    EXPECT_TRUE(HasOutcome(R"({"ground_truth": ")" + c.truth + R"(", "messages": [
       {"name": "user_proxy", "role": "user", "content": "Which?"},
       {"name": "analyst", "role": "assistant", "content": ")" +
-                                 c.answer + R"("}]})",
-                             "chat.json");
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    EXPECT_EQ(s->events.back().As<Outcome>()->verdict, c.verdict) << c.answer << " / " << c.truth;
+                               c.answer + R"("}]})",
+                           c.answer, c.verdict))
+        << c.truth;
   }
 }
 
 // A chat that ends on a failed run ended without an answer there: the answer is what was
 // said before it, not the error (whose exit code could read as any number).
 TEST(TranscriptImportTest, AFailedRunsOutputIsNotTheAnswer) {
-  auto s = ParseTranscript(R"({"ground_truth": "6", "messages": [
+  EXPECT_TRUE(HasOutcome(R"({"ground_truth": "6", "messages": [
     {"name": "user_proxy", "role": "user", "content": "How many stops?"},
     {"name": "analyst", "role": "assistant", "content": "I count 4 stops."},
     {"name": "executor", "role": "user", "content": "exitcode: 6 (execution failed)\nCode output: curl: (6) Could not resolve host"}]})",
-                           "chat.json");
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
-  const auto* outcome = s->events.back().As<Outcome>();
-  ASSERT_NE(outcome, nullptr);
-  EXPECT_EQ(outcome->result.text, "I count 4 stops.");
-  EXPECT_EQ(outcome->verdict, Verdict::kFailure);
+                         "I count 4 stops.", Verdict::kFailure));
 }
 
 // The answer after a FINAL ANSWER marker is the line it starts: Magentic-One's runner prints
 // its own log lines after it, which are not the answer's words.
 TEST(TranscriptImportTest, TheFinalAnswerIsTheLineAfterTheMarker) {
-  auto s = ParseTranscript(R"m1({"ground_truth": "Holabird", "history": [
+  EXPECT_TRUE(HasOutcome(R"m1({"ground_truth": "Holabird", "history": [
     {"role": "human", "content": "Which firm designed it?"},
     {"role": "Orchestrator (final answer)", "content": "Done.\nFINAL ANSWER:\n  Skidmore  \nSCENARIO.PY COMPLETE !#!#\nRUN.SH COMPLETE !#!#"}]})m1",
-                           "m1.json");
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
-  const auto* outcome = s->events.back().As<Outcome>();
-  ASSERT_NE(outcome, nullptr);
-  EXPECT_EQ(outcome->result.text, "Skidmore");
-  EXPECT_EQ(outcome->verdict, Verdict::kFailure);
+                         "Skidmore", Verdict::kFailure));
 }
 
 // The OpenAI Agents SDK's history (Python's to_input_list(); JavaScript's result.history says

@@ -13,6 +13,7 @@
 #include "assertions/policy.h"
 #include "assertions/root_cause.h"
 #include "assertions/scorers.h"
+#include "assertions/trace_assertions.h"
 #include "base/json_parse.h"
 #include "base/mem_env.h"
 #include "replayer/log_reader.h"
@@ -608,6 +609,31 @@ TEST(TranscriptImportTest, AnAgentsMessageIsItsOutputAndIsScored) {
   EXPECT_EQ(why.root->kind, FindingKind::kLowQuality);
   EXPECT_EQ(why.root->from, "researcher");
   EXPECT_EQ(why.root->to, "writer");
+}
+
+// The GoogleTest face works on an imported transcript as on a recording: a regression test
+// can be written on a kept chat.
+TEST(TranscriptImportTest, TheGoogleTestFaceWorksOnATranscript) {
+  const std::string chat = R"([
+    {"name": "user_proxy", "role": "user", "content": "Assess ACME's risks."},
+    {"name": "researcher", "role": "assistant", "content": "%s"},
+    {"name": "writer", "role": "assistant", "content": "Report: ACME faces supply risk."}])";
+  auto Import = [&](const std::string& research) {
+    std::string doc = chat;
+    doc.replace(doc.find("%s"), 2, research);
+    auto s = ParseTranscript(doc, "chat.json");
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return Trace::FromEvents(s->header, s->events);
+  };
+  Trace good = Import("Supply risk: one supplier makes 60% of ACME's parts.");
+  EXPECT_TRACE_PASSES(good, Policy{});
+  EXPECT_THAT(Handoffs(good), ::testing::Each(HandoffQualityAtLeast(0.7)));
+
+  Trace refused = Import("I'm sorry, but I can't help with that request.");
+  ::testing::AssertionResult passes = TracePasses("refused", "policy", refused, Policy{});
+  EXPECT_FALSE(passes);
+  EXPECT_THAT(passes.message(), HasSubstr("writer <- researcher"));
+  EXPECT_THAT(Handoffs(refused), ::testing::Contains(::testing::Not(HandoffQualityAtLeast(0.7))));
 }
 
 TEST(TranscriptImportTest, MalformedTranscriptsSayWhatWasExpectedWhere) {

@@ -161,6 +161,13 @@ ToolRequest ToolRequestOf(capnp::JsonValue::Reader c) {
   return r;
 }
 
+// The agent a transfer tool hands the conversation to (OpenAI Swarm and the Agents SDK name
+// it transfer_to_<agent>), or "" for any other tool.
+std::string TransferTarget(std::string_view tool) {
+  constexpr std::string_view kPrefix = "transfer_to_";
+  return tool.starts_with(kPrefix) ? std::string(tool.substr(kPrefix.size())) : std::string();
+}
+
 // The AgentChat event and message types (autogen_agentchat.messages, the `type` of each
 // message of a TaskResult) that are not messages to another agent.
 Entry::Kind AgentChatKind(std::string_view type) {
@@ -424,7 +431,7 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
       e.answers = false;
     for (const ToolRequest& c : e.calls) {
       requester_of[c.id] = e.agent;
-      if (c.name.starts_with("transfer_to_")) handed_to = c.name.substr(12);
+      if (std::string to = TransferTarget(c.name); !to.empty()) handed_to = std::move(to);
     }
     if (e.agent != "user") last_agent = e.agent;
     entries.push_back(std::move(e));
@@ -620,8 +627,12 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
   // shows an agent acting on what it received by speaking next: its next entry processes
   // them. What an agent never acted on stays unprocessed, as the analyses should see it.
   std::map<std::string, std::vector<std::pair<std::string, uint64_t>>> unprocessed;
-  auto deliver = [&](const std::string& to, size_t step, const std::string& id,
-                     const std::string& from, uint64_t sent) {
+  // A message sent at `step` (caused by `cause`), and delivered unless it is for "all".
+  auto post = [&](const std::string& from, const std::string& to, size_t step,
+                  const std::string& id, const std::string& intent, const std::string& payload,
+                  uint64_t cause) {
+    uint64_t sent = b.Add(from, step, MessageSend{id, to, intent, {payload}, {}}, cause);
+    if (to == "all") return;
     b.Add(to, step, MessageDelivery{id, from}, sent);
     unprocessed[to].emplace_back(id, sent);
   };
@@ -641,9 +652,7 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
                           0);
     // The question, at the step that quotes it: what the opening agent was asked.
     if (user_sets_question && i == static_cast<size_t>(opening - entries.begin())) {
-      uint64_t sent =
-          b.Add("user", e.index, MessageSend{"task", e.agent, "task", {question}, {}}, span);
-      deliver(e.agent, e.index, "task", "user", sent);
+      post("user", e.agent, e.index, "task", "task", question, span);
     }
     // Speaking is acting on what the agent was sent.
     for (const auto& [id, sent] : unprocessed[e.agent])
@@ -663,9 +672,7 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
       return "all";  // A chat of one speaker.
     };
     auto send = [&](const std::string& to, const std::string& intent) {
-      uint64_t sent =
-          b.Add(e.agent, e.index, MessageSend{step_id, to, intent, {e.content}, {}}, span);
-      if (to != "all") deliver(to, e.index, step_id, e.agent, sent);
+      post(e.agent, to, e.index, step_id, intent, e.content, span);
       last_sent_to[to] = e.content;
     };
     switch (e.kind) {
@@ -713,13 +720,9 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
           requested[c.id] = {e.agent, c};
           // A transfer tool (OpenAI Swarm and Agents SDK: transfer_to_<agent>) is the
           // handoff when no message of the transcript says it (AgentChat's HandoffMessage).
-          if (!explicit_handoffs && c.name.starts_with("transfer_to_")) {
-            const std::string to = AgentNamed(c.name.substr(12));
-            const std::string& id = c.id.empty() ? step_id : c.id;
-            uint64_t sent =
-                b.Add(e.agent, e.index, MessageSend{id, to, "handoff", {c.arguments}, {}}, span);
-            deliver(to, e.index, id, e.agent, sent);
-          }
+          if (const std::string to = TransferTarget(c.name); !explicit_handoffs && !to.empty())
+            post(e.agent, AgentNamed(to), e.index, c.id.empty() ? step_id : c.id, "handoff",
+                 c.arguments, span);
         }
         break;
       case Entry::Kind::kToolResults:

@@ -264,9 +264,7 @@ const Event* IncomingDelivery(const Trace& trace, const Event& event) {
 std::vector<Handoff> BuildHandoffs(const Trace& trace, const Policy& policy,
                                    const ScorerSet& scorers) {
   std::vector<Handoff> out;
-  const bool transcript = std::any_of(
-      trace.header().metadata.begin(), trace.header().metadata.end(),
-      [](const KeyValue& kv) { return kv.key == "source" && kv.value == "transcript"; });
+  const bool transcript = trace.source() == "transcript";
   OnwardText onward;
   // Each agent's model responses in order, to tell its outputs from the text it relays.
   std::unordered_map<std::string, std::vector<const Event*>> responses;

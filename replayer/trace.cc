@@ -100,6 +100,12 @@ void Trace::BuildIndexes() {
   }
 }
 
+std::string_view Trace::source() const {
+  for (const KeyValue& kv : header_.metadata)
+    if (kv.key == "source") return kv.value;
+  return {};
+}
+
 const Event* Trace::BySeq(uint64_t seq) const {
   auto it = std::lower_bound(events_.begin(), events_.end(), seq,
                              [](const Event& e, uint64_t s) { return e.seq < s; });

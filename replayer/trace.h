@@ -32,6 +32,9 @@ class Trace {
   const SessionHeader& header() const { return header_; }
   const std::vector<Event>& events() const { return events_; }
   const ReadReport& report() const { return report_; }
+  // What made the session, as its header's "source" metadata says: "proxy", "otlp" (spans
+  // imported), "transcript" (a chat imported); "" for the runtime's own recordings.
+  std::string_view source() const;
 
   // nullptr when no event has that seq.
   const Event* BySeq(uint64_t seq) const;

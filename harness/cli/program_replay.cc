@@ -139,8 +139,7 @@ void PrepareReplayOptions(const Trace& recording, ReplayOptions& options,
                           std::vector<std::string>& notes) {
   for (const std::string& f : proxy::TransportOnlyIgnoredFields())
     options.normalizers.ignored_fields.push_back(f);
-  for (const KeyValue& kv : recording.header().metadata) {
-    if (kv.key != "source" || kv.value != "otlp") continue;
+  if (recording.source() == "otlp") {
     // Spans carry a model call's messages, not every parameter, tool schema or streaming
     // flag the program sends: an imported session is matched on model and messages.
     for (const char* f : {"request.parameters", "request.tools", "request.stream"})

@@ -132,8 +132,7 @@ Timeline BuildTimeline(const Trace& trace, const Analysis& analysis,
   Timeline t;
   t.session_id = trace.header().session_id;
   t.start_wall_ns = trace.header().start_wall_ns;
-  for (const KeyValue& kv : trace.header().metadata)
-    if (kv.key == "source") t.source = kv.value;
+  t.source = trace.source();
   t.passed = explanation.passed;
   t.paragraph = explanation.paragraph;
   t.findings = analysis.findings;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,17 @@ class RandomAccessFile {
   virtual uint64_t Size() const = 0;
 };
 
+// A file read once, front to back. Unlike a RandomAccessFile it may be a pipe, a FIFO or
+// standard input (`baton check --policy <(jq ...)`), whose size is known only at its end.
+class SequentialFile {
+ public:
+  virtual ~SequentialFile() = default;
+  // Reads up to n bytes into scratch; returns the bytes read, empty at the end of the file.
+  virtual Result<std::string_view> Read(size_t n, char* scratch) = 0;
+  // A regular file's size when it was opened; nullopt for a stream, whose size is unknown.
+  virtual std::optional<uint64_t> SizeWhenOpened() const = 0;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -40,6 +52,7 @@ class Env {
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
   virtual Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
       const std::string& path) = 0;
+  virtual Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) = 0;
   virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
   virtual Status RemoveFile(const std::string& path) = 0;
   virtual bool FileExists(const std::string& path) = 0;
@@ -57,6 +70,9 @@ class EnvWrapper : public Env {
   }
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
     return target_.NewRandomAccessFile(path);
+  }
+  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
+    return target_.NewSequentialFile(path);
   }
   Status RenameFile(const std::string& from, const std::string& to) override {
     return target_.RenameFile(from, to);

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <memory>
+#include <optional>
 
 namespace baton {
 
@@ -32,16 +33,39 @@ Result<std::string> ReadFileToString(Env& env, const std::string& path, uint64_t
 
 Result<size_t> ReadFileInto(Env& env, const std::string& path, uint64_t max_bytes,
                             const std::function<char*(size_t)>& buffer_for) {
-  auto file = env.NewRandomAccessFile(path);
+  auto file = env.NewSequentialFile(path);
   if (!file.ok()) return file.status();
-  const uint64_t size = (*file)->Size();
-  if (size > max_bytes)
+  auto over_limit = [&](uint64_t size) {
     return Status::InvalidArgument(path + ": " + std::to_string(size) +
                                    " bytes, over the limit of " + std::to_string(max_bytes));
+  };
+  const std::optional<uint64_t> known = (*file)->SizeWhenOpened();
+  // A stream (a pipe, standard input) says its size only by ending, and so does a regular
+  // file that reports 0 (/proc): it is read whole first, then handed over.
+  if (!known.has_value() || *known == 0) {
+    constexpr size_t kReadSize = 64 << 10;
+    std::string bytes;
+    for (;;) {
+      const size_t at = bytes.size();
+      bytes.resize(at + kReadSize);
+      auto got = (*file)->Read(kReadSize, bytes.data() + at);
+      if (!got.ok()) return got.status();
+      if (got->data() != bytes.data() + at)
+        std::memmove(bytes.data() + at, got->data(), got->size());
+      bytes.resize(at + got->size());
+      if (got->empty()) break;
+      if (bytes.size() > max_bytes) return over_limit(bytes.size());
+    }
+    char* const out = buffer_for(bytes.size());
+    if (!bytes.empty()) std::memcpy(out, bytes.data(), bytes.size());
+    return bytes.size();
+  }
+  const uint64_t size = *known;
+  if (size > max_bytes) return over_limit(size);
   char* const out = buffer_for(static_cast<size_t>(size));
   size_t done = 0;
   while (done < size) {
-    auto got = (*file)->Read(done, static_cast<size_t>(size) - done, out + done);
+    auto got = (*file)->Read(static_cast<size_t>(size) - done, out + done);
     if (!got.ok()) return got.status();
     if (got->empty()) break;  // Shrank while reading.
     // Read may return a view into its own storage instead of the scratch buffer.

@@ -18,7 +18,7 @@ namespace baton {
 Status WriteStringToFile(Env& env, std::string_view data, const std::string& path);
 
 // The whole file, refusing files over `max_bytes` (untrusted input must not choose how
-// much memory it takes).
+// much memory it takes). A pipe, a FIFO or standard input is read to its end.
 Result<std::string> ReadFileToString(Env& env, const std::string& path,
                                      uint64_t max_bytes = uint64_t{1} << 30);
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/status.h"
+
 namespace baton {
 
 class MemWritableFile final : public WritableFile {
@@ -35,6 +37,43 @@ class MemRandomAccessFile final : public RandomAccessFile {
   std::string bytes_;  // A snapshot taken at open.
 };
 
+// A pipe opened as a random-access file: it has no size, and reading at an offset fails as
+// pread(2) fails on a pipe.
+class MemUnseekableFile final : public RandomAccessFile {
+ public:
+  explicit MemUnseekableFile(std::string path) : path_(std::move(path)) {}
+  Result<std::string_view> Read(uint64_t offset, size_t, char*) const override {
+    return Status::IOError(path_ + ": read at byte " + std::to_string(offset) + ": Illegal seek");
+  }
+  uint64_t Size() const override { return 0; }
+
+ private:
+  std::string path_;
+};
+
+class MemSequentialFile final : public SequentialFile {
+ public:
+  // `read_size` 0: a regular file, read as much as asked; else a stream, at most that much.
+  MemSequentialFile(std::string bytes, size_t read_size)
+      : bytes_(std::move(bytes)), read_size_(read_size) {}
+  Result<std::string_view> Read(size_t n, char* scratch) override {
+    size_t len = std::min(n, bytes_.size() - offset_);
+    if (read_size_ != 0) len = std::min(len, read_size_);
+    std::memcpy(scratch, bytes_.data() + offset_, len);
+    offset_ += len;
+    return std::string_view(scratch, len);
+  }
+  std::optional<uint64_t> SizeWhenOpened() const override {
+    if (read_size_ != 0) return std::nullopt;
+    return bytes_.size();
+  }
+
+ private:
+  std::string bytes_;  // A snapshot taken at open.
+  size_t read_size_ = 0;
+  size_t offset_ = 0;
+};
+
 }  // namespace
 
 Result<std::unique_ptr<WritableFile>> MemEnv::NewWritableFile(const std::string& path) {
@@ -47,7 +86,18 @@ Result<std::unique_ptr<RandomAccessFile>> MemEnv::NewRandomAccessFile(const std:
   std::lock_guard<std::mutex> lock(mu_);
   auto it = files_.find(path);
   if (it == files_.end()) return Status::NotFound(path + ": no such file");
+  if (streams_.count(path) != 0)
+    return std::unique_ptr<RandomAccessFile>(new MemUnseekableFile(path));
   return std::unique_ptr<RandomAccessFile>(new MemRandomAccessFile(*it->second));
+}
+
+Result<std::unique_ptr<SequentialFile>> MemEnv::NewSequentialFile(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = files_.find(path);
+  if (it == files_.end()) return Status::NotFound(path + ": no such file");
+  auto stream = streams_.find(path);
+  return std::unique_ptr<SequentialFile>(
+      new MemSequentialFile(*it->second, stream == streams_.end() ? 0 : stream->second));
 }
 
 Status MemEnv::RenameFile(const std::string& from, const std::string& to) {
@@ -90,6 +140,12 @@ std::optional<std::string> MemEnv::Contents(const std::string& path) const {
 void MemEnv::SetContents(const std::string& path, std::string bytes) {
   std::lock_guard<std::mutex> lock(mu_);
   files_[path] = std::make_shared<std::string>(std::move(bytes));
+}
+
+void MemEnv::MakeStream(const std::string& path, size_t read_size) {
+  BATON_CHECK(read_size > 0);
+  std::lock_guard<std::mutex> lock(mu_);
+  streams_[path] = read_size;
 }
 
 void MemEnv::FailWritesAfter(uint64_t bytes) {

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "base/env.h"
@@ -86,6 +87,10 @@ class PosixRandomAccessFile final : public RandomAccessFile {
       ssize_t r = ::pread(fd_, scratch + done, n - done, static_cast<off_t>(offset + done));
       if (r < 0) {
         if (errno == EINTR) continue;
+        if (errno == ESPIPE)
+          return Status::IOError(path_ +
+                                 ": a pipe or stream, not a file: it cannot be read at byte " +
+                                 std::to_string(offset + done) + "; save it to a file first");
         return ErrnoStatus("read at byte " + std::to_string(offset + done), path_, errno);
       }
       if (r == 0) break;
@@ -99,6 +104,32 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   std::string path_;
   int fd_ = -1;
   uint64_t size_ = 0;
+};
+
+class PosixSequentialFile final : public SequentialFile {
+ public:
+  PosixSequentialFile(std::string path, int fd, std::optional<uint64_t> size)
+      : path_(std::move(path)), fd_(fd), size_(size) {}
+  ~PosixSequentialFile() override { ::close(fd_); }
+
+  Result<std::string_view> Read(size_t n, char* scratch) override {
+    for (;;) {
+      ssize_t r = ::read(fd_, scratch, n);
+      if (r >= 0) {
+        offset_ += static_cast<uint64_t>(r);
+        return std::string_view(scratch, static_cast<size_t>(r));
+      }
+      if (errno != EINTR)
+        return ErrnoStatus("read at byte " + std::to_string(offset_), path_, errno);
+    }
+  }
+  std::optional<uint64_t> SizeWhenOpened() const override { return size_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  std::optional<uint64_t> size_;
+  uint64_t offset_ = 0;
 };
 
 class PosixEnv final : public Env {
@@ -124,6 +155,25 @@ class PosixEnv final : public Env {
     }
     return std::unique_ptr<RandomAccessFile>(
         new PosixRandomAccessFile(path, fd, static_cast<uint64_t>(st.st_size)));
+  }
+
+  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus("cannot open", path, errno);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      int err = errno;
+      ::close(fd);
+      return ErrnoStatus("cannot stat", path, err);
+    }
+    if (S_ISDIR(st.st_mode)) {
+      ::close(fd);
+      return Status::InvalidArgument(path + ": is a directory");
+    }
+    // Only a regular file's size says where it ends; a pipe, a FIFO or a terminal reports 0.
+    std::optional<uint64_t> size;
+    if (S_ISREG(st.st_mode)) size = static_cast<uint64_t>(st.st_size);
+    return std::unique_ptr<SequentialFile>(new PosixSequentialFile(path, fd, size));
   }
 
   Status RenameFile(const std::string& from, const std::string& to) override {

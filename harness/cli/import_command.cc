@@ -13,13 +13,16 @@
 namespace baton::cli {
 namespace {
 
+// "-" is standard input, read to its end as any pipe: `jq ... | baton import transcript - ...`.
+std::string InputPath(const std::string& arg) { return arg == "-" ? "/dev/stdin" : arg; }
+
 struct ImportTranscriptOptions {
   std::string file;
   std::string out;
 };
 
 int RunImportTranscript(const ImportTranscriptOptions& opts, CommandContext& ctx) {
-  auto session = transcript::ImportTranscriptFile(opts.file, opts.out);
+  auto session = transcript::ImportTranscriptFile(InputPath(opts.file), opts.out);
   if (!session.ok()) {
     ctx.err << "baton import transcript: " << session.status().message() << "\n";
     return kExitBadInput;
@@ -46,7 +49,7 @@ int RunImportOtlp(const ImportOtlpOptions& opts, CommandContext& ctx) {
     return kExitBadInput;
   }
   auto env = NewPosixEnv();
-  auto summary = otel::ImportOtlpFile(opts.file, opts.out_dir, opts.group_by, *env);
+  auto summary = otel::ImportOtlpFile(InputPath(opts.file), opts.out_dir, opts.group_by, *env);
   if (!summary.ok()) {
     ctx.err << "baton import otlp: " << summary.status().message() << "\n";
     return kExitBadInput;
@@ -71,7 +74,7 @@ void AddImportCommand(CLI::App& app, CommandContext& ctx) {
       "A chat transcript (Who&When / Magentic-One history; an AutoGen / AG2, OpenAI / Swarm or "
       "LangGraph message list), "
       "one span per entry so findings name the original step");
-  t->add_option("file", opts->file, "The transcript (JSON)")->required();
+  t->add_option("file", opts->file, "The transcript (JSON); - for standard input")->required();
   t->add_option("-o,--output", opts->out, "The .baton file to write")->required();
   t->callback([opts, &ctx] { ctx.exit_code = RunImportTranscript(*opts, ctx); });
 
@@ -80,7 +83,7 @@ void AddImportCommand(CLI::App& app, CommandContext& ctx) {
       "otlp",
       "OpenTelemetry traces (OTLP/JSON: an export, or the Collector's file exporter) as one "
       "session per trace or conversation; GenAI, OpenInference and baton.* attributes");
-  o->add_option("file", otlp_opts->file, "The OTLP/JSON file")->required();
+  o->add_option("file", otlp_opts->file, "The OTLP/JSON file; - for standard input")->required();
   o->add_option("-o,--output", otlp_opts->out_dir, "The directory to write sessions into")
       ->required();
   AddGroupByOption(o, otlp_opts->group_by);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -95,6 +96,59 @@ TEST_F(CliRoughEdgesTest, TheShippedExamplePolicyParsesAndHelpListsItsKeys) {
     EXPECT_THAT(Slurp(kSource + "/examples/policy.json"),
                 HasSubstr(std::string("\"") + key + "\""));
   }
+}
+
+// Inputs that come from a pipe: a policy written by a process substitution, a transcript on
+// standard input. Before, a pipe's size (0) was taken as its length: "not valid JSON".
+TEST_F(CliRoughEdgesTest, APolicyFromAPipeIsReadAsFromAFile) {
+  const std::string policy = kSource + "/examples/policy.json";
+  RunResult from_file = RunCommand(kBaton + " check " + *dir_ + "/stale.baton --policy " + policy);
+  RunResult from_pipe = RunCommand("bash -c '" + kBaton + " check " + *dir_ +
+                                   "/stale.baton --policy <(cat " + policy + ")'");
+  EXPECT_EQ(from_pipe.exit_code, 1) << from_pipe.out << from_pipe.err;
+  EXPECT_EQ(from_pipe.out, from_file.out);
+  EXPECT_EQ(from_pipe.err, "");
+}
+
+TEST_F(CliRoughEdgesTest, ATranscriptOnStandardInputImportsAsFromAFile) {
+  const std::string transcript = *dir_ + "/chat.json";
+  {
+    std::ofstream out(transcript);
+    out << R"j({"question": "What is 6 times 7?", "ground_truth": "42", "history": [)j"
+        << R"j({"role": "human", "content": "What is 6 times 7?"},)j"
+        << R"j({"role": "Orchestrator (-> Assistant)", "content": "Multiply 6 by 7."},)j"
+        << R"j({"role": "Assistant", "content": "6 times 7 is 48."},)j"
+        << R"j({"role": "Orchestrator (termination condition)", "content": "FINAL ANSWER: 48"}]})j";
+  }
+  RunResult file =
+      RunCommand(kBaton + " import transcript " + transcript + " -o " + *dir_ + "/chat-file.baton");
+  ASSERT_EQ(file.exit_code, 0) << file.out << file.err;
+  RunResult piped = RunCommand("cat " + transcript + " | " + kBaton + " import transcript - -o " +
+                               *dir_ + "/chat-stdin.baton");
+  ASSERT_EQ(piped.exit_code, 0) << piped.out << piped.err;
+  RunResult why_file = RunCommand(kBaton + " why --json " + *dir_ + "/chat-file.baton");
+  RunResult why_piped = RunCommand(kBaton + " why --json " + *dir_ + "/chat-stdin.baton");
+  EXPECT_EQ(why_file.exit_code, 1) << why_file.out << why_file.err;
+  EXPECT_THAT(why_file.out, HasSubstr("\"step\""));
+  EXPECT_EQ(why_piped.exit_code, why_file.exit_code);
+  // The same session but for the file it names.
+  auto without_names = [&](std::string text) {
+    for (const char* name : {"/chat-file.baton", "/chat-stdin.baton"})
+      for (size_t at; (at = text.find(*dir_ + name)) != std::string::npos;)
+        text.erase(at, dir_->size() + std::strlen(name));
+    return text;
+  };
+  EXPECT_EQ(without_names(why_piped.out), without_names(why_file.out));
+  RunResult nothing =
+      RunCommand("printf '' | " + kBaton + " import transcript - -o " + *dir_ + "/nothing.baton");
+  EXPECT_EQ(nothing.exit_code, 2);
+  EXPECT_THAT(nothing.err, HasSubstr("/dev/stdin"));
+}
+
+TEST_F(CliRoughEdgesTest, ALogFromAPipeSaysToSaveItToAFileFirst) {
+  RunResult r = RunCommand("bash -c '" + kBaton + " why <(cat " + *dir_ + "/stale.baton)'");
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("save it to a file first"));
 }
 
 TEST_F(CliRoughEdgesTest, RecordingToADirectoryFailsBeforeTheProgramRuns) {

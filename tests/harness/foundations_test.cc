@@ -6,10 +6,12 @@
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <zstd.h>
 
 #include <fstream>
 #include <optional>
+#include <thread>
 
 #include "base/file_io.h"
 #include "base/json_parse.h"
@@ -279,6 +281,61 @@ TEST(FileIoTest, WritesReadBackAndEveryFailureIsReported) {
   Status full = WriteStringToFile(env, "a longer text", "b.txt");
   EXPECT_EQ(full.code(), Status::Code::kIOError) << full.ToString();
   EXPECT_FALSE(env.FileExists("b.txt"));  // Nothing half-written under the final name.
+}
+
+// A pipe, a FIFO or standard input has no size until it ends (`--policy <(jq ...)`): it is
+// read to its end, a read at a time, and the limit still holds.
+TEST(FileIoTest, AStreamIsReadToItsEndUnderTheSameLimit) {
+  MemEnv env;
+  std::string text;
+  for (int i = 0; i < 30000; ++i) text += "line " + std::to_string(i) + "\n";
+  env.SetContents("pipe", text);
+  env.MakeStream("pipe", 4093);  // Reads hand out less than asked, as a pipe's do.
+  auto read = ReadFileToString(env, "pipe");
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(*read, text);
+  auto too_big = ReadFileToString(env, "pipe", /*max_bytes=*/text.size() - 1);
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_THAT(too_big.status().message(), HasSubstr("over the limit"));
+  EXPECT_TRUE(ReadFileToString(env, "pipe", /*max_bytes=*/text.size()).ok());
+  env.SetContents("empty", "");
+  env.MakeStream("empty", 1);
+  auto empty = ReadFileToString(env, "empty");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(*empty, "");
+}
+
+TEST(FileIoTest, ARealPipeIsReadWholeAndAFileOnlyToItsSize) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  std::string text(300 << 10, 'x');  // Larger than a pipe's buffer: the writer must wait.
+  for (size_t i = 0; i < text.size(); i += 97) text[i] = static_cast<char>('a' + i % 26);
+  std::thread writer([&] {
+    size_t done = 0;
+    while (done < text.size()) {
+      ssize_t n = ::write(fds[1], text.data() + done, text.size() - done);
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    ::close(fds[1]);
+  });
+  std::unique_ptr<Env> env = NewPosixEnv();
+  auto read = ReadFileToString(*env, "/dev/fd/" + std::to_string(fds[0]));
+  writer.join();
+  ::close(fds[0]);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_TRUE(*read == text) << read->size() << " bytes of " << text.size();
+  // A pipe opened for reading at offsets says what it is instead of failing obscurely.
+  ASSERT_EQ(::pipe(fds), 0);
+  ASSERT_EQ(::write(fds[1], "abc", 3), 3);
+  auto random = env->NewRandomAccessFile("/dev/fd/" + std::to_string(fds[0]));
+  ASSERT_TRUE(random.ok());
+  char scratch[3];
+  auto at = (*random)->Read(0, 3, scratch);
+  ::close(fds[0]);
+  ::close(fds[1]);
+  ASSERT_FALSE(at.ok());
+  EXPECT_THAT(at.status().message(), HasSubstr("save it to a file first"));
 }
 
 TEST(JsonParseTest, ErrorsNameTheInputAndDocumentsOwnTheirMemory) {

@@ -237,6 +237,9 @@ class BlockingEnv final : public Env {
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
     return mem_.NewRandomAccessFile(p);
   }
+  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& p) override {
+    return mem_.NewSequentialFile(p);
+  }
   Status RenameFile(const std::string& from, const std::string& to) override {
     return mem_.RenameFile(from, to);
   }

@@ -10,6 +10,7 @@
 #include "base/ascii.h"
 #include "base/file_io.h"
 #include "base/json_parse.h"
+#include "harness/handoff_tool.h"
 #include "recorder/recorder.h"
 
 namespace baton::transcript {
@@ -159,13 +160,6 @@ ToolRequest ToolRequestOf(capnp::JsonValue::Reader c) {
   r.name = FirstText(named, {"name"});
   r.arguments = FirstText(named, {"arguments", "args", "input"});
   return r;
-}
-
-// The agent a transfer tool hands the conversation to (OpenAI Swarm and the Agents SDK name
-// it transfer_to_<agent>), or "" for any other tool.
-std::string TransferTarget(std::string_view tool) {
-  constexpr std::string_view kPrefix = "transfer_to_";
-  return tool.starts_with(kPrefix) ? std::string(tool.substr(kPrefix.size())) : std::string();
 }
 
 // The AgentChat event and message types (autogen_agentchat.messages, the `type` of each
@@ -431,7 +425,7 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
       e.answers = false;
     for (const ToolRequest& c : e.calls) {
       requester_of[c.id] = e.agent;
-      if (std::string to = TransferTarget(c.name); !to.empty()) handed_to = std::move(to);
+      if (auto to = HandoffToolTarget(c.name)) handed_to = std::move(*to);
     }
     if (e.agent != "user") last_agent = e.agent;
     entries.push_back(std::move(e));
@@ -720,8 +714,8 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
           requested[c.id] = {e.agent, c};
           // A transfer tool (OpenAI Swarm and Agents SDK: transfer_to_<agent>) is the
           // handoff when no message of the transcript says it (AgentChat's HandoffMessage).
-          if (const std::string to = TransferTarget(c.name); !explicit_handoffs && !to.empty())
-            post(e.agent, AgentNamed(to), e.index, c.id.empty() ? step_id : c.id, "handoff",
+          if (const auto to = HandoffToolTarget(c.name); !explicit_handoffs && to)
+            post(e.agent, AgentNamed(*to), e.index, c.id.empty() ? step_id : c.id, "handoff",
                  c.arguments, span);
         }
         break;

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "base/parallel_for.h"
+#include "harness/handoff_tool.h"
 #include "harness/otel/baton_attributes.h"
 #include "recorder/recorder.h"
 
@@ -664,7 +665,7 @@ class SessionBuilder {
           s, {"gen_ai.tool.name", "tool.name", "ai.toolCall.name", "traceloop.entity.name"});
       // "execute_tool search" (GenAI), "search.tool" (OpenLLMetry).
       if (tool.empty()) tool = std::string(Stripped(s.name, {"execute_tool "}, {".tool"}));
-      if (target.empty() && tool.rfind("transfer_to_", 0) == 0) target = tool.substr(12);
+      if (target.empty()) target = HandoffToolTarget(tool).value_or("");
       if (!target.empty()) {
         // A handoff by tool: the program's own baton.message.send (if any) says it instead.
         if (!explicit_messages_) {

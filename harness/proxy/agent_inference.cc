@@ -1,13 +1,8 @@
 #include "harness/proxy/agent_inference.h"
 
-namespace baton::proxy {
+#include "harness/handoff_tool.h"
 
-std::optional<std::string> HandoffTarget(const std::string& tool_name) {
-  for (std::string_view prefix : {"transfer_to_", "handoff_to_"})
-    if (tool_name.size() > prefix.size() && tool_name.compare(0, prefix.size(), prefix) == 0)
-      return tool_name.substr(prefix.size());
-  return std::nullopt;
-}
+namespace baton::proxy {
 
 std::string AgentInference::Attribute(const std::string& header_agent, const ParsedRequest& request,
                                       std::optional<PendingHandoff>* delivered) {
@@ -47,7 +42,7 @@ void AgentInference::Rename(const std::string& from, const std::string& to) {
 
 void AgentInference::ObserveResponse(const std::string& agent, const ModelResponse& response) {
   for (const ToolCallRequest& call : response.tool_calls) {
-    if (auto to = HandoffTarget(call.name)) {
+    if (auto to = HandoffToolTarget(call.name)) {
       pending_.push_back({agent, *to, call.id, call.arguments_json.text});
     } else {
       open_tool_calls_[agent].push_back(call);

@@ -23,9 +23,6 @@
 
 namespace baton::proxy {
 
-// The agent a handoff tool names: "transfer_to_billing_agent" -> "billing_agent".
-std::optional<std::string> HandoffTarget(const std::string& tool_name);
-
 struct PendingHandoff {
   std::string from;
   std::string to;

@@ -16,6 +16,7 @@
 #include "base/file_io.h"
 #include "base/json_parse.h"
 #include "base/mem_env.h"
+#include "harness/handoff_tool.h"
 #include "harness/runtime/agent_runtime.h"
 #include "harness/runtime/context_store.h"
 #include "harness/runtime/model_client.h"
@@ -336,6 +337,14 @@ TEST(FileIoTest, ARealPipeIsReadWholeAndAFileOnlyToItsSize) {
   ::close(fds[1]);
   ASSERT_FALSE(at.ok());
   EXPECT_THAT(at.status().message(), HasSubstr("save it to a file first"));
+}
+
+TEST(HandoffToolTest, TransferAndHandoffToolsNameTheirAgentAndNoOtherToolDoes) {
+  EXPECT_EQ(HandoffToolTarget("transfer_to_billing_agent"), "billing_agent");
+  EXPECT_EQ(HandoffToolTarget("handoff_to_writer"), "writer");
+  EXPECT_EQ(HandoffToolTarget("transfer_to_"), std::nullopt);  // No agent named.
+  EXPECT_EQ(HandoffToolTarget("web_search"), std::nullopt);
+  EXPECT_EQ(HandoffToolTarget("my_transfer_to_x"), std::nullopt);  // A prefix, not a substring.
 }
 
 TEST(JsonParseTest, ErrorsNameTheInputAndDocumentsOwnTheirMemory) {

@@ -21,6 +21,7 @@
 #include "base/clock.h"
 #include "base/json_writer.h"
 #include "harness/net/http_serving.h"
+#include "harness/otel/otlp_protobuf.h"
 
 namespace baton::otel {
 
@@ -28,8 +29,19 @@ namespace baton::otel {
 
 namespace {
 
-// google.rpc.Status as OTLP/HTTP answers failures: {"code": N, "message": "..."}.
-std::string ErrorBody(int rpc_code, const std::string& message) {
+// How a request's body is encoded; OTLP/HTTP answers in the same encoding.
+enum class BodyEncoding { kJson, kProtobuf };
+
+// A request's answer: where it goes, and in which encoding.
+struct Reply {
+  kj::HttpService::Response* response = nullptr;
+  BodyEncoding encoding = BodyEncoding::kJson;
+};
+
+// google.rpc.Status as OTLP/HTTP answers failures: {"code": N, "message": "..."} to JSON,
+// the same message as protobuf to protobuf.
+std::string ErrorBody(BodyEncoding encoding, int rpc_code, const std::string& message) {
+  if (encoding == BodyEncoding::kProtobuf) return OtlpProtobufStatus(rpc_code, message);
   JsonWriter w;
   w.BeginObject().Key("code").Int(rpc_code).Key("message").String(message).EndObject();
   return w.Take();
@@ -144,67 +156,69 @@ class OtlpReceiver::Impl final : public kj::HttpService {
                             const kj::HttpHeaders& headers, kj::AsyncInputStream& body,
                             Response& response) override {
     Count(&OtlpReceiverStats::requests);
-    std::string path = url.cStr();
-    if (size_t q = path.find('?'); q != std::string::npos) path.resize(q);
-    if (path != "/v1/traces")
-      return Refuse(response, 404, 5,
-                    "baton serve receives traces at POST /v1/traces (OTLP/HTTP); not " + path);
-    if (method != kj::HttpMethod::POST)
-      return Refuse(response, 405, 12, "OTLP/HTTP takes traces as POST /v1/traces");
-    std::string content_type, encoding;
+    std::string content_type, content_encoding;
     uint64_t declared_length = 0;
     headers.forEach([&](kj::StringPtr name, kj::StringPtr value) {
       std::string n = AsciiLower(name.cStr());
       if (n == "content-type") content_type = AsciiLower(value.cStr());
-      if (n == "content-encoding") encoding = AsciiLower(value.cStr());
+      if (n == "content-encoding") content_encoding = AsciiLower(value.cStr());
       if (n == "content-length") declared_length = std::strtoull(value.cStr(), nullptr, 10);
     });
-    if (content_type.find("protobuf") != std::string::npos)
-      return Refuse(response, 415, 3,
-                    "baton serve reads OTLP/JSON only: set the exporter's encoding to json "
-                    "(OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json; in the Collector's otlphttp "
-                    "exporter, encoding: json)");
-    if (!content_type.empty() && content_type.find("json") == std::string::npos)
-      return Refuse(response, 415, 3,
-                    "expected Content-Type application/json, got " + content_type);
-    if (!encoding.empty() && encoding != "gzip" && encoding != "identity")
-      return Refuse(response, 415, 3,
-                    "unsupported Content-Encoding " + encoding + " (gzip or none)");
+    // application/x-protobuf (the spec's), application/protobuf: answered in protobuf too.
+    const Reply reply{&response, content_type.find("protobuf") != std::string::npos
+                                     ? BodyEncoding::kProtobuf
+                                     : BodyEncoding::kJson};
+    std::string path = url.cStr();
+    if (size_t q = path.find('?'); q != std::string::npos) path.resize(q);
+    if (path != "/v1/traces")
+      return Refuse(reply, 404, 5,
+                    "baton serve receives traces at POST /v1/traces (OTLP/HTTP); not " + path);
+    if (method != kj::HttpMethod::POST)
+      return Refuse(reply, 405, 12, "OTLP/HTTP takes traces as POST /v1/traces");
+    if (reply.encoding == BodyEncoding::kJson && !content_type.empty() &&
+        content_type.find("json") == std::string::npos)
+      return Refuse(
+          reply, 415, 3,
+          "expected Content-Type application/json or application/x-protobuf, got " + content_type);
+    if (!content_encoding.empty() && content_encoding != "gzip" && content_encoding != "identity")
+      return Refuse(reply, 415, 3,
+                    "unsupported Content-Encoding " + content_encoding + " (gzip or none)");
+    const bool gzip = content_encoding == "gzip";
     const size_t limit = options_.max_body_bytes;
-    if (declared_length > limit) return TooLarge(response);
-    auto on_read_error = [this, &response](kj::Exception&& e) -> kj::Promise<void> {
+    if (declared_length > limit) return TooLarge(reply);
+    auto on_read_error = [this, reply](kj::Exception&& e) -> kj::Promise<void> {
       // A chunked body longer than the limit ends the read with "Reached limit".
       if (std::string(e.getDescription().cStr()).find("limit") != std::string::npos)
-        return TooLarge(response);
+        return TooLarge(reply);
       return Refuse(
-          response, 400, 3,
+          reply, 400, 3,
           std::string("the request body could not be read: ") + e.getDescription().cStr());
     };
     if (declared_length > 0) {
       // A body of declared length (what exporters send) is read into one buffer, with room
-      // for the parser's padding after it, and parsed there: not gathered in pieces and
+      // for the JSON parser's padding after it, and parsed there: not gathered in pieces and
       // joined, nor copied again for the parser. Each request has its own: the bodies of
       // several connections are read at once.
       auto buffer = kj::heapArray<char>(declared_length + OtlpJsonReader::kPadding);
       char* at = buffer.begin();
       return body.read(at, declared_length)
           .then(
-              [this, &response, encoding, limit, declared_length,
-               buffer = kj::mv(buffer)]() mutable {
-                if (encoding == "gzip")
-                  return Gunzipped(response, limit,
-                                   std::string_view(buffer.begin(), declared_length));
-                return Accept(response,
+              [this, reply, gzip, limit, declared_length, buffer = kj::mv(buffer)]() mutable {
+                const std::string_view bytes(buffer.begin(), declared_length);
+                if (gzip) return Gunzipped(reply, limit, bytes);
+                if (reply.encoding == BodyEncoding::kProtobuf)
+                  return Accept(reply, ParseOtlpProtobuf(bytes, kBodyName));
+                return Accept(reply,
                               reader_.ReadInPlace(buffer.begin(), declared_length, kBodyName));
               },
               kj::mv(on_read_error));
     }
     return body.readAllText(limit + 1).then(
-        [this, &response, encoding, limit](kj::String text) {
+        [this, reply, gzip, limit](kj::String text) {
           const std::string_view bytes(text.begin(), text.size());
-          if (bytes.size() > limit) return TooLarge(response);
-          if (encoding == "gzip") return Gunzipped(response, limit, bytes);
-          return Accept(response, reader_.Read(bytes, kBodyName));
+          if (bytes.size() > limit) return TooLarge(reply);
+          if (gzip) return Gunzipped(reply, limit, bytes);
+          return Accept(reply, Parse(reply.encoding, bytes));
         },
         kj::mv(on_read_error));
   }
@@ -212,15 +226,20 @@ class OtlpReceiver::Impl final : public kj::HttpService {
  private:
   static constexpr std::string_view kBodyName = "the request body";
 
-  kj::Promise<void> Gunzipped(Response& response, size_t limit, std::string_view bytes) {
-    auto plain = Gunzip(bytes, limit);
-    if (!plain.ok()) return Refuse(response, 400, 3, plain.status().message());
-    if (plain->size() > limit) return TooLarge(response);
-    return Accept(response, reader_.Read(*plain, kBodyName));
+  Result<OtlpBatch> Parse(BodyEncoding encoding, std::string_view bytes) {
+    if (encoding == BodyEncoding::kProtobuf) return ParseOtlpProtobuf(bytes, kBodyName);
+    return reader_.Read(bytes, kBodyName);
   }
 
-  kj::Promise<void> Accept(Response& response, Result<OtlpBatch> batch) {
-    if (!batch.ok()) return Refuse(response, 400, 3, batch.status().message());
+  kj::Promise<void> Gunzipped(Reply reply, size_t limit, std::string_view bytes) {
+    auto plain = Gunzip(bytes, limit);
+    if (!plain.ok()) return Refuse(reply, 400, 3, plain.status().message());
+    if (plain->size() > limit) return TooLarge(reply);
+    return Accept(reply, Parse(reply.encoding, *plain));
+  }
+
+  kj::Promise<void> Accept(Reply reply, Result<OtlpBatch> batch) {
+    if (!batch.ok()) return Refuse(reply, 400, 3, batch.status().message());
     const size_t n = batch->spans.size();
     const size_t rejected = batch->rejected.size();
     {
@@ -228,9 +247,10 @@ class OtlpReceiver::Impl final : public kj::HttpService {
       if (n > 0 && queued_spans_ + n > options_.max_queued_spans && queued_spans_ > 0) {
         ++stats_.refused_busy;
         return Send(
-            response, 429, {{"Retry-After", "1"}},
-            ErrorBody(14, "baton serve: the writer is behind (" + std::to_string(queued_spans_) +
-                              " spans queued); retry after 1 s"));
+            reply, 429, {{"Retry-After", "1"}},
+            ErrorBody(reply.encoding, 14,
+                      "baton serve: the writer is behind (" + std::to_string(queued_spans_) +
+                          " spans queued); retry after 1 s"));
       }
       queued_spans_ += n;
       stats_.spans_accepted += n;
@@ -238,40 +258,46 @@ class OtlpReceiver::Impl final : public kj::HttpService {
       if (n > 0) queue_.push_back(std::move(batch->spans));
     }
     cv_.notify_one();
+    std::string message;
+    if (rejected > 0)
+      message = std::to_string(rejected) +
+                " spans rejected; the first: " + batch->rejected.front().where + ": " +
+                batch->rejected.front().reason;
+    if (reply.encoding == BodyEncoding::kProtobuf)
+      return Send(reply, 200, {}, OtlpProtobufResponse(static_cast<int64_t>(rejected), message));
     JsonWriter w;
     w.BeginObject();
     if (rejected > 0) {
-      std::string message = std::to_string(rejected) +
-                            " spans rejected; the first: " + batch->rejected.front().where + ": " +
-                            batch->rejected.front().reason;
       w.Key("partialSuccess").BeginObject();
       w.Key("rejectedSpans").String(std::to_string(rejected));
       w.Key("errorMessage").String(message);
       w.EndObject();
     }
     w.EndObject();
-    return Send(response, 200, {}, w.Take());
+    return Send(reply, 200, {}, w.Take());
   }
 
-  kj::Promise<void> TooLarge(Response& response) {
+  kj::Promise<void> TooLarge(Reply reply) {
     Count(&OtlpReceiverStats::refused_large);
-    return Send(response, 413, {},
-                ErrorBody(8, "the request is over baton serve's limit of " +
-                                 std::to_string(options_.max_body_bytes) +
-                                 " bytes (--max-body-bytes); lower the exporter's batch size"));
+    return Send(reply, 413, {},
+                ErrorBody(reply.encoding, 8,
+                          "the request is over baton serve's limit of " +
+                              std::to_string(options_.max_body_bytes) +
+                              " bytes (--max-body-bytes); lower the exporter's batch size"));
   }
 
-  kj::Promise<void> Refuse(Response& response, unsigned status, int rpc_code,
-                           const std::string& message) {
+  kj::Promise<void> Refuse(Reply reply, unsigned status, int rpc_code, const std::string& message) {
     Count(&OtlpReceiverStats::refused_bad);
     std::fprintf(stderr, "baton serve: %u: %s\n", status, message.c_str());
-    return Send(response, status, {}, ErrorBody(rpc_code, "baton serve: " + message));
+    return Send(reply, status, {}, ErrorBody(reply.encoding, rpc_code, "baton serve: " + message));
   }
 
-  kj::Promise<void> Send(Response& response, unsigned status, std::vector<KeyValue> headers,
+  kj::Promise<void> Send(Reply reply, unsigned status, std::vector<KeyValue> headers,
                          const std::string& body) {
-    headers.insert(headers.begin(), {"Content-Type", "application/json"});
-    return net::SendWholeBody(response, *table_, status, headers, body);
+    headers.insert(headers.begin(), {"Content-Type", reply.encoding == BodyEncoding::kProtobuf
+                                                         ? "application/x-protobuf"
+                                                         : "application/json"});
+    return net::SendWholeBody(*reply.response, *table_, status, headers, body);
   }
 
   void Count(uint64_t OtlpReceiverStats::*field) {

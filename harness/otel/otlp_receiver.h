@@ -1,9 +1,9 @@
 // `baton serve --otlp`: an OTLP/HTTP trace receiver that writes one baton session per trace
 // (or conversation), for a fleet of agent services behind the OpenTelemetry Collector.
 //
-// POST /v1/traces with application/json (gzip or not). application/x-protobuf is answered 415
-// with a body saying to set the exporter's encoding to json: decoding OTLP protobuf would need
-// the OTLP .proto files, which no Debian package ships. Spans are kept per group until none has
+// POST /v1/traces with application/json or application/x-protobuf (OTLP/HTTP's default,
+// otlp_protobuf.h), gzip or not; each is answered in its own encoding. Spans are kept per
+// group until none has
 // arrived for `idle`, then the group is written to OUT/<trace or conversation id>.baton (a
 // group that receives spans after it was written gets a second file, -2, -3, ...). Stop()
 // writes every open group. A request whose spans would put more than `max_queued_spans` in

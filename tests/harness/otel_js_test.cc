@@ -1,8 +1,8 @@
-// The real OpenTelemetry JS SDK and its OTLP/HTTP exporter (pinned in tests/js/package-lock.json,
-// installed by scripts/install-deps) send a small multi-agent program's spans, with baton.*
-// events for a stale read and a misunderstood task, to `baton serve`; SIGTERM writes the
-// sessions, and `baton why` names the same root cause as for the C++ runtime's recording of
-// the same incident in corpora/.
+// The real OpenTelemetry JS SDK and its OTLP/HTTP exporters, JSON and protobuf (pinned in
+// tests/js/package-lock.json, installed by scripts/install-deps), send a small multi-agent
+// program's spans, with baton.* events for a stale read and a misunderstood task, to `baton
+// serve`; SIGTERM writes the sessions, and `baton why` names the same root cause as for the C++
+// runtime's recording of the same incident in corpora/, whichever encoding carried them.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -21,6 +21,7 @@ using baton::testing::FreshTempDir;
 using baton::testing::RunCommand;
 using baton::testing::RunResult;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 const std::string kBaton = BATON_BIN;
 const std::string kJs = std::string(BATON_SOURCE_DIR) + "/tests/js";
@@ -54,10 +55,10 @@ std::string RootCause(const std::string& file) {
 }
 
 TEST(OtelJsExporterTest, BatonAttributesGiveTheRuntimesRootCause) {
-  ASSERT_EQ(RunCommand("test -d " + kJs + "/node_modules/@opentelemetry/exporter-trace-otlp-http")
-                .exit_code,
-            0)
-      << "scripts/install-deps installs the pinned OpenTelemetry JS packages (npm ci in tests/js)";
+  for (const char* exporter : {"exporter-trace-otlp-http", "exporter-trace-otlp-proto"})
+    ASSERT_EQ(
+        RunCommand("test -d " + kJs + "/node_modules/@opentelemetry/" + exporter).exit_code, 0)
+        << "scripts/install-deps installs the pinned OpenTelemetry JS packages (npm ci in tests/js)";
   const std::string dir = FreshTempDir("otel_js");
   // Idle is an hour: the sessions are written by SIGTERM, as a receiver that stops does.
   RunResult started = RunCommand("sh -c '" + kBaton + " serve --otlp 127.0.0.1:0 -o " + dir +
@@ -74,23 +75,38 @@ TEST(OtelJsExporterTest, BatonAttributesGiveTheRuntimesRootCause) {
   }
   ASSERT_FALSE(port.empty()) << log;
   const std::string endpoint = "http://127.0.0.1:" + port[1].str();
-  for (const char* scenario : {"stale_context", "misunderstood_task"}) {
-    RunResult run =
-        RunCommand("node " + kJs + "/otel_research_team.mjs " + scenario + " " + endpoint);
-    EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
-  }
+  for (const char* encoding : {"json", "protobuf"})
+    for (const char* scenario : {"stale_context", "misunderstood_task"}) {
+      RunResult run = RunCommand("node " + kJs + "/otel_research_team.mjs " + scenario + " " +
+                                 endpoint + " " + encoding);
+      EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+    }
   ASSERT_EQ(RunCommand("kill -TERM " + pid).exit_code, 0);
   for (int i = 0; i < 1000 && RunCommand("kill -0 " + pid + " 2>/dev/null").exit_code == 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   log = Slurp(dir + "/serve.log");
-  EXPECT_THAT(log, HasSubstr("2 sessions written"));
+  EXPECT_THAT(log, HasSubstr("4 sessions written"));
+  EXPECT_THAT(log, Not(HasSubstr("415")));
 
   for (const char* scenario : {"stale_context", "misunderstood_task"}) {
     SCOPED_TRACE(scenario);
     const std::string session = dir + "/sessions/js-" + std::string(scenario) + ".baton";
+    const std::string protobuf = dir + "/sessions/js-" + std::string(scenario) + "-protobuf.baton";
     const std::string want = RootCause(kCorpora + "/" + scenario + ".baton");
     EXPECT_FALSE(want.empty());
     EXPECT_EQ(RootCause(session), want);
+    EXPECT_EQ(RootCause(protobuf), want);
+    // The same events either way: only the conversation's name and the SDK's random span
+    // ids differ.
+    auto events = [](const std::string& file) {
+      RunResult cat = RunCommand(kBaton + " cat " + file);
+      EXPECT_EQ(cat.exit_code, 0) << cat.err;
+      return std::regex_replace(std::regex_replace(cat.out, std::regex("-protobuf"), ""),
+                                std::regex("\"[0-9a-f]{16}\""), "\"ID\"");
+    };
+    const std::string json_events = events(session);
+    EXPECT_THAT(json_events, HasSubstr("context_read"));
+    EXPECT_EQ(events(protobuf), json_events);
   }
 }
 

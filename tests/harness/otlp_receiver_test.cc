@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "base/mem_env.h"
+#include "harness/otel/otlp_trace.pb.h"
 #include "replayer/trace.h"
 #include "tests/testing/run_command.h"
 
@@ -138,9 +139,36 @@ TEST_F(OtlpReceiverTest, AnswersAsOtlpHttpSaysAndWritesEachTraceOnStop) {
   EXPECT_THAT(part.body, HasSubstr("traceId: expected 32 hex digits"));
 
   EXPECT_EQ(Post(port, WriteFile(dir_ + "/bad.json", "{nope")).status, 400);
-  Posted proto = Post(port, dir_ + "/a.json", "-H 'Content-Type: application/x-protobuf'");
-  EXPECT_EQ(proto.status, 415);
-  EXPECT_THAT(proto.body, HasSubstr("encoding to json"));
+  // OTLP/HTTP's default encoding: protobuf, answered in protobuf (the JSON of a.json is not a
+  // protobuf request: google.rpc.Status).
+  const std::string protobuf = "-H 'Content-Type: application/x-protobuf'";
+  Posted not_protobuf = Post(port, dir_ + "/a.json", protobuf);
+  EXPECT_EQ(not_protobuf.status, 400);
+  EXPECT_THAT(not_protobuf.headers, HasSubstr("Content-Type: application/x-protobuf"));
+  otlp::RpcStatus refused;
+  ASSERT_TRUE(refused.ParseFromString(not_protobuf.body)) << not_protobuf.body;
+  EXPECT_EQ(refused.code(), 3);
+  EXPECT_THAT(refused.message(), HasSubstr("not an OTLP/protobuf ExportTraceServiceRequest"));
+  otlp::ExportTraceServiceRequest request;
+  otlp::Span* span = request.add_resource_spans()->add_scope_spans()->add_spans();
+  span->set_trace_id(std::string(15, '\x01') + "P");  // A trace of its own.
+  span->set_span_id("\x01\x02\x03\x04\x05\x06\x07\x08");
+  span->set_name("chat");
+  span->set_start_time_unix_nano(1000);
+  otlp::KeyValue* operation = span->add_attributes();
+  operation->set_key("gen_ai.operation.name");
+  operation->mutable_value()->set_string_value("chat");
+  otlp::Span* unusable = request.mutable_resource_spans(0)->mutable_scope_spans(0)->add_spans();
+  *unusable = *span;
+  unusable->set_span_id("short");
+  Posted proto = Post(port, WriteFile(dir_ + "/p.bin", request.SerializeAsString()), protobuf);
+  EXPECT_EQ(proto.status, 200);
+  otlp::ExportTraceServiceResponse answer;
+  ASSERT_TRUE(answer.ParseFromString(proto.body));
+  EXPECT_EQ(answer.partial_success().rejected_spans(), 1);
+  EXPECT_THAT(answer.partial_success().error_message(), HasSubstr("spanId: expected 8 bytes"));
+  ASSERT_EQ(RunCommand("gzip -kf " + dir_ + "/p.bin").exit_code, 0);
+  EXPECT_EQ(Post(port, dir_ + "/p.bin.gz", protobuf + " -H 'Content-Encoding: gzip'").status, 200);
   EXPECT_EQ(Post(port, dir_ + "/a.json", "", "/v1/metrics").status, 404);
   EXPECT_EQ(Post(port, WriteFile(dir_ + "/big.json", SpanJson(a, 2000))).status, 413);
   // A body of no declared length (chunked): read whole, or refused past the limit.
@@ -162,11 +190,11 @@ TEST_F(OtlpReceiverTest, AnswersAsOtlpHttpSaysAndWritesEachTraceOnStop) {
   EXPECT_THAT((*receiver)->files(), IsEmpty());  // Idle is an hour: nothing written yet.
   (*receiver)->Stop();
   OtlpReceiverStats stats = (*receiver)->stats();
-  EXPECT_EQ(stats.spans_accepted, 8u);
-  EXPECT_EQ(stats.spans_rejected, 1u);
-  EXPECT_EQ(stats.sessions_written, 2u);
+  EXPECT_EQ(stats.spans_accepted, 10u);  // 8 as JSON, the protobuf span twice.
+  EXPECT_EQ(stats.spans_rejected, 3u);
+  EXPECT_EQ(stats.sessions_written, 3u);
   std::vector<std::string> files = (*receiver)->files();
-  ASSERT_THAT(files, SizeIs(2));
+  ASSERT_THAT(files, SizeIs(3));
   std::map<std::string, size_t> calls;
   for (const std::string& f : files) {
     auto trace = Trace::Load(f);
@@ -175,6 +203,8 @@ TEST_F(OtlpReceiverTest, AnswersAsOtlpHttpSaysAndWritesEachTraceOnStop) {
   }
   EXPECT_EQ(calls[dir_ + "/" + a + ".baton"], 6u);
   EXPECT_EQ(calls[dir_ + "/" + b + ".baton"], 2u);
+  // The protobuf span sent twice (plain and gzipped) is one call: a duplicate span is dropped.
+  EXPECT_EQ(calls[dir_ + "/01010101010101010101010101010150.baton"], 1u);
 }
 
 // More traces end at once than the writer keeps open (it starts a file, maps the next while

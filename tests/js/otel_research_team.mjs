@@ -2,29 +2,34 @@
 // market_data context) instrumented with nothing but the OpenTelemetry JS API and SDK: GenAI
 // spans for agents and model calls, and baton.* span events (docs/otel-attributes.md) for
 // context reads and writes, messages with their intents, interpretations, scores and the
-// outcome. Exported with the official OTLP/HTTP exporter (JSON) to `baton serve`.
+// outcome. Exported with the official OTLP/HTTP exporter to `baton serve`: as JSON
+// (exporter-trace-otlp-http), or as protobuf (exporter-trace-otlp-proto, OTLP/HTTP's default).
 //
-//   node otel_research_team.mjs stale_context|misunderstood_task http://127.0.0.1:PORT
+//   node otel_research_team.mjs stale_context|misunderstood_task http://127.0.0.1:PORT [json|protobuf]
 //
+// The conversation is js-SCENARIO, and js-SCENARIO-protobuf when sent as protobuf.
 // It replays the two incidents of corpora/ that the C++ runtime records: the researcher
 // reads a superseded market_data version, or the writer understands another task than the
 // planner sent. Time is virtual (like the runtime's scripted clock), so the run is fast and
 // the same every time.
 import { context, trace } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
-const [scenario, endpoint] = process.argv.slice(2);
-if (!['stale_context', 'misunderstood_task'].includes(scenario) || !endpoint) {
-  console.error('usage: otel_research_team.mjs stale_context|misunderstood_task OTLP_BASE_URL');
+const [scenario, endpoint, encoding = 'json'] = process.argv.slice(2);
+if (!['stale_context', 'misunderstood_task'].includes(scenario) || !endpoint ||
+    !['json', 'protobuf'].includes(encoding)) {
+  console.error('usage: otel_research_team.mjs stale_context|misunderstood_task OTLP_BASE_URL [json|protobuf]');
   process.exit(2);
 }
+const Exporter = encoding === 'protobuf' ? ProtobufExporter : JsonExporter;
 
 const provider = new BasicTracerProvider({
   resource: new Resource({ 'service.name': 'js-research-team' }),
 });
-provider.addSpanProcessor(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint}/v1/traces` })));
+provider.addSpanProcessor(new BatchSpanProcessor(new Exporter({ url: `${endpoint}/v1/traces` })));
 const tracer = provider.getTracer('otel-research-team', '1.0.0');
 
 const T0 = Date.UTC(2026, 0, 1);  // ms
@@ -34,7 +39,7 @@ const TASK = 'Assess the market risks for ACME Corp next quarter';
 
 const root = tracer.startSpan('research-team run', {
   startTime: at(),
-  attributes: { 'gen_ai.conversation.id': `js-${scenario}`, 'baton.agent': 'user' },
+  attributes: { 'gen_ai.conversation.id': encoding === 'protobuf' ? `js-${scenario}-protobuf` : `js-${scenario}`, 'baton.agent': 'user' },
 });
 const rootContext = trace.setSpan(context.active(), root);
 

@@ -41,6 +41,7 @@
 #include "bench/real_time_reporter.h"
 #include "harness/otel/otlp_receiver.h"
 #include "harness/otel/otlp_spans.h"
+#include "harness/otel/otlp_trace.pb.h"
 #include "harness/otel/span_export.h"
 #include "harness/otel/span_import.h"
 #include "harness/synth/synthetic_session.h"
@@ -198,11 +199,10 @@ class Exporter {
   // (the head with MSG_MORE, so they leave in the same segments), as an exporter writes the
   // request it serialized: copying each batch into a request string first cost the exporters
   // a few percent of the two cores the receiver is measured on.
-  int Post(const std::string& body) {
+  int Post(const std::string& body, std::string_view content_type) {
     const std::string head =
-        "POST /v1/traces HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
-        "Content-Length: " +
-        std::to_string(body.size()) + "\r\n\r\n";
+        "POST /v1/traces HTTP/1.1\r\nHost: bench\r\nContent-Type: " + std::string(content_type) +
+        "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
     SendAll(head, MSG_MORE);
     SendAll(body, 0);
     std::string resp;
@@ -236,6 +236,79 @@ class Exporter {
 
 enum class ContentCapture { kOff = 0, kOn = 1 };
 enum class Conventions { kGenAiOnly = 0, kGenAiAndOpenInference = 1 };
+enum class Encoding { kJson = 0, kProtobuf = 1 };
+
+// `spans` as an exporter's protobuf request, the first byte of each trace id set to `tag`.
+// Lists are sent as arrays of strings (the synthetic spans' lists are), key-value lists as
+// their JSON text.
+std::string ProtobufRequest(const std::vector<Span>& spans, uint8_t tag) {
+  auto bytes = [](const std::string& hex) { return DecodeId(hex, hex.size() / 2).value_or(""); };
+  auto set = [](otlp::AnyValue& out, const AttributeValue& v) {
+    switch (v.type) {
+      case ValueType::kString:
+        out.set_string_value(v.text);
+        break;
+      case ValueType::kBytes:
+        out.set_bytes_value(v.text);
+        break;
+      case ValueType::kBool:
+        out.set_bool_value(v.bool_value);
+        break;
+      case ValueType::kInt:
+        out.set_int_value(v.int_value);
+        break;
+      case ValueType::kDouble:
+        out.set_double_value(v.double_value);
+        break;
+      case ValueType::kArray:
+        for (const std::string& item : v.ToStringList())
+          out.mutable_array_value()->add_values()->set_string_value(item);
+        break;
+      case ValueType::kKvList:
+        out.set_string_value(v.text);
+        break;
+      case ValueType::kEmpty:
+        break;
+    }
+  };
+  auto attributes = [&](const Attributes& in, auto* out) {
+    for (const Attribute& a : in) {
+      otlp::KeyValue* kv = out->Add();
+      kv->set_key(a.key.str());
+      set(*kv->mutable_value(), a.value);
+    }
+  };
+  otlp::ExportTraceServiceRequest request;
+  otlp::ResourceSpans* rs = request.add_resource_spans();
+  otlp::KeyValue* service = rs->mutable_resource()->add_attributes();
+  service->set_key("service.name");
+  service->mutable_value()->set_string_value(spans.empty() ? "" : spans[0].service_name);
+  otlp::ScopeSpans* ss = rs->add_scope_spans();
+  for (const Span& s : spans) {
+    otlp::Span* out = ss->add_spans();
+    std::string trace = bytes(s.trace_id);
+    trace[0] = static_cast<char>(tag);
+    out->set_trace_id(trace);
+    out->set_span_id(bytes(s.span_id));
+    if (!s.parent_span_id.empty()) out->set_parent_span_id(bytes(s.parent_span_id));
+    out->set_name(s.name);
+    out->set_kind(s.kind);
+    out->set_start_time_unix_nano(static_cast<uint64_t>(s.start_ns));
+    out->set_end_time_unix_nano(static_cast<uint64_t>(s.end_ns));
+    attributes(s.attributes, out->mutable_attributes());
+    for (const SpanEvent& e : s.events) {
+      otlp::Span::Event* ev = out->add_events();
+      ev->set_name(e.name);
+      ev->set_time_unix_nano(static_cast<uint64_t>(e.time_ns));
+      attributes(e.attributes, ev->mutable_attributes());
+    }
+    if (s.status != StatusCode::kUnset) {
+      out->mutable_status()->set_code(static_cast<int32_t>(s.status));
+      out->mutable_status()->set_message(s.status_message);
+    }
+  }
+  return request.SerializeAsString();
+}
 
 // Each run's figures: one run of a few seconds swings by a fifth on this 2-core host, so the
 // figure is the median of several.
@@ -243,10 +316,12 @@ struct ReceiverRuns {
   std::vector<double> spans_per_s;
   std::vector<double> cpu_us_per_span;
 };
-ReceiverRuns receiver_figures[2][2];  // By Conventions, then ContentCapture.
+ReceiverRuns receiver_figures[2][2][2];  // By Encoding, Conventions, then ContentCapture.
 
-ReceiverRuns& RunsOf(Conventions conventions, ContentCapture content) {
-  return receiver_figures[static_cast<int>(conventions)][static_cast<int>(content)];
+ReceiverRuns& RunsOf(Conventions conventions, ContentCapture content,
+                     Encoding encoding = Encoding::kJson) {
+  return receiver_figures[static_cast<int>(encoding)][static_cast<int>(conventions)]
+                         [static_cast<int>(content)];
 }
 
 // OpenInference's attributes, which `baton export` writes beside the GenAI ones so that a
@@ -285,6 +360,9 @@ void BM_Receiver8Exporters(benchmark::State& state) {
   std::vector<Span> spans = SyntheticSpans(20, 20);
   const auto content = static_cast<ContentCapture>(state.range(0));
   const auto conventions = static_cast<Conventions>(state.range(1));
+  const auto encoding = static_cast<Encoding>(state.range(2));
+  const std::string_view content_type =
+      encoding == Encoding::kProtobuf ? "application/x-protobuf" : "application/json";
   if (conventions == Conventions::kGenAiOnly)
     for (Span& s : spans)
       std::erase_if(s.attributes, [](const Attribute& a) { return IsOpenInferenceKey(a.key); });
@@ -309,6 +387,16 @@ void BM_Receiver8Exporters(benchmark::State& state) {
   std::vector<std::vector<std::string>> batches(kExporters);
   const size_t total = spans.size() * kExporters * kRounds;
   for (int x = 0; x < kExporters; ++x)
+    for (int round = 0; round < kRounds; ++round)
+      for (size_t i = 0; encoding == Encoding::kProtobuf && i < spans.size(); i += kBatch) {
+        // The same first byte of the trace ids as the JSON batches' two patched digits.
+        batches[x].push_back(
+            ProtobufRequest(std::vector<Span>(spans.begin() + i,
+                                              spans.begin() + std::min(spans.size(), i + kBatch)),
+                            static_cast<uint8_t>(x * 16 + round)));
+        bytes += batches[x].back().size();
+      }
+  for (int x = 0; x < kExporters && encoding == Encoding::kJson; ++x)
     for (int round = 0; round < kRounds; ++round)
       for (const std::string& t : templates) {
         std::string& b = batches[x].emplace_back(t);
@@ -343,7 +431,7 @@ void BM_Receiver8Exporters(benchmark::State& state) {
         Exporter e(port);
         for (const std::string& b : batches[x]) {
           int status;
-          while ((status = e.Post(b)) == 429) {
+          while ((status = e.Post(b, content_type)) == 429) {
             throttled.fetch_add(1);
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
           }
@@ -357,7 +445,7 @@ void BM_Receiver8Exporters(benchmark::State& state) {
     const double cpu_seconds = ProcessCpuSeconds() - cpu_start;
     if ((*receiver)->stats().spans_accepted != total) std::abort();
     state.SetIterationTime(seconds);
-    ReceiverRuns& runs = RunsOf(conventions, content);
+    ReceiverRuns& runs = RunsOf(conventions, content, encoding);
     runs.spans_per_s.push_back(static_cast<double>(total) / seconds);
     state.counters["spans/s"] = runs.spans_per_s.back();
     // The CPU the receiver (and the exporters' sends) took per span: steadier than the
@@ -371,9 +459,10 @@ void BM_Receiver8Exporters(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Receiver8Exporters)
-    ->Args({0, 0})
-    ->Args({1, 0})
-    ->Args({1, 1})
+    ->Args({0, 0, 0})
+    ->Args({1, 0, 0})
+    ->Args({1, 1, 0})
+    ->Args({1, 0, 1})
     ->Iterations(1)
     ->Repetitions(5)
     ->UseManualTime()
@@ -430,6 +519,13 @@ int main(int argc, char** argv) {
       "figure otlp.receiver_both_conventions content_on=%.0f spans/s (%s) cpu_us_per_span=%.1f "
       "(baton export's document: GenAI and OpenInference attributes, every message twice)\n",
       median(both.spans_per_s), range(both.spans_per_s).c_str(), median(both.cpu_us_per_span));
+  const ReceiverRuns& protobuf =
+      RunsOf(Conventions::kGenAiOnly, ContentCapture::kOn, Encoding::kProtobuf);
+  std::printf(
+      "figure otlp.receiver_protobuf content_on=%.0f spans/s (%s) cpu_us_per_span=%.1f (the "
+      "same spans as content_on, sent as application/x-protobuf)\n",
+      median(protobuf.spans_per_s), range(protobuf.spans_per_s).c_str(),
+      median(protobuf.cpu_us_per_span));
   benchmark::Shutdown();
   return 0;
 }

@@ -231,7 +231,15 @@ Result<OtlpBatch> ParseOtlpProtobuf(std::string_view body, std::string_view wher
   if (body.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
     return Status::InvalidArgument(std::string(where) + ": " + std::to_string(body.size()) +
                                    " bytes, over protobuf's limit of 2 GiB");
-  otlp::ExportTraceServiceRequest request;
+  // The request's messages live in an arena, allocated in a few large blocks and freed at
+  // once: parsed message by message on the heap, a request of 512 spans spent a third of
+  // the receiver's time in malloc and free. Strings are still moved out of it.
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.start_block_size = std::clamp<size_t>(body.size(), 4096, 1 << 20);
+  arena_options.max_block_size = 8 << 20;
+  google::protobuf::Arena arena(arena_options);
+  otlp::ExportTraceServiceRequest& request =
+      *google::protobuf::Arena::CreateMessage<otlp::ExportTraceServiceRequest>(&arena);
   if (!request.ParseFromArray(body.data(), static_cast<int>(body.size())))
     return Status::Corruption(std::string(where) +
                               ": not an OTLP/protobuf ExportTraceServiceRequest (" +

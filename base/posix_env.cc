@@ -132,6 +132,28 @@ class PosixSequentialFile final : public SequentialFile {
   uint64_t offset_ = 0;
 };
 
+struct OpenedForReading {
+  int fd = -1;  // Owned by whoever takes it.
+  struct stat st {};
+};
+
+// `path` opened read-only, with what fstat says of it; a directory is refused.
+Result<OpenedForReading> OpenForReading(const std::string& path) {
+  OpenedForReading out;
+  out.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (out.fd < 0) return ErrnoStatus("cannot open", path, errno);
+  if (::fstat(out.fd, &out.st) != 0) {
+    int err = errno;
+    ::close(out.fd);
+    return ErrnoStatus("cannot stat", path, err);
+  }
+  if (S_ISDIR(out.st.st_mode)) {
+    ::close(out.fd);
+    return Status::InvalidArgument(path + ": is a directory");
+  }
+  return out;
+}
+
 class PosixEnv final : public Env {
  public:
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
@@ -141,39 +163,17 @@ class PosixEnv final : public Env {
   }
 
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return ErrnoStatus("cannot open", path, errno);
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-      int err = errno;
-      ::close(fd);
-      return ErrnoStatus("cannot stat", path, err);
-    }
-    if (S_ISDIR(st.st_mode)) {
-      ::close(fd);
-      return Status::InvalidArgument(path + ": is a directory");
-    }
+    BATON_ASSIGN_OR_RETURN(OpenedForReading opened, OpenForReading(path));
     return std::unique_ptr<RandomAccessFile>(
-        new PosixRandomAccessFile(path, fd, static_cast<uint64_t>(st.st_size)));
+        new PosixRandomAccessFile(path, opened.fd, static_cast<uint64_t>(opened.st.st_size)));
   }
 
   Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return ErrnoStatus("cannot open", path, errno);
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-      int err = errno;
-      ::close(fd);
-      return ErrnoStatus("cannot stat", path, err);
-    }
-    if (S_ISDIR(st.st_mode)) {
-      ::close(fd);
-      return Status::InvalidArgument(path + ": is a directory");
-    }
+    BATON_ASSIGN_OR_RETURN(OpenedForReading opened, OpenForReading(path));
     // Only a regular file's size says where it ends; a pipe, a FIFO or a terminal reports 0.
     std::optional<uint64_t> size;
-    if (S_ISREG(st.st_mode)) size = static_cast<uint64_t>(st.st_size);
-    return std::unique_ptr<SequentialFile>(new PosixSequentialFile(path, fd, size));
+    if (S_ISREG(opened.st.st_mode)) size = static_cast<uint64_t>(opened.st.st_size);
+    return std::unique_ptr<SequentialFile>(new PosixSequentialFile(path, opened.fd, size));
   }
 
   Status RenameFile(const std::string& from, const std::string& to) override {

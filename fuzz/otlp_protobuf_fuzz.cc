@@ -8,8 +8,8 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "fuzz/span_sessions_check.h"
 #include "harness/otel/otlp_protobuf.h"
-#include "harness/otel/span_import.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view body(reinterpret_cast<const char*>(data), size);
@@ -20,12 +20,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!s.parent_span_id.empty() && s.parent_span_id.size() != 16) std::abort();
     if (s.end_ns < s.start_ns || s.start_ns <= 0) std::abort();
   }
-  for (const auto& s :
-       baton::otel::SessionsFromSpans(std::move(batch->spans), baton::otel::GroupBy::kAuto)) {
-    for (size_t i = 0; i < s.events.size(); ++i) {
-      if (s.events[i].seq != i + 1) std::abort();
-      if (s.events[i].cause >= s.events[i].seq) std::abort();
-    }
-  }
+  CheckSessionsFromSpans(std::move(batch->spans));
   return 0;
 }

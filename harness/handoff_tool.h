@@ -10,10 +10,14 @@
 
 namespace baton {
 
-// The agent a handoff tool hands the conversation to: the OpenAI Agents SDK and Swarm name
-// it transfer_to_<agent>, LangGraph's handoff tools handoff_to_<agent>. "transfer_to_billing"
-// -> "billing"; nullopt for any other tool, and for a bare prefix.
-std::optional<std::string> HandoffToolTarget(std::string_view tool_name);
+// The agent a handoff tool hands the conversation to, or nullopt for any other tool:
+//   - transfer_to_<agent> (the OpenAI Agents SDK, Swarm) and handoff_to_<agent> (LangGraph's
+//     handoff tools) name it in the tool's name: "transfer_to_billing" -> "billing";
+//   - Google ADK's one transfer_to_agent tool names it in its arguments' agent_name
+//     ({"agent_name": "billing"}); with no such argument, nullopt.
+// A bare prefix names no agent.
+std::optional<std::string> HandoffToolTarget(std::string_view tool_name,
+                                             std::string_view arguments_json = {});
 
 }  // namespace baton
 

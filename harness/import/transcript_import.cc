@@ -425,7 +425,7 @@ Result<std::vector<Entry>> ReadEntries(capnp::JsonValue::Reader list, const std:
       e.answers = false;
     for (const ToolRequest& c : e.calls) {
       requester_of[c.id] = e.agent;
-      if (auto to = HandoffToolTarget(c.name)) handed_to = std::move(*to);
+      if (auto to = HandoffToolTarget(c.name, c.arguments)) handed_to = std::move(*to);
     }
     if (e.agent != "user") last_agent = e.agent;
     entries.push_back(std::move(e));
@@ -714,7 +714,7 @@ Result<ImportedSession> ParseTranscript(std::string_view json, const std::string
           requested[c.id] = {e.agent, c};
           // A transfer tool (OpenAI Swarm and Agents SDK: transfer_to_<agent>) is the
           // handoff when no message of the transcript says it (AgentChat's HandoffMessage).
-          if (const auto to = HandoffToolTarget(c.name); !explicit_handoffs && to)
+          if (const auto to = HandoffToolTarget(c.name, c.arguments); !explicit_handoffs && to)
             post(e.agent, AgentNamed(*to), e.index, c.id.empty() ? step_id : c.id, "handoff",
                  c.arguments, span);
         }

@@ -245,6 +245,72 @@ std::vector<ParsedMessage> MessagesOf(simdjson::dom::parser& parser, const std::
   return NonArrayMessagesOf(parser, text, default_role);
 }
 
+// --- Gemini's content format: the Gemini API's, and Google ADK's spans carry it ----------------
+// ADK puts the whole request and response on its call_llm / generate_content spans
+// (gcp.vertex.agent.llm_request, gcp.vertex.agent.llm_response), as its pydantic models dump
+// them (snake_case); the Gemini REST API spells the same fields in camelCase.
+
+// The member of `obj` spelled `snake` or `camel`, if present and not null.
+std::optional<element> GeminiField(element obj, std::string_view snake, std::string_view camel) {
+  element v;
+  if (!obj.is_object()) return std::nullopt;
+  if (obj[snake].get(v) == simdjson::SUCCESS && !v.is_null()) return v;
+  if (obj[camel].get(v) == simdjson::SUCCESS && !v.is_null()) return v;
+  return std::nullopt;
+}
+
+// A Content {role: user|model, parts: [{text} | {function_call: {id, name, args}} |
+// {function_response: {id, name, response}}]}: the message of its text and calls ("model" is
+// the assistant), then one tool message per function response (ADK's function responses
+// come back in a user Content).
+std::vector<ParsedMessage> GeminiContentMessages(element content) {
+  std::vector<ParsedMessage> out;
+  if (!content.is_object()) return out;
+  ParsedMessage said;
+  std::string role = Field(content, "role");
+  said.message.role = role == "model" ? "assistant" : role.empty() ? "user" : role;
+  std::vector<ParsedMessage> responses;
+  element parts;
+  if (content["parts"].get(parts) == simdjson::SUCCESS && parts.is_array()) {
+    for (element part : parts.get_array()) {
+      if (auto text = GeminiField(part, "text", "text")) {
+        // Thoughts (thought: true) are the model's reasoning, not what it said.
+        element thought;
+        if (part["thought"].get(thought) == simdjson::SUCCESS && thought.is_bool() &&
+            bool(thought.get_bool()))
+          continue;
+        said.message.content.text += StringOf(*text);
+      } else if (auto call = GeminiField(part, "function_call", "functionCall")) {
+        ToolCallRequest c;
+        c.id = Field(*call, "id");
+        c.name = Field(*call, "name");
+        c.arguments_json.text = Field(*call, "args");
+        if (c.id.empty()) c.id = c.name;  // Gemini pairs a call and its response by name.
+        said.tool_calls.push_back(std::move(c));
+      } else if (auto response = GeminiField(part, "function_response", "functionResponse")) {
+        ParsedMessage tool;
+        tool.message.role = "tool";
+        tool.message.tool_call_id = Field(*response, "id");
+        if (tool.message.tool_call_id.empty()) tool.message.tool_call_id = Field(*response, "name");
+        tool.message.content.text = Field(*response, "response");
+        responses.push_back(std::move(tool));
+      }
+    }
+  }
+  if (!said.message.content.text.empty() || !said.tool_calls.empty() || responses.empty())
+    out.push_back(std::move(said));
+  for (ParsedMessage& r : responses) out.push_back(std::move(r));
+  return out;
+}
+
+// The text of a system instruction: a string, or a Content whose parts are text.
+std::string GeminiInstructionText(element instruction) {
+  if (instruction.is_string()) return StringOf(instruction);
+  std::string text;
+  for (const ParsedMessage& m : GeminiContentMessages(instruction)) text += m.message.content.text;
+  return text;
+}
+
 // True when the JSON array `longer` continues the JSON array `shorter` with more elements:
 // "[a, b]" then "[a, b, c]". Both parse to the same first elements, so a conversation's
 // next request need only read what it adds.
@@ -363,6 +429,8 @@ SpanRole RoleOf(const Span& s) {
     return SpanRole::kHandoff;
   if (s.Find("graph.node.id") != nullptr || s.Find("graph.node.name") != nullptr)
     return SpanRole::kAgent;
+  // Google ADK before the GenAI names: "agent_run [planner]".
+  if (s.name.starts_with("agent_run [") && s.name.ends_with("]")) return SpanRole::kAgent;
   if (std::string_view vercel = VercelOperation(s); !vercel.empty()) {
     if (vercel == "ai.toolCall") return SpanRole::kTool;
     if (vercel.ends_with(".doGenerate") || vercel.ends_with(".doStream") ||
@@ -412,7 +480,9 @@ std::string OwnAgent(const Span& s, SpanRole role) {
   if (role != SpanRole::kAgent) return "";
   for (std::string_view key : {"traceloop.entity.name", "ai.telemetry.functionId"})
     if (std::string a = s.Str(key); !a.empty()) return a;
-  // "invoke_agent Planner" (GenAI), "Planner.agent" (OpenLLMetry).
+  // "invoke_agent Planner" (GenAI), "Planner.agent" (OpenLLMetry), "agent_run [Planner]" (ADK).
+  if (s.name.starts_with("agent_run [") && s.name.ends_with("]"))
+    return s.name.substr(11, s.name.size() - 12);
   return std::string(Stripped(s.name, {"invoke_agent ", "create_agent "}, {".agent"}));
 }
 
@@ -665,7 +735,7 @@ class SessionBuilder {
           s, {"gen_ai.tool.name", "tool.name", "ai.toolCall.name", "traceloop.entity.name"});
       // "execute_tool search" (GenAI), "search.tool" (OpenLLMetry).
       if (tool.empty()) tool = std::string(Stripped(s.name, {"execute_tool "}, {".tool"}));
-      if (target.empty()) target = HandoffToolTarget(tool).value_or("");
+      if (target.empty()) target = HandoffToolTarget(tool, ToolArguments(s)).value_or("");
       if (!target.empty()) {
         // A handoff by tool: the program's own baton.message.send (if any) says it instead.
         if (!explicit_messages_) {
@@ -684,9 +754,9 @@ class SessionBuilder {
         if (call.call_id.empty()) call.call_id = s.span_id;
         call.tool = tool;
         call.arguments.text = ToolArguments(s);
-        call.result.text =
-            FirstString(s, {"gen_ai.tool.call.result", "output.value", "gen_ai.tool.output",
-                            "ai.toolCall.result", "traceloop.entity.output"});
+        call.result.text = FirstString(
+            s, {"gen_ai.tool.call.result", "output.value", "gen_ai.tool.output",
+                "ai.toolCall.result", "traceloop.entity.output", "gcp.vertex.agent.tool_response"});
         call.latency_ns = s.end_ns - s.start_ns;
         call.error = ErrorOf(s);
         if (!call.error.empty()) call.error_code = ErrorCodeOf(s, call.error);
@@ -707,8 +777,9 @@ class SessionBuilder {
   }
 
   static std::string ToolArguments(const Span& s) {
-    return FirstString(s, {"gen_ai.tool.call.arguments", "input.value", "gen_ai.tool.input",
-                           "ai.toolCall.args", "traceloop.entity.input"});
+    return FirstString(
+        s, {"gen_ai.tool.call.arguments", "input.value", "gen_ai.tool.input", "ai.toolCall.args",
+            "traceloop.entity.input", "gcp.vertex.agent.tool_call_args"});
   }
 
   // A handoff span (OpenLLMetry's "Triage → Billing.handoff"): a message from the agent
@@ -918,6 +989,41 @@ class SessionBuilder {
     } else if (const std::string& v = TextOf(s.attributes, "ai.prompt.messages", scratch);
                !v.empty()) {
       append(MessagesOf(parser_, v, "user"));  // The Vercel AI SDK's provider request.
+    } else if (const std::string& adk =
+                   TextOf(s.attributes, "gcp.vertex.agent.llm_request", scratch);
+               !adk.empty()) {
+      // Google ADK's request: {model, config: {system_instruction, tools}, contents}.
+      element doc;
+      if (parser_.parse(adk).get(doc) == simdjson::SUCCESS && doc.is_object()) {
+        if (r.model.empty()) r.model = Field(doc, "model");
+        std::optional<element> config = GeminiField(doc, "config", "generationConfig");
+        std::optional<element> sys =
+            GeminiField(config.value_or(doc), "system_instruction", "systemInstruction");
+        if (!sys) sys = GeminiField(doc, "system_instruction", "systemInstruction");
+        if (sys && input.empty()) {
+          ParsedMessage pm;
+          pm.message.role = "system";
+          pm.message.content.text = GeminiInstructionText(*sys);
+          input.push_back(std::move(pm));
+        }
+        if (auto contents = GeminiField(doc, "contents", "contents");
+            contents && contents->is_array())
+          for (element c : contents->get_array()) append(GeminiContentMessages(c));
+        std::optional<element> tools = GeminiField(config.value_or(doc), "tools", "tools");
+        if (!tools) tools = GeminiField(doc, "tools", "tools");
+        if (tools && tools->is_array() && r.tools.empty())
+          for (element t : tools->get_array()) {
+            auto declarations = GeminiField(t, "function_declarations", "functionDeclarations");
+            if (!declarations || !declarations->is_array()) continue;
+            for (element fn : declarations->get_array()) {
+              ToolSpec spec;
+              spec.name = Field(fn, "name");
+              spec.description = Field(fn, "description");
+              spec.parameters_json.text = FirstField(fn, {"parameters", "parameters_json_schema"});
+              r.tools.push_back(std::move(spec));
+            }
+          }
+      }
     } else {
       // Events: gen_ai.{system,user,assistant,tool}.message (one per message), or
       // gen_ai.content.prompt carrying gen_ai.prompt.
@@ -991,6 +1097,7 @@ class SessionBuilder {
 
     // The response.
     std::vector<ParsedMessage> output;
+    std::string adk_prompt_tokens, adk_completion_tokens;  // From ADK's usage_metadata.
     if (const std::string& o = TextOf(s.attributes, "gen_ai.output.messages", scratch);
         !o.empty()) {
       output = MessagesOf(parser_, o, "assistant");
@@ -1001,6 +1108,30 @@ class SessionBuilder {
       output = std::move(flat);
     } else if (auto oi = OpenInferenceMessages(s.attributes, "llm.output_messages"); !oi.empty()) {
       output = std::move(oi);
+    } else if (const std::string& adk =
+                   TextOf(s.attributes, "gcp.vertex.agent.llm_response", scratch);
+               !adk.empty()) {
+      // Google ADK's response: {content, finish_reason, usage_metadata}; the Gemini API's:
+      // {candidates: [{content, finishReason}], usageMetadata}.
+      element doc;
+      if (parser_.parse(adk).get(doc) == simdjson::SUCCESS && doc.is_object()) {
+        element answer = doc;
+        if (auto candidates = GeminiField(doc, "candidates", "candidates");
+            candidates && candidates->is_array() && candidates->get_array().size() > 0)
+          answer = candidates->get_array().at(0);
+        std::string finish = FirstField(answer, {"finish_reason", "finishReason"});
+        if (auto content = GeminiField(answer, "content", "content"))
+          for (ParsedMessage& m : GeminiContentMessages(*content)) {
+            if (m.message.role != "assistant") continue;
+            m.finish_reason = finish;
+            output.push_back(std::move(m));
+          }
+        if (auto usage = GeminiField(doc, "usage_metadata", "usageMetadata")) {
+          adk_prompt_tokens = FirstField(*usage, {"prompt_token_count", "promptTokenCount"});
+          adk_completion_tokens =
+              FirstField(*usage, {"candidates_token_count", "candidatesTokenCount"});
+        }
+      }
     } else if (s.Find("ai.response.text") != nullptr ||
                s.Find("ai.response.toolCalls") != nullptr) {
       // The Vercel AI SDK's: the text, and the tool calls as a JSON array.
@@ -1054,6 +1185,10 @@ class SessionBuilder {
          "llm.token_count.completion", "ai.usage.completionTokens", "ai.usage.outputTokens"});
     resp.usage.total_tokens =
         tokens({"gen_ai.usage.total_tokens", "llm.token_count.total", "ai.usage.totalTokens"});
+    if (resp.usage.prompt_tokens == 0 && resp.usage.completion_tokens == 0) {
+      resp.usage.prompt_tokens = std::strtoull(adk_prompt_tokens.c_str(), nullptr, 10);
+      resp.usage.completion_tokens = std::strtoull(adk_completion_tokens.c_str(), nullptr, 10);
+    }
     if (resp.usage.total_tokens == 0)
       resp.usage.total_tokens = resp.usage.prompt_tokens + resp.usage.completion_tokens;
     call.latency_ns = s.end_ns - s.start_ns;
@@ -1305,6 +1440,7 @@ std::string_view GroupByName(GroupBy g) {
 std::string ConversationOf(const Span& span) {
   std::string id = span.Str("gen_ai.conversation.id");
   if (id.empty()) id = span.Str("session.id");
+  if (id.empty()) id = span.Str("gcp.vertex.agent.session_id");  // Google ADK's session.
   return id;
 }
 

@@ -42,7 +42,7 @@ void AgentInference::Rename(const std::string& from, const std::string& to) {
 
 void AgentInference::ObserveResponse(const std::string& agent, const ModelResponse& response) {
   for (const ToolCallRequest& call : response.tool_calls) {
-    if (auto to = HandoffToolTarget(call.name)) {
+    if (auto to = HandoffToolTarget(call.name, call.arguments_json.text)) {
       pending_.push_back({agent, *to, call.id, call.arguments_json.text});
     } else {
       open_tool_calls_[agent].push_back(call);

@@ -652,7 +652,7 @@ class ProxyServer::Impl final : public kj::HttpService {
     last.ended_mono_ns = MonoNs();
     std::vector<ToolCallRequest> handoffs;
     for (const ToolCallRequest& t : call.response.tool_calls)
-      if (HandoffToolTarget(t.name)) handoffs.push_back(t);
+      if (HandoffToolTarget(t.name, t.arguments_json.text)) handoffs.push_back(t);
     // What the sender hands over: what it said with the handoff (an agent SDK passes the
     // conversation on, and its last words are its output), then the handoff's arguments.
     const std::string said = call.response.content.text;
@@ -672,13 +672,14 @@ class ProxyServer::Impl final : public kj::HttpService {
     for (const ToolCallRequest& h : handoffs) {
       MessageSend send;
       send.message_id = h.id;
-      send.to = *HandoffToolTarget(h.name);
+      const std::string to = *HandoffToolTarget(h.name, h.arguments_json.text);
+      send.to = to;
       send.intent = "handoff";
       const std::string& args = h.arguments_json.text;
       const bool no_args = args.empty() || args == "{}";
       send.payload = said.empty() ? h.arguments_json : Content(no_args ? said : said + "\n" + args);
       sent_seq_[h.id] = rec.Record(ex.agent, std::move(send), seq);
-      handoffs_recorded_.emplace_back(ex.agent, *HandoffToolTarget(h.name));
+      handoffs_recorded_.emplace_back(ex.agent, to);
     }
   }
 

@@ -345,6 +345,11 @@ TEST(HandoffToolTest, TransferAndHandoffToolsNameTheirAgentAndNoOtherToolDoes) {
   EXPECT_EQ(HandoffToolTarget("transfer_to_"), std::nullopt);  // No agent named.
   EXPECT_EQ(HandoffToolTarget("web_search"), std::nullopt);
   EXPECT_EQ(HandoffToolTarget("my_transfer_to_x"), std::nullopt);  // A prefix, not a substring.
+  // Google ADK's one transfer tool names the agent in its arguments.
+  EXPECT_EQ(HandoffToolTarget("transfer_to_agent", R"({"agent_name": "billing"})"), "billing");
+  EXPECT_EQ(HandoffToolTarget("transfer_to_agent", "{}"), std::nullopt);
+  EXPECT_EQ(HandoffToolTarget("transfer_to_agent", "not json"), std::nullopt);
+  EXPECT_EQ(HandoffToolTarget("transfer_to_agent", R"({"agent_name": 7})"), std::nullopt);
 }
 
 TEST(JsonParseTest, ErrorsNameTheInputAndDocumentsOwnTheirMemory) {

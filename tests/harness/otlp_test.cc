@@ -380,6 +380,74 @@ TEST(OtlpImportTest, VercelAiSdkSpans) {
   EXPECT_THAT(Of<MessageSend>(s), IsEmpty());
 }
 
+// Google ADK's spans: agent_run [name] agents, call_llm spans whose request and response are
+// Gemini Contents in gcp.vertex.agent.llm_request / llm_response (ADK's snake_case, and the
+// Gemini API's camelCase candidates), execute_tool spans with gcp.vertex.agent.tool_call_args /
+// tool_response, the transfer_to_agent tool naming its agent in its arguments, and the
+// session in gcp.vertex.agent.session_id.
+TEST(OtlpImportTest, GoogleAdkSpans) {
+  auto sessions = Import("google_adk.json");
+  ASSERT_THAT(sessions, SizeIs(1));
+  const SpanSession& s = sessions[0];
+  EXPECT_EQ(s.header.session_id, "sess-42");
+  EXPECT_THAT(s.header.agents, Contains("coordinator"));
+  EXPECT_THAT(s.header.agents, Contains("researcher"));
+  EXPECT_EQ(Meta(s.header, "content"), "recorded");
+  auto calls = Of<ModelCall>(s);
+  ASSERT_THAT(calls, SizeIs(3));
+  EXPECT_EQ(calls[0]->agent, "coordinator");
+  const ModelCall& route = *calls[0]->As<ModelCall>();
+  EXPECT_EQ(route.request.model, "gemini-2.0-flash");
+  ASSERT_EQ(route.request.messages.size(), 2u);
+  EXPECT_EQ(route.request.messages[0].role, "system");
+  EXPECT_EQ(route.request.messages[0].content.text,
+            "You coordinate. Transfer research questions to researcher.");
+  EXPECT_EQ(route.request.messages[1].role, "user");
+  EXPECT_EQ(route.request.messages[1].content.text, "What was ACME's Q3 revenue?");
+  ASSERT_THAT(route.request.tools, SizeIs(1));
+  EXPECT_EQ(route.request.tools[0].name, "transfer_to_agent");
+  ASSERT_THAT(route.response.tool_calls, SizeIs(1));
+  EXPECT_EQ(route.response.tool_calls[0].id, "adk-1");
+  EXPECT_EQ(route.response.tool_calls[0].arguments_json.text, R"({"agent_name":"researcher"})");
+  EXPECT_EQ(route.response.finish_reason, "STOP");
+  EXPECT_EQ(route.response.usage.prompt_tokens, 52u);
+  EXPECT_EQ(route.response.usage.total_tokens, 61u);
+
+  // The handoff: transfer_to_agent names its agent in its arguments, not its name.
+  auto sends = Of<MessageSend>(s);
+  ASSERT_THAT(sends, SizeIs(1));
+  EXPECT_EQ(sends[0]->agent, "coordinator");
+  EXPECT_EQ(sends[0]->As<MessageSend>()->to, "researcher");
+  EXPECT_EQ(sends[0]->As<MessageSend>()->message_id, "adk-1");
+
+  // The researcher's request: the system instruction as a Content, the function response
+  // as a tool message; its reasoning (a thought part) is not what it said.
+  EXPECT_EQ(calls[1]->agent, "researcher");
+  const ModelCall& search = *calls[1]->As<ModelCall>();
+  ASSERT_EQ(search.request.messages.size(), 4u);
+  EXPECT_EQ(search.request.messages[0].content.text, "You research with search.");
+  EXPECT_EQ(search.request.messages[3].role, "tool");
+  EXPECT_EQ(search.request.messages[3].tool_call_id, "adk-1");
+  EXPECT_EQ(search.response.content.text, "");
+  ASSERT_THAT(search.response.tool_calls, SizeIs(1));
+  EXPECT_EQ(search.response.tool_calls[0].name, "search");
+  auto tools = Of<ToolCall>(s);
+  ASSERT_THAT(tools, SizeIs(1));
+  EXPECT_EQ(tools[0]->agent, "researcher");
+  EXPECT_EQ(tools[0]->As<ToolCall>()->call_id, "adk-2");
+  EXPECT_EQ(tools[0]->As<ToolCall>()->arguments.text, R"({"query": "ACME Q3 revenue"})");
+  EXPECT_EQ(tools[0]->As<ToolCall>()->result.text, R"({"result": "ACME Q3 revenue: 4.2B USD"})");
+
+  // The Gemini API's own response shape: candidates, camelCase.
+  const ModelCall& answer = *calls[2]->As<ModelCall>();
+  EXPECT_EQ(answer.request.messages.back().role, "tool");
+  EXPECT_EQ(answer.request.messages.back().tool_call_id, "adk-2");
+  EXPECT_EQ(answer.response.content.text, "ACME's Q3 revenue was 4.2B USD.");
+  EXPECT_EQ(answer.response.finish_reason, "STOP");
+  EXPECT_EQ(answer.response.usage.prompt_tokens, 96u);
+  EXPECT_EQ(answer.response.usage.completion_tokens, 12u);
+}
+
 // Messages shaped as other APIs shape them, under the current GenAI names: OpenAI Responses
 // input items (function_call, function_call_output) and Anthropic content blocks (tool_use,
 // tool_result).

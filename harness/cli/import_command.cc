@@ -56,9 +56,21 @@ int RunImportOtlp(const ImportOtlpOptions& opts, CommandContext& ctx) {
   }
   for (const otel::RejectedSpan& r : summary->rejected)
     ctx.err << "baton import otlp: skipped a span: " << r.where << ": " << r.reason << "\n";
-  ctx.out << "imported " << summary->spans << " spans (grouped by "
-          << otel::GroupByName(opts.group_by) << ") as " << summary->files.size() << " sessions, "
-          << summary->events << " events, into " << opts.out_dir << "\n";
+  if (summary->spans == 0 && summary->log_records > 0) {
+    ctx.err << "baton import otlp: " << opts.file << " holds " << summary->log_records
+            << " log records and no spans: the records are events of spans (GenAI messages); "
+               "import the traces with them (cat traces.json logs.json | baton import otlp -)\n";
+    return kExitBadInput;
+  }
+  ctx.out << "imported " << summary->spans << " spans";
+  if (summary->log_records > 0) {
+    ctx.out << " and " << summary->log_records << " log records of their events";
+    if (summary->unjoined_log_records > 0)
+      ctx.out << " (" << summary->unjoined_log_records
+              << " name a span not in the input and were left out)";
+  }
+  ctx.out << " (grouped by " << otel::GroupByName(opts.group_by) << ") as " << summary->files.size()
+          << " sessions, " << summary->events << " events, into " << opts.out_dir << "\n";
   for (const std::string& f : summary->files) ctx.out << "  " << f << "\n";
   return summary->spans == 0 && !summary->rejected.empty() ? kExitBadInput : kExitOk;
 }

@@ -57,8 +57,8 @@ int RunServe(const ServeOptions& opts, CommandContext& ctx) {
     return kExitBadInput;
   }
   ctx.err << "baton serve: OTLP/HTTP on http://" << opts.otlp.substr(0, colon) << ":"
-          << (*receiver)->port() << "/v1/traces (json), sessions into " << opts.out_dir << " after "
-          << opts.idle_s << " s without spans\n";
+          << (*receiver)->port() << "/v1/traces and /v1/logs (json or protobuf), sessions into "
+          << opts.out_dir << " after " << opts.idle_s << " s without spans\n";
   ctx.err.flush();
   int sig = 0;
   sigwait(&stop_signals, &sig);
@@ -66,7 +66,11 @@ int RunServe(const ServeOptions& opts, CommandContext& ctx) {
   const otel::OtlpReceiverStats s = (*receiver)->stats();
   ctx.err << "baton serve: stopped: " << s.requests << " requests, " << s.spans_accepted
           << " spans, " << s.sessions_written << " sessions written";
-  if (s.spans_rejected) ctx.err << ", " << s.spans_rejected << " spans rejected";
+  if (s.log_records_accepted)
+    ctx.err << ", " << s.log_records_accepted << " log records of span events";
+  if (s.log_records_unjoined)
+    ctx.err << " (" << s.log_records_unjoined << " whose span never arrived, left out)";
+  if (s.spans_rejected) ctx.err << ", " << s.spans_rejected << " spans or log records rejected";
   if (s.refused_busy) ctx.err << ", " << s.refused_busy << " requests refused while busy (429)";
   if (s.write_errors) ctx.err << ", " << s.write_errors << " sessions NOT written";
   ctx.err << "\n";

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "base/json_writer.h"
+#include "harness/otel/otlp_logs.pb.h"
 #include "harness/otel/otlp_trace.pb.h"
 
 namespace baton::otel {
@@ -225,37 +226,109 @@ std::optional<Span> SpanOf(otlp::Span& s, const ScopeInfo& info, std::string* re
   return span;
 }
 
-}  // namespace
-
-Result<OtlpBatch> ParseOtlpProtobuf(std::string_view body, std::string_view where) {
+// A request parsed into `arena`, or why not.
+template <typename Request>
+Result<Request*> ParseRequest(google::protobuf::Arena& arena, std::string_view body,
+                              std::string_view where, std::string_view message_name) {
   if (body.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
     return Status::InvalidArgument(std::string(where) + ": " + std::to_string(body.size()) +
                                    " bytes, over protobuf's limit of 2 GiB");
-  // The request's messages live in an arena, allocated in a few large blocks and freed at
-  // once: parsed message by message on the heap, a request of 512 spans spent a third of
-  // the receiver's time in malloc and free. Strings are still moved out of it.
-  google::protobuf::ArenaOptions arena_options;
-  arena_options.start_block_size = std::clamp<size_t>(body.size(), 4096, 1 << 20);
-  arena_options.max_block_size = 8 << 20;
-  google::protobuf::Arena arena(arena_options);
-  otlp::ExportTraceServiceRequest& request =
-      *google::protobuf::Arena::CreateMessage<otlp::ExportTraceServiceRequest>(&arena);
-  if (!request.ParseFromArray(body.data(), static_cast<int>(body.size())))
-    return Status::Corruption(std::string(where) +
-                              ": not an OTLP/protobuf ExportTraceServiceRequest (" +
-                              std::to_string(body.size()) +
+  Request* request = google::protobuf::Arena::CreateMessage<Request>(&arena);
+  if (!request->ParseFromArray(body.data(), static_cast<int>(body.size())))
+    return Status::Corruption(std::string(where) + ": not an OTLP/protobuf " +
+                              std::string(message_name) + " (" + std::to_string(body.size()) +
                               " bytes: truncated, another message, or a string that is not "
                               "UTF-8)");
+  return request;
+}
+
+// The request's messages live in an arena, allocated in a few large blocks and freed at
+// once: parsed message by message on the heap, a request of 512 spans spent a third of the
+// receiver's time in malloc and free. Strings are still moved out of it.
+google::protobuf::ArenaOptions ArenaFor(std::string_view body) {
+  google::protobuf::ArenaOptions options;
+  options.start_block_size = std::clamp<size_t>(body.size(), 4096, 1 << 20);
+  options.max_block_size = 8 << 20;
+  return options;
+}
+
+ScopeInfo ResourceInfo(const otlp::Resource& resource) {
+  ScopeInfo info;
+  for (const otlp::KeyValue& kv : resource.attributes())
+    if (kv.key() == "service.name" && kv.value().has_string_value())
+      info.service = kv.value().string_value();
+  return info;
+}
+
+}  // namespace
+
+Result<OtlpBatch> ParseOtlpLogsProtobuf(std::string_view body, std::string_view where) {
+  google::protobuf::Arena arena(ArenaFor(body));
+  auto parsed =
+      ParseRequest<otlp::ExportLogsServiceRequest>(arena, body, where, "ExportLogsServiceRequest");
+  if (!parsed.ok()) return parsed.status();
+  otlp::ExportLogsServiceRequest& request = **parsed;
+  OtlpBatch out;
+  const std::string prefix = std::string(where) + ": ";
+  for (int ri = 0; ri < request.resource_logs_size(); ++ri) {
+    otlp::ResourceLogs& rl = *request.mutable_resource_logs(ri);
+    const ScopeInfo info = ResourceInfo(rl.resource());
+    for (int si = 0; si < rl.scope_logs_size(); ++si) {
+      otlp::ScopeLogs& sl = *rl.mutable_scope_logs(si);
+      ScopeInfo scoped = info;
+      if (sl.has_scope()) scoped.scope = sl.scope().name();
+      for (int li = 0; li < sl.log_records_size(); ++li) {
+        otlp::LogRecord& r = *sl.mutable_log_records(li);
+        std::string reason;
+        auto trace = IdOf(r.trace_id(), "traceId", 16, &reason);
+        auto id = trace ? IdOf(r.span_id(), "spanId", 8, &reason) : std::nullopt;
+        if (!trace || !id) {
+          out.rejected.push_back({prefix + "resourceLogs[" + std::to_string(ri) + "].scopeLogs[" +
+                                      std::to_string(si) + "].logRecords[" + std::to_string(li) +
+                                      "]",
+                                  std::move(reason)});
+          continue;
+        }
+        if (trace->empty() || id->empty()) {
+          ++out.log_records_outside_span;
+          continue;
+        }
+        SpanEvent ev;
+        ev.attributes = AttributesOf(*r.mutable_attributes());
+        const uint64_t t =
+            r.time_unix_nano() != 0 ? r.time_unix_nano() : r.observed_time_unix_nano();
+        ev.time_ns = t > kLatestTimeNs ? 0 : static_cast<int64_t>(t);
+        if (r.has_body()) {
+          if (r.body().has_kvlist_value()) {
+            for (otlp::KeyValue& kv : *r.mutable_body()->mutable_kvlist_value()->mutable_values())
+              ev.attributes.push_back(
+                  {std::string_view(kv.key()),
+                   kv.has_value() ? ValueOf(*kv.mutable_value()) : AttributeValue()});
+          } else {
+            ev.attributes.push_back({"body", ValueOf(*r.mutable_body())});
+          }
+        }
+        out.spans.push_back(LogRecordOfSpan(std::move(*trace), std::move(*id),
+                                            std::move(*r.mutable_event_name()), std::move(ev),
+                                            scoped.service, scoped.scope));
+        ++out.log_records;
+      }
+    }
+  }
+  return out;
+}
+
+Result<OtlpBatch> ParseOtlpProtobuf(std::string_view body, std::string_view where) {
+  google::protobuf::Arena arena(ArenaFor(body));
+  auto parsed = ParseRequest<otlp::ExportTraceServiceRequest>(arena, body, where,
+                                                              "ExportTraceServiceRequest");
+  if (!parsed.ok()) return parsed.status();
+  otlp::ExportTraceServiceRequest& request = **parsed;
   OtlpBatch out;
   const std::string prefix = std::string(where) + ": ";
   for (int ri = 0; ri < request.resource_spans_size(); ++ri) {
     otlp::ResourceSpans& rs = *request.mutable_resource_spans(ri);
-    ScopeInfo info;
-    if (rs.has_resource()) {
-      for (const otlp::KeyValue& kv : rs.resource().attributes())
-        if (kv.key() == "service.name" && kv.value().has_string_value())
-          info.service = kv.value().string_value();
-    }
+    const ScopeInfo info = ResourceInfo(rs.resource());
     // Exporters before OTLP 0.19 sent the same layout as instrumentation_library_spans.
     auto& scopes = rs.scope_spans_size() > 0 ? *rs.mutable_scope_spans()
                                              : *rs.mutable_instrumentation_library_spans();

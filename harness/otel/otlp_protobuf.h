@@ -22,7 +22,14 @@ namespace baton::otel {
 // spans[3]"). Fields this reader does not know are skipped.
 Result<OtlpBatch> ParseOtlpProtobuf(std::string_view body, std::string_view where);
 
-// An ExportTraceServiceResponse: empty when nothing was rejected, else its partial_success.
+// The log records of an ExportLogsServiceRequest (POST /v1/logs) that name a span, as events
+// of that span (otlp_spans.h: SpanRecord::kEventsOfSpan), with the same rules as OTLP/JSON's
+// reader; a record with ids of the wrong size is rejected alone ("resourceLogs[0].
+// scopeLogs[1].logRecords[3]").
+Result<OtlpBatch> ParseOtlpLogsProtobuf(std::string_view body, std::string_view where);
+
+// An ExportTraceServiceResponse (byte for byte also an ExportLogsServiceResponse): empty when
+// nothing was rejected, else its partial_success.
 std::string OtlpProtobufResponse(int64_t rejected_spans, std::string_view error_message);
 
 // A google.rpc.Status: OTLP/HTTP's error body for a request sent as protobuf.

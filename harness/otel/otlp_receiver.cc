@@ -32,10 +32,15 @@ namespace {
 // How a request's body is encoded; OTLP/HTTP answers in the same encoding.
 enum class BodyEncoding { kJson, kProtobuf };
 
-// A request's answer: where it goes, and in which encoding.
+// What a request exports: OTLP/HTTP's /v1/traces or /v1/logs (whose records baton reads
+// for the GenAI events of spans, otlp_spans.h).
+enum class Signal { kTraces, kLogs };
+
+// A request's answer: where it goes, in which encoding, and for which signal.
 struct Reply {
   kj::HttpService::Response* response = nullptr;
   BodyEncoding encoding = BodyEncoding::kJson;
+  Signal signal = Signal::kTraces;
 };
 
 // google.rpc.Status as OTLP/HTTP answers failures: {"code": N, "message": "..."} to JSON,
@@ -165,16 +170,19 @@ class OtlpReceiver::Impl final : public kj::HttpService {
       if (n == "content-length") declared_length = std::strtoull(value.cStr(), nullptr, 10);
     });
     // application/x-protobuf (the spec's), application/protobuf: answered in protobuf too.
-    const Reply reply{&response, content_type.find("protobuf") != std::string::npos
-                                     ? BodyEncoding::kProtobuf
-                                     : BodyEncoding::kJson};
     std::string path = url.cStr();
     if (size_t q = path.find('?'); q != std::string::npos) path.resize(q);
-    if (path != "/v1/traces")
+    const Reply reply{&response,
+                      content_type.find("protobuf") != std::string::npos ? BodyEncoding::kProtobuf
+                                                                         : BodyEncoding::kJson,
+                      path == "/v1/logs" ? Signal::kLogs : Signal::kTraces};
+    if (path != "/v1/traces" && path != "/v1/logs")
       return Refuse(reply, 404, 5,
-                    "baton serve receives traces at POST /v1/traces (OTLP/HTTP); not " + path);
+                    "baton serve receives traces at POST /v1/traces and the GenAI events of "
+                    "their spans at POST /v1/logs (OTLP/HTTP); not " +
+                        path);
     if (method != kj::HttpMethod::POST)
-      return Refuse(reply, 405, 12, "OTLP/HTTP takes traces as POST /v1/traces");
+      return Refuse(reply, 405, 12, "OTLP/HTTP takes an export as POST " + path);
     if (reply.encoding == BodyEncoding::kJson && !content_type.empty() &&
         content_type.find("json") == std::string::npos)
       return Refuse(
@@ -207,7 +215,7 @@ class OtlpReceiver::Impl final : public kj::HttpService {
                 const std::string_view bytes(buffer.begin(), declared_length);
                 if (gzip) return Gunzipped(reply, limit, bytes);
                 if (reply.encoding == BodyEncoding::kProtobuf)
-                  return Accept(reply, ParseOtlpProtobuf(bytes, kBodyName));
+                  return Accept(reply, ParseProtobuf(reply.signal, bytes));
                 return Accept(reply,
                               reader_.ReadInPlace(buffer.begin(), declared_length, kBodyName));
               },
@@ -218,7 +226,7 @@ class OtlpReceiver::Impl final : public kj::HttpService {
           const std::string_view bytes(text.begin(), text.size());
           if (bytes.size() > limit) return TooLarge(reply);
           if (gzip) return Gunzipped(reply, limit, bytes);
-          return Accept(reply, Parse(reply.encoding, bytes));
+          return Accept(reply, Parse(reply, bytes));
         },
         kj::mv(on_read_error));
   }
@@ -226,8 +234,13 @@ class OtlpReceiver::Impl final : public kj::HttpService {
  private:
   static constexpr std::string_view kBodyName = "the request body";
 
-  Result<OtlpBatch> Parse(BodyEncoding encoding, std::string_view bytes) {
-    if (encoding == BodyEncoding::kProtobuf) return ParseOtlpProtobuf(bytes, kBodyName);
+  static Result<OtlpBatch> ParseProtobuf(Signal signal, std::string_view bytes) {
+    return signal == Signal::kLogs ? ParseOtlpLogsProtobuf(bytes, kBodyName)
+                                   : ParseOtlpProtobuf(bytes, kBodyName);
+  }
+
+  Result<OtlpBatch> Parse(const Reply& reply, std::string_view bytes) {
+    if (reply.encoding == BodyEncoding::kProtobuf) return ParseProtobuf(reply.signal, bytes);
     return reader_.Read(bytes, kBodyName);
   }
 
@@ -235,7 +248,7 @@ class OtlpReceiver::Impl final : public kj::HttpService {
     auto plain = Gunzip(bytes, limit);
     if (!plain.ok()) return Refuse(reply, 400, 3, plain.status().message());
     if (plain->size() > limit) return TooLarge(reply);
-    return Accept(reply, Parse(reply.encoding, *plain));
+    return Accept(reply, Parse(reply, *plain));
   }
 
   kj::Promise<void> Accept(Reply reply, Result<OtlpBatch> batch) {
@@ -253,23 +266,26 @@ class OtlpReceiver::Impl final : public kj::HttpService {
                           " spans queued); retry after 1 s"));
       }
       queued_spans_ += n;
-      stats_.spans_accepted += n;
+      stats_.spans_accepted += n - batch->log_records;
+      stats_.log_records_accepted += batch->log_records;
       stats_.spans_rejected += rejected;
       if (n > 0) queue_.push_back(std::move(batch->spans));
     }
     cv_.notify_one();
+    const bool logs = reply.signal == Signal::kLogs;
     std::string message;
     if (rejected > 0)
-      message = std::to_string(rejected) +
-                " spans rejected; the first: " + batch->rejected.front().where + ": " +
+      message = std::to_string(rejected) + (logs ? " log records" : " spans") +
+                " rejected; the first: " + batch->rejected.front().where + ": " +
                 batch->rejected.front().reason;
+    // ExportLogsServiceResponse has the trace response's layout: the same bytes.
     if (reply.encoding == BodyEncoding::kProtobuf)
       return Send(reply, 200, {}, OtlpProtobufResponse(static_cast<int64_t>(rejected), message));
     JsonWriter w;
     w.BeginObject();
     if (rejected > 0) {
       w.Key("partialSuccess").BeginObject();
-      w.Key("rejectedSpans").String(std::to_string(rejected));
+      w.Key(logs ? "rejectedLogRecords" : "rejectedSpans").String(std::to_string(rejected));
       w.Key("errorMessage").String(message);
       w.EndObject();
     }
@@ -309,6 +325,13 @@ class OtlpReceiver::Impl final : public kj::HttpService {
   // that mapping, creating files and compressing run on every core while this thread takes
   // in the next batches. At most kMaxSessionsInFlight run at once (memory stays bounded).
   void Write(const std::string& key, std::vector<Span> spans) {
+    if (!HasSpan(spans)) {
+      // Log records whose spans never came, or came and were written before them (the
+      // exporter sent the logs later than `idle`): no session to add their events to.
+      std::lock_guard<std::mutex> lock(mu_);
+      stats_.log_records_unjoined += spans.size();
+      return;
+    }
     Env& env = *options_.env;
     const std::string base = options_.out_dir + "/" + SessionFileName(key);
     std::string path = base + ".baton";
@@ -327,8 +350,12 @@ class OtlpReceiver::Impl final : public kj::HttpService {
     // whether a thread can be started.
     auto group = std::make_shared<std::vector<Span>>(std::move(spans));
     auto write = [this, key, path, group] {
-      Written(path, WriteSpanSession(SessionFromSpans(key, std::move(*group)), path, *options_.env,
-                                     CloseCompaction::kNone, redaction_));
+      SpanSession session = SessionFromSpans(key, std::move(*group));
+      const size_t unjoined = session.unjoined_log_records;
+      Written(path,
+              WriteSpanSession(std::move(session), path, *options_.env, CloseCompaction::kNone,
+                               redaction_),
+              unjoined);
     };
     std::thread thread;
     try {
@@ -349,8 +376,9 @@ class OtlpReceiver::Impl final : public kj::HttpService {
     done.thread.join();
   }
 
-  void Written(const std::string& path, const Status& s) {
+  void Written(const std::string& path, const Status& s, size_t unjoined_log_records) {
     std::lock_guard<std::mutex> lock(mu_);
+    stats_.log_records_unjoined += unjoined_log_records;
     if (!s.ok()) {
       ++stats_.write_errors;
       std::fprintf(stderr, "baton serve: writing %s: %s\n", path.c_str(), s.message().c_str());

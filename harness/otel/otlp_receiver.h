@@ -2,13 +2,14 @@
 // (or conversation), for a fleet of agent services behind the OpenTelemetry Collector.
 //
 // POST /v1/traces with application/json or application/x-protobuf (OTLP/HTTP's default,
-// otlp_protobuf.h), gzip or not; each is answered in its own encoding. Spans are kept per
-// group until none has
-// arrived for `idle`, then the group is written to OUT/<trace or conversation id>.baton (a
-// group that receives spans after it was written gets a second file, -2, -3, ...). Stop()
-// writes every open group. A request whose spans would put more than `max_queued_spans` in
-// the writer's queue is refused with 429 and Retry-After, so nothing accepted is dropped and
-// an exporter that retries loses nothing either.
+// otlp_protobuf.h), gzip or not; each is answered in its own encoding. POST /v1/logs the
+// same, for the log records that carry the GenAI events of spans (the messages, with the
+// OpenAI instrumentations): they join their spans' groups and are written with them. Spans are kept
+// per group until none has arrived for `idle`, then the group is written to OUT/<trace or
+// conversation id>.baton (a group that receives spans after it was written gets a second file, -2,
+// -3, ...). Stop() writes every open group. A request whose spans would put more than
+// `max_queued_spans` in the writer's queue is refused with 429 and Retry-After, so nothing accepted
+// is dropped and an exporter that retries loses nothing either.
 #ifndef BATON_HARNESS_OTEL_OTLP_RECEIVER_H_
 #define BATON_HARNESS_OTEL_OTLP_RECEIVER_H_
 
@@ -38,10 +39,12 @@ struct OtlpReceiverOptions {
 struct OtlpReceiverStats {
   uint64_t requests = 0;
   uint64_t spans_accepted = 0;
-  uint64_t spans_rejected = 0;  // Reported in partial_success.
-  uint64_t refused_busy = 0;    // 429
-  uint64_t refused_large = 0;   // 413
-  uint64_t refused_bad = 0;     // 400, 404, 405, 415
+  uint64_t log_records_accepted = 0;  // GenAI events of spans, sent to /v1/logs.
+  uint64_t log_records_unjoined = 0;  // Of those, whose span was not in their group.
+  uint64_t spans_rejected = 0;        // Reported in partial_success (with log records).
+  uint64_t refused_busy = 0;          // 429
+  uint64_t refused_large = 0;         // 413
+  uint64_t refused_bad = 0;           // 400, 404, 405, 415
   uint64_t sessions_written = 0;
   uint64_t write_errors = 0;
 };

@@ -281,6 +281,10 @@ std::optional<std::string> IdOf(element span, std::string_view camel, std::strin
   return HexOf(*bytes);
 }
 
+// OTLP times are unsigned nanoseconds since 1970; past 2096 they are garbage, and keeping
+// them below 2^62 keeps every difference of two times representable.
+constexpr int64_t kLatestTimeNs = int64_t{4'000'000'000} * 1'000'000'000;
+
 struct ScopeInfo {
   std::string service;
   std::string scope;
@@ -313,9 +317,6 @@ std::optional<Span> SpanOf(element s, const ScopeInfo& info, std::string* reason
     *reason = "startTimeUnixNano: expected nanoseconds as a number or a string of digits";
     return std::nullopt;
   }
-  // OTLP times are unsigned nanoseconds since 1970; past 2096 they are garbage, and keeping
-  // them below 2^62 keeps every difference of two times representable.
-  constexpr int64_t kLatestTimeNs = int64_t{4'000'000'000} * 1'000'000'000;
   if (start_ns < 0 || start_ns > kLatestTimeNs) {
     *reason = "startTimeUnixNano: " + std::to_string(start_ns) +
               " is not a time after 1970 and before 2096";
@@ -413,6 +414,87 @@ void ReadResourceSpans(element doc, std::string_view where, size_t doc_index, un
                                   "].spans[" + std::to_string(found[i].span_index) + "]",
                               std::move(reasons[i])});
     }
+  }
+}
+
+// The log records of one export request that belong to a span, each as an event of that
+// span: named by the record's eventName (OTLP 1.5), else its event.name attribute (the
+// Events API before it); its attributes, and the fields of a key-value body (the GenAI
+// events' {"content": ...}, {"index", "finish_reason", "message"}) as attributes of their
+// own, or a body of any other kind as "body".
+void ReadResourceLogs(element doc, std::string_view where, size_t doc_index, OtlpBatch& out) {
+  auto resource_logs = Member(doc, "resourceLogs", "resource_logs");
+  if (!resource_logs || !resource_logs->is_array()) return;
+  const std::string prefix = std::string(where) + ": " +
+                             (doc_index > 0 ? "document " + std::to_string(doc_index) + ": " : "");
+  size_t ri = 0;
+  for (element rl : resource_logs->get_array()) {
+    ScopeInfo info;
+    if (auto resource = Member(rl, "resource"))
+      info.service = AttributeString(AttributesOf(*resource), "service.name");
+    auto scopes = Member(rl, "scopeLogs", "scope_logs");
+    if (scopes && scopes->is_array()) {
+      size_t si = 0;
+      for (element sl : scopes->get_array()) {
+        ScopeInfo scoped = info;
+        if (auto scope = Member(sl, "scope"))
+          if (auto name = Member(*scope, "name")) scoped.scope = StringOf(*name);
+        auto records = Member(sl, "logRecords", "log_records");
+        if (!records || !records->is_array()) {
+          ++si;
+          continue;
+        }
+        size_t li = 0;
+        for (element r : records->get_array()) {
+          const size_t index = li++;
+          if (!r.is_object()) continue;
+          std::string reason;
+          auto trace = IdOf(r, "traceId", "trace_id", 16, &reason);
+          auto id = trace ? IdOf(r, "spanId", "span_id", 8, &reason) : std::nullopt;
+          if (!trace || !id) {
+            out.rejected.push_back({prefix + "resourceLogs[" + std::to_string(ri) + "].scopeLogs[" +
+                                        std::to_string(si) + "].logRecords[" +
+                                        std::to_string(index) + "]",
+                                    std::move(reason)});
+            continue;
+          }
+          if (trace->empty() || id->empty()) {
+            ++out.log_records_outside_span;
+            continue;
+          }
+          SpanEvent ev;
+          ev.attributes = AttributesOf(r);
+          auto name = Member(r, "eventName", "event_name");
+          auto t = Member(r, "timeUnixNano", "time_unix_nano");
+          if (!t || IntOf(*t).value_or(0) <= 0)
+            t = Member(r, "observedTimeUnixNano", "observed_time_unix_nano");
+          ev.time_ns = t ? IntOf(*t).value_or(0) : 0;
+          // Without a usable time, the event takes its span's start when it is joined.
+          if (ev.time_ns < 0 || ev.time_ns > kLatestTimeNs) ev.time_ns = 0;
+          if (auto body = Member(r, "body")) {
+            auto kv = Member(*body, "kvlistValue", "kvlist_value");
+            auto values = kv ? Member(*kv, "values") : std::nullopt;
+            if (values && values->is_array()) {
+              for (element item : values->get_array()) {
+                auto key = Member(item, "key");
+                if (!key) continue;
+                auto value = Member(item, "value");
+                ev.attributes.push_back(
+                    {StringOf(*key), value ? ValueOf(*value) : AttributeValue()});
+              }
+            } else {
+              ev.attributes.push_back({"body", ValueOf(*body)});
+            }
+          }
+          out.spans.push_back(LogRecordOfSpan(std::move(*trace), std::move(*id),
+                                              name ? StringOf(*name) : std::string(), std::move(ev),
+                                              scoped.service, scoped.scope));
+          ++out.log_records;
+        }
+        ++si;
+      }
+    }
+    ++ri;
   }
 }
 
@@ -733,15 +815,18 @@ Result<OtlpBatch> OtlpJsonReader::ReadPadded(char* const padded, size_t size,
       if (err != simdjson::SUCCESS)
         return Status::Corruption(std::string(where) + ": at byte " + std::to_string(at) +
                                   ": not valid JSON: " + simdjson::error_message(err));
-      if (!doc.is_object() || !Member(doc, "resourceSpans", "resource_spans"))
+      const bool spans = doc.is_object() && Member(doc, "resourceSpans", "resource_spans");
+      const bool logs = doc.is_object() && Member(doc, "resourceLogs", "resource_logs");
+      if (!spans && !logs)
         return Status::Corruption(
             std::string(where) + ": at byte " + std::to_string(at) +
-            ": expected an OTLP/JSON trace export, an object with \"resourceSpans\"" +
+            ": expected an OTLP/JSON trace or log export, an object with \"resourceSpans\" or "
+            "\"resourceLogs\"" +
             (doc.is_object() && Member(doc, "resourceMetrics", "resource_metrics")
                  ? " (this is metrics)"
-             : doc.is_object() && Member(doc, "resourceLogs", "resource_logs") ? " (this is logs)"
-                                                                               : ""));
-      ReadResourceSpans(doc, where, docs, workers_, batch);
+                 : ""));
+      if (spans) ReadResourceSpans(doc, where, docs, workers_, batch);
+      if (logs) ReadResourceLogs(doc, where, docs, batch);
       ++docs;
     }
     // Bounded: simdjson's count can exceed what is left to read.
@@ -760,6 +845,21 @@ void OtlpJsonReader::Release(size_t parsed_bytes) {
   // that for the life of a receiver whose usual batches are a few hundred kB.
   constexpr size_t kKeepForInputsUpTo = 16 << 20;
   if (parsed_bytes > kKeepForInputsUpTo) state_ = std::make_unique<State>();
+}
+
+Span LogRecordOfSpan(std::string trace_id, std::string span_id, std::string event_name,
+                     SpanEvent event, const std::string& service, const std::string& scope) {
+  event.name = std::move(event_name);
+  if (event.name.empty()) event.name = AttributeString(event.attributes, "event.name");
+  if (event.name.empty()) event.name = "log";
+  Span span;
+  span.record = SpanRecord::kEventsOfSpan;
+  span.trace_id = std::move(trace_id);
+  span.span_id = std::move(span_id);
+  span.service_name = service;
+  span.scope_name = scope;
+  span.events.push_back(std::move(event));
+  return span;
 }
 
 std::string WriteOtlpJson(const std::vector<Span>& spans) {

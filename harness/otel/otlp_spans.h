@@ -9,6 +9,12 @@
 // or names, unknown fields, and several documents in one file (the file exporter writes one
 // per line). A span it cannot use is rejected alone, with a reason naming where it was;
 // everything else in the batch is kept (OTLP's partial success).
+//
+// Log exports ({"resourceLogs": [{"resource", "scopeLogs": [{"scope", "logRecords": [...]}]}]})
+// are read too, for the log records that belong to a span: the GenAI conventions' events
+// (gen_ai.user.message, gen_ai.choice, ...), which the OpenAI instrumentations send as log
+// records, not span events, with the messages in the record's body. Each becomes an event of
+// the span it names (SpanRecord::kEventsOfSpan), joined to it when its session is built.
 #ifndef BATON_HARNESS_OTEL_OTLP_SPANS_H_
 #define BATON_HARNESS_OTEL_OTLP_SPANS_H_
 
@@ -108,7 +114,12 @@ struct SpanEvent {
 
 enum class StatusCode : uint8_t { kUnset = 0, kOk = 1, kError = 2 };
 
+// What a Span holds: a whole span, or (read from a log record) only an event of the span that
+// `span_id` names, for the session builder to join to it.
+enum class SpanRecord : uint8_t { kSpan, kEventsOfSpan };
+
 struct Span {
+  SpanRecord record = SpanRecord::kSpan;
   std::string trace_id;        // Lowercase hex, 32 digits.
   std::string span_id;         // Lowercase hex, 16 digits.
   std::string parent_span_id;  // "" for a root.
@@ -129,17 +140,21 @@ struct Span {
 };
 
 struct RejectedSpan {
-  std::string where;   // "FILE: resourceSpans[0].scopeSpans[1].spans[3]"
+  // "FILE: resourceSpans[0].scopeSpans[1].spans[3]" (or resourceLogs[0].scopeLogs[1].logRecords[3])
+  std::string where;
   std::string reason;  // "spanId: expected 16 hex digits or base64 of 8 bytes"
 };
 
 struct OtlpBatch {
-  std::vector<Span> spans;
+  std::vector<Span> spans;  // With the events of log records that name a span.
   std::vector<RejectedSpan> rejected;
+  size_t log_records = 0;               // Read as events of a span.
+  size_t log_records_outside_span = 0;  // Name no span (a plain application log): skipped.
 };
 
 // Parses an OTLP/JSON export request (or several, concatenated or one per line), reading
-// spans on every core. A document that is not JSON or has no resourceSpans is an error
+// spans on every core. A document that is not JSON or has neither resourceSpans nor
+// resourceLogs is an error
 // naming `where` and the byte offset; a span without usable ids or times is rejected alone.
 Result<OtlpBatch> ParseOtlpJson(std::string_view json, std::string_view where);
 
@@ -179,6 +194,13 @@ class OtlpJsonReader {
   const unsigned workers_;
   std::unique_ptr<State> state_;
 };
+
+// The record of a log record that names a span (trace and span ids in hex): its event,
+// named `event_name` (the record's eventName), else by its event.name attribute, else "log";
+// an event without a time takes the span's start when joined. OTLP/JSON's and protobuf's
+// readers both make them so.
+Span LogRecordOfSpan(std::string trace_id, std::string span_id, std::string event_name,
+                     SpanEvent event, const std::string& service, const std::string& scope);
 
 // An OTLP/JSON export request of `spans` (hex ids, numbers as strings, as the spec says),
 // grouped by service and scope.

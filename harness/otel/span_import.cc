@@ -576,7 +576,12 @@ class SessionBuilder {
   SessionBuilder(std::string key, std::vector<Span> spans) : key_(std::move(key)) {
     // Reserved, so that the index's keys (views of the kept spans' ids) never move.
     spans_.reserve(spans.size());
+    std::vector<Span*> log_events;  // Events of a span, read from log records.
     for (Span& s : spans) {
+      if (s.record == SpanRecord::kEventsOfSpan) {
+        log_events.push_back(&s);
+        continue;
+      }
       if (index_.count(s.span_id) > 0) {
         ++duplicates_;  // The first copy is kept.
         continue;
@@ -584,6 +589,7 @@ class SessionBuilder {
       spans_.push_back(std::move(s));
       index_.emplace(spans_.back().span_id, spans_.size() - 1);
     }
+    JoinLogEvents(log_events);
     const size_t n = spans_.size();
     depth_.assign(n, -1);
     hints_.resize(n);
@@ -617,6 +623,7 @@ class SessionBuilder {
     out.key = key_;
     out.spans = spans_.size();
     out.duplicate_spans = duplicates_;
+    out.unjoined_log_records = unjoined_log_records_;
     for (size_t i : order_) {
       const std::string& a = agents_[i];
       if (!a.empty() &&
@@ -631,6 +638,30 @@ class SessionBuilder {
   }
 
  private:
+  // Each log record's event joins its span, in time order among the span's events (one
+  // without a time at the span's start); a record whose span never arrived is counted.
+  void JoinLogEvents(const std::vector<Span*>& records) {
+    std::vector<bool> joined(spans_.size(), false);
+    for (Span* r : records) {
+      auto it = index_.find(r->span_id);
+      if (it == index_.end()) {
+        unjoined_log_records_ += r->events.size();
+        continue;
+      }
+      Span& span = spans_[it->second];
+      for (SpanEvent& e : r->events) {
+        if (e.time_ns <= 0) e.time_ns = span.start_ns;
+        span.events.push_back(std::move(e));
+      }
+      joined[it->second] = true;
+    }
+    for (size_t i = 0; i < spans_.size(); ++i)
+      if (joined[i])
+        std::stable_sort(
+            spans_[i].events.begin(), spans_[i].events.end(),
+            [](const SpanEvent& a, const SpanEvent& b) { return a.time_ns < b.time_ns; });
+  }
+
   static int64_t Hint(const Attributes& attrs) {
     const AttributeValue* v = FindAttribute(attrs, attr::kSeq);
     if (v == nullptr) return INT64_MAX;
@@ -1037,6 +1068,10 @@ class SessionBuilder {
           if (e.name != name) continue;
           std::string body = AttributeString(e.attributes, "content");
           if (body.empty()) body = AttributeString(e.attributes, "gen_ai.event.content");
+          // An assistant message of tool calls alone ({"tool_calls": [...]}, no content).
+          if (const AttributeValue* calls = FindAttribute(e.attributes, "tool_calls");
+              body.empty() && calls != nullptr && calls->type == ValueType::kArray)
+            body = "{\"tool_calls\":" + calls->text + "}";
           for (ParsedMessage& m : MessagesOf(parser_, body, std::string(role))) {
             if (m.message.role.empty()) m.message.role = role;
             if (m.message.tool_call_id.empty())
@@ -1400,6 +1435,7 @@ class SessionBuilder {
   std::string key_;
   std::vector<Span> spans_;
   size_t duplicates_ = 0;
+  size_t unjoined_log_records_ = 0;
   std::unordered_map<std::string_view, size_t> index_;     // span id -> its index in spans_.
   std::unordered_map<std::string, LastInput> last_input_;  // By agent.
   std::vector<int> depth_;
@@ -1444,6 +1480,11 @@ std::string ConversationOf(const Span& span) {
   return id;
 }
 
+bool HasSpan(const std::vector<Span>& group) {
+  return std::any_of(group.begin(), group.end(),
+                     [](const Span& s) { return s.record == SpanRecord::kSpan; });
+}
+
 SpanSession SessionFromSpans(std::string key, std::vector<Span> spans) {
   return SessionBuilder(std::move(key), std::move(spans)).Build();
 }
@@ -1455,6 +1496,16 @@ void SpanGroups::Add(std::vector<Span> spans, int64_t now_ns) {
     for (const Span& s : spans) {
       if (conversation_of_trace_.count(s.trace_id) > 0) continue;
       if (std::string c = ConversationOf(s); !c.empty()) {
+        // What arrived of the trace before it named its conversation (spans that name none,
+        // the log records of its model calls) joins the conversation's group.
+        if (auto early = groups_.find(s.trace_id); early != groups_.end() && c != s.trace_id) {
+          Group taken = std::move(early->second);
+          groups_.erase(early);
+          auto [it, created] = groups_.try_emplace(c);
+          if (created) it->second.first_seen = taken.first_seen;
+          it->second.last_ns = std::max(it->second.last_ns, taken.last_ns);
+          for (Span& moved : taken.spans) it->second.spans.push_back(std::move(moved));
+        }
         conversation_of_trace_.emplace(s.trace_id, std::move(c));
         trace_order_.push_back(s.trace_id);
       }
@@ -1553,10 +1604,17 @@ Result<OtlpImportSummary> ImportOtlpFile(const std::string& in, const std::strin
   if (!batch.ok()) return batch.status();
   if (!env.DirectoryExists(out_dir)) return Status::InvalidArgument(out_dir + ": not a directory");
   OtlpImportSummary summary;
-  summary.spans = batch->spans.size();
+  summary.spans = batch->spans.size() - batch->log_records;
+  summary.log_records = batch->log_records;
   summary.rejected = std::move(batch->rejected);
   std::vector<std::pair<std::string, std::vector<Span>>> groups =
       AllGroups(std::move(batch->spans), group_by);
+  // A group of log records alone (their spans are not in the file) is no session.
+  std::erase_if(groups, [&](const std::pair<std::string, std::vector<Span>>& g) {
+    if (HasSpan(g.second)) return false;
+    summary.unjoined_log_records += g.second.size();
+    return true;
+  });
 
   // Named first, in the groups' order, so that the names do not depend on which thread
   // finishes first. Keys that differ only in characters a file name cannot hold stay apart.
@@ -1576,12 +1634,14 @@ Result<OtlpImportSummary> ImportOtlpFile(const std::string& in, const std::strin
   struct Written {
     Status status;
     size_t events = 0;
+    size_t unjoined_log_records = 0;
     bool done = false;
   };
   std::vector<Written> written(groups.size());
   ParallelFor(groups.size(), workers, [&](size_t i) {
     SpanSession s = SessionFromSpans(std::move(groups[i].first), std::move(groups[i].second));
     written[i].events = s.events.size();
+    written[i].unjoined_log_records = s.unjoined_log_records;
     // A file of many sessions is imported at the recorder's level: recompressing each small
     // session hard on close made writing otlp_bench's 20 sessions 7.6x slower.
     written[i].status = WriteSpanSession(std::move(s), paths[i], env, CloseCompaction::kNone);
@@ -1592,6 +1652,7 @@ Result<OtlpImportSummary> ImportOtlpFile(const std::string& in, const std::strin
     if (!written[i].done) continue;  // Not started after another session failed.
     if (!written[i].status.ok()) return written[i].status;
     summary.events += written[i].events;
+    summary.unjoined_log_records += written[i].unjoined_log_records;
     summary.files.push_back(std::move(paths[i]));
   }
   return summary;

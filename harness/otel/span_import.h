@@ -63,6 +63,8 @@ struct SpanSession {
   std::vector<Event> events;  // seq 1..N.
   size_t spans = 0;           // Distinct spans used.
   size_t duplicate_spans = 0;
+  // Log records (GenAI events sent as logs) whose span is not in the group: left out.
+  size_t unjoined_log_records = 0;
   size_t model_calls = 0;
   size_t model_calls_with_content = 0;
 };
@@ -97,8 +99,12 @@ class SpanGroups {
   size_t open_spans_ = 0;
 };
 
-// One session from the spans of one group (any order; duplicates are dropped).
+// One session from the spans of one group (any order; duplicates are dropped), with the
+// events of log records joined to their spans.
 SpanSession SessionFromSpans(std::string key, std::vector<Span> spans);
+
+// Whether a group holds a span, not only log records (whose spans are elsewhere, or lost).
+bool HasSpan(const std::vector<Span>& group);
 
 // Groups `spans` (SpanGroups) and builds a session per group, in order of each group's first
 // span; the groups are mapped on `workers` threads at once (0: one per core).
@@ -118,6 +124,8 @@ Status WriteSpanSession(SpanSession session, const std::string& path, Env& env,
 
 struct OtlpImportSummary {
   size_t spans = 0;
+  size_t log_records = 0;           // Events of spans, from log exports.
+  size_t unjoined_log_records = 0;  // Of those, naming a span not in the file: left out.
   std::vector<RejectedSpan> rejected;
   std::vector<std::string> files;  // One per session written.
   size_t events = 0;

@@ -10,6 +10,7 @@
 
 #include <string>
 
+#include "harness/otel/otlp_logs.pb.h"
 #include "harness/otel/otlp_spans.h"
 #include "harness/otel/otlp_trace.pb.h"
 
@@ -136,6 +137,7 @@ constexpr char kEveryKindOfValueJson[] = R"j({"resourceSpans":[{
   auto differs = [](const char* field, const auto& g, const auto& w) {
     return ::testing::AssertionFailure() << field << ": " << g << ", want " << w;
   };
+  if (got.record != want.record) return differs("record", int(got.record), int(want.record));
   if (got.trace_id != want.trace_id) return differs("trace_id", got.trace_id, want.trace_id);
   if (got.span_id != want.span_id) return differs("span_id", got.span_id, want.span_id);
   if (got.parent_span_id != want.parent_span_id)
@@ -182,6 +184,88 @@ TEST(OtlpProtobufTest, ARequestGivesTheSpansOfTheSameRequestInJson) {
             R"(["stop \"quoted\"",7,1.5,false,"aGk=",null])");
   EXPECT_EQ(s.Str("llm.invocation_parameters"), R"({"model":"gpt-4o","stop":["\n"]})");
   EXPECT_EQ(s.status, StatusCode::kError);
+}
+
+// Log records of GenAI events (POST /v1/logs): each record that names a span is an event of it,
+// as the same records in OTLP/JSON give.
+TEST(OtlpProtobufTest, LogRecordsGiveTheEventsOfTheSameRecordsInJson) {
+  otlp::ExportLogsServiceRequest r;
+  otlp::ResourceLogs* rl = r.add_resource_logs();
+  SetString(rl->mutable_resource()->add_attributes(), "service.name", "travel-agents");
+  otlp::ScopeLogs* sl = rl->add_scope_logs();
+  sl->mutable_scope()->set_name("@opentelemetry/instrumentation-openai");
+  otlp::LogRecord* choice = sl->add_log_records();
+  choice->set_trace_id(kTrace);
+  choice->set_span_id(kSpan);
+  choice->set_time_unix_nano(1767225601000000000ull);
+  choice->set_event_name("gen_ai.choice");
+  otlp::KeyValueList* body = choice->mutable_body()->mutable_kvlist_value();
+  otlp::KeyValue* index = body->add_values();
+  index->set_key("index");
+  index->mutable_value()->set_int_value(0);
+  otlp::KeyValue* message = body->add_values();
+  message->set_key("message");
+  otlp::KeyValue* call = message->mutable_value()->mutable_kvlist_value()->add_values();
+  call->set_key("tool_calls");
+  otlp::KeyValueList* first_call =
+      call->mutable_value()->mutable_array_value()->add_values()->mutable_kvlist_value();
+  SetString(first_call->add_values(), "id", "call_1");
+  otlp::LogRecord* user = sl->add_log_records();
+  user->set_trace_id(kTrace);
+  user->set_span_id(kSpan);
+  user->set_observed_time_unix_nano(1767225600500000000ull);
+  SetString(user->add_attributes(), "event.name", "gen_ai.user.message");
+  user->mutable_body()->set_string_value("plain text");
+  sl->add_log_records()->mutable_body()->set_string_value("a log of no span");
+  otlp::LogRecord* bad = sl->add_log_records();
+  bad->set_trace_id(kTrace);
+  bad->set_span_id("short");
+  constexpr std::string_view kJson = R"({"resourceLogs":[{"resource":{"attributes":[
+      {"key":"service.name","value":{"stringValue":"travel-agents"}}]},
+    "scopeLogs":[{"scope":{"name":"@opentelemetry/instrumentation-openai"},"logRecords":[
+      {"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7",
+       "timeUnixNano":"1767225601000000000","eventName":"gen_ai.choice",
+       "body":{"kvlistValue":{"values":[{"key":"index","value":{"intValue":"0"}},
+         {"key":"message","value":{"kvlistValue":{"values":[{"key":"tool_calls","value":
+           {"arrayValue":{"values":[{"kvlistValue":{"values":[
+             {"key":"id","value":{"stringValue":"call_1"}}]}}]}}}]}}}]}}},
+      {"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7",
+       "observedTimeUnixNano":"1767225600500000000",
+       "attributes":[{"key":"event.name","value":{"stringValue":"gen_ai.user.message"}}],
+       "body":{"stringValue":"plain text"}},
+      {"body":{"stringValue":"a log of no span"}},
+      {"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"c2hvcnQ="}]}]}]})";
+  auto from_protobuf = ParseOtlpLogsProtobuf(r.SerializeAsString(), "the request body");
+  ASSERT_TRUE(from_protobuf.ok()) << from_protobuf.status().ToString();
+  auto from_json = ParseOtlpJson(kJson, "the JSON");
+  ASSERT_TRUE(from_json.ok()) << from_json.status().ToString();
+  ASSERT_THAT(from_protobuf->spans, SizeIs(2));
+  ASSERT_THAT(from_json->spans, SizeIs(2));
+  for (size_t i = 0; i < 2; ++i)
+    EXPECT_TRUE(SameSpan(from_protobuf->spans[i], from_json->spans[i])) << i;
+  EXPECT_EQ(from_protobuf->log_records, 2u);
+  EXPECT_EQ(from_protobuf->log_records_outside_span, 1u);
+  EXPECT_EQ(from_json->log_records_outside_span, 1u);
+  ASSERT_THAT(from_protobuf->rejected, SizeIs(1));
+  EXPECT_EQ(from_protobuf->rejected[0].where,
+            "the request body: resourceLogs[0].scopeLogs[0].logRecords[3]");
+  EXPECT_THAT(from_protobuf->rejected[0].reason, HasSubstr("spanId: expected 8 bytes"));
+  ASSERT_THAT(from_json->rejected, SizeIs(1));
+  const Span& c = from_protobuf->spans[0];
+  EXPECT_EQ(c.record, SpanRecord::kEventsOfSpan);
+  EXPECT_EQ(c.span_id, "00f067aa0ba902b7");
+  ASSERT_THAT(c.events, SizeIs(1));
+  EXPECT_EQ(c.events[0].name, "gen_ai.choice");
+  EXPECT_EQ(AttributeString(c.events[0].attributes, "message"),
+            R"({"tool_calls":[{"id":"call_1"}]})");
+  EXPECT_EQ(from_protobuf->spans[1].events[0].name, "gen_ai.user.message");
+  EXPECT_EQ(from_protobuf->spans[1].events[0].time_ns, 1767225600500000000);
+  EXPECT_EQ(AttributeString(from_protobuf->spans[1].events[0].attributes, "body"), "plain text");
+
+  auto not_logs = ParseOtlpLogsProtobuf("\x0a\x05", "truncated");
+  ASSERT_FALSE(not_logs.ok());
+  EXPECT_THAT(not_logs.status().message(),
+              HasSubstr("truncated: not an OTLP/protobuf ExportLogsServiceRequest"));
 }
 
 TEST(OtlpProtobufTest, ExportersBeforeScopeSpansAreRead) {

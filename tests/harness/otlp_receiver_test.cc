@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "base/mem_env.h"
+#include "harness/otel/otlp_logs.pb.h"
 #include "harness/otel/otlp_trace.pb.h"
 #include "replayer/trace.h"
 #include "tests/testing/run_command.h"
@@ -62,6 +63,23 @@ TEST(SpanGroupsTest, AGroupIsTakenWhenItWentQuietAndTracesJoinTheirConversation)
   EXPECT_EQ(rest[0].first, "c1");
   EXPECT_THAT(rest[0].second, SizeIs(3));
   EXPECT_EQ(groups.open_spans(), 0u);
+}
+
+// A trace's spans may come in batches before one of them names the trace's conversation (the
+// log records of its model calls always do): they join the conversation's group then.
+TEST(SpanGroupsTest, WhatCameBeforeATraceNamedItsConversationJoinsTheConversation) {
+  SpanGroups groups(GroupBy::kAuto);
+  Span log_record = MakeSpan("t1", "b");
+  log_record.record = SpanRecord::kEventsOfSpan;
+  groups.Add({log_record, MakeSpan("t1", "c")}, 0);
+  groups.Add({MakeSpan("t2", "x")}, 1);
+  groups.Add({MakeSpan("t1", "a", "c1")}, 2);
+  EXPECT_EQ(groups.open_groups(), 2u);
+  auto all = groups.TakeAll();
+  ASSERT_THAT(all, SizeIs(2));  // The quiet longest first.
+  EXPECT_EQ(all[0].first, "t2");
+  EXPECT_EQ(all[1].first, "c1");
+  EXPECT_THAT(all[1].second, SizeIs(3));
 }
 
 std::string SpanJson(const std::string& trace, int n, int first = 0) {
@@ -363,6 +381,65 @@ TEST_F(OtlpReceiverTest, AWriterThatFallsBehindGets429WithRetryAfterAndLosesNoth
   EXPECT_EQ(stats.spans_accepted, 6u);
   EXPECT_EQ(stats.sessions_written, 2u);  // Everything accepted was written.
   EXPECT_EQ(stats.write_errors, 0u);
+}
+
+// The OpenAI instrumentations export the messages as log records, in a batch of their own that
+// may come before or after the spans: POST /v1/logs, joined to the spans' session.
+TEST_F(OtlpReceiverTest, LogRecordsOfSpanEventsJoinTheirSessionWhicheverComesFirst) {
+  auto receiver = OtlpReceiver::Start(Options(std::chrono::hours(1)));
+  ASSERT_TRUE(receiver.ok()) << receiver.status().ToString();
+  const unsigned port = (*receiver)->port();
+  std::ifstream in(std::string(BATON_SOURCE_DIR) + "/tests/otel/data/genai_log_events.json");
+  std::string logs, traces;
+  std::getline(in, logs);
+  std::getline(in, traces);
+  Posted logged = Post(port, WriteFile(dir_ + "/logs.json", logs), "", "/v1/logs");
+  EXPECT_EQ(logged.status, 200);
+  EXPECT_EQ(logged.body, "{}");
+  EXPECT_EQ(Post(port, WriteFile(dir_ + "/traces.json", traces)).status, 200);
+  // Log records with a bad id: partial success, in the logs' own words.
+  Posted bad = Post(
+      port,
+      WriteFile(dir_ + "/bad_logs.json", R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[)"
+                                         R"({"traceId":"zz","spanId":"0000000000000001"}]}]}]})"),
+      "", "/v1/logs");
+  EXPECT_EQ(bad.status, 200);
+  EXPECT_THAT(bad.body, HasSubstr(R"("partialSuccess":{"rejectedLogRecords":"1")"));
+  EXPECT_THAT(bad.body, HasSubstr("1 log records rejected"));
+  // As protobuf: the records of a trace whose spans never come are left out, not a session.
+  otlp::ExportLogsServiceRequest request;
+  otlp::LogRecord* r = request.add_resource_logs()->add_scope_logs()->add_log_records();
+  r->set_trace_id(std::string(15, '\x07') + "L");
+  r->set_span_id("\x01\x02\x03\x04\x05\x06\x07\x08");
+  r->set_event_name("gen_ai.user.message");
+  otlp::KeyValue* content = r->mutable_body()->mutable_kvlist_value()->add_values();
+  content->set_key("content");
+  content->mutable_value()->set_string_value("Is anyone there?");
+  Posted proto = Post(port, WriteFile(dir_ + "/logs.bin", request.SerializeAsString()),
+                      "-H 'Content-Type: application/x-protobuf'", "/v1/logs");
+  EXPECT_EQ(proto.status, 200);
+  EXPECT_THAT(proto.headers, HasSubstr("Content-Type: application/x-protobuf"));
+  (*receiver)->Stop();
+
+  OtlpReceiverStats stats = (*receiver)->stats();
+  EXPECT_EQ(stats.spans_accepted, 4u);
+  EXPECT_EQ(stats.log_records_accepted, 10u);  // 9 of the file's, 1 as protobuf.
+  EXPECT_EQ(stats.log_records_unjoined, 2u);   // The file's record of a lost span, and it.
+  EXPECT_EQ(stats.spans_rejected, 1u);
+  ASSERT_THAT((*receiver)->files(), ElementsAre(dir_ + "/conv-logs.baton"));
+  auto trace = Trace::Load(dir_ + "/conv-logs.baton");
+  ASSERT_TRUE(trace.ok()) << trace.status().ToString();
+  std::vector<const ModelCall*> calls;
+  for (const Event& e : trace->events())
+    if (const auto* c = e.As<ModelCall>()) calls.push_back(c);
+  ASSERT_THAT(calls, SizeIs(2));
+  ASSERT_EQ(calls[0]->request.messages.size(), 2u);
+  auto asked = trace->Text(calls[0]->request.messages[1].content);
+  ASSERT_TRUE(asked.ok()) << asked.status().ToString();
+  EXPECT_EQ(*asked, "What was ACME's Q3 revenue?");
+  auto answered = trace->Text(calls[1]->response.content);
+  ASSERT_TRUE(answered.ok()) << answered.status().ToString();
+  EXPECT_EQ(*answered, "ACME's Q3 revenue was $12M.");
 }
 
 TEST_F(OtlpReceiverTest, ListeningOnAPortInUseIsAnError) {

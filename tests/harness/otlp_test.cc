@@ -470,6 +470,91 @@ TEST(OtlpImportTest, ResponsesItemsAndAnthropicBlocksReadAsToolCallsAndResults) 
   EXPECT_EQ(calls[1]->As<ModelCall>()->response.content.text, "Booked: confirmation 77.");
 }
 
+// The OpenAI instrumentations (Python's opentelemetry-instrumentation-openai-v2, JS's
+// @opentelemetry/instrumentation-openai) send the messages as log records in the chat span's
+// context, not on the span: events named by their event.name attribute (or OTLP's eventName),
+// the message in a key-value body. Here the logs come first, as a separate export.
+TEST(OtlpImportTest, GenAiEventsSentAsLogRecordsJoinTheirSpans) {
+  auto batch = ParseOtlpJson(Slurp(kData + "/genai_log_events.json"), "genai_log_events.json");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  EXPECT_EQ(batch->log_records, 9u);
+  EXPECT_EQ(batch->log_records_outside_span, 1u);  // The service's own "started" log.
+  auto sessions = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
+  ASSERT_THAT(sessions, SizeIs(1));
+  const SpanSession& s = sessions[0];
+  EXPECT_EQ(s.key, "conv-logs");
+  EXPECT_EQ(s.spans, 4u);
+  EXPECT_EQ(s.unjoined_log_records, 1u);  // Its span was never exported.
+  EXPECT_EQ(Meta(s.header, "content"), "recorded");
+  auto calls = Of<ModelCall>(s);
+  ASSERT_THAT(calls, SizeIs(2));
+  const ModelCall& first = *calls[0]->As<ModelCall>();
+  EXPECT_EQ(calls[0]->agent, "researcher");
+  ASSERT_EQ(first.request.messages.size(), 2u);
+  EXPECT_EQ(first.request.messages[0].role, "system");
+  EXPECT_EQ(first.request.messages[0].content.text, "You research with web_search.");
+  EXPECT_EQ(first.request.messages[1].role, "user");
+  EXPECT_EQ(first.request.messages[1].content.text, "What was ACME's Q3 revenue?");
+  ASSERT_THAT(first.response.tool_calls, SizeIs(1));
+  EXPECT_EQ(first.response.tool_calls[0].id, "call_1");
+  EXPECT_EQ(first.response.tool_calls[0].name, "web_search");
+  EXPECT_EQ(first.response.tool_calls[0].arguments_json.text, R"({"q":"ACME Q3 revenue"})");
+  EXPECT_EQ(first.response.finish_reason, "tool_calls");
+
+  const ModelCall& second = *calls[1]->As<ModelCall>();
+  ASSERT_EQ(second.request.messages.size(), 4u);
+  EXPECT_EQ(second.request.messages[3].role, "tool");
+  EXPECT_EQ(second.request.messages[3].tool_call_id, "call_1");
+  EXPECT_EQ(second.request.messages[3].content.text, "ACME Q3 revenue: $12M");
+  // A choice with only an observed time is still the answer of its span.
+  EXPECT_EQ(second.response.content.text, "ACME's Q3 revenue was $12M.");
+  EXPECT_EQ(second.response.finish_reason, "stop");
+
+  // The same records after the spans, or in another order, make the same session.
+  std::string text = Slurp(kData + "/genai_log_events.json");
+  const size_t line = text.find('\n');
+  auto reversed = ParseOtlpJson(text.substr(line + 1) + text.substr(0, line + 1), "reversed");
+  ASSERT_TRUE(reversed.ok()) << reversed.status().ToString();
+  auto again = SessionsFromSpans(std::move(reversed->spans), GroupBy::kAuto);
+  ASSERT_THAT(again, SizeIs(1));
+  ASSERT_EQ(again[0].events.size(), s.events.size());
+  for (size_t i = 0; i < s.events.size(); ++i)
+    EXPECT_EQ(EventToJson(again[0].events[i]), EventToJson(s.events[i])) << i;
+}
+
+TEST(OtlpImportTest, LogRecordsAloneAreNoSessionAndBadIdsAreRejectedAlone) {
+  const std::string logs =
+      R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[)"
+      R"({"traceId":"5b8efff798038103d269b633813fc60c","spanId":"b000000000000001",)"
+      R"("eventName":"gen_ai.user.message","body":{"kvlistValue":{"values":[{"key":"content",)"
+      R"("value":{"stringValue":"hi"}}]}}},)"
+      R"({"traceId":"nothex","spanId":"b000000000000001"},)"
+      R"({"traceId":"5b8efff798038103d269b633813fc60c","spanId":"b000000000000001",)"
+      R"("body":{"stringValue":"plain"}})"
+      R"(]}]}]})";
+  auto batch = ParseOtlpJson(logs, "logs.json");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  EXPECT_EQ(batch->log_records, 2u);
+  ASSERT_THAT(batch->rejected, SizeIs(1));
+  EXPECT_EQ(batch->rejected[0].where, "logs.json: resourceLogs[0].scopeLogs[0].logRecords[1]");
+  EXPECT_THAT(batch->rejected[0].reason, HasSubstr("traceId: expected 32 hex digits"));
+  // A body that is not a key-value list is kept as "body"; a record without a name is "log".
+  ASSERT_THAT(batch->spans, SizeIs(2));
+  EXPECT_EQ(batch->spans[1].events[0].name, "log");
+  EXPECT_EQ(AttributeString(batch->spans[1].events[0].attributes, "body"), "plain");
+  EXPECT_FALSE(HasSpan(batch->spans));
+  auto sessions = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
+  for (const SpanSession& s : sessions) EXPECT_EQ(s.spans, 0u);
+
+  const std::string dir = FreshTempDir("otlp_logs_only");
+  const std::string file = dir + "/logs.json";
+  std::ofstream(file) << logs;
+  RunResult r = RunCommand(kBaton + " import otlp " + file + " -o " + dir + "/out");
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("2 log records and no spans"));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/out/5b8efff798038103d269b633813fc60c.baton"));
+}
+
 TEST(OtlpImportTest, GroupByTraceKeepsTracesApartFromTheirConversation) {
   auto sessions = Import("genai_current.json", GroupBy::kTrace);
   ASSERT_THAT(sessions, SizeIs(1));
@@ -704,11 +789,11 @@ TEST(OtlpImportTest, ManyDocumentsReadInBatchesAsEachDoesAlone) {
   // A bad line after a document larger than the batch: named at its byte in the input.
   const std::string bad = documents[0] + "\n" + documents[15] + "\n" + documents[1] + "\n";
   OtlpJsonReader reader(/*batch_bytes=*/4096);
-  auto failed = reader.Read(bad + "{\"resourceLogs\":[]}\n", "in.jsonl");
+  auto failed = reader.Read(bad + "{\"resourceMetrics\":[]}\n", "in.jsonl");
   ASSERT_FALSE(failed.ok());
   EXPECT_THAT(failed.status().message(),
               HasSubstr("in.jsonl: at byte " + std::to_string(bad.size()) + ": "));
-  EXPECT_THAT(failed.status().message(), HasSubstr("(this is logs)"));
+  EXPECT_THAT(failed.status().message(), HasSubstr("(this is metrics)"));
   auto unfinished = reader.Read(bad + documents[2].substr(0, 50), "in.jsonl");
   ASSERT_FALSE(unfinished.ok());
   EXPECT_THAT(unfinished.status().message(), HasSubstr("the last 50 bytes are an unfinished"));
@@ -1087,10 +1172,11 @@ TEST(OtlpCliTest, ImportWritesASessionPerGroupAndBadFilesExit2) {
   EXPECT_EQ(check.exit_code, 0) << check.err;
   EXPECT_THAT(check.out, HasSubstr("source=otlp"));
 
-  RunResult bad = RunCommand(kBaton + " import otlp " +
-                             WriteFile(dir + "/bad.json", R"({"resourceLogs":[]})") + " -o " + dir);
+  RunResult bad =
+      RunCommand(kBaton + " import otlp " +
+                 WriteFile(dir + "/bad.json", R"({"resourceMetrics":[]})") + " -o " + dir);
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_THAT(bad.err, HasSubstr("(this is logs)"));
+  EXPECT_THAT(bad.err, HasSubstr("(this is metrics)"));
   RunResult group = RunCommand(kBaton + " import otlp " + kData +
                                "/genai_current.json --group-by trace -o " + dir + "/t");
   EXPECT_EQ(group.exit_code, 0) << group.err;

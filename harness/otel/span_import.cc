@@ -10,6 +10,7 @@
 #include <set>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "base/parallel_for.h"
@@ -610,6 +611,13 @@ class SessionBuilder {
     names_agent_.assign(n, false);
     resolved_.assign(n, false);
     for (size_t i = 0; i < n; ++i) AgentOf(i);
+    for (size_t i = 0; i < n; ++i) {
+      if (roles_[i] == SpanRole::kHandoff) handoff_spans_ = true;
+      if (roles_[i] != SpanRole::kTool) continue;
+      if (std::string id = spans_[i].Str("gen_ai.tool.call.id"); !id.empty())
+        tool_call_ids_.insert(std::move(id));
+      if (!TransferTargetOf(spans_[i], ToolNameOf(spans_[i])).empty()) handoff_spans_ = true;
+    }
     for (const Span& s : spans_)
       for (const SpanEvent& e : s.events) {
         if (e.name.rfind("baton.message.", 0) == 0) explicit_messages_ = true;
@@ -660,6 +668,22 @@ class SessionBuilder {
         std::stable_sort(
             spans_[i].events.begin(), spans_[i].events.end(),
             [](const SpanEvent& a, const SpanEvent& b) { return a.time_ns < b.time_ns; });
+  }
+
+  // A tool span's tool: "execute_tool search" (GenAI), "search.tool" (OpenLLMetry), or named
+  // by an attribute.
+  static std::string ToolNameOf(const Span& s) {
+    std::string tool = FirstString(
+        s, {"gen_ai.tool.name", "tool.name", "ai.toolCall.name", "traceloop.entity.name"});
+    if (tool.empty()) tool = std::string(Stripped(s.name, {"execute_tool "}, {".tool"}));
+    return tool;
+  }
+
+  // The agent a tool span transfers to, "" for a tool that is not a transfer.
+  static std::string TransferTargetOf(const Span& s, const std::string& tool) {
+    std::string target = s.Str("gen_ai.transfer.target.name");
+    if (target.empty()) target = HandoffToolTarget(tool, ToolArguments(s)).value_or("");
+    return target;
   }
 
   static int64_t Hint(const Attributes& attrs) {
@@ -751,8 +775,29 @@ class SessionBuilder {
           !call.response.tool_calls.empty())
         ++out.model_calls_with_content;
       const bool failed = !call.error.empty();
+      // A transfer the model asked for (transfer_to_<agent>) is the handoff when the trace
+      // records handoffs no other way (an instrumentation of the model client alone sees
+      // only the request for it): no tool span ran that call, no span is a handoff or a
+      // transfer, and the program did not say it with baton.message.send.
+      std::vector<MessageSend> transfers;
+      for (const ToolCallRequest& t : call.response.tool_calls) {
+        auto target = HandoffToolTarget(t.name, t.arguments_json.text);
+        if (!target || explicit_messages_ || handoff_spans_ ||
+            (!t.id.empty() && tool_call_ids_.count(t.id) > 0))
+          continue;
+        MessageSend send;
+        send.message_id = t.id.empty() ? s.span_id + "/" + t.name : t.id;
+        send.to = ResolveAgent(*target);
+        send.intent = "handoff";
+        send.payload.text = t.arguments_json.text;
+        transfers.push_back(std::move(send));
+      }
       size_t item = Add(s.end_ns, hint, agent, std::move(call));
       model_items_.push_back(item);
+      for (MessageSend& send : transfers) {
+        std::string to = send.to, id = send.message_id;
+        pending_[to].push_back({Add(s.end_ns, hint, agent, std::move(send)), std::move(id), agent});
+      }
       if (auto waiting = unprocessed_.find(agent); !failed && waiting != unprocessed_.end()) {
         for (std::string& id : waiting->second)
           Add(s.end_ns, hint, agent, MessageProcessed{std::move(id)});
@@ -761,12 +806,8 @@ class SessionBuilder {
     }
     if (role == SpanRole::kHandoff) EmitHandoff(i);
     if (role == SpanRole::kTool) {
-      std::string target = s.Str("gen_ai.transfer.target.name");
-      std::string tool = FirstString(
-          s, {"gen_ai.tool.name", "tool.name", "ai.toolCall.name", "traceloop.entity.name"});
-      // "execute_tool search" (GenAI), "search.tool" (OpenLLMetry).
-      if (tool.empty()) tool = std::string(Stripped(s.name, {"execute_tool "}, {".tool"}));
-      if (target.empty()) target = HandoffToolTarget(tool, ToolArguments(s)).value_or("");
+      const std::string tool = ToolNameOf(s);
+      const std::string target = TransferTargetOf(s, tool);
       if (!target.empty()) {
         // A handoff by tool: the program's own baton.message.send (if any) says it instead.
         if (!explicit_messages_) {
@@ -1436,6 +1477,8 @@ class SessionBuilder {
   std::vector<Span> spans_;
   size_t duplicates_ = 0;
   size_t unjoined_log_records_ = 0;
+  std::unordered_set<std::string> tool_call_ids_;  // gen_ai.tool.call.id of the tool spans.
+  bool handoff_spans_ = false;  // A span is a handoff, or a tool span a transfer.
   std::unordered_map<std::string_view, size_t> index_;     // span id -> its index in spans_.
   std::unordered_map<std::string, LastInput> last_input_;  // By agent.
   std::vector<int> depth_;

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "base/json_parse.h"
@@ -54,37 +55,57 @@ std::string RootCause(const std::string& file) {
   return out;
 }
 
-TEST(OtelJsExporterTest, BatonAttributesGiveTheRuntimesRootCause) {
-  for (const char* exporter : {"exporter-trace-otlp-http", "exporter-trace-otlp-proto"})
-    ASSERT_EQ(
-        RunCommand("test -d " + kJs + "/node_modules/@opentelemetry/" + exporter).exit_code, 0)
-        << "scripts/install-deps installs the pinned OpenTelemetry JS packages (npm ci in tests/js)";
-  const std::string dir = FreshTempDir("otel_js");
-  // Idle is an hour: the sessions are written by SIGTERM, as a receiver that stops does.
+// `baton serve` on an ephemeral port, writing into DIR/sessions. Idle is an hour: the sessions
+// are written by SIGTERM (Stop), as a receiver that stops does.
+struct Served {
+  std::string pid;
+  std::string endpoint;  // http://127.0.0.1:PORT
+};
+Served Serve(const std::string& dir) {
   RunResult started = RunCommand("sh -c '" + kBaton + " serve --otlp 127.0.0.1:0 -o " + dir +
                                  "/sessions --idle 3600 > " + dir + "/serve.out 2> " + dir +
                                  "/serve.log & echo $!'");
-  ASSERT_EQ(started.exit_code, 0);
-  const std::string pid = started.out.substr(0, started.out.find('\n'));
+  Served served;
+  if (started.exit_code != 0) return served;
+  served.pid = started.out.substr(0, started.out.find('\n'));
   std::smatch port;
-  std::string log;
   for (int i = 0; i < 500; ++i) {
-    log = Slurp(dir + "/serve.log");
-    if (std::regex_search(log, port, std::regex("127\\.0\\.0\\.1:([0-9]+)/v1/traces"))) break;
+    const std::string log = Slurp(dir + "/serve.log");
+    if (std::regex_search(log, port, std::regex("127\\.0\\.0\\.1:([0-9]+)/v1/traces"))) {
+      served.endpoint = "http://127.0.0.1:" + port[1].str();
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  ASSERT_FALSE(port.empty()) << log;
-  const std::string endpoint = "http://127.0.0.1:" + port[1].str();
+  return served;
+}
+
+// SIGTERM, then the stop line of its log once it has exited.
+std::string Stop(const Served& served, const std::string& dir) {
+  RunCommand("kill -TERM " + served.pid);
+  for (int i = 0; i < 1000 && RunCommand("kill -0 " + served.pid + " 2>/dev/null").exit_code == 0;
+       ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return Slurp(dir + "/serve.log");
+}
+
+TEST(OtelJsExporterTest, BatonAttributesGiveTheRuntimesRootCause) {
+  for (const char* exporter : {"exporter-trace-otlp-http", "exporter-trace-otlp-proto"})
+    ASSERT_EQ(RunCommand("test -d " + kJs + "/node_modules/@opentelemetry/" + exporter).exit_code,
+              0)
+        << "scripts/install-deps installs the pinned OpenTelemetry JS packages (npm ci in "
+           "tests/js)";
+  const std::string dir = FreshTempDir("otel_js");
+  const Served served = Serve(dir);
+  ASSERT_FALSE(served.endpoint.empty()) << Slurp(dir + "/serve.log");
+  const std::string& endpoint = served.endpoint;
   for (const char* encoding : {"json", "protobuf"})
     for (const char* scenario : {"stale_context", "misunderstood_task"}) {
       RunResult run = RunCommand("node " + kJs + "/otel_research_team.mjs " + scenario + " " +
                                  endpoint + " " + encoding);
       EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
     }
-  ASSERT_EQ(RunCommand("kill -TERM " + pid).exit_code, 0);
-  for (int i = 0; i < 1000 && RunCommand("kill -0 " + pid + " 2>/dev/null").exit_code == 0; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  log = Slurp(dir + "/serve.log");
+  const std::string log = Stop(served, dir);
   EXPECT_THAT(log, HasSubstr("4 sessions written"));
   EXPECT_THAT(log, Not(HasSubstr("415")));
 
@@ -108,6 +129,72 @@ TEST(OtelJsExporterTest, BatonAttributesGiveTheRuntimesRootCause) {
     EXPECT_THAT(json_events, HasSubstr("context_read"));
     EXPECT_EQ(events(protobuf), json_events);
   }
+}
+
+// The official @opentelemetry/instrumentation-openai on the official openai SDK sends the
+// messages as log records (GenAI events, with content capture on), the spans without them:
+// baton serve joins the two exports into one session per conversation, with the messages,
+// and the planner's transfer_to_researcher request as the handoff. With capture off (the
+// default) the same run has no message text, and says so.
+TEST(OtelJsInstrumentationTest, TheOpenAiInstrumentationsLogRecordsGiveTheMessages) {
+  ASSERT_EQ(RunCommand("test -d " + kJs + "/node_modules/@opentelemetry/instrumentation-openai")
+                .exit_code,
+            0)
+      << "scripts/install-deps installs the pinned OpenTelemetry JS packages (npm ci in tests/js)";
+  const std::string dir = FreshTempDir("otel_js_logs");
+  const Served served = Serve(dir);
+  ASSERT_FALSE(served.endpoint.empty()) << Slurp(dir + "/serve.log");
+  // Content capture on, as JSON and as protobuf; and off.
+  for (const char* run_args : {"js-openai json", "js-openai-protobuf protobuf", "js-openai-off"}) {
+    const bool capture = std::string(run_args).find("off") == std::string::npos;
+    RunResult run = RunCommand("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=" +
+                               std::string(capture ? "true" : "false") + " node " + kJs +
+                               "/otel_openai_instrumented.cjs " + served.endpoint + " " + run_args);
+    EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+    EXPECT_THAT(run.out, HasSubstr("researcher: ACME's Q3 revenue was $12M."));
+  }
+  const std::string log = Stop(served, dir);
+  EXPECT_THAT(log, HasSubstr("3 sessions written"));
+  EXPECT_THAT(log, HasSubstr("log records of span events"));
+  EXPECT_THAT(log, Not(HasSubstr("left out")));
+
+  const std::string session = dir + "/sessions/js-openai.baton";
+  RunResult cat = RunCommand(kBaton + " cat " + session);
+  ASSERT_EQ(cat.exit_code, 0) << cat.err;
+  EXPECT_THAT(cat.out, HasSubstr(R"({"role":"system","content":"You are the planner."})"));
+  EXPECT_THAT(cat.out, HasSubstr(R"({"role":"user","content":"What was ACME's Q3 revenue?"})"));
+  EXPECT_THAT(cat.out, HasSubstr(R"("content":"ACME's Q3 revenue was $12M.")"));
+  EXPECT_THAT(cat.out, HasSubstr(R"("kind":"message_send","agent":"planner")"));
+  EXPECT_THAT(cat.out, HasSubstr(R"("to":"researcher","intent":"handoff")"));
+  EXPECT_THAT(cat.out, HasSubstr(R"("kind":"message_delivery","agent":"researcher")"));
+  RunResult inspect = RunCommand(kBaton + " inspect " + session);
+  EXPECT_THAT(inspect.out, HasSubstr("agents    planner, researcher"));
+  EXPECT_THAT(inspect.out, HasSubstr("content=recorded"));
+  EXPECT_EQ(RunCommand(kBaton + " check " + session).exit_code, 0);
+  // The same calls and messages from the protobuf exports. The spans' order around them
+  // follows the real clock (the instrumentation ends its chat span a moment after the agent's
+  // code has gone on), so only what the calls and messages were is compared, not where.
+  auto events = [](const std::string& file) {
+    RunResult out = RunCommand(kBaton + " cat " + file);
+    EXPECT_EQ(out.exit_code, 0) << out.err;
+    std::vector<std::string> kept;
+    std::istringstream lines(out.out);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("\"kind\":\"span_") != std::string::npos) continue;
+      line = std::regex_replace(
+          line, std::regex("\"(seq|cause|mono_ns|wall_ns|latency_ns)\":[0-9]+"), "\"$1\":N");
+      kept.push_back(line);
+    }
+    return kept;
+  };
+  const std::vector<std::string> json_events = events(session);
+  EXPECT_THAT(json_events, ::testing::SizeIs(5));  // 2 calls, a send, its delivery and use.
+  EXPECT_EQ(events(dir + "/sessions/js-openai-protobuf.baton"), json_events);
+
+  RunResult off = RunCommand(kBaton + " cat " + dir + "/sessions/js-openai-off.baton");
+  ASSERT_EQ(off.exit_code, 0) << off.err;
+  EXPECT_THAT(off.out, Not(HasSubstr("ACME's Q3 revenue was")));
+  EXPECT_THAT(off.out, HasSubstr(R"("to":"researcher","intent":"handoff")"));
 }
 
 // Spans that carry message content replay: the session imported from them serves the official

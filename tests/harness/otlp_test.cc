@@ -659,6 +659,47 @@ std::string Msg(const std::string& role, const std::string& text) {
          R"("}]})";
 }
 
+// An instrumentation of the model client alone (the OpenAI instrumentations) sees the planner's
+// transfer_to_<agent> only as a tool call the model asked for: that request is the handoff.
+// When a tool span ran the call, or a span is the handoff, that says it, once.
+TEST(OtlpImportTest, ATransferTheModelAskedForIsTheHandoffWhenNothingElseSaysIt) {
+  auto spans = [](bool with_tool_span) {
+    Span planner = AgentSpan("00000000000000a1", "planner");
+    Span researcher = AgentSpan("00000000000000b1", "researcher");
+    researcher.start_ns = 2'000'000;
+    researcher.end_ns = 3'000'000;
+    Span chat = ChatSpan(1, planner.span_id, "", "[" + Msg("user", "Q3 revenue?") + "]");
+    chat.attributes.push_back(
+        {"gen_ai.output.messages",
+         AttributeValue::String(R"([{"role":"assistant","parts":[{"type":"tool_call",)"
+                                R"("id":"call_7","name":"transfer_to_researcher",)"
+                                R"("arguments":{"task":"Q3"}}]}])")});
+    std::vector<Span> out = {planner, researcher, chat};
+    if (with_tool_span) {
+      Span tool = ChatSpan(2, planner.span_id, "", "[]");
+      tool.name = "execute_tool transfer_to_researcher";
+      tool.attributes = {{"gen_ai.operation.name", AttributeValue::String("execute_tool")},
+                         {"gen_ai.tool.name", AttributeValue::String("transfer_to_researcher")},
+                         {"gen_ai.tool.call.id", AttributeValue::String("call_7")}};
+      out.push_back(tool);
+    }
+    return out;
+  };
+  for (bool with_tool_span : {false, true}) {
+    SCOPED_TRACE(with_tool_span ? "with the tool span" : "the model's request alone");
+    auto sessions = SessionsFromSpans(spans(with_tool_span), GroupBy::kAuto);
+    ASSERT_THAT(sessions, SizeIs(1));
+    auto sends = Of<MessageSend>(sessions[0]);
+    ASSERT_THAT(sends, SizeIs(1));
+    EXPECT_EQ(sends[0]->agent, "planner");
+    EXPECT_EQ(sends[0]->As<MessageSend>()->to, "researcher");
+    EXPECT_EQ(sends[0]->As<MessageSend>()->message_id, "call_7");
+    auto deliveries = Of<MessageDelivery>(sessions[0]);
+    ASSERT_THAT(deliveries, SizeIs(1));
+    EXPECT_EQ(deliveries[0]->agent, "researcher");
+  }
+}
+
 // Instrumentations resend an agent's whole conversation with every call. Each call's
 // messages read as they do alone; a call that continues the agent's last one shares its
 // messages (each held once, as a recorded session holds them) instead of reading them again.

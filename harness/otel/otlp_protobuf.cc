@@ -282,17 +282,9 @@ Result<OtlpBatch> ParseOtlpLogsProtobuf(std::string_view body, std::string_view 
         std::string reason;
         auto trace = IdOf(r.trace_id(), "traceId", 16, &reason);
         auto id = trace ? IdOf(r.span_id(), "spanId", 8, &reason) : std::nullopt;
-        if (!trace || !id) {
-          out.rejected.push_back({prefix + "resourceLogs[" + std::to_string(ri) + "].scopeLogs[" +
-                                      std::to_string(si) + "].logRecords[" + std::to_string(li) +
-                                      "]",
-                                  std::move(reason)});
+        if (!LogRecordNamesSpan(trace, id, std::move(reason), prefix, static_cast<size_t>(ri),
+                                static_cast<size_t>(si), static_cast<size_t>(li), out))
           continue;
-        }
-        if (trace->empty() || id->empty()) {
-          ++out.log_records_outside_span;
-          continue;
-        }
         SpanEvent ev;
         ev.attributes = AttributesOf(*r.mutable_attributes());
         const uint64_t t =

@@ -451,17 +451,8 @@ void ReadResourceLogs(element doc, std::string_view where, size_t doc_index, Otl
           std::string reason;
           auto trace = IdOf(r, "traceId", "trace_id", 16, &reason);
           auto id = trace ? IdOf(r, "spanId", "span_id", 8, &reason) : std::nullopt;
-          if (!trace || !id) {
-            out.rejected.push_back({prefix + "resourceLogs[" + std::to_string(ri) + "].scopeLogs[" +
-                                        std::to_string(si) + "].logRecords[" +
-                                        std::to_string(index) + "]",
-                                    std::move(reason)});
+          if (!LogRecordNamesSpan(trace, id, std::move(reason), prefix, ri, si, index, out))
             continue;
-          }
-          if (trace->empty() || id->empty()) {
-            ++out.log_records_outside_span;
-            continue;
-          }
           SpanEvent ev;
           ev.attributes = AttributesOf(r);
           auto name = Member(r, "eventName", "event_name");
@@ -845,6 +836,24 @@ void OtlpJsonReader::Release(size_t parsed_bytes) {
   // that for the life of a receiver whose usual batches are a few hundred kB.
   constexpr size_t kKeepForInputsUpTo = 16 << 20;
   if (parsed_bytes > kKeepForInputsUpTo) state_ = std::make_unique<State>();
+}
+
+bool LogRecordNamesSpan(const std::optional<std::string>& trace_id,
+                        const std::optional<std::string>& span_id, std::string reason,
+                        const std::string& where, size_t resource, size_t scope, size_t record,
+                        OtlpBatch& out) {
+  if (!trace_id || !span_id) {
+    out.rejected.push_back({where + "resourceLogs[" + std::to_string(resource) + "].scopeLogs[" +
+                                std::to_string(scope) + "].logRecords[" + std::to_string(record) +
+                                "]",
+                            std::move(reason)});
+    return false;
+  }
+  if (trace_id->empty() || span_id->empty()) {
+    ++out.log_records_outside_span;
+    return false;
+  }
+  return true;
 }
 
 Span LogRecordOfSpan(std::string trace_id, std::string span_id, std::string event_name,

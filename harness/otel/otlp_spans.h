@@ -195,6 +195,15 @@ class OtlpJsonReader {
   std::unique_ptr<State> state_;
 };
 
+// Whether a log record, at resourceLogs[resource].scopeLogs[scope].logRecords[record] of
+// `where`, is read: its trace and span ids as its reader decoded them (nullopt: unusable, and
+// `reason` says why, so the record is rejected alone), or empty (it names no span: counted in
+// `out` and skipped). OTLP/JSON's and protobuf's readers both ask it.
+bool LogRecordNamesSpan(const std::optional<std::string>& trace_id,
+                        const std::optional<std::string>& span_id, std::string reason,
+                        const std::string& where, size_t resource, size_t scope, size_t record,
+                        OtlpBatch& out);
+
 // The record of a log record that names a span (trace and span ids in hex): its event,
 // named `event_name` (the record's eventName), else by its event.name attribute, else "log";
 // an event without a time takes the span's start when joined. OTLP/JSON's and protobuf's

@@ -591,6 +591,7 @@ class SessionBuilder {
       index_.emplace(spans_.back().span_id, spans_.size() - 1);
     }
     JoinLogEvents(log_events);
+    for (Span& span : spans_) LiftInferenceDetails(span);
     const size_t n = spans_.size();
     depth_.assign(n, -1);
     hints_.resize(n);
@@ -684,6 +685,19 @@ class SessionBuilder {
     std::string target = s.Str("gen_ai.transfer.target.name");
     if (target.empty()) target = HandoffToolTarget(tool, ToolArguments(s)).value_or("");
     return target;
+  }
+
+  // The GenAI conventions' gen_ai.client.inference.operation.details event (a span event, or
+  // a log record joined above) carries the model call's attributes (gen_ai.input.messages,
+  // gen_ai.output.messages, gen_ai.system_instructions, ...) instead of its span: they are
+  // read as the span's, where the span has none of that name.
+  static void LiftInferenceDetails(Span& span) {
+    for (const SpanEvent& e : span.events) {
+      if (e.name != "gen_ai.client.inference.operation.details") continue;
+      for (const Attribute& a : e.attributes)
+        if (a.key.view().starts_with("gen_ai.") && span.Find(a.key) == nullptr)
+          span.attributes.push_back(a);
+    }
   }
 
   static int64_t Hint(const Attributes& attrs) {

@@ -522,6 +522,42 @@ TEST(OtlpImportTest, GenAiEventsSentAsLogRecordsJoinTheirSpans) {
     EXPECT_EQ(EventToJson(again[0].events[i]), EventToJson(s.events[i])) << i;
 }
 
+// The conventions' newer form: one gen_ai.client.inference.operation.details event per call,
+// with the call's gen_ai.* attributes, structured (an array of key-value lists), here sent as
+// a log record.
+TEST(OtlpImportTest, InferenceDetailsEventsCarryTheCallsMessages) {
+  const std::string trace = "5b8efff798038103d269b633813fc60c";
+  const std::string text =
+      R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":")" + trace +
+      R"(","spanId":"b000000000000001","name":"chat m","startTimeUnixNano":"1000",)"
+      R"("endTimeUnixNano":"2000","attributes":[{"key":"gen_ai.operation.name",)"
+      R"("value":{"stringValue":"chat"}}]}]}]}]})"
+      "\n"
+      R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"traceId":")" +
+      trace +
+      R"(","spanId":"b000000000000001","eventName":"gen_ai.client.inference.operation.details",)"
+      R"("attributes":[{"key":"gen_ai.input.messages","value":{"arrayValue":{"values":[)"
+      R"({"kvlistValue":{"values":[{"key":"role","value":{"stringValue":"user"}},)"
+      R"({"key":"parts","value":{"arrayValue":{"values":[{"kvlistValue":{"values":[)"
+      R"({"key":"type","value":{"stringValue":"text"}},)"
+      R"({"key":"content","value":{"stringValue":"Q3 revenue?"}}]}}]}}}]}}]}}},)"
+      R"({"key":"gen_ai.output.messages","value":{"stringValue":)"
+      R"("[{\"role\":\"assistant\",\"parts\":[{\"type\":\"text\",\"content\":\"$12M\"}]}]"}},)"
+      R"({"key":"gen_ai.operation.name","value":{"stringValue":"ignored: the span has one"}}]}]}]}]})";
+  auto batch = ParseOtlpJson(text, "details.json");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  auto sessions = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
+  ASSERT_THAT(sessions, SizeIs(1));
+  auto calls = Of<ModelCall>(sessions[0]);
+  ASSERT_THAT(calls, SizeIs(1));
+  const ModelCall& call = *calls[0]->As<ModelCall>();
+  ASSERT_EQ(call.request.messages.size(), 1u);
+  EXPECT_EQ(call.request.messages[0].role, "user");
+  EXPECT_EQ(call.request.messages[0].content.text, "Q3 revenue?");
+  EXPECT_EQ(call.response.content.text, "$12M");
+  EXPECT_EQ(Meta(sessions[0].header, "content"), "recorded");
+}
+
 TEST(OtlpImportTest, LogRecordsAloneAreNoSessionAndBadIdsAreRejectedAlone) {
   const std::string logs =
       R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[)"

@@ -4,12 +4,12 @@
 // POST /v1/traces with application/json or application/x-protobuf (OTLP/HTTP's default,
 // otlp_protobuf.h), gzip or not; each is answered in its own encoding. POST /v1/logs the
 // same, for the log records that carry the GenAI events of spans (the messages, with the
-// OpenAI instrumentations): they join their spans' groups and are written with them. Spans are kept
-// per group until none has arrived for `idle`, then the group is written to OUT/<trace or
-// conversation id>.baton (a group that receives spans after it was written gets a second file, -2,
-// -3, ...). Stop() writes every open group. A request whose spans would put more than
-// `max_queued_spans` in the writer's queue is refused with 429 and Retry-After, so nothing accepted
-// is dropped and an exporter that retries loses nothing either.
+// OpenAI instrumentations): they join their spans' groups and are written with them. Spans
+// are kept per group until none has arrived for `idle`, then the group is written to
+// OUT/<trace or conversation id>.baton (a group that receives spans after it was written gets
+// a second file, -2, -3, ...). Stop() writes every open group. A request whose spans would put
+// more than `max_queued_spans` in the writer's queue is refused with 429 and Retry-After, so
+// nothing accepted is dropped and an exporter that retries loses nothing either.
 #ifndef BATON_HARNESS_OTEL_OTLP_RECEIVER_H_
 #define BATON_HARNESS_OTEL_OTLP_RECEIVER_H_
 

@@ -290,6 +290,14 @@ struct ScopeInfo {
   std::string scope;
 };
 
+// What the resource of a resourceSpans or resourceLogs entry says of its spans and records.
+ScopeInfo ResourceInfo(element resource_entry) {
+  ScopeInfo info;
+  if (auto resource = Member(resource_entry, "resource"))
+    info.service = AttributeString(AttributesOf(*resource), "service.name");
+  return info;
+}
+
 std::optional<Span> SpanOf(element s, const ScopeInfo& info, std::string* reason) {
   Span span;
   auto trace = IdOf(s, "traceId", "trace_id", 16, reason);
@@ -368,10 +376,7 @@ void ReadResourceSpans(element doc, std::string_view where, size_t doc_index, un
   std::vector<SpanInDocument> found;
   size_t ri = 0;
   for (element rs : resource_spans->get_array()) {
-    ScopeInfo info;
-    if (auto resource = Member(rs, "resource")) {
-      info.service = AttributeString(AttributesOf(*resource), "service.name");
-    }
+    const ScopeInfo info = ResourceInfo(rs);
     auto scopes = Member(rs, "scopeSpans", "scope_spans");
     if (!scopes)
       scopes = Member(rs, "instrumentationLibrarySpans", "instrumentation_library_spans");
@@ -429,9 +434,7 @@ void ReadResourceLogs(element doc, std::string_view where, size_t doc_index, Otl
                              (doc_index > 0 ? "document " + std::to_string(doc_index) + ": " : "");
   size_t ri = 0;
   for (element rl : resource_logs->get_array()) {
-    ScopeInfo info;
-    if (auto resource = Member(rl, "resource"))
-      info.service = AttributeString(AttributesOf(*resource), "service.name");
+    const ScopeInfo info = ResourceInfo(rl);
     auto scopes = Member(rl, "scopeLogs", "scope_logs");
     if (scopes && scopes->is_array()) {
       size_t si = 0;

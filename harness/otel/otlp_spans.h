@@ -140,7 +140,8 @@ struct Span {
 };
 
 struct RejectedSpan {
-  // "FILE: resourceSpans[0].scopeSpans[1].spans[3]" (or resourceLogs[0].scopeLogs[1].logRecords[3])
+  // "FILE: resourceSpans[0].scopeSpans[1].spans[3]", or for a log record
+  // "FILE: resourceLogs[0].scopeLogs[1].logRecords[3]".
   std::string where;
   std::string reason;  // "spanId: expected 16 hex digits or base64 of 8 bytes"
 };
@@ -154,8 +155,8 @@ struct OtlpBatch {
 
 // Parses an OTLP/JSON export request (or several, concatenated or one per line), reading
 // spans on every core. A document that is not JSON or has neither resourceSpans nor
-// resourceLogs is an error
-// naming `where` and the byte offset; a span without usable ids or times is rejected alone.
+// resourceLogs is an error naming `where` and the byte offset; a span without usable ids or
+// times is rejected alone.
 Result<OtlpBatch> ParseOtlpJson(std::string_view json, std::string_view where);
 
 // ParseOtlpJson that keeps its parser's memory (the tape, the padded copy of the input)

@@ -612,12 +612,14 @@ class SessionBuilder {
     names_agent_.assign(n, false);
     resolved_.assign(n, false);
     for (size_t i = 0; i < n; ++i) AgentOf(i);
+    transfer_targets_.resize(n);
     for (size_t i = 0; i < n; ++i) {
       if (roles_[i] == SpanRole::kHandoff) handoff_spans_ = true;
       if (roles_[i] != SpanRole::kTool) continue;
       if (std::string id = spans_[i].Str("gen_ai.tool.call.id"); !id.empty())
         tool_call_ids_.insert(std::move(id));
-      if (!TransferTargetOf(spans_[i], ToolNameOf(spans_[i])).empty()) handoff_spans_ = true;
+      transfer_targets_[i] = TransferTargetOf(spans_[i], ToolNameOf(spans_[i]));
+      if (!transfer_targets_[i].empty()) handoff_spans_ = true;
     }
     for (const Span& s : spans_)
       for (const SpanEvent& e : s.events) {
@@ -820,8 +822,7 @@ class SessionBuilder {
     }
     if (role == SpanRole::kHandoff) EmitHandoff(i);
     if (role == SpanRole::kTool) {
-      const std::string tool = ToolNameOf(s);
-      const std::string target = TransferTargetOf(s, tool);
+      const std::string& target = transfer_targets_[i];
       if (!target.empty()) {
         // A handoff by tool: the program's own baton.message.send (if any) says it instead.
         if (!explicit_messages_) {
@@ -838,7 +839,7 @@ class SessionBuilder {
         ToolCall call;
         call.call_id = FirstString(s, {"gen_ai.tool.call.id", "ai.toolCall.id"});
         if (call.call_id.empty()) call.call_id = s.span_id;
-        call.tool = tool;
+        call.tool = ToolNameOf(s);
         call.arguments.text = ToolArguments(s);
         call.result.text = FirstString(
             s, {"gen_ai.tool.call.result", "output.value", "gen_ai.tool.output",
@@ -1492,7 +1493,8 @@ class SessionBuilder {
   size_t duplicates_ = 0;
   size_t unjoined_log_records_ = 0;
   std::unordered_set<std::string> tool_call_ids_;  // gen_ai.tool.call.id of the tool spans.
-  bool handoff_spans_ = false;  // A span is a handoff, or a tool span a transfer.
+  bool handoff_spans_ = false;                 // A span is a handoff, or a tool span a transfer.
+  std::vector<std::string> transfer_targets_;  // Of each tool span that is a transfer, else "".
   std::unordered_map<std::string_view, size_t> index_;     // span id -> its index in spans_.
   std::unordered_map<std::string, LastInput> last_input_;  // By agent.
   std::vector<int> depth_;

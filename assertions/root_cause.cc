@@ -163,7 +163,23 @@ std::optional<Attribution> Attribute(const Trace& trace, const Analysis& analysi
   const std::string task =
       task_event ? text_of(task_event->As<MessageSend>()->payload) : std::string();
   std::unordered_set<std::string> task_words;
-  for (std::string& w : Words(task)) task_words.insert(std::move(w));
+  const std::vector<std::string> task_sequence = Words(task);
+  for (const std::string& w : task_sequence) task_words.insert(w);
+  // A message that quotes the whole task sets the task out again (a group chat's opening
+  // brief: the task with a manager's plan and constraints): its words are the task's too.
+  std::unordered_set<const Event*> restatements;
+  if (task_sequence.size() >= 3)
+    for (const Event& e : events) {
+      if (e.seq >= end) break;
+      const Content* c = CarriedText(e);
+      if (c == nullptr || &e == task_event) continue;
+      std::vector<std::string> words = Words(text_of(*c));
+      if (std::search(words.begin(), words.end(), task_sequence.begin(), task_sequence.end()) ==
+          words.end())
+        continue;
+      restatements.insert(&e);
+      for (std::string& w : words) task_words.insert(std::move(w));
+    }
   std::unordered_set<std::string> answer;  // Empty without a failed answer to trace.
   if (failed)
     for (std::string& w : Words(text_of(failed->As<Outcome>()->result)))
@@ -180,7 +196,7 @@ std::optional<Attribution> Attribute(const Trace& trace, const Analysis& analysi
       if (e.seq >= end || &e == answered) break;
       const Content* c = CarriedText(e);
       if (c == nullptr) continue;
-      if (&e == task_event) continue;  // The task itself.
+      if (&e == task_event || restatements.count(&e)) continue;  // The task itself.
       size_t fresh = 0;
       for (std::string& w : Words(text_of(*c)))
         if (answer.count(w) && introduced.insert(std::move(w)).second) ++fresh;

@@ -26,7 +26,8 @@ struct Explanation {
   // Set for a failed session whose events carry source steps (see SourceStep). Rules, in
   // order: the first failed code execution, charged to the agent that sent the code; else
   // the event that first carried more of the failed answer's own words than any other
-  // (content flow); else the root finding's sender; else the agent that gave the answer.
+  // (content flow: words of the task, and of a message that quotes the whole task, are not
+  // the answer's own); else the root finding's sender; else the agent that gave the answer.
   std::optional<Attribution> attribution;
   std::optional<Finding> root;     // nullopt for a pass (or a failure with no anomaly).
   std::vector<Finding> chain;      // The findings from the root to the outcome, root first.

@@ -93,12 +93,20 @@ bool IsUserRole(std::string_view role) {
 // The error in the output of a code run: the exception line of a traceback, or the first
 // line of AutoGen's "exitcode: N (...)" when N is not 0; "" for a clean run.
 std::string ExecutionError(std::string_view content) {
-  if (size_t traceback = content.find("Traceback (most recent call last)");
+  if (size_t traceback = content.rfind("Traceback (most recent call last)");
       traceback != std::string_view::npos) {
-    // The exception line: the last non-empty line of the traceback.
-    std::string_view trimmed = TrimmedRight(content.substr(traceback));
-    size_t line = trimmed.rfind('\n');
-    return std::string(line == std::string_view::npos ? trimmed : trimmed.substr(line + 1));
+    // The exception line: the first line after the last traceback's header that is not
+    // indented (its frames and their source lines are). Output printed after the exception
+    // (a program's own prints, flushed late) is not the error.
+    std::string_view rest = content.substr(traceback);
+    for (size_t at = rest.find('\n'); at != std::string_view::npos; at = rest.find('\n', at)) {
+      std::string_view line = rest.substr(at + 1);
+      line = line.substr(0, line.find('\n'));
+      at += 1;
+      if (TrimmedRight(line).empty() || line.front() == ' ' || line.front() == '\t') continue;
+      return std::string(TrimmedRight(line));
+    }
+    return std::string(TrimmedRight(rest.substr(0, rest.find('\n'))));
   }
   if (AsciiLower(content.substr(0, 16)).rfind("exitcode:", 0) == 0) {
     size_t p = 9;

@@ -191,8 +191,7 @@ TEST(TranscriptImportTest, AFailedRunIsChargedBeforeWhereTheAnswersWordsCameFrom
 
 // AG2's CaptainAgent logs open with an expert's message that quotes the question inside its
 // manager's plan: the task is the file's question, sent by the user, and the opening message
-// is the expert's own step. Its plan is where the wrong answer came from here; were the whole
-// opening message taken for the task, its words would be the task's and never charged.
+// is the expert's own step.
 TEST(TranscriptImportTest, AnOpeningAgentMessageIsAStepAndTheQuestionIsTheTask) {
   const std::string chat =
       R"({"question": "Which planet has the most moons?", "ground_truth": "Saturn",
@@ -213,7 +212,26 @@ TEST(TranscriptImportTest, AnOpeningAgentMessageIsAStepAndTheQuestionIsTheTask) 
   EXPECT_EQ(SourceStep(s->events, task->seq), 0);
   EXPECT_EQ(task->As<MessageSend>()->to, "Astronomy_Expert");
   EXPECT_EQ(task->As<MessageSend>()->payload.text, "Which planet has the most moons?");
-  EXPECT_TRUE(WhyAttributes(chat, "Astronomy_Expert", 0, "first appeared at step 0"));
+}
+
+// A message that quotes the whole task sets it out again (the brief that opens a group chat:
+// the task, a manager's plan, the output format). Every agent was given those words, so the
+// answer's words found there came from no one: the step that brought the wrong fact in is
+// charged, not the brief that named the subject first.
+TEST(TranscriptImportTest, WordsOfAMessageThatRestatesTheTaskAreTheTasks) {
+  const std::string chat =
+      R"({"question": "Which planet has the most moons?", "ground_truth": "Saturn",
+    "history": [
+    {"name": "Astronomy_Expert", "role": "assistant", "content": "# General Task\nWhich planet has the most moons? Please solve it carefully.\n# Plan from manager\nCompare the confirmed moon counts of Jupiter, Saturn, Uranus and Neptune in the NASA fact sheets."},
+    {"name": "Data_Expert", "role": "user", "content": "The 2019 fact sheet lists Jupiter with 79 confirmed moons, the largest count."},
+    {"name": "Verification_Expert", "role": "user", "content": "Checked the counts: Jupiter has the most moons, 79 confirmed."}]})";
+  EXPECT_TRUE(WhyAttributes(chat, "Data_Expert", 1, "first appeared at step 1"));
+  // Without the question quoted in it, the opening message is an agent's own words, and
+  // the first to name Jupiter is charged.
+  std::string unquoted = chat;
+  unquoted.replace(unquoted.find("Which planet has the most moons? Please"),
+                   std::string_view("Which planet has the most moons?").size(), "The task:");
+  EXPECT_TRUE(WhyAttributes(unquoted, "Astronomy_Expert", 0, "first appeared at step 0"));
 }
 
 // A session recorded by the runtime has no source steps: no attribution is invented.
@@ -264,6 +282,38 @@ TEST(TranscriptImportTest, AutoGenGroupChatWithCodeExecution) {
     EXPECT_EQ(code->to, "executor");  // A group chat message goes to the next speaker.
     EXPECT_EQ(s->events.back().As<Outcome>()->verdict, Verdict::kUnknown);  // No ground truth.
   }
+}
+
+// The error of a run is its exception line, not what the program printed after it (its
+// prints, flushed at exit, follow the traceback in an executor's report), and of a chained
+// exception, the last one raised.
+TEST(TranscriptImportTest, ARunsErrorIsTheExceptionLineOfItsLastTraceback) {
+  auto error_of = [](std::string_view output) -> std::string {
+    const std::string chat = R"([
+    {"name": "user_proxy", "role": "user", "content": "Search the web"},
+    {"name": "coder", "role": "assistant", "content": "```python\nsearch()\n```"},
+    {"name": "executor", "role": "user", "content": ")" +
+                             std::string(output) + R"("}])";
+    auto s = ParseTranscript(chat, "chat.json");
+    if (!s.ok()) return s.status().ToString();
+    for (const Event& e : s->events)
+      if (const auto* t = e.As<ToolCall>()) return t->error;
+    return "no run";
+  };
+  EXPECT_EQ(error_of("exitcode: 1 (execution failed)\\nCode output: Traceback (most recent call "
+                     "last):\\n  File \\\"x.py\\\", line 7, in <module>\\n    for r in "
+                     "results:\\nTypeError: 'NoneType' object is not iterable\\nSearch Result "
+                     "1:\\nThe Metropolitan Museum of Art\\n"),
+            "TypeError: 'NoneType' object is not iterable");
+  EXPECT_EQ(error_of("Traceback (most recent call last):\\n  File \\\"a.py\\\", line 2, in "
+                     "<module>\\nKeyError: 'slots'\\n\\nDuring handling of the above exception, "
+                     "another exception occurred:\\n\\nTraceback (most recent call last):\\n  "
+                     "File \\\"a.py\\\", line 4, in <module>\\nValueError: no slots\\n"),
+            "ValueError: no slots");
+  // A traceback cut off before its exception says only that it is one.
+  EXPECT_EQ(error_of("exitcode: 1 (execution failed)\\nCode output: Traceback (most recent call "
+                     "last):\\n  File \\\"x.py\\\", line 7"),
+            "Traceback (most recent call last):");
 }
 
 // AutoGen and AG2 end a chat with TERMINATE (their default is_termination_msg): a signal,

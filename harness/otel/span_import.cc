@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "base/json_writer.h"
 #include "base/parallel_for.h"
 #include "harness/handoff_tool.h"
 #include "harness/otel/baton_attributes.h"
@@ -432,6 +433,9 @@ SpanRole RoleOf(const Span& s) {
     return SpanRole::kAgent;
   // Google ADK before the GenAI names: "agent_run [planner]".
   if (s.name.starts_with("agent_run [") && s.name.ends_with("]")) return SpanRole::kAgent;
+  // Pydantic AI before the GenAI names (its releases before 1.0): "agent run", the agent in
+  // agent_name.
+  if (s.name == "agent run" && s.Find("agent_name") != nullptr) return SpanRole::kAgent;
   if (std::string_view vercel = VercelOperation(s); !vercel.empty()) {
     if (vercel == "ai.toolCall") return SpanRole::kTool;
     if (vercel.ends_with(".doGenerate") || vercel.ends_with(".doStream") ||
@@ -479,7 +483,7 @@ std::string OwnAgent(const Span& s, SpanRole role) {
         std::string_view("gen_ai.agent.id")})
     if (std::string a = s.Str(key); !a.empty()) return a;
   if (role != SpanRole::kAgent) return "";
-  for (std::string_view key : {"traceloop.entity.name", "ai.telemetry.functionId"})
+  for (std::string_view key : {"traceloop.entity.name", "ai.telemetry.functionId", "agent_name"})
     if (std::string a = s.Str(key); !a.empty()) return a;
   // "invoke_agent Planner" (GenAI), "Planner.agent" (OpenLLMetry), "agent_run [Planner]" (ADK).
   if (s.name.starts_with("agent_run [") && s.name.ends_with("]"))
@@ -521,7 +525,8 @@ bool IsContentKey(std::string_view k) {
   if (k.starts_with("llm.")) return any_prefix(k.substr(4), kLlm);
   if (k.starts_with("ai.")) return any_prefix(k.substr(3), kAi);
   return k.starts_with("input.value") || k.starts_with("output.value") ||
-         k == "traceloop.entity.input" || k == "traceloop.entity.output";
+         k == "traceloop.entity.input" || k == "traceloop.entity.output" || k == "tool_arguments" ||
+         k == "tool_response";  // Pydantic AI's before 1.0.
 }
 
 CallErrorCode ErrorCodeOf(const Span& s, const std::string& error) {
@@ -591,7 +596,10 @@ class SessionBuilder {
       index_.emplace(spans_.back().span_id, spans_.size() - 1);
     }
     JoinLogEvents(log_events);
-    for (Span& span : spans_) LiftInferenceDetails(span);
+    for (Span& span : spans_) {
+      ExpandEventsAttribute(span);
+      LiftInferenceDetails(span);
+    }
     const size_t n = spans_.size();
     depth_.assign(n, -1);
     hints_.resize(n);
@@ -687,6 +695,63 @@ class SessionBuilder {
     std::string target = s.Str("gen_ai.transfer.target.name");
     if (target.empty()) target = HandoffToolTarget(tool, ToolArguments(s)).value_or("");
     return target;
+  }
+
+  // Pydantic AI (its instrumentation format 1, the default before its 1.0) and Logfire put
+  // a model call's GenAI events on its span as one attribute, `events`: a JSON array of
+  // objects, each an event's body fields with its attributes (event.name,
+  // gen_ai.message.index, ...) merged in. They become the span's events, in their order, as
+  // the same events sent as log records do; an attribute of any other shape stays as it is.
+  void ExpandEventsAttribute(Span& span) {
+    auto at = std::find_if(span.attributes.begin(), span.attributes.end(),
+                           [](const Attribute& a) { return a.key == "events"; });
+    if (at == span.attributes.end() || at->value.type != ValueType::kString) return;
+    const std::string& text = at->value.text;
+    element doc;
+    if (text.empty() || text.front() != '[' || parser_.parse(text).get(doc) != simdjson::SUCCESS)
+      return;
+    std::vector<SpanEvent> events;
+    for (element item : doc.get_array()) {
+      std::string_view name;
+      if (!item.is_object() || item["event.name"].get(name) != simdjson::SUCCESS) return;
+      SpanEvent e;
+      e.name = std::string(name);
+      // The answer comes when the call ends; what was sent, when it began.
+      e.time_ns = e.name == "gen_ai.choice" ? span.end_ns : span.start_ns;
+      for (auto field : item.get_object()) {
+        if (field.key == "event.name") continue;
+        AttributeValue v;
+        switch (field.value.type()) {
+          case simdjson::dom::element_type::STRING:
+            v = AttributeValue::String(std::string(std::string_view(field.value.get_string())));
+            break;
+          case simdjson::dom::element_type::INT64:
+            v = AttributeValue::Int(int64_t(field.value.get_int64()));
+            break;
+          case simdjson::dom::element_type::BOOL:
+            v = AttributeValue::Bool(bool(field.value.get_bool()));
+            break;
+          case simdjson::dom::element_type::NULL_VALUE:
+            continue;
+          case simdjson::dom::element_type::ARRAY:
+            v.type = ValueType::kArray;
+            v.text = simdjson::minify(field.value);
+            break;
+          case simdjson::dom::element_type::OBJECT:
+            v.type = ValueType::kKvList;
+            v.text = simdjson::minify(field.value);
+            break;
+          default:  // A double, or an integer past int64.
+            v = AttributeValue::Double(field.value.is_number() ? double(field.value.get_double())
+                                                               : 0.0);
+            break;
+        }
+        e.attributes.push_back({std::string_view(field.key), std::move(v)});
+      }
+      events.push_back(std::move(e));
+    }
+    span.attributes.erase(at);
+    for (SpanEvent& e : events) span.events.push_back(std::move(e));
   }
 
   // The GenAI conventions' gen_ai.client.inference.operation.details event (a span event, or
@@ -841,9 +906,10 @@ class SessionBuilder {
         if (call.call_id.empty()) call.call_id = s.span_id;
         call.tool = ToolNameOf(s);
         call.arguments.text = ToolArguments(s);
-        call.result.text = FirstString(
-            s, {"gen_ai.tool.call.result", "output.value", "gen_ai.tool.output",
-                "ai.toolCall.result", "traceloop.entity.output", "gcp.vertex.agent.tool_response"});
+        call.result.text =
+            FirstString(s, {"gen_ai.tool.call.result", "output.value", "gen_ai.tool.output",
+                            "ai.toolCall.result", "traceloop.entity.output",
+                            "gcp.vertex.agent.tool_response", "tool_response"});
         call.latency_ns = s.end_ns - s.start_ns;
         call.error = ErrorOf(s);
         if (!call.error.empty()) call.error_code = ErrorCodeOf(s, call.error);
@@ -866,7 +932,7 @@ class SessionBuilder {
   static std::string ToolArguments(const Span& s) {
     return FirstString(
         s, {"gen_ai.tool.call.arguments", "input.value", "gen_ai.tool.input", "ai.toolCall.args",
-            "traceloop.entity.input", "gcp.vertex.agent.tool_call_args"});
+            "traceloop.entity.input", "gcp.vertex.agent.tool_call_args", "tool_arguments"});
   }
 
   // A handoff span (OpenLLMetry's "Triage → Billing.handoff"): a message from the agent
@@ -922,6 +988,7 @@ class SessionBuilder {
            MessagesOf(parser_, TextOf(s.attributes, "gen_ai.input.messages", scratch), "user"))
         if (m.message.role == "user") send.payload.text = m.message.content.text;
     }
+    if (send.payload.text.empty()) send.payload.text = PydanticAiTask(s);
     if (send.payload.text.empty()) {
       // The Vercel AI SDK's call: ai.prompt is {"system", "prompt"} or {"system", "messages"}.
       std::string scratch;
@@ -943,6 +1010,35 @@ class SessionBuilder {
     size_t d = Add(s.start_ns, hint, agent, MessageDelivery{s.span_id, caller});
     unprocessed_[agent].push_back(s.span_id);
     items_[d].send_item = si;
+  }
+
+  // The task of a Pydantic AI agent run, whose span says what the run was given only at its
+  // end, among all its messages: pydantic_ai.all_messages (GenAI messages; this run's from
+  // pydantic_ai.new_message_index on, earlier ones being the history it continued) or,
+  // before Pydantic AI 1.0, all_messages_events (GenAI events, as in `events`). Its first
+  // user message with text is the task; "" when the span has neither.
+  std::string PydanticAiTask(const Span& s) {
+    std::string scratch;
+    if (const std::string& all = TextOf(s.attributes, "pydantic_ai.all_messages", scratch);
+        !all.empty()) {
+      const auto messages = ArrayMessagesOf(parser_, all, "user");
+      const AttributeValue* first = s.Find("pydantic_ai.new_message_index");
+      const int64_t from = first != nullptr ? first->ToInt().value_or(0) : 0;
+      if (messages && from >= 0)
+        for (size_t k = static_cast<size_t>(from); k < messages->size(); ++k)
+          if (const auto& m = (*messages)[k].message; m.role == "user" && !m.content.text.empty())
+            return m.content.text;
+    }
+    element doc;
+    if (const std::string& events = TextOf(s.attributes, "all_messages_events", scratch);
+        !events.empty() && parser_.parse(events).get(doc) == simdjson::SUCCESS && doc.is_array())
+      for (element e : doc.get_array()) {
+        std::string_view name, content;
+        if (e["event.name"].get(name) == simdjson::SUCCESS && name == "gen_ai.user.message" &&
+            e["content"].get(content) == simdjson::SUCCESS && !content.empty())
+          return std::string(content);
+      }
+    return "";
   }
 
   // Each agent's last request read from gen_ai.input.messages: the texts it was read from
@@ -1122,12 +1218,29 @@ class SessionBuilder {
             {"gen_ai.tool.message", "tool"}};
         for (const auto& [name, role] : kRoles) {
           if (e.name != name) continue;
-          std::string body = AttributeString(e.attributes, "content");
+          const AttributeValue* content = FindAttribute(e.attributes, "content");
+          std::string body = content != nullptr ? content->ToString() : std::string();
           if (body.empty()) body = AttributeString(e.attributes, "gen_ai.event.content");
-          // An assistant message of tool calls alone ({"tool_calls": [...]}, no content).
-          if (const AttributeValue* calls = FindAttribute(e.attributes, "tool_calls");
-              body.empty() && calls != nullptr && calls->type == ValueType::kArray)
-            body = "{\"tool_calls\":" + calls->text + "}";
+          // Content as a list of parts (Pydantic AI's [{"kind": "text", "text": ...}], a
+          // multimodal user message), or an assistant message's tool calls: one message of
+          // them ({"content": ..., "tool_calls": [...]}).
+          const AttributeValue* calls = FindAttribute(e.attributes, "tool_calls");
+          const bool parts = content != nullptr && content->type == ValueType::kArray;
+          const bool has_calls = calls != nullptr && calls->type == ValueType::kArray;
+          if (parts || has_calls) {
+            std::string message = "{";
+            if (!body.empty()) {
+              message += "\"content\":";
+              if (parts) {
+                message += content->text;
+              } else {
+                AppendJsonString(message, body);
+              }
+            }
+            if (has_calls)
+              message += std::string(body.empty() ? "" : ",") + "\"tool_calls\":" + calls->text;
+            body = message + "}";
+          }
           for (ParsedMessage& m : MessagesOf(parser_, body, std::string(role))) {
             if (m.message.role.empty()) m.message.role = role;
             if (m.message.tool_call_id.empty())

@@ -380,6 +380,99 @@ TEST(OtlpImportTest, VercelAiSdkSpans) {
   EXPECT_THAT(Of<MessageSend>(s), IsEmpty());
 }
 
+// Pydantic AI before its 1.0 (instrumentation format 1, Logfire's default then): "agent run"
+// spans naming their agent in agent_name, a model call's GenAI events as one JSON attribute
+// `events` (assistant text as [{"kind": "text", "text": ...}] parts), "running tool" spans
+// with tool_arguments / tool_response, and an agent delegated to from a tool, whose task is
+// the first user message of its run's all_messages_events.
+TEST(OtlpImportTest, PydanticAiSpansWithTheirEventsInAnAttribute) {
+  auto sessions = Import("pydantic_ai.json");
+  ASSERT_THAT(sessions, SizeIs(1));
+  const SpanSession& s = sessions[0];
+  EXPECT_THAT(s.header.agents, ElementsAre("joke_selection_agent", "joke_generation_agent"));
+  EXPECT_EQ(Meta(s.header, "content"), "recorded");
+  auto calls = Of<ModelCall>(s);
+  ASSERT_THAT(calls, SizeIs(3));
+  const ModelCall& pick = *calls[0]->As<ModelCall>();
+  EXPECT_EQ(calls[0]->agent, "joke_selection_agent");
+  ASSERT_EQ(pick.request.messages.size(), 2u);
+  EXPECT_EQ(pick.request.messages[0].role, "system");
+  EXPECT_EQ(pick.request.messages[0].content.text,
+            "Pick the best joke. Use joke_factory to get jokes.");
+  EXPECT_EQ(pick.request.messages[1].role, "user");
+  EXPECT_EQ(pick.request.messages[1].content.text, "Tell me a joke about programmers.");
+  ASSERT_THAT(pick.response.tool_calls, SizeIs(1));
+  EXPECT_EQ(pick.response.tool_calls[0].id, "call_jf1");
+  EXPECT_EQ(pick.response.tool_calls[0].name, "joke_factory");
+  EXPECT_EQ(pick.response.tool_calls[0].arguments_json.text, R"({"count":3})");
+  EXPECT_EQ(pick.response.usage.prompt_tokens, 61u);
+
+  const ModelCall& generate = *calls[1]->As<ModelCall>();
+  EXPECT_EQ(calls[1]->agent, "joke_generation_agent");
+  EXPECT_THAT(generate.response.content.text, HasSubstr("Light attracts bugs."));
+
+  // The last call: the assistant's tool call and the tool's message in the request, the
+  // answer as a text part.
+  const ModelCall& answer = *calls[2]->As<ModelCall>();
+  ASSERT_EQ(answer.request.messages.size(), 4u);
+  EXPECT_EQ(answer.request.messages[2].role, "assistant");
+  EXPECT_EQ(answer.request.messages[3].role, "tool");
+  EXPECT_EQ(answer.request.messages[3].tool_call_id, "call_jf1");
+  EXPECT_THAT(answer.request.messages[3].content.text, HasSubstr("A SQL query walks into a bar."));
+  EXPECT_EQ(answer.response.content.text,
+            "Why do programmers prefer dark mode? Because light attracts bugs.");
+
+  auto tools = Of<ToolCall>(s);
+  ASSERT_THAT(tools, SizeIs(1));
+  EXPECT_EQ(tools[0]->agent, "joke_selection_agent");
+  EXPECT_EQ(tools[0]->As<ToolCall>()->call_id, "call_jf1");
+  EXPECT_EQ(tools[0]->As<ToolCall>()->tool, "joke_factory");
+  EXPECT_EQ(tools[0]->As<ToolCall>()->arguments.text, R"({"count":3})");
+  EXPECT_THAT(tools[0]->As<ToolCall>()->result.text, HasSubstr("There are 10 kinds of people."));
+
+  // The delegation: an agent run under another agent's tool.
+  auto sends = Of<MessageSend>(s);
+  ASSERT_THAT(sends, SizeIs(1));
+  EXPECT_EQ(sends[0]->agent, "joke_selection_agent");
+  EXPECT_EQ(sends[0]->As<MessageSend>()->to, "joke_generation_agent");
+  EXPECT_EQ(sends[0]->As<MessageSend>()->payload.text,
+            "Please generate 3 jokes about programmers.");
+  EXPECT_THAT(Of<MessageDelivery>(s), SizeIs(1));
+}
+
+// Pydantic AI from 1.0 uses the GenAI names (invoke_agent, gen_ai.input.messages); what an
+// agent run was given is still said only at its end, in pydantic_ai.all_messages, where this
+// run's messages start at pydantic_ai.new_message_index (those before are the history it
+// continued). An `events` attribute that is not a list of GenAI events stays an attribute.
+TEST(OtlpImportTest, PydanticAiRunsTaskIsItsFirstNewUserMessage) {
+  std::string doc = Slurp(kData + "/pydantic_ai.json");
+  auto batch = ParseOtlpJson(doc, "pydantic_ai.json");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  for (Span& span : batch->spans) {
+    if (span.Str("agent_name") != "joke_generation_agent") continue;
+    span.attributes.push_back({"gen_ai.operation.name", AttributeValue::String("invoke_agent")});
+    span.attributes.push_back(
+        {"pydantic_ai.all_messages",
+         AttributeValue::String(
+             R"j([{"role": "user", "parts": [{"type": "text", "content": "Earlier jokes, please."}]},)j"
+             R"j({"role": "assistant", "parts": [{"type": "text", "content": "Here."}]},)j"
+             R"j({"role": "user", "parts": [{"type": "text", "content": "Now 3 about cats."}]}])j")});
+    span.attributes.push_back({"pydantic_ai.new_message_index", AttributeValue::Int(2)});
+    span.attributes.push_back({"events", AttributeValue::String(R"(["deploy", "rollback"])")});
+  }
+  auto sessions = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
+  ASSERT_THAT(sessions, SizeIs(1));
+  auto sends = Of<MessageSend>(sessions[0]);
+  ASSERT_THAT(sends, SizeIs(1));
+  EXPECT_EQ(sends[0]->As<MessageSend>()->payload.text, "Now 3 about cats.");
+  bool kept = false;
+  for (const Event& e : sessions[0].events)
+    if (const auto* start = e.As<SpanStart>(); start && start->name == "agent run")
+      for (const KeyValue& kv : start->attributes)
+        if (kv.key == "events" && kv.value == R"(["deploy", "rollback"])") kept = true;
+  EXPECT_TRUE(kept) << "an events attribute of another shape is kept as it is";
+}
+
 // Google ADK's spans: agent_run [name] agents, call_llm spans whose request and response are
 // Gemini Contents in gcp.vertex.agent.llm_request / llm_response (ADK's snake_case, and the
 // Gemini API's camelCase candidates), execute_tool spans with gcp.vertex.agent.tool_call_args /

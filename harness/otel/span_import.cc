@@ -620,6 +620,7 @@ class SessionBuilder {
     names_agent_.assign(n, false);
     resolved_.assign(n, false);
     for (size_t i = 0; i < n; ++i) AgentOf(i);
+    PreviousTurns();
     transfer_targets_.resize(n);
     for (size_t i = 0; i < n; ++i) {
       if (roles_[i] == SpanRole::kHandoff) handoff_spans_ = true;
@@ -797,6 +798,54 @@ class SessionBuilder {
   }
 
   // The agent of the nearest agent span above span i (not i itself), or "".
+  // Agents that take turns in a conversation (AG2's invoke_agent spans under its
+  // conversation span): each turn answers the one before it, as each message of a group chat
+  // goes to the agent who speaks next. Turns are the agent spans under one parent that is not
+  // an agent's own span (an agent invoking others stays their caller), in start order; a
+  // turn's previous turn is the one before it when that one had ended by then (agents run
+  // at once answer no one).
+  void PreviousTurns() {
+    // Agent spans with a model call under them: those calls say when the agent acted.
+    calls_model_.assign(spans_.size(), false);
+    for (size_t i = 0; i < spans_.size(); ++i) {
+      if (roles_[i] != SpanRole::kModel) continue;
+      auto p = index_.find(spans_[i].parent_span_id);
+      for (int guard = 0; p != index_.end() && guard < 10000; ++guard) {
+        if (calls_model_[p->second]) break;  // Marked from here up already.
+        calls_model_[p->second] = true;
+        p = index_.find(spans_[p->second].parent_span_id);
+      }
+    }
+    previous_turn_.assign(spans_.size(), SIZE_MAX);
+    std::unordered_map<std::string_view, std::vector<size_t>> turns;  // By parent span id.
+    for (size_t i = 0; i < spans_.size(); ++i) {
+      if (roles_[i] != SpanRole::kAgent) continue;
+      auto parent = index_.find(spans_[i].parent_span_id);
+      if (parent != index_.end() && roles_[parent->second] == SpanRole::kAgent) continue;
+      turns[spans_[i].parent_span_id].push_back(i);
+    }
+    for (auto& [parent, list] : turns) {
+      std::stable_sort(list.begin(), list.end(),
+                       [&](size_t a, size_t b) { return spans_[a].start_ns < spans_[b].start_ns; });
+      for (size_t k = 1; k < list.size(); ++k)
+        if (spans_[list[k - 1]].end_ns <= spans_[list[k]].start_ns)
+          previous_turn_[list[k]] = list[k - 1];
+    }
+  }
+
+  // What an agent span says its agent replied: the text of gen_ai.output.messages, else
+  // OpenInference's output.value; "" when it says neither.
+  std::string AgentReplyText(const Span& s) {
+    std::string scratch;
+    std::string text;
+    if (const std::string& out = TextOf(s.attributes, "gen_ai.output.messages", scratch);
+        !out.empty())
+      for (const ParsedMessage& m : MessagesOf(parser_, out, "assistant"))
+        text += m.message.content.text;
+    if (text.empty()) text = s.Str("output.value");
+    return text;
+  }
+
   std::string CallerAgent(size_t i) {
     auto p = index_.find(spans_[i].parent_span_id);
     int guard = 0;
@@ -848,7 +897,18 @@ class SessionBuilder {
     Add(s.start_ns, hint, agent, std::move(start));
 
     const SpanRole role = roles_[i];
-    if (role == SpanRole::kAgent && !explicit_messages_) InferDelivery(i);
+    if (role == SpanRole::kAgent && !explicit_messages_) {
+      InferDelivery(i);
+      // An agent span that says what its agent replied, with no model call of its own seen
+      // (AG2 traces its agents' replies, not their model calls), processed what had been
+      // delivered to its agent when it ended without an error.
+      if (!calls_model_[i] && s.status != StatusCode::kError && !AgentReplyText(s).empty())
+        if (auto waiting = unprocessed_.find(agent); waiting != unprocessed_.end()) {
+          for (std::string& id : waiting->second)
+            Add(s.end_ns, hint, agent, MessageProcessed{std::move(id)});
+          unprocessed_.erase(waiting);
+        }
+    }
     if (role == SpanRole::kModel) {
       ++out.model_calls;
       ModelCall call = ModelCallOf(s, agent);
@@ -973,14 +1033,21 @@ class SessionBuilder {
       if (std::find(agent_names_.begin(), agent_names_.end(), from) != agent_names_.end())
         caller = from;
     }
+    std::string reply;  // The previous turn's, when that is what this agent answers.
+    if (caller.empty() && previous_turn_[i] != SIZE_MAX) {
+      const size_t turn = previous_turn_[i];
+      reply = AgentReplyText(spans_[turn]);
+      if (reply.empty()) return;  // A turn that said nothing sent nothing.
+      caller = agents_[turn];
+    }
     if (caller.empty()) caller = CallerAgent(i);
     if (caller.empty() || caller == agent) return;
     caller = ResolveAgent(caller);
     MessageSend send;
     send.message_id = s.span_id;
     send.to = agent;
-    send.intent = "invoke";
-    send.payload.text = s.Str("input.value");
+    send.intent = reply.empty() ? "invoke" : "reply";
+    send.payload.text = reply.empty() ? s.Str("input.value") : std::move(reply);
     if (send.payload.text.empty()) {
       // The task the agent was invoked with: the last user message it was given.
       std::string scratch;
@@ -1615,7 +1682,9 @@ class SessionBuilder {
   std::vector<size_t> order_;
   std::vector<SpanRole> roles_;
   std::vector<std::string> agents_;
-  std::vector<bool> names_agent_;  // The span itself names its agent (OwnAgent).
+  std::vector<bool> names_agent_;      // The span itself names its agent (OwnAgent).
+  std::vector<size_t> previous_turn_;  // The turn an agent span answers, or SIZE_MAX.
+  std::vector<bool> calls_model_;      // A model call span is under this span.
   std::vector<bool> resolved_;
   std::vector<std::string> agent_names_;
   bool explicit_messages_ = false;

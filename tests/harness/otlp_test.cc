@@ -380,6 +380,44 @@ TEST(OtlpImportTest, VercelAiSdkSpans) {
   EXPECT_THAT(Of<MessageSend>(s), IsEmpty());
 }
 
+// AG2's instrumentation traces agents' turns, not their model calls: invoke_agent spans
+// with gen_ai.input.messages / gen_ai.output.messages under a conversation span (a group
+// chat's manager runs its own conversation). Each turn answers the one before it, as in a
+// group chat transcript; the first is what the conversation's agent asked; a turn that
+// ended with a reply processed what it was sent, so nothing is left unanswered.
+TEST(OtlpImportTest, Ag2ConversationTurnsAnswerThePreviousTurn) {
+  auto sessions = Import("ag2_group_chat.json");
+  ASSERT_THAT(sessions, SizeIs(1));
+  const SpanSession& s = sessions[0];
+  auto sends = Of<MessageSend>(s);
+  ASSERT_THAT(sends, SizeIs(4));
+  auto edge = [](const Event* e) {
+    const MessageSend& m = *e->As<MessageSend>();
+    return e->agent + " -> " + m.to + " (" + m.intent + ")";
+  };
+  EXPECT_EQ(edge(sends[0]), "user_proxy -> chat_manager (invoke)");
+  EXPECT_EQ(edge(sends[1]), "chat_manager -> planner (invoke)");
+  EXPECT_EQ(edge(sends[2]), "planner -> coder (reply)");
+  EXPECT_EQ(edge(sends[3]), "coder -> critic (reply)");
+  EXPECT_THAT(sends[1]->As<MessageSend>()->payload.text, HasSubstr("lowest defect rate"));
+  EXPECT_THAT(sends[3]->As<MessageSend>()->payload.text, HasSubstr("Borealis is lowest."));
+  EXPECT_THAT(Of<MessageProcessed>(s), SizeIs(4));
+  ASSERT_THAT(Of<ToolCall>(s), SizeIs(1));
+  EXPECT_EQ(Of<ToolCall>(s)[0]->agent, "coder");
+  Trace trace = Trace::FromEvents(s.header, s.events);
+  EXPECT_TRUE(Analyze(trace, Policy{}, ScorerSet::Defaults()).passed());
+
+  // Turns that overlap ran at once: neither answers the other.
+  auto batch = ParseOtlpJson(Slurp(kData + "/ag2_group_chat.json"), "ag2_group_chat.json");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  for (Span& span : batch->spans)
+    if (span.name == "invoke_agent coder") span.start_ns -= 1'000'000'000;  // Before planner ended.
+  auto overlapping = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
+  ASSERT_THAT(overlapping, SizeIs(1));
+  for (const Event* e : Of<MessageSend>(overlapping[0]))
+    EXPECT_NE(edge(e), "planner -> coder (reply)");
+}
+
 // Pydantic AI before its 1.0 (instrumentation format 1, Logfire's default then): "agent run"
 // spans naming their agent in agent_name, a model call's GenAI events as one JSON attribute
 // `events` (assistant text as [{"kind": "text", "text": ...}] parts), "running tool" spans

@@ -36,6 +36,7 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Pair;
 using ::testing::SizeIs;
 
 const std::string kData = std::string(BATON_SOURCE_DIR) + "/tests/otel/data";
@@ -61,6 +62,13 @@ std::vector<const Event*> Of(const SpanSession& s) {
   std::vector<const Event*> out;
   for (const Event& e : s.events)
     if (e.As<T>() != nullptr) out.push_back(&e);
+  return out;
+}
+
+// Each message of a request as (role, text), to compare a whole request at once.
+std::vector<std::pair<std::string, std::string>> Said(const MessageList& messages) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& m : messages) out.emplace_back(m.role, m.content.text);
   return out;
 }
 
@@ -433,12 +441,9 @@ TEST(OtlpImportTest, PydanticAiSpansWithTheirEventsInAnAttribute) {
   ASSERT_THAT(calls, SizeIs(3));
   const ModelCall& pick = *calls[0]->As<ModelCall>();
   EXPECT_EQ(calls[0]->agent, "joke_selection_agent");
-  ASSERT_EQ(pick.request.messages.size(), 2u);
-  EXPECT_EQ(pick.request.messages[0].role, "system");
-  EXPECT_EQ(pick.request.messages[0].content.text,
-            "Pick the best joke. Use joke_factory to get jokes.");
-  EXPECT_EQ(pick.request.messages[1].role, "user");
-  EXPECT_EQ(pick.request.messages[1].content.text, "Tell me a joke about programmers.");
+  EXPECT_THAT(Said(pick.request.messages),
+              ElementsAre(Pair("system", "Pick the best joke. Use joke_factory to get jokes."),
+                          Pair("user", "Tell me a joke about programmers.")));
   ASSERT_THAT(pick.response.tool_calls, SizeIs(1));
   EXPECT_EQ(pick.response.tool_calls[0].id, "call_jf1");
   EXPECT_EQ(pick.response.tool_calls[0].name, "joke_factory");
@@ -529,12 +534,10 @@ TEST(OtlpImportTest, GoogleAdkSpans) {
   EXPECT_EQ(calls[0]->agent, "coordinator");
   const ModelCall& route = *calls[0]->As<ModelCall>();
   EXPECT_EQ(route.request.model, "gemini-2.0-flash");
-  ASSERT_EQ(route.request.messages.size(), 2u);
-  EXPECT_EQ(route.request.messages[0].role, "system");
-  EXPECT_EQ(route.request.messages[0].content.text,
-            "You coordinate. Transfer research questions to researcher.");
-  EXPECT_EQ(route.request.messages[1].role, "user");
-  EXPECT_EQ(route.request.messages[1].content.text, "What was ACME's Q3 revenue?");
+  EXPECT_THAT(
+      Said(route.request.messages),
+      ElementsAre(Pair("system", "You coordinate. Transfer research questions to researcher."),
+                  Pair("user", "What was ACME's Q3 revenue?")));
   ASSERT_THAT(route.request.tools, SizeIs(1));
   EXPECT_EQ(route.request.tools[0].name, "transfer_to_agent");
   ASSERT_THAT(route.response.tool_calls, SizeIs(1));

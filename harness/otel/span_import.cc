@@ -609,6 +609,7 @@ class SessionBuilder {
       hints_[i] = Hint(spans_[i].attributes);
       roles_[i] = RoleOf(spans_[i]);
     }
+    LangGraphAgents();
     order_.resize(n);
     for (size_t i = 0; i < n; ++i) order_[i] = i;
     std::sort(order_.begin(), order_.end(), [&](size_t a, size_t b) {
@@ -786,6 +787,7 @@ class SessionBuilder {
     if (resolved_[i]) return agents_[i];
     resolved_[i] = true;  // Guards a cycle of parents.
     std::string own = OwnAgent(spans_[i], roles_[i]);
+    if (own.empty()) own = langgraph_agent_[i];
     names_agent_[i] = !own.empty();
     if (own.empty()) {
       auto p = index_.find(spans_[i].parent_span_id);
@@ -797,7 +799,57 @@ class SessionBuilder {
     return agents_[i];
   }
 
-  // The agent of the nearest agent span above span i (not i itself), or "".
+  // The LangGraph node a span ran in, from the run metadata LangChain gives every run
+  // within a node, as LangSmith (langsmith.metadata.*), OpenLLMetry
+  // (traceloop.association.properties.*) and OpenInference (its `metadata` JSON) export it:
+  // the top-level node of its checkpoint namespace ("research_expert:<task>|agent:<task>"
+  // ran in research_expert, a subgraph whose inner nodes are its own), else langgraph_node;
+  // "" for none, or for LangGraph's own __start__ / __end__.
+  std::string LangGraphNode(const Span& s) {
+    std::string node, ns;
+    for (std::string_view prefix : {"langsmith.metadata.", "traceloop.association.properties."}) {
+      node = s.Str(std::string(prefix) + "langgraph_node");
+      ns = s.Str(std::string(prefix) + "langgraph_checkpoint_ns");
+      if (!node.empty() || !ns.empty()) break;
+    }
+    if (const AttributeValue* meta = s.Find("metadata");
+        node.empty() && ns.empty() && meta != nullptr && meta->type == ValueType::kString &&
+        meta->text.find("\"langgraph_") != std::string::npos) {
+      element doc;
+      std::string_view v;
+      if (parser_.parse(meta->text).get(doc) == simdjson::SUCCESS && doc.is_object()) {
+        if (doc["langgraph_node"].get(v) == simdjson::SUCCESS) node = std::string(v);
+        if (doc["langgraph_checkpoint_ns"].get(v) == simdjson::SUCCESS) ns = std::string(v);
+      }
+    }
+    std::string name = ns.empty() ? node : ns.substr(0, ns.find_first_of(":|"));
+    return name.starts_with("__") ? std::string() : name;
+  }
+
+  // LangGraph's agents are the nodes that call a model (a tool node, a router or a human
+  // step is a step of the graph, not an agent): every span run within such a node is that
+  // agent's unless it names another, and the node's own span (named by it; OpenLLMetry's
+  // "<node>.task" by traceloop.entity.name) is its agent span.
+  void LangGraphAgents() {
+    langgraph_agent_.assign(spans_.size(), std::string());
+    std::unordered_set<std::string> calling;
+    for (size_t i = 0; i < spans_.size(); ++i) {
+      langgraph_agent_[i] = LangGraphNode(spans_[i]);
+      if (roles_[i] == SpanRole::kModel && !langgraph_agent_[i].empty())
+        calling.insert(langgraph_agent_[i]);
+    }
+    for (size_t i = 0; i < spans_.size(); ++i) {
+      std::string& node = langgraph_agent_[i];
+      if (node.empty()) continue;
+      if (calling.count(node) == 0) {
+        node.clear();
+      } else if (roles_[i] == SpanRole::kOther &&
+                 (spans_[i].name == node || spans_[i].Str("traceloop.entity.name") == node)) {
+        roles_[i] = SpanRole::kAgent;
+      }
+    }
+  }
+
   // Agents that take turns in a conversation (AG2's invoke_agent spans under its
   // conversation span): each turn answers the one before it, as each message of a group chat
   // goes to the agent who speaks next. Turns are the agent spans under one parent that is not
@@ -834,7 +886,7 @@ class SessionBuilder {
   }
 
   // What an agent span says its agent replied: the text of gen_ai.output.messages, else
-  // OpenInference's output.value; "" when it says neither.
+  // the span's output as its instrumentation writes it; "" when it says nothing.
   std::string AgentReplyText(const Span& s) {
     std::string scratch;
     std::string text;
@@ -842,10 +894,14 @@ class SessionBuilder {
         !out.empty())
       for (const ParsedMessage& m : MessagesOf(parser_, out, "assistant"))
         text += m.message.content.text;
-    if (text.empty()) text = s.Str("output.value");
+    // OpenInference's output.value; LangSmith's gen_ai.completion and OpenLLMetry's
+    // traceloop.entity.output (a node's state update, as JSON).
+    if (text.empty())
+      text = FirstString(s, {"output.value", "gen_ai.completion", "traceloop.entity.output"});
     return text;
   }
 
+  // The agent of the nearest agent span above span i (not i itself), or "".
   std::string CallerAgent(size_t i) {
     auto p = index_.find(spans_[i].parent_span_id);
     int guard = 0;
@@ -1682,9 +1738,10 @@ class SessionBuilder {
   std::vector<size_t> order_;
   std::vector<SpanRole> roles_;
   std::vector<std::string> agents_;
-  std::vector<bool> names_agent_;      // The span itself names its agent (OwnAgent).
-  std::vector<size_t> previous_turn_;  // The turn an agent span answers, or SIZE_MAX.
-  std::vector<bool> calls_model_;      // A model call span is under this span.
+  std::vector<bool> names_agent_;             // The span itself names its agent (OwnAgent).
+  std::vector<size_t> previous_turn_;         // The turn an agent span answers, or SIZE_MAX.
+  std::vector<bool> calls_model_;             // A model call span is under this span.
+  std::vector<std::string> langgraph_agent_;  // The LangGraph agent a span ran in, or "".
   std::vector<bool> resolved_;
   std::vector<std::string> agent_names_;
   bool explicit_messages_ = false;

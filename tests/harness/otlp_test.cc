@@ -36,6 +36,7 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::Pair;
 using ::testing::SizeIs;
 
@@ -424,6 +425,61 @@ TEST(OtlpImportTest, Ag2ConversationTurnsAnswerThePreviousTurn) {
   ASSERT_THAT(overlapping, SizeIs(1));
   for (const Event* e : Of<MessageSend>(overlapping[0]))
     EXPECT_NE(edge(e), "planner -> coder (reply)");
+}
+
+// LangGraph's run metadata, which LangChain gives every run within a node: the agents are
+// the nodes that call a model, named by the top level of their checkpoint namespace (a
+// supervisor's experts are subgraphs whose inner nodes, "agent" and "tools", are theirs);
+// a node that calls no model (LangGraph's __start__, a tool node) is no agent. The
+// supervisor's transfer tool is the handoff; the expert's node answers the supervisor's next
+// turn. OpenInference carries the metadata as one JSON attribute, LangSmith and OpenLLMetry
+// as attributes of their own: all three give the same agents.
+TEST(OtlpImportTest, LangGraphNodesThatCallAModelAreTheAgents) {
+  for (std::string_view carrier :
+       {"metadata", "langsmith.metadata.", "traceloop.association.properties."}) {
+    SCOPED_TRACE(carrier);
+    auto batch = ParseOtlpJson(Slurp(kData + "/langgraph_openinference.json"), "lg.json");
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    if (carrier != "metadata")
+      for (Span& span : batch->spans) {
+        auto meta = std::find_if(span.attributes.begin(), span.attributes.end(),
+                                 [](const Attribute& a) { return a.key == "metadata"; });
+        if (meta == span.attributes.end()) continue;
+        auto doc = JsonDocument::Parse(meta->value.text, "metadata");
+        ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+        span.attributes.erase(meta);
+        for (auto field : doc->root().getObject())
+          if (field.getValue().isString())
+            span.attributes.push_back(
+                {std::string(carrier) + std::string(field.getName().cStr()),
+                 AttributeValue::String(std::string(field.getValue().getString().cStr()))});
+      }
+    auto sessions = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
+    ASSERT_THAT(sessions, SizeIs(1));
+    const SpanSession& s = sessions[0];
+    EXPECT_THAT(s.header.agents, Contains("supervisor"));
+    EXPECT_THAT(s.header.agents, Contains("research_expert"));
+    for (std::string_view not_agent : {"agent", "tools", "__start__"})
+      EXPECT_THAT(s.header.agents, Not(Contains(std::string(not_agent))));
+    std::vector<std::string> callers;
+    for (const Event* e : Of<ModelCall>(s)) callers.push_back(e->agent);
+    EXPECT_THAT(callers,
+                ElementsAre("supervisor", "research_expert", "research_expert", "supervisor"));
+    auto tools = Of<ToolCall>(s);
+    ASSERT_THAT(tools, SizeIs(1));
+    EXPECT_EQ(tools[0]->agent, "research_expert");
+    EXPECT_EQ(tools[0]->As<ToolCall>()->tool, "web_search");
+    auto sends = Of<MessageSend>(s);
+    ASSERT_THAT(sends, SizeIs(2));
+    EXPECT_EQ(sends[0]->agent, "supervisor");
+    EXPECT_EQ(sends[0]->As<MessageSend>()->to, "research_expert");
+    EXPECT_EQ(sends[0]->As<MessageSend>()->intent, "handoff");
+    EXPECT_EQ(sends[1]->agent, "research_expert");
+    EXPECT_EQ(sends[1]->As<MessageSend>()->to, "supervisor");
+    EXPECT_EQ(sends[1]->As<MessageSend>()->intent, "reply");
+    EXPECT_THAT(sends[1]->As<MessageSend>()->payload.text, HasSubstr("Total 1,976,586."));
+    EXPECT_THAT(Of<MessageProcessed>(s), SizeIs(2));
+  }
 }
 
 // Pydantic AI before its 1.0 (instrumentation format 1, Logfire's default then): "agent run"

@@ -144,7 +144,51 @@ std::string PartsText(element parts, ParsedMessage& pm) {
   return text;
 }
 
+// The role of a LangChain message by its class ("HumanMessage", "AIMessageChunk", ...) or
+// its type as model_dump() writes it ("human", "ai", ...); "" for neither (a ChatMessage
+// names its role itself).
+std::string_view LangChainRole(std::string_view kind) {
+  static constexpr std::pair<std::string_view, std::string_view> kRoles[] = {
+      {"human", "user"},           {"ai", "assistant"},
+      {"system", "system"},        {"tool", "tool"},
+      {"HumanMessage", "user"},    {"AIMessage", "assistant"},
+      {"SystemMessage", "system"}, {"ToolMessage", "tool"},
+      {"FunctionMessage", "tool"}};
+  if (kind.ends_with("Chunk")) kind.remove_suffix(5);
+  for (const auto& [name, role] : kRoles)
+    if (kind == name) return role;
+  return "";
+}
+
+ParsedMessage MessageOf(element m);
+
+// A LangChain message as LangChain serializes it (what LangSmith exports as a run's inputs
+// and outputs): {"lc": 1, "type": "constructor", "id": [..., "AIMessage"], "kwargs": {content,
+// tool_calls, tool_call_id, name}}, or {"type": "ai", "data": {...}}; nullopt for another
+// shape. The message's fields are read as any message's; its class is its role.
+std::optional<ParsedMessage> LangChainMessageOf(element m) {
+  element fields, id;
+  std::string_view kind;
+  if (m["lc"].error() == simdjson::SUCCESS && m["kwargs"].get(fields) == simdjson::SUCCESS &&
+      fields.is_object() && m["id"].get(id) == simdjson::SUCCESS && id.is_array()) {
+    for (element part : id.get_array())
+      if (part.is_string()) kind = part.get_string();
+  } else if (m["type"].get(kind) != simdjson::SUCCESS ||
+             m["data"].get(fields) != simdjson::SUCCESS || !fields.is_object()) {
+    return std::nullopt;
+  }
+  if (kind.ends_with("Chunk")) kind.remove_suffix(5);
+  const bool chat = kind == "ChatMessage" || kind == "chat";  // Its role is in its fields.
+  const std::string_view role = LangChainRole(kind);
+  if (role.empty() && !chat) return std::nullopt;
+  ParsedMessage pm = MessageOf(fields);
+  if (!chat) pm.message.role = std::string(role);
+  return pm;
+}
+
 ParsedMessage MessageOf(element m) {
+  if (m.is_object())
+    if (auto lc = LangChainMessageOf(m)) return std::move(*lc);
   ParsedMessage pm;
   if (m.is_string()) {
     pm.message.role = "user";
@@ -152,6 +196,8 @@ ParsedMessage MessageOf(element m) {
     return pm;
   }
   pm.message.role = Field(m, "role");
+  // LangChain's model_dump form: {"type": "ai", "content": ...}.
+  if (pm.message.role.empty()) pm.message.role = std::string(LangChainRole(Field(m, "type")));
   if (pm.message.role.empty()) {
     // An OpenAI Responses input item that is not a message: a function call the model made,
     // or its output, as the OpenAI Agents SDK sends a conversation.
@@ -231,6 +277,26 @@ std::vector<ParsedMessage> NonArrayMessagesOf(simdjson::dom::parser& parser,
     pm.message.role = default_role;
     pm.message.content.text = text;
     out.push_back(std::move(pm));
+    return out;
+  }
+  // A LangChain run's inputs or outputs, as LangSmith exports them: {"messages": [[...]]}
+  // (a batch of message lists) or {"messages": [...]}, and {"generations": [[{"text",
+  // "message"}]]}.
+  for (std::string_view key : {"messages", "generations"}) {
+    element list;
+    if (doc[key].get(list) != simdjson::SUCCESS || !list.is_array()) continue;
+    auto add = [&](element m) {
+      ParsedMessage pm = MessageOf(m);
+      if (pm.message.role.empty()) pm.message.role = default_role;
+      out.push_back(std::move(pm));
+    };
+    for (element item : list.get_array()) {
+      if (!item.is_array()) {
+        add(item);
+        continue;
+      }
+      for (element m : item.get_array()) add(m);
+    }
     return out;
   }
   ParsedMessage pm = MessageOf(doc);

@@ -427,6 +427,56 @@ TEST(OtlpImportTest, Ag2ConversationTurnsAnswerThePreviousTurn) {
     EXPECT_NE(edge(e), "planner -> coder (reply)");
 }
 
+// LangSmith's OTel export (its Python SDK) puts a LangChain run's inputs and outputs on the
+// span as they serialize: gen_ai.prompt {"messages": [[...]]} and gen_ai.completion
+// {"generations": [[{"text", "message"}]]}, each message in LangChain's {"lc", "id",
+// "kwargs"} form (or {"type", "data"}, or model_dump's {"type", "content"}).
+TEST(OtlpImportTest, LangChainMessagesAsLangSmithExportsARun) {
+  Span llm;
+  llm.trace_id = "0af7651916cd43dd8448eb211c80319c";
+  llm.span_id = "b7ad6b7169203331";
+  llm.name = "ChatOpenAI";
+  llm.start_ns = 1'767'225'600'000'000'000;
+  llm.end_ns = llm.start_ns + 900'000'000;
+  llm.service_name = "langgraph-team";
+  auto set = [&](std::string key, std::string value) {
+    llm.attributes.push_back({key, AttributeValue::String(std::move(value))});
+  };
+  set("langsmith.span.kind", "llm");
+  set("gen_ai.operation.name", "chat");
+  set("gen_ai.system", "openai");
+  set("gen_ai.request.model", "gpt-4o-mini");
+  set("gen_ai.prompt",
+      R"j({"messages": [[)j"
+      R"j({"lc": 1, "type": "constructor", "id": ["langchain", "schema", "messages", "SystemMessage"], "kwargs": {"content": "You research with search.", "type": "system"}},)j"
+      R"j({"lc": 1, "type": "constructor", "id": ["langchain", "schema", "messages", "HumanMessage"], "kwargs": {"content": "How many moons does Saturn have?", "type": "human"}},)j"
+      R"j({"type": "ai", "data": {"content": "", "tool_calls": [{"name": "search", "args": {"q": "Saturn moons"}, "id": "call_s1", "type": "tool_call"}]}},)j"
+      R"j({"type": "tool", "content": "Saturn has 146 confirmed moons.", "tool_call_id": "call_s1"}]]})j");
+  set("gen_ai.completion",
+      R"j({"generations": [[{"text": "", "type": "ChatGeneration", "message": )j"
+      R"j({"lc": 1, "type": "constructor", "id": ["langchain", "schema", "messages", "AIMessage"], )j"
+      R"j("kwargs": {"content": "Saturn has 146 moons; let me tell the supervisor.", "tool_calls": )j"
+      R"j([{"name": "transfer_to_supervisor", "args": {}, "id": "call_t2", "type": "tool_call"}]}}}]], )j"
+      R"j("llm_output": {"model_name": "gpt-4o-mini"}})j");
+  std::vector<Span> spans;
+  spans.push_back(std::move(llm));
+  auto sessions = SessionsFromSpans(std::move(spans), GroupBy::kAuto);
+  ASSERT_THAT(sessions, SizeIs(1));
+  auto calls = Of<ModelCall>(sessions[0]);
+  ASSERT_THAT(calls, SizeIs(1));
+  const ModelCall& call = *calls[0]->As<ModelCall>();
+  EXPECT_THAT(Said(call.request.messages),
+              ElementsAre(Pair("system", "You research with search."),
+                          Pair("user", "How many moons does Saturn have?"), Pair("assistant", ""),
+                          Pair("tool", "Saturn has 146 confirmed moons.")));
+  EXPECT_EQ(call.request.messages[3].tool_call_id, "call_s1");
+  EXPECT_EQ(call.response.content.text, "Saturn has 146 moons; let me tell the supervisor.");
+  ASSERT_THAT(call.response.tool_calls, SizeIs(1));
+  EXPECT_EQ(call.response.tool_calls[0].name, "transfer_to_supervisor");
+  EXPECT_EQ(call.response.tool_calls[0].id, "call_t2");
+  EXPECT_EQ(Meta(sessions[0].header, "content"), "recorded");
+}
+
 // LangGraph's run metadata, which LangChain gives every run within a node: the agents are
 // the nodes that call a model, named by the top level of their checkpoint namespace (a
 // supervisor's experts are subgraphs whose inner nodes, "agent" and "tools", are theirs);

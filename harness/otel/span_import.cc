@@ -951,20 +951,23 @@ class SessionBuilder {
     }
   }
 
-  // What an agent span says its agent replied: the text of gen_ai.output.messages, else
-  // the span's output as its instrumentation writes it; "" when it says nothing.
+  // What an agent span says its agent replied: the text of gen_ai.output.messages, else the
+  // span's output as its instrumentation writes it (OpenInference's output.value, LangSmith's
+  // gen_ai.completion, OpenLLMetry's traceloop.entity.output: text, or a node's state update
+  // whose messages' text it is, else its JSON); "" when it says nothing.
   std::string AgentReplyText(const Span& s) {
     std::string scratch;
-    std::string text;
-    if (const std::string& out = TextOf(s.attributes, "gen_ai.output.messages", scratch);
-        !out.empty())
+    for (std::string_view key : {"gen_ai.output.messages", "output.value", "gen_ai.completion",
+                                 "traceloop.entity.output"}) {
+      const std::string& out = TextOf(s.attributes, key, scratch);
+      if (out.empty()) continue;
+      std::string text;
       for (const ParsedMessage& m : MessagesOf(parser_, out, "assistant"))
         text += m.message.content.text;
-    // OpenInference's output.value; LangSmith's gen_ai.completion and OpenLLMetry's
-    // traceloop.entity.output (a node's state update, as JSON).
-    if (text.empty())
-      text = FirstString(s, {"output.value", "gen_ai.completion", "traceloop.entity.output"});
-    return text;
+      if (!text.empty()) return text;
+      if (key != "gen_ai.output.messages") return out;
+    }
+    return "";
   }
 
   // The agent of the nearest agent span above span i (not i itself), or "".

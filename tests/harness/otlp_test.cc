@@ -16,6 +16,7 @@
 #include "assertions/root_cause.h"
 #include "base/file_io.h"
 #include "base/json_parse.h"
+#include "base/json_writer.h"
 #include "base/mem_env.h"
 #include "harness/otel/baton_attributes.h"
 #include "harness/otel/otlp_receiver.h"
@@ -39,6 +40,7 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::Pair;
 using ::testing::SizeIs;
+using ::testing::StartsWith;
 
 const std::string kData = std::string(BATON_SOURCE_DIR) + "/tests/otel/data";
 const std::string kCorpora = std::string(BATON_SOURCE_DIR) + "/corpora";
@@ -503,6 +505,18 @@ TEST(OtlpImportTest, LangGraphNodesThatCallAModelAreTheAgents) {
             span.attributes.push_back(
                 {std::string(carrier) + std::string(field.getName().cStr()),
                  AttributeValue::String(std::string(field.getValue().getString().cStr()))});
+        // LangSmith writes a node's output as its state update, the messages serialized.
+        auto output = std::find_if(span.attributes.begin(), span.attributes.end(),
+                                   [](const Attribute& a) { return a.key == "output.value"; });
+        if (carrier == "langsmith.metadata." && output != span.attributes.end()) {
+          std::string update =
+              R"({"messages": [{"lc": 1, "type": "constructor", "id": ["langchain", "schema", )"
+              R"("messages", "AIMessage"], "kwargs": {"content": )";
+          AppendJsonString(update, output->value.text);
+          update += "}}]}";
+          span.attributes.erase(output);
+          span.attributes.push_back({"gen_ai.completion", AttributeValue::String(update)});
+        }
       }
     auto sessions = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
     ASSERT_THAT(sessions, SizeIs(1));
@@ -527,6 +541,7 @@ TEST(OtlpImportTest, LangGraphNodesThatCallAModelAreTheAgents) {
     EXPECT_EQ(sends[1]->agent, "research_expert");
     EXPECT_EQ(sends[1]->As<MessageSend>()->to, "supervisor");
     EXPECT_EQ(sends[1]->As<MessageSend>()->intent, "reply");
+    EXPECT_THAT(sends[1]->As<MessageSend>()->payload.text, StartsWith("FAANG headcount"));
     EXPECT_THAT(sends[1]->As<MessageSend>()->payload.text, HasSubstr("Total 1,976,586."));
     EXPECT_THAT(Of<MessageProcessed>(s), SizeIs(2));
   }

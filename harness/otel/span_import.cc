@@ -937,7 +937,9 @@ class SessionBuilder {
     previous_turn_.assign(spans_.size(), SIZE_MAX);
     std::unordered_map<std::string_view, std::vector<size_t>> turns;  // By parent span id.
     for (size_t i = 0; i < spans_.size(); ++i) {
-      if (roles_[i] != SpanRole::kAgent) continue;
+      // An agent's creation (create_agent, as OpenLIT records a crew's agents) is no turn.
+      if (roles_[i] != SpanRole::kAgent || spans_[i].Str("gen_ai.operation.name") == "create_agent")
+        continue;
       auto parent = index_.find(spans_[i].parent_span_id);
       if (parent != index_.end() && roles_[parent->second] == SpanRole::kAgent) continue;
       turns[spans_[i].parent_span_id].push_back(i);
@@ -1162,7 +1164,8 @@ class SessionBuilder {
     if (caller.empty() && previous_turn_[i] != SIZE_MAX) {
       const size_t turn = previous_turn_[i];
       reply = AgentReplyText(spans_[turn]);
-      if (reply.empty()) return;  // A turn that said nothing sent nothing.
+      // A turn that said nothing (or whose content was not captured) sent nothing.
+      if (reply.empty()) return;
       caller = agents_[turn];
     }
     if (caller.empty()) caller = CallerAgent(i);

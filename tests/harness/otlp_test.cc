@@ -429,6 +429,31 @@ TEST(OtlpImportTest, Ag2ConversationTurnsAnswerThePreviousTurn) {
     EXPECT_NE(edge(e), "planner -> coder (reply)");
 }
 
+// A sequential CrewAI crew as OpenLIT traces it: create_agent spans for the crew's agents
+// (here the writer is created between the two tasks), the tasks as invoke_agent turns under
+// the crew's invoke_workflow span, each with its model calls. The writer's task answers the
+// researcher's (its output is the next task's context); an agent's creation is no turn.
+TEST(OtlpImportTest, CrewTasksTakeTurnsAndAgentCreationsAreNoTurns) {
+  auto sessions = Import("crewai_openlit.json");
+  ASSERT_THAT(sessions, SizeIs(1));
+  const SpanSession& s = sessions[0];
+  auto sends = Of<MessageSend>(s);
+  ASSERT_THAT(sends, SizeIs(1));
+  EXPECT_EQ(sends[0]->agent, "Senior Researcher");
+  EXPECT_EQ(sends[0]->As<MessageSend>()->to, "Writer");
+  EXPECT_EQ(sends[0]->As<MessageSend>()->intent, "reply");
+  EXPECT_EQ(sends[0]->As<MessageSend>()->payload.text,
+            "BYD 3.02M, Tesla 1.79M, Geely 0.89M deliveries in 2024.");
+  // Delivered to the writer's task (its invoke_agent span), not to its creation.
+  EXPECT_EQ(sends[0]->As<MessageSend>()->message_id, "c4e3a10000000006");
+  auto processed = Of<MessageProcessed>(s);
+  ASSERT_THAT(processed, SizeIs(1));
+  EXPECT_EQ(processed[0]->agent, "Writer");
+  std::vector<std::string> callers;
+  for (const Event* e : Of<ModelCall>(s)) callers.push_back(e->agent);
+  EXPECT_THAT(callers, ElementsAre("Senior Researcher", "Writer"));
+}
+
 // LangSmith's OTel export (its Python SDK) puts a LangChain run's inputs and outputs on the
 // span as they serialize: gen_ai.prompt {"messages": [[...]]} and gen_ai.completion
 // {"generations": [[{"text", "message"}]]}, each message in LangChain's {"lc", "id",

@@ -953,20 +953,21 @@ class SessionBuilder {
     }
   }
 
-  // What an agent span says its agent replied: the text of gen_ai.output.messages, else the
-  // span's output as its instrumentation writes it (OpenInference's output.value, LangSmith's
-  // gen_ai.completion, OpenLLMetry's traceloop.entity.output: text, or a node's state update
-  // whose messages' text it is, else its JSON); "" when it says nothing.
+  // What an agent span says its agent replied: its last assistant message with text in
+  // gen_ai.output.messages, else in the span's output as its instrumentation writes it
+  // (OpenInference's output.value, LangSmith's gen_ai.completion, OpenLLMetry's
+  // traceloop.entity.output; a LangGraph node's output is its state update, every message of
+  // the conversation so far), else that output as written; "" when it says nothing.
   std::string AgentReplyText(const Span& s) {
     std::string scratch;
     for (std::string_view key : {"gen_ai.output.messages", "output.value", "gen_ai.completion",
                                  "traceloop.entity.output"}) {
       const std::string& out = TextOf(s.attributes, key, scratch);
       if (out.empty()) continue;
-      std::string text;
-      for (const ParsedMessage& m : MessagesOf(parser_, out, "assistant"))
-        text += m.message.content.text;
-      if (!text.empty()) return text;
+      const std::vector<ParsedMessage> messages = MessagesOf(parser_, out, "assistant");
+      for (auto m = messages.rbegin(); m != messages.rend(); ++m)
+        if (m->message.role == "assistant" && !m->message.content.text.empty())
+          return m->message.content.text;
       if (key != "gen_ai.output.messages") return out;
     }
     return "";

@@ -197,6 +197,52 @@ TEST(OtelJsInstrumentationTest, TheOpenAiInstrumentationsLogRecordsGiveTheMessag
   EXPECT_THAT(off.out, HasSubstr(R"("to":"researcher","intent":"handoff")"));
 }
 
+// LangGraph traced by OpenInference's LangChain instrumentation, the real ones (pinned): a
+// supervisor team whose supervisor and researcher are subgraphs. The nodes that call a model
+// are the agents (from the run metadata the instrumentation puts on every span), the
+// supervisor's transfer tool is the handoff, the researcher's answer goes back to the
+// supervisor, and the thread is the session.
+TEST(OtelJsInstrumentationTest, OpenInferenceTracesOfALangGraphTeamGiveItsAgentsAndHandoffs) {
+  ASSERT_EQ(RunCommand("test -d " + kJs +
+                       "/node_modules/@arizeai/openinference-instrumentation-langchain")
+                .exit_code,
+            0)
+      << "scripts/install-deps installs the pinned JavaScript packages (npm ci in tests/js)";
+  const std::string dir = FreshTempDir("otel_js_langgraph");
+  const Served served = Serve(dir);
+  ASSERT_FALSE(served.endpoint.empty()) << Slurp(dir + "/serve.log");
+  RunResult run =
+      RunCommand("node " + kJs + "/otel_langgraph_openinference.mjs " + served.endpoint);
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_THAT(run.out, HasSubstr("Saturn has 146 confirmed moons."));
+  const std::string log = Stop(served, dir);
+  EXPECT_THAT(log, HasSubstr("1 sessions written"));
+
+  const std::string session = dir + "/sessions/lg-thread-1.baton";  // The thread's id.
+  RunResult inspect = RunCommand(kBaton + " inspect " + session);
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+  EXPECT_THAT(inspect.out, HasSubstr("model_call 4"));
+  EXPECT_THAT(inspect.out, HasSubstr("content=recorded"));
+  std::smatch agents;
+  ASSERT_TRUE(std::regex_search(inspect.out, agents, std::regex("agents +([^\n]*)")));
+  EXPECT_THAT(agents[1].str(), HasSubstr("supervisor"));
+  EXPECT_THAT(agents[1].str(), HasSubstr("researcher"));
+  EXPECT_THAT(agents[1].str(), Not(HasSubstr("tools")));
+  RunResult cat = RunCommand(kBaton + " cat " + session);
+  ASSERT_EQ(cat.exit_code, 0) << cat.err;
+  EXPECT_THAT(cat.out, HasSubstr(R"("kind":"message_send","agent":"supervisor")"));
+  EXPECT_THAT(cat.out, HasSubstr(R"("to":"researcher","intent":"handoff")"));
+  EXPECT_THAT(cat.out, HasSubstr(R"("kind":"message_send","agent":"researcher")"));
+  EXPECT_THAT(
+      cat.out,
+      HasSubstr(
+          R"("to":"supervisor","intent":"reply","payload":"Saturn has 146 confirmed moons, per the 2023 count.")"));
+  EXPECT_THAT(cat.out, HasSubstr(R"("kind":"tool_call","agent":"researcher")"));
+  EXPECT_THAT(cat.out, HasSubstr(R"("tool":"search")"));
+  EXPECT_THAT(cat.out,
+              HasSubstr(R"({"role":"user","content":"How many moons does Saturn have?"})"));
+}
+
 // Spans that carry message content replay: the session imported from them serves the official
 // openai SDK, unmodified, through the proxy (a plain call and a streamed one), with the
 // agents named as the spans named them.

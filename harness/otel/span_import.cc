@@ -873,13 +873,21 @@ class SessionBuilder {
   // "" for none, or for LangGraph's own __start__ / __end__.
   std::string LangGraphNode(const Span& s) {
     std::string node, ns;
-    for (std::string_view prefix : {"langsmith.metadata.", "traceloop.association.properties."}) {
-      node = s.Str(std::string(prefix) + "langgraph_node");
-      ns = s.Str(std::string(prefix) + "langgraph_checkpoint_ns");
-      if (!node.empty() || !ns.empty()) break;
+    const AttributeValue* meta = nullptr;
+    // One pass over the attributes: every span of a trace is asked.
+    for (const Attribute& a : s.attributes) {
+      const std::string_view k = a.key;
+      if (k == "metadata") {
+        meta = &a.value;
+        continue;
+      }
+      if (!k.starts_with("langsmith.metadata.") &&
+          !k.starts_with("traceloop.association.properties."))
+        continue;
+      if (k.ends_with(".langgraph_node")) node = a.value.ToString();
+      if (k.ends_with(".langgraph_checkpoint_ns")) ns = a.value.ToString();
     }
-    if (const AttributeValue* meta = s.Find("metadata");
-        node.empty() && ns.empty() && meta != nullptr && meta->type == ValueType::kString &&
+    if (node.empty() && ns.empty() && meta != nullptr && meta->type == ValueType::kString &&
         meta->text.find("\"langgraph_") != std::string::npos) {
       element doc;
       std::string_view v;

@@ -1038,12 +1038,10 @@ class SessionBuilder {
       // An agent span that says what its agent replied, with no model call of its own seen
       // (AG2 traces its agents' replies, not their model calls), processed what had been
       // delivered to its agent when it ended without an error.
-      if (!calls_model_[i] && s.status != StatusCode::kError && !AgentReplyText(s).empty())
-        if (auto waiting = unprocessed_.find(agent); waiting != unprocessed_.end()) {
-          for (std::string& id : waiting->second)
-            Add(s.end_ns, hint, agent, MessageProcessed{std::move(id)});
-          unprocessed_.erase(waiting);
-        }
+      // (Whether it replied is asked only when something waits: it parses the span's output.)
+      if (!calls_model_[i] && s.status != StatusCode::kError && unprocessed_.count(agent) > 0 &&
+          !AgentReplyText(s).empty())
+        ProcessDelivered(agent, s.end_ns, hint);
     }
     if (role == SpanRole::kModel) {
       ++out.model_calls;
@@ -1075,11 +1073,7 @@ class SessionBuilder {
         std::string to = send.to, id = send.message_id;
         pending_[to].push_back({Add(s.end_ns, hint, agent, std::move(send)), std::move(id), agent});
       }
-      if (auto waiting = unprocessed_.find(agent); !failed && waiting != unprocessed_.end()) {
-        for (std::string& id : waiting->second)
-          Add(s.end_ns, hint, agent, MessageProcessed{std::move(id)});
-        unprocessed_.erase(waiting);
-      }
+      if (!failed) ProcessDelivered(agent, s.end_ns, hint);
     }
     if (role == SpanRole::kHandoff) EmitHandoff(i);
     if (role == SpanRole::kTool) {
@@ -1214,6 +1208,15 @@ class SessionBuilder {
     size_t d = Add(s.start_ns, hint, agent, MessageDelivery{s.span_id, caller});
     unprocessed_[agent].push_back(s.span_id);
     items_[d].send_item = si;
+  }
+
+  // `agent` acted at `time_ns` on every message delivered to it and not yet processed.
+  void ProcessDelivered(const std::string& agent, int64_t time_ns, int64_t hint) {
+    auto waiting = unprocessed_.find(agent);
+    if (waiting == unprocessed_.end()) return;
+    for (std::string& id : waiting->second)
+      Add(time_ns, hint, agent, MessageProcessed{std::move(id)});
+    unprocessed_.erase(waiting);
   }
 
   // The task of a Pydantic AI agent run, whose span says what the run was given only at its

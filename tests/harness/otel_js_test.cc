@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <regex>
@@ -173,7 +174,9 @@ TEST(OtelJsInstrumentationTest, TheOpenAiInstrumentationsLogRecordsGiveTheMessag
   EXPECT_EQ(RunCommand(kBaton + " check " + session).exit_code, 0);
   // The same calls and messages from the protobuf exports. The spans' order around them
   // follows the real clock (the instrumentation ends its chat span a moment after the agent's
-  // code has gone on), so only what the calls and messages were is compared, not where.
+  // code has gone on, so the researcher's start, and the handoff's delivery with it, may
+  // come before or after the planner's call), so only what the calls and messages were is
+  // compared, not where: each run's events in sorted order.
   auto events = [](const std::string& file) {
     RunResult out = RunCommand(kBaton + " cat " + file);
     EXPECT_EQ(out.exit_code, 0) << out.err;
@@ -185,6 +188,7 @@ TEST(OtelJsInstrumentationTest, TheOpenAiInstrumentationsLogRecordsGiveTheMessag
           line, std::regex("\"(seq|cause|mono_ns|wall_ns|latency_ns)\":[0-9]+"), "\"$1\":N");
       kept.push_back(line);
     }
+    std::sort(kept.begin(), kept.end());
     return kept;
   };
   const std::vector<std::string> json_events = events(session);

@@ -96,7 +96,7 @@ PartKind PartKindOf(std::string_view type) {
 
 ToolCallRequest ToolCallOf(element part) {
   ToolCallRequest call;
-  call.id = FirstField(part, {"id", "toolCallId", "call_id"});
+  call.id = FirstField(part, {"id", "toolCallId", "call_id", "toolUseId"});
   call.name = FirstField(part, {"name", "toolName"});
   call.arguments_json.text = FirstField(part, {"arguments", "args", "input"});
   return call;
@@ -104,15 +104,30 @@ ToolCallRequest ToolCallOf(element part) {
 
 std::string PartsText(element parts, ParsedMessage& pm);
 
+// A content block of the Amazon Bedrock Converse API, which names its kind by its one key
+// instead of a `type` ({"text"}, {"toolUse": {toolUseId, name, input}}, {"toolResult":
+// {toolUseId, status, content}}, {"json"}, {"image"}, ...): what Strands Agents' spans carry.
+bool IsConverseBlock(element part) {
+  if (!part.is_object() || HasField(part, "type") || HasField(part, "role")) return false;
+  for (std::string_view k : {"text", "toolUse", "toolResult", "json", "image", "document",
+                             "reasoningContent", "video", "cachePoint", "guardContent"})
+    if (HasField(part, k)) return true;
+  return false;
+}
+
 // A tool result's text: a string, a list of parts (Anthropic's tool_result content), or JSON.
 std::string ToolResultText(element part, ParsedMessage& pm) {
-  if (std::string id = FirstField(part, {"id", "toolCallId", "tool_use_id", "call_id"});
+  if (std::string id =
+          FirstField(part, {"id", "toolCallId", "tool_use_id", "call_id", "toolUseId"});
       !id.empty())
     pm.message.tool_call_id = std::move(id);
   for (std::string_view k : {"response", "result", "output", "content"}) {
     element v;
     if (part[k].get(v) != simdjson::SUCCESS || v.is_null()) continue;
-    if (k == "content" && v.is_array()) return PartsText(v, pm);
+    // Anthropic's content parts; Converse content blocks in any of these (Strands' response).
+    if (v.is_array() &&
+        (k == "content" || (v.get_array().size() > 0 && IsConverseBlock(v.get_array().at(0)))))
+      return PartsText(v, pm);
     return StringOf(v);
   }
   return "";
@@ -123,6 +138,19 @@ std::string PartsText(element parts, ParsedMessage& pm) {
   for (element part : parts.get_array()) {
     if (part.is_string()) {
       text += std::string_view(part.get_string());
+      continue;
+    }
+    element block;
+    if (part["toolUse"].get(block) == simdjson::SUCCESS && block.is_object()) {
+      pm.tool_calls.push_back(ToolCallOf(block));
+      continue;
+    }
+    if (part["toolResult"].get(block) == simdjson::SUCCESS && block.is_object()) {
+      text += ToolResultText(block, pm);
+      continue;
+    }
+    if (part["json"].get(block) == simdjson::SUCCESS && !HasField(part, "type")) {
+      text += StringOf(block);
       continue;
     }
     switch (PartKindOf(Field(part, "type"))) {
@@ -256,6 +284,14 @@ std::optional<std::vector<ParsedMessage>> ArrayMessagesOf(simdjson::dom::parser&
       !doc.is_array())
     return std::nullopt;
   std::vector<ParsedMessage> out;
+  // A list of Converse content blocks is one message's content, not a list of messages.
+  if (doc.get_array().size() > 0 && IsConverseBlock(doc.get_array().at(0))) {
+    ParsedMessage pm;
+    pm.message.role = default_role;
+    pm.message.content.text = PartsText(doc, pm);
+    out.push_back(std::move(pm));
+    return out;
+  }
   for (element m : doc.get_array()) {
     ParsedMessage pm = MessageOf(m);
     if (pm.message.role.empty()) pm.message.role = default_role;
@@ -759,7 +795,7 @@ class SessionBuilder {
   }
 
   // The agent a tool span transfers to, "" for a tool that is not a transfer.
-  static std::string TransferTargetOf(const Span& s, const std::string& tool) {
+  std::string TransferTargetOf(const Span& s, const std::string& tool) {
     std::string target = s.Str("gen_ai.transfer.target.name");
     if (target.empty()) target = HandoffToolTarget(tool, ToolArguments(s)).value_or("");
     return target;
@@ -978,6 +1014,12 @@ class SessionBuilder {
           return m->message.content.text;
       if (key != "gen_ai.output.messages") return out;
     }
+    // The older conventions' gen_ai.choice event on the agent's span (Strands Agents').
+    for (const SpanEvent& e : s.events)
+      if (e.name == "gen_ai.choice")
+        for (const ParsedMessage& m :
+             MessagesOf(parser_, AttributeString(e.attributes, "message"), "assistant"))
+          if (!m.message.content.text.empty()) return m.message.content.text;
     return "";
   }
 
@@ -1096,10 +1138,7 @@ class SessionBuilder {
         if (call.call_id.empty()) call.call_id = s.span_id;
         call.tool = ToolNameOf(s);
         call.arguments.text = ToolArguments(s);
-        call.result.text =
-            FirstString(s, {"gen_ai.tool.call.result", "output.value", "gen_ai.tool.output",
-                            "ai.toolCall.result", "traceloop.entity.output",
-                            "gcp.vertex.agent.tool_response", "tool_response"});
+        call.result.text = ToolResult(s);
         call.latency_ns = s.end_ns - s.start_ns;
         call.error = ErrorOf(s);
         if (!call.error.empty()) call.error_code = ErrorCodeOf(s, call.error);
@@ -1119,10 +1158,45 @@ class SessionBuilder {
     Add(s.end_ns, hint, agent, std::move(end));
   }
 
-  static std::string ToolArguments(const Span& s) {
-    return FirstString(
+  // A tool span's arguments: an attribute, else what its GenAI events say (Strands Agents
+  // puts them there): the gen_ai.tool.message event's content, or the tool_call part of
+  // gen_ai.input.messages (on its gen_ai.client.inference.operation.details event).
+  std::string ToolArguments(const Span& s) {
+    std::string args = FirstString(
         s, {"gen_ai.tool.call.arguments", "input.value", "gen_ai.tool.input", "ai.toolCall.args",
             "traceloop.entity.input", "gcp.vertex.agent.tool_call_args", "tool_arguments"});
+    if (!args.empty()) return args;
+    for (const SpanEvent& e : s.events)
+      if (e.name == "gen_ai.tool.message") return AttributeString(e.attributes, "content");
+    std::string scratch;
+    if (const std::string& in = TextOf(s.attributes, "gen_ai.input.messages", scratch); !in.empty())
+      for (ParsedMessage& m : MessagesOf(parser_, in, "tool"))
+        for (ToolCallRequest& t : m.tool_calls) return std::move(t.arguments_json.text);
+    return "";
+  }
+
+  // A tool span's result: an attribute, else its gen_ai.choice event's message, or the
+  // tool_call_response part of gen_ai.output.messages. Converse content blocks become their
+  // text; any other value is kept as it is.
+  std::string ToolResult(const Span& s) {
+    std::string result = FirstString(
+        s, {"gen_ai.tool.call.result", "output.value", "gen_ai.tool.output", "ai.toolCall.result",
+            "traceloop.entity.output", "gcp.vertex.agent.tool_response", "tool_response"});
+    if (!result.empty()) return result;
+    std::string scratch;
+    const std::string* body = nullptr;
+    for (const SpanEvent& e : s.events)
+      if (e.name == "gen_ai.choice") {
+        scratch = AttributeString(e.attributes, "message");
+        body = &scratch;
+        break;
+      }
+    if (body == nullptr) body = &TextOf(s.attributes, "gen_ai.output.messages", scratch);
+    if (body->empty() || body->front() != '[') return *body;
+    auto messages = ArrayMessagesOf(parser_, *body, "tool");
+    if (!messages) return *body;
+    for (const ParsedMessage& m : *messages) result += m.message.content.text;
+    return result;
   }
 
   // A handoff span (OpenLLMetry's "Triage → Billing.handoff"): a message from the agent
@@ -1186,6 +1260,12 @@ class SessionBuilder {
            MessagesOf(parser_, TextOf(s.attributes, "gen_ai.input.messages", scratch), "user"))
         if (m.message.role == "user") send.payload.text = m.message.content.text;
     }
+    // Or the older conventions' message events on the agent's span (Strands Agents').
+    for (const SpanEvent& e : s.events)
+      if (send.payload.text.empty() && e.name == "gen_ai.user.message")
+        for (const ParsedMessage& m :
+             MessagesOf(parser_, AttributeString(e.attributes, "content"), "user"))
+          if (m.message.role == "user") send.payload.text = m.message.content.text;
     if (send.payload.text.empty()) send.payload.text = PydanticAiTask(s);
     if (send.payload.text.empty()) {
       // The Vercel AI SDK's call: ai.prompt is {"system", "prompt"} or {"system", "messages"}.

@@ -352,6 +352,43 @@ TEST(HandoffToolTest, TransferAndHandoffToolsNameTheirAgentAndNoOtherToolDoes) {
   EXPECT_EQ(HandoffToolTarget("transfer_to_agent", R"({"agent_name": 7})"), std::nullopt);
 }
 
+TEST(HandoffToolTest, EachFrameworksHandoffToolNamesItsAgent) {
+  // LangGraph's supervisor: a worker hands back with transfer_back_to_<supervisor>.
+  EXPECT_EQ(HandoffToolTarget("transfer_back_to_supervisor"), "supervisor");
+  EXPECT_EQ(HandoffToolTarget("transfer_back_to_"), std::nullopt);
+  // Semantic Kernel: the Handoff plugin's function, as <plugin>-<function>.
+  EXPECT_EQ(HandoffToolTarget("Handoff-transfer_to_Summarizer"), "Summarizer");
+  EXPECT_EQ(HandoffToolTarget("search-web"), std::nullopt);
+  EXPECT_EQ(HandoffToolTarget("transfer_to_billing-agent"), "billing-agent");
+  // Strands Agents' swarm.
+  EXPECT_EQ(HandoffToolTarget("handoff_to_agent",
+                              R"({"agent_name": "coder", "message": "write it", "context": {}})"),
+            "coder");
+  EXPECT_EQ(HandoffToolTarget("handoff_to_agent", R"({"message": "to whom?"})"), std::nullopt);
+  // LlamaIndex's AgentWorkflow.
+  EXPECT_EQ(HandoffToolTarget("handoff", R"({"to_agent": "WriteAgent", "reason": "notes done"})"),
+            "WriteAgent");
+  EXPECT_EQ(HandoffToolTarget("handoff", "{}"), std::nullopt);
+  // CrewAI's delegation tools, as its ReAct prompt and as function calling name them.
+  EXPECT_EQ(HandoffToolTarget("Delegate work to coworker",
+                              R"({"task": "t", "context": "c", "coworker": "Senior Researcher"})"),
+            "Senior Researcher");
+  EXPECT_EQ(HandoffToolTarget("ask_question_to_coworker",
+                              R"({"question": "q", "context": "c", "coworker": "Writer"})"),
+            "Writer");
+  // Agno's teams.
+  EXPECT_EQ(HandoffToolTarget("delegate_task_to_member",
+                              R"({"member_id": "web-researcher", "task": "find it"})"),
+            "web-researcher");
+  EXPECT_EQ(HandoffToolTarget("transfer_task_to_member",
+                              R"({"member_id": "writer", "task_description": "d"})"),
+            "writer");
+  // The Claude Agent SDK's subagents; a tool of the same name without a subagent is not one.
+  EXPECT_EQ(HandoffToolTarget("Task", R"({"subagent_type": "code-reviewer", "prompt": "p"})"),
+            "code-reviewer");
+  EXPECT_EQ(HandoffToolTarget("task", R"({"title": "buy milk"})"), std::nullopt);
+}
+
 TEST(JsonParseTest, ErrorsNameTheInputAndDocumentsOwnTheirMemory) {
   auto bad = JsonDocument::Parse("{\"a\": [1, 2", "the request body");
   ASSERT_FALSE(bad.ok());

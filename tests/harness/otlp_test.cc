@@ -731,6 +731,95 @@ TEST(OtlpImportTest, GoogleAdkSpans) {
 // Messages shaped as other APIs shape them, under the current GenAI names: OpenAI Responses
 // input items (function_call, function_call_output) and Anthropic content blocks (tool_use,
 // tool_result).
+// Strands Agents' spans in its default (older) conventions: messages as gen_ai.*.message
+// and gen_ai.choice events whose content is Bedrock Converse content blocks ({"text"},
+// {"toolUse"}, {"toolResult"}); execute_tool spans with their input and result in events; a
+// swarm's agents handing off with its one handoff_to_agent tool, naming the agent in its
+// arguments. Written from its tracer (strands/telemetry/tracer.py).
+TEST(OtlpImportTest, StrandsSwarmSpansWithConverseContentBlocksAndHandoffToAgent) {
+  auto sessions = Import("strands_swarm.json");
+  ASSERT_THAT(sessions, SizeIs(1));
+  const SpanSession& s = sessions[0];
+  EXPECT_THAT(s.header.agents, Contains("researcher"));
+  EXPECT_THAT(s.header.agents, Contains("coder"));
+  EXPECT_EQ(Meta(s.header, "content"), "recorded");
+
+  auto calls = Of<ModelCall>(s);
+  ASSERT_THAT(calls, SizeIs(3));
+  const ModelCall& route = *calls[0]->As<ModelCall>();
+  EXPECT_EQ(calls[0]->agent, "researcher");
+  EXPECT_THAT(Said(route.request.messages),
+              ElementsAre(Pair("user", StartsWith("Write a Python function"))));
+  EXPECT_EQ(route.response.content.text,
+            "The usual definition starts at F(0)=0. Handing off to the coder.");
+  ASSERT_THAT(route.response.tool_calls, SizeIs(1));
+  EXPECT_EQ(route.response.tool_calls[0].id, "tooluse_h1");
+  EXPECT_EQ(route.response.tool_calls[0].name, "handoff_to_agent");
+  EXPECT_THAT(route.response.tool_calls[0].arguments_json.text, HasSubstr("\"coder\""));
+  EXPECT_EQ(route.response.finish_reason, "tool_use");
+
+  // The swarm gives the researcher the task; the researcher hands off to the coder, who
+  // acts on it.
+  auto sends = Of<MessageSend>(s);
+  ASSERT_THAT(sends, SizeIs(2));
+  EXPECT_EQ(sends[0]->As<MessageSend>()->to, "researcher");
+  EXPECT_THAT(sends[0]->As<MessageSend>()->payload.text, StartsWith("Write a Python function"));
+  EXPECT_EQ(sends[1]->agent, "researcher");
+  EXPECT_EQ(sends[1]->As<MessageSend>()->to, "coder");
+  EXPECT_EQ(sends[1]->As<MessageSend>()->message_id, "tooluse_h1");
+  EXPECT_THAT(sends[1]->As<MessageSend>()->payload.text,
+              HasSubstr("Implement fib(n) with fib(0)=0"));
+  auto processed = Of<MessageProcessed>(s);
+  ASSERT_THAT(processed, SizeIs(2));
+  EXPECT_EQ(processed[1]->agent, "coder");
+  EXPECT_EQ(processed[1]->As<MessageProcessed>()->message_id, "tooluse_h1");
+
+  // A tool span's input and result from its events; a request's tool result from a
+  // toolResult block, with its call id.
+  auto tools = Of<ToolCall>(s);
+  ASSERT_THAT(tools, SizeIs(1));
+  EXPECT_EQ(tools[0]->agent, "coder");
+  EXPECT_EQ(tools[0]->As<ToolCall>()->arguments.text, R"j({"code": "print(fib(10))"})j");
+  EXPECT_EQ(tools[0]->As<ToolCall>()->result.text, "55");
+  const ModelCall& answer = *calls[2]->As<ModelCall>();
+  ASSERT_EQ(answer.request.messages.size(), 3u);
+  EXPECT_EQ(answer.request.messages[1].role, "assistant");
+  EXPECT_EQ(answer.request.messages[2].role, "tool");
+  EXPECT_EQ(answer.request.messages[2].content.text, "55");
+  EXPECT_EQ(answer.request.messages[2].tool_call_id, "tooluse_r1");
+  EXPECT_EQ(answer.response.content.text, "def fib(n): ...");
+}
+
+// Strands Agents with OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental: a tool span's
+// input and result as the tool_call and tool_call_response parts of its
+// gen_ai.client.inference.operation.details events.
+TEST(OtlpImportTest, AToolSpansInputAndResultFromItsInferenceDetailsEvents) {
+  const std::string text =
+      R"j({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60d",)j"
+      R"j("spanId":"b000000000000002","name":"execute_tool lookup","startTimeUnixNano":"1000",)j"
+      R"j("endTimeUnixNano":"2000","attributes":[)j"
+      R"j({"key":"gen_ai.operation.name","value":{"stringValue":"execute_tool"}},)j"
+      R"j({"key":"gen_ai.tool.name","value":{"stringValue":"lookup"}},)j"
+      R"j({"key":"gen_ai.tool.call.id","value":{"stringValue":"tooluse_9"}}],"events":[)j"
+      R"j({"name":"gen_ai.client.inference.operation.details","timeUnixNano":"1000","attributes":[)j"
+      R"j({"key":"gen_ai.input.messages","value":{"stringValue":"[{\"role\": \"tool\", \"parts\": [)j"
+      R"j({\"type\": \"tool_call\", \"name\": \"lookup\", \"id\": \"tooluse_9\", )j"
+      R"j(\"arguments\": {\"sku\": \"A-7\"}}]}]"}}]},)j"
+      R"j({"name":"gen_ai.client.inference.operation.details","timeUnixNano":"2000","attributes":[)j"
+      R"j({"key":"gen_ai.output.messages","value":{"stringValue":"[{\"role\": \"tool\", \"parts\": [)j"
+      R"j({\"type\": \"tool_call_response\", \"id\": \"tooluse_9\", )j"
+      R"j(\"response\": [{\"text\": \"in stock: 4\"}]}]}]"}}]}]}]}]}]})j";
+  auto batch = ParseOtlpJson(text, "strands_latest.json");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  auto sessions = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
+  ASSERT_THAT(sessions, SizeIs(1));
+  auto tools = Of<ToolCall>(sessions[0]);
+  ASSERT_THAT(tools, SizeIs(1));
+  EXPECT_EQ(tools[0]->As<ToolCall>()->call_id, "tooluse_9");
+  EXPECT_EQ(tools[0]->As<ToolCall>()->arguments.text, R"({"sku":"A-7"})");
+  EXPECT_EQ(tools[0]->As<ToolCall>()->result.text, "in stock: 4");
+}
+
 TEST(OtlpImportTest, ResponsesItemsAndAnthropicBlocksReadAsToolCallsAndResults) {
   auto sessions = Import("message_shapes.json");
   ASSERT_THAT(sessions, SizeIs(1));

@@ -449,6 +449,29 @@ TEST(TranscriptImportTest, OpenAiToolCallsSwarmSendersAndResponsesItems) {
   EXPECT_EQ(s->events.back().As<Outcome>()->result.text, "Order 7 is cancelled.");
 }
 
+// A LangGraph supervisor's run (langgraph-supervisor): the supervisor hands off with
+// transfer_to_<worker>, each worker hands back with transfer_back_to_<supervisor>. Handing
+// back names the supervisor; it is no agent of its own called "back_to_supervisor".
+TEST(TranscriptImportTest, LangGraphSupervisorsWorkersHandBackToIt) {
+  auto s = ParseTranscript(R"([
+    {"type": "human", "content": "What is New York's 2024 GDP, doubled?"},
+    {"type": "ai", "name": "supervisor", "content": "", "tool_calls": [{"name": "transfer_to_research_expert", "args": {}, "id": "call_1", "type": "tool_call"}]},
+    {"type": "tool", "name": "transfer_to_research_expert", "content": "Successfully transferred to research_expert", "tool_call_id": "call_1"},
+    {"type": "ai", "name": "research_expert", "content": "About $2.3 trillion."},
+    {"type": "ai", "name": "research_expert", "content": "Transferring back to supervisor", "tool_calls": [{"name": "transfer_back_to_supervisor", "args": {}, "id": "call_2", "type": "tool_call"}]},
+    {"type": "tool", "name": "transfer_back_to_supervisor", "content": "Successfully transferred back to supervisor", "tool_call_id": "call_2"},
+    {"type": "ai", "name": "supervisor", "content": "Doubled, about $4.6 trillion."}])",
+                           "supervisor.json");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_THAT(s->header.agents, ::testing::ElementsAre("user", "supervisor", "research_expert"));
+  std::vector<std::pair<std::string, std::string>> handoffs;
+  for (const Event* e : EventsOf<MessageSend>(*s))
+    if (e->As<MessageSend>()->intent == "handoff")
+      handoffs.emplace_back(e->agent, e->As<MessageSend>()->to);
+  EXPECT_THAT(handoffs, ::testing::ElementsAre(::testing::Pair("supervisor", "research_expert"),
+                                               ::testing::Pair("research_expert", "supervisor")));
+}
+
 // The findings baton makes on a session, by kind name ("unprocessed", ...).
 std::vector<std::string> FindingKinds(const Result<transcript::ImportedSession>& s) {
   Trace trace = Trace::FromEvents(s->header, s->events);

@@ -715,8 +715,17 @@ class SessionBuilder {
     order_.resize(n);
     for (size_t i = 0; i < n; ++i) order_[i] = i;
     std::sort(order_.begin(), order_.end(), [&](size_t a, size_t b) {
-      if (spans_[a].start_ns != spans_[b].start_ns) return spans_[a].start_ns < spans_[b].start_ns;
+      const Span &x = spans_[a], &y = spans_[b];
+      if (x.start_ns != y.start_ns) return x.start_ns < y.start_ns;
       if (hints_[a] != hints_[b]) return hints_[a] < hints_[b];
+      // Clocks of a millisecond (the OpenAI Agents SDK's) give a handoff span and the span of
+      // the agent it hands to one start: the span over before the other began went first,
+      // unless it runs inside the other.
+      const bool x_over = x.end_ns <= x.start_ns, y_over = y.end_ns <= y.start_ns;
+      if (x_over != y_over && depth_[a] != depth_[b]) {
+        const size_t inner = depth_[a] > depth_[b] ? a : b, outer = inner == a ? b : a;
+        if (!IsAncestor(outer, inner)) return x_over;
+      }
       return depth_[a] < depth_[b];
     });
     agents_.assign(n, std::string());
@@ -875,6 +884,16 @@ class SessionBuilder {
     const AttributeValue* v = FindAttribute(attrs, attr::kSeq);
     if (v == nullptr) return INT64_MAX;
     return v->ToInt().value_or(INT64_MAX);
+  }
+
+  // Whether span `outer` is an ancestor of span `inner`.
+  bool IsAncestor(size_t outer, size_t inner) {
+    auto p = index_.find(spans_[inner].parent_span_id);
+    for (int guard = 0; p != index_.end() && guard < 10000; ++guard) {
+      if (p->second == outer) return true;
+      p = index_.find(spans_[p->second].parent_span_id);
+    }
+    return false;
   }
 
   int Depth(size_t i) {
@@ -1106,16 +1125,27 @@ class SessionBuilder {
         send.message_id = t.id.empty() ? s.span_id + "/" + t.name : t.id;
         send.to = ResolveAgent(*target);
         send.intent = "handoff";
-        send.payload.text = t.arguments_json.text;
+        const std::string& args = t.arguments_json.text;
+        const std::string& said = call.response.content.text;
+        send.payload.text =
+            said.empty() ? args : (args.empty() || args == "{}" ? said : said + "\n" + args);
         transfers.push_back(std::move(send));
       }
+      // What the agent was given, for an invocation that did not say (ProcessDelivered).
+      std::string given;
+      for (auto m = call.request.messages.rbegin(); m != call.request.messages.rend(); ++m)
+        if (m->role == "user" && !m->content.text.empty()) {
+          given = m->content.text;
+          break;
+        }
+      if (!failed) last_response_[agent] = call.response;
       size_t item = Add(s.end_ns, hint, agent, std::move(call));
       model_items_.push_back(item);
       for (MessageSend& send : transfers) {
         std::string to = send.to, id = send.message_id;
         pending_[to].push_back({Add(s.end_ns, hint, agent, std::move(send)), std::move(id), agent});
       }
-      if (!failed) ProcessDelivered(agent, s.end_ns, hint);
+      if (!failed) ProcessDelivered(agent, s.end_ns, hint, given);
     }
     if (role == SpanRole::kHandoff) EmitHandoff(i);
     if (role == SpanRole::kTool) {
@@ -1129,7 +1159,8 @@ class SessionBuilder {
           send.to = ResolveAgent(target);
           send.intent = s.Str("gen_ai.transfer.mode");
           if (send.intent.empty()) send.intent = "handoff";
-          send.payload.text = ToolArguments(s);
+          send.payload.text =
+              HandoffPayload(agent, s.Str("gen_ai.tool.call.id"), send.to, ToolArguments(s));
           pending_[send.to].push_back({Add(s.start_ns, hint, agent, send), send.message_id, agent});
         }
       } else {
@@ -1224,7 +1255,7 @@ class SessionBuilder {
       Pending p = pending->second.front();
       pending->second.erase(pending->second.begin());
       size_t d = Add(s.start_ns, hints_[i], agent, MessageDelivery{p.message_id, p.from});
-      unprocessed_[agent].push_back(p.message_id);
+      unprocessed_[agent].push_back({p.message_id, p.send_item});
       items_[d].send_item = p.send_item;
       return;
     }
@@ -1286,17 +1317,46 @@ class SessionBuilder {
     const int64_t hint = hints_[i];
     size_t si = Add(s.start_ns, hint, caller, std::move(send));
     size_t d = Add(s.start_ns, hint, agent, MessageDelivery{s.span_id, caller});
-    unprocessed_[agent].push_back(s.span_id);
+    unprocessed_[agent].push_back({s.span_id, si});
     items_[d].send_item = si;
   }
 
-  // `agent` acted at `time_ns` on every message delivered to it and not yet processed.
-  void ProcessDelivered(const std::string& agent, int64_t time_ns, int64_t hint) {
+  // `agent` acted at `time_ns` on every message delivered to it and not yet processed. When
+  // it acted by a model call, `given` is that request's last user message: an invocation
+  // whose spans did not say what the agent was given gave it that (the OpenAI Agents SDK's
+  // agent spans, as OpenInference traces them, carry no input).
+  void ProcessDelivered(const std::string& agent, int64_t time_ns, int64_t hint,
+                        std::string_view given = {}) {
     auto waiting = unprocessed_.find(agent);
     if (waiting == unprocessed_.end()) return;
-    for (std::string& id : waiting->second)
-      Add(time_ns, hint, agent, MessageProcessed{std::move(id)});
+    for (Unprocessed& u : waiting->second) {
+      if (!given.empty() && u.send_item < items_.size())
+        if (auto* send = std::get_if<MessageSend>(&items_[u.send_item].body);
+            send != nullptr && send->payload.text.empty() && send->intent == "invoke")
+          send->payload.text = std::string(given);
+      Add(time_ns, hint, agent, MessageProcessed{std::move(u.message_id)});
+    }
     unprocessed_.erase(waiting);
+  }
+
+  // What a handoff by tool hands over, as the proxy records one: what the sender's model
+  // said with the call that asked for it, then that call's arguments ("{}" says nothing).
+  // The call is the one of the sender's last answer with this id, else the one handing off
+  // to the same agent; `span_arguments` (the tool span's own) stand in when there is none.
+  std::string HandoffPayload(const std::string& agent, const std::string& call_id,
+                             const std::string& to, std::string span_arguments) {
+    std::string said, arguments = std::move(span_arguments);
+    if (auto last = last_response_.find(agent); last != last_response_.end())
+      for (const ToolCallRequest& t : last->second.tool_calls) {
+        const auto target = HandoffToolTarget(t.name, t.arguments_json.text);
+        if ((call_id.empty() || t.id != call_id) && (!target || ResolveAgent(*target) != to))
+          continue;
+        said = last->second.content.text;
+        if (!t.arguments_json.text.empty()) arguments = t.arguments_json.text;
+        break;
+      }
+    if (said.empty()) return arguments;
+    return arguments.empty() || arguments == "{}" ? said : said + "\n" + arguments;
   }
 
   // The task of a Pydantic AI agent run, whose span says what the run was given only at its
@@ -1916,7 +1976,14 @@ class SessionBuilder {
   std::map<std::string, std::vector<Pending>> pending_;  // By receiving agent.
   // Messages delivered to an agent (by handoffs this import inferred) that it has not yet
   // acted on: its next model call that succeeds does, as the proxy records it.
-  std::map<std::string, std::vector<std::string>> unprocessed_;
+  struct Unprocessed {
+    std::string message_id;
+    size_t send_item = SIZE_MAX;
+  };
+  std::map<std::string, std::vector<Unprocessed>> unprocessed_;
+  // What each agent's last model call that succeeded answered: what a handoff by tool that
+  // follows it hands over (HandoffPayload).
+  std::map<std::string, ModelResponse> last_response_;
   std::unordered_map<std::string, size_t> sends_;  // baton.message.id -> item.
   simdjson::dom::parser parser_;
 };

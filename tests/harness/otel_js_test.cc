@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -245,6 +246,57 @@ TEST(OtelJsInstrumentationTest, OpenInferenceTracesOfALangGraphTeamGiveItsAgents
   EXPECT_THAT(cat.out, HasSubstr(R"("tool":"search")"));
   EXPECT_THAT(cat.out,
               HasSubstr(R"({"role":"user","content":"How many moons does Saturn have?"})"));
+}
+
+// The OpenAI Agents SDK traced by OpenInference's instrumentation of it, the real ones
+// (pinned): the three-agent team of agents_team.mjs with the same scripted answers, a refusal
+// planted in the researcher's handoff. The agents are the SDK's, the handoffs are read from
+// the instrumentation's handoff spans (handing over what the sender's model said with the
+// call), and `baton why` names the boundary the proxy's recording of the same run names.
+TEST(OtelJsInstrumentationTest, OpenInferenceTracesOfAnAgentsSdkTeamExplainItsRefusal) {
+  ASSERT_EQ(RunCommand("test -d " + kJs +
+                       "/node_modules/@arizeai/openinference-instrumentation-openai-agents")
+                .exit_code,
+            0)
+      << "scripts/install-deps installs the pinned JavaScript packages (npm ci in tests/js)";
+  const std::string dir = FreshTempDir("otel_js_agents");
+  const Served served = Serve(dir);
+  ASSERT_FALSE(served.endpoint.empty()) << Slurp(dir + "/serve.log");
+  RunResult run = RunCommand("node " + kJs + "/otel_agents_openinference.mjs " + served.endpoint);
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_THAT(run.out,
+              HasSubstr("final (writer): Report: ACME faces supply risk; revenue 3.1B USD."));
+  const std::string log = Stop(served, dir);
+  EXPECT_THAT(log, HasSubstr("1 sessions written"));
+  std::vector<std::string> sessions;
+  for (const auto& f : std::filesystem::directory_iterator(dir + "/sessions"))
+    sessions.push_back(f.path().string());
+  ASSERT_THAT(sessions, ::testing::SizeIs(1));
+
+  RunResult inspect = RunCommand(kBaton + " inspect " + sessions[0]);
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+  EXPECT_THAT(inspect.out, HasSubstr("model_call 4"));
+  EXPECT_THAT(inspect.out, HasSubstr("tool_call 1"));
+  EXPECT_THAT(inspect.out, HasSubstr("content=recorded"));
+  RunResult cat = RunCommand(kBaton + " cat " + sessions[0]);
+  ASSERT_EQ(cat.exit_code, 0) << cat.err;
+  EXPECT_THAT(
+      cat.out,
+      HasSubstr(
+          R"("to":"planner","intent":"invoke","payload":"Assess the market risks for ACME next quarter")"));
+  EXPECT_THAT(cat.out, HasSubstr(R"("agent":"planner","cause")"));
+  EXPECT_THAT(cat.out, HasSubstr(R"("to":"researcher","intent":"handoff")"));
+  EXPECT_THAT(
+      cat.out,
+      HasSubstr(
+          R"("to":"writer","intent":"handoff","payload":"I'm sorry, but I can't help with that request.")"));
+  EXPECT_THAT(cat.out, Not(HasSubstr(R"("to":"writer","intent":"invoke")")));
+  EXPECT_THAT(cat.out, HasSubstr(R"("kind":"tool_call","agent":"researcher")"));
+
+  RunResult why = RunCommand(kBaton + " why " + sessions[0]);
+  EXPECT_EQ(why.exit_code, 1) << why.out << why.err;
+  EXPECT_THAT(why.out, HasSubstr("low-quality handoff at the boundary writer <- researcher"));
+  EXPECT_THAT(why.out, HasSubstr("refusal"));
 }
 
 // Spans that carry message content replay: the session imported from them serves the official

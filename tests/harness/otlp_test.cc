@@ -12,6 +12,7 @@
 #include <map>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "assertions/root_cause.h"
 #include "base/file_io.h"
@@ -731,6 +732,32 @@ TEST(OtlpImportTest, GoogleAdkSpans) {
 // Messages shaped as other APIs shape them, under the current GenAI names: OpenAI Responses
 // input items (function_call, function_call_output) and Anthropic content blocks (tool_use,
 // tool_result).
+// The OpenAI Agents SDK's trace as OpenInference's JS instrumentation exports it (captured
+// from the real one, tests/js/otel_agents_openinference.mjs), with the handoff to the writer
+// moved to the millisecond the writer's span starts, as the SDK's clock often has it. The
+// agent spans carry no input: the planner was given its first request's user message. A
+// handoff span hands over what the sender's model said with the call that asked for it (a
+// refusal here), and comes before the span of the agent it hands to.
+TEST(OtlpImportTest, OpenInferenceAgentsSdkHandoffsCarryWhatTheSenderSaid) {
+  auto sessions = Import("openinference_agents_sdk.json");
+  ASSERT_THAT(sessions, SizeIs(1));
+  const SpanSession& s = sessions[0];
+  std::vector<std::tuple<std::string, std::string, std::string, std::string>> sends;
+  for (const Event* e : Of<MessageSend>(s)) {
+    const MessageSend& m = *e->As<MessageSend>();
+    sends.emplace_back(e->agent, m.to, m.intent, m.payload.text);
+  }
+  EXPECT_THAT(sends,
+              ElementsAre(std::make_tuple("Agent workflow", "planner", "invoke",
+                                          "Assess the market risks for ACME next quarter"),
+                          std::make_tuple("planner", "researcher", "handoff", "{}"),
+                          std::make_tuple("researcher", "writer", "handoff",
+                                          "I'm sorry, but I can't help with that request.")));
+  // Each is delivered, and acted on by its receiver's next model call.
+  EXPECT_THAT(Of<MessageDelivery>(s), SizeIs(3));
+  EXPECT_THAT(Of<MessageProcessed>(s), SizeIs(3));
+}
+
 // Strands Agents' spans in its default (older) conventions: messages as gen_ai.*.message
 // and gen_ai.choice events whose content is Bedrock Converse content blocks ({"text"},
 // {"toolUse"}, {"toolResult"}); execute_tool spans with their input and result in events; a

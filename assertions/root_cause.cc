@@ -67,6 +67,17 @@ std::unordered_set<uint64_t> Ancestors(const Trace& trace, const Analysis& a, ui
   return seen;
 }
 
+// An output used without a check that was good (its quality known and passing) broke the
+// policy but caused nothing downstream: it is no link in the chain of what went wrong (a
+// question an agent's model wrote for another, used as it was asked).
+bool HarmlessUncheckedUse(const Finding& f, const Analysis& a) {
+  if (f.kind != FindingKind::kUncheckedConsumption || f.evidence.empty()) return false;
+  for (const Handoff& h : a.handoffs)
+    if (h.send != nullptr && h.send->seq == f.evidence.front())
+      return h.quality.has_value() && *h.quality >= h.threshold;
+  return false;
+}
+
 bool Touches(const Finding& f, const std::unordered_set<uint64_t>& events) {
   if (events.count(f.at_seq)) return true;
   for (uint64_t s : f.evidence)
@@ -113,7 +124,10 @@ std::optional<Attribution> Attribute(const Trace& trace, const Analysis& analysi
   };
   auto step_words = [&](const Event& e) {
     auto step = SourceStep(events, e.seq);
-    return step ? "step " + std::to_string(*step) : "#" + std::to_string(e.seq);
+    // Appended, not "literal" + std::string: GCC 12 warns falsely (-Wrestrict) on the latter.
+    std::string words = step ? "step " : "#";
+    words += std::to_string(step ? *step : e.seq);
+    return words;
   };
   // A tool call that runs what it was sent (a code executor runs the code in the last
   // message to it): that message's sender authored what the call did. A call an agent made
@@ -267,7 +281,8 @@ Explanation Explain(const Trace& trace, const Analysis& analysis) {
   }
   std::unordered_set<uint64_t> upstream = Ancestors(trace, analysis, start);
   for (const Finding& f : analysis.findings)
-    if (Touches(f, upstream) || (worst && &f == worst)) ex.chain.push_back(f);
+    if ((Touches(f, upstream) && !HarmlessUncheckedUse(f, analysis)) || (worst && &f == worst))
+      ex.chain.push_back(f);
   std::stable_sort(ex.chain.begin(), ex.chain.end(),
                    [](const Finding& a, const Finding& b) { return a.at_seq < b.at_seq; });
   if (!ex.chain.empty()) ex.root = ex.chain.front();

@@ -998,6 +998,8 @@ class SessionBuilder {
       }
     }
     previous_turn_.assign(spans_.size(), SIZE_MAX);
+    returns_to_.assign(spans_.size(), std::string());
+    answered_.assign(spans_.size(), false);
     std::unordered_map<std::string_view, std::vector<size_t>> turns;  // By parent span id.
     for (size_t i = 0; i < spans_.size(); ++i) {
       // An agent's creation (create_agent, as OpenLIT records a crew's agents) is no turn.
@@ -1011,8 +1013,10 @@ class SessionBuilder {
       std::stable_sort(list.begin(), list.end(),
                        [&](size_t a, size_t b) { return spans_[a].start_ns < spans_[b].start_ns; });
       for (size_t k = 1; k < list.size(); ++k)
-        if (spans_[list[k - 1]].end_ns <= spans_[list[k]].start_ns)
+        if (spans_[list[k - 1]].end_ns <= spans_[list[k]].start_ns) {
           previous_turn_[list[k]] = list[k - 1];
+          answered_[list[k - 1]] = true;
+        }
     }
   }
 
@@ -1042,16 +1046,22 @@ class SessionBuilder {
     return "";
   }
 
-  // The agent of the nearest agent span above span i (not i itself), or "".
-  std::string CallerAgent(size_t i) {
+  // The nearest agent span above span i (not i itself), or SIZE_MAX.
+  size_t CallerSpan(size_t i) {
     auto p = index_.find(spans_[i].parent_span_id);
     int guard = 0;
     while (p != index_.end() && guard++ < 10000) {
       size_t j = p->second;
-      if (roles_[j] == SpanRole::kAgent || names_agent_[j]) return agents_[j];
+      if (roles_[j] == SpanRole::kAgent || names_agent_[j]) return j;
       p = index_.find(spans_[j].parent_span_id);
     }
-    return "";
+    return SIZE_MAX;
+  }
+
+  // The agent of the nearest agent span above span i, or "".
+  std::string CallerAgent(size_t i) {
+    const size_t j = CallerSpan(i);
+    return j == SIZE_MAX ? std::string() : agents_[j];
   }
 
   std::string ResolveAgent(const std::string& named) {
@@ -1177,6 +1187,8 @@ class SessionBuilder {
       }
     }
     for (const SpanEvent& e : s.events) EmitEvent(s, agent, e);
+    if (!returns_to_[i].empty() && s.status != StatusCode::kError && !explicit_messages_)
+      EmitReturn(i);
     SpanEnd end;
     end.span_id = s.span_id;
     std::string error = ErrorOf(s);
@@ -1276,9 +1288,17 @@ class SessionBuilder {
       if (reply.empty()) return;
       caller = agents_[turn];
     }
-    if (caller.empty()) caller = CallerAgent(i);
+    size_t caller_span = SIZE_MAX;  // Run inside the caller's span: a call that returns to it.
+    if (caller.empty()) {
+      caller_span = CallerSpan(i);
+      if (caller_span != SIZE_MAX) caller = agents_[caller_span];
+    }
     if (caller.empty() || caller == agent) return;
     caller = ResolveAgent(caller);
+    // A caller that decides with a model acts on what the call returns, unless the turns
+    // of a group chat carry the reply on to the next speaker instead.
+    if (caller_span != SIZE_MAX && calls_model_[caller_span] && !answered_[i])
+      returns_to_[i] = caller;
     MessageSend send;
     send.message_id = s.span_id;
     send.to = agent;
@@ -1319,6 +1339,28 @@ class SessionBuilder {
     size_t d = Add(s.start_ns, hint, agent, MessageDelivery{s.span_id, caller});
     unprocessed_[agent].push_back({s.span_id, si});
     items_[d].send_item = si;
+  }
+
+  // An agent run inside its caller's span (an agent used as a tool: the AI SDK's and the
+  // OpenAI Agents SDK's agents-as-tools, a Pydantic AI delegation) returns its reply to the
+  // caller when it ends: a `reply` message, delivered at once (the call returns) and acted on
+  // by the caller's next model call. A run whose reply was not captured returns nothing.
+  void EmitReturn(size_t i) {
+    const Span& s = spans_[i];
+    std::string reply = AgentReplyText(s);
+    if (reply.empty()) reply = s.Str("ai.response.text");  // The AI SDK's generateText.
+    if (reply.empty()) return;
+    const std::string& caller = returns_to_[i];
+    MessageSend send;
+    send.message_id = s.span_id + "/reply";
+    send.to = caller;
+    send.intent = "reply";
+    send.payload.text = std::move(reply);
+    const std::string id = send.message_id;
+    const size_t si = Add(s.end_ns, hints_[i], agents_[i], std::move(send));
+    const size_t d = Add(s.end_ns, hints_[i], caller, MessageDelivery{id, agents_[i]});
+    items_[d].send_item = si;
+    unprocessed_[caller].push_back({id, si});
   }
 
   // `agent` acted at `time_ns` on every message delivered to it and not yet processed. When
@@ -1964,6 +2006,8 @@ class SessionBuilder {
   std::vector<std::string> agents_;
   std::vector<bool> names_agent_;             // The span itself names its agent (OwnAgent).
   std::vector<size_t> previous_turn_;         // The turn an agent span answers, or SIZE_MAX.
+  std::vector<std::string> returns_to_;       // The caller an agent span returns to (nested).
+  std::vector<bool> answered_;                // A later turn answers this agent span.
   std::vector<bool> calls_model_;             // A model call span is under this span.
   std::vector<std::string> langgraph_agent_;  // The LangGraph agent a span ran in, or "".
   std::vector<bool> resolved_;

@@ -299,6 +299,43 @@ TEST(OtelJsInstrumentationTest, OpenInferenceTracesOfAnAgentsSdkTeamExplainItsRe
   EXPECT_THAT(why.out, HasSubstr("refusal"));
 }
 
+// The Vercel AI SDK's own telemetry, the real SDK (pinned): an editor whose research tool runs
+// a researcher agent (agents as tools). The researcher's refusal returns to the editor, and
+// `baton why` names that handoff.
+TEST(OtelJsInstrumentationTest, AiSdkTelemetryOfAnAgentUsedAsAToolExplainsItsRefusal) {
+  ASSERT_EQ(RunCommand("test -d " + kJs + "/node_modules/ai").exit_code, 0)
+      << "scripts/install-deps installs the pinned JavaScript packages (npm ci in tests/js)";
+  const std::string dir = FreshTempDir("otel_js_ai_sdk");
+  const Served served = Serve(dir);
+  ASSERT_FALSE(served.endpoint.empty()) << Slurp(dir + "/serve.log");
+  RunResult run = RunCommand("node " + kJs + "/otel_ai_sdk_agents.mjs " + served.endpoint);
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_THAT(run.out, HasSubstr("editor: I'm sorry"));
+  const std::string log = Stop(served, dir);
+  EXPECT_THAT(log, HasSubstr("1 sessions written"));
+  std::vector<std::string> sessions;
+  for (const auto& f : std::filesystem::directory_iterator(dir + "/sessions"))
+    sessions.push_back(f.path().string());
+  ASSERT_THAT(sessions, ::testing::SizeIs(1));
+  RunResult inspect = RunCommand(kBaton + " inspect " + sessions[0]);
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+  EXPECT_THAT(inspect.out, HasSubstr("model_call 4"));
+  EXPECT_THAT(inspect.out, HasSubstr("tool_call 2"));
+  EXPECT_THAT(inspect.out, HasSubstr("agents    editor, researcher"));
+  RunResult cat = RunCommand(kBaton + " cat " + sessions[0]);
+  ASSERT_EQ(cat.exit_code, 0) << cat.err;
+  EXPECT_THAT(
+      cat.out,
+      HasSubstr(R"("to":"researcher","intent":"invoke","payload":"What was ACME's Q3 revenue?")"));
+  EXPECT_THAT(
+      cat.out,
+      HasSubstr(
+          R"("to":"editor","intent":"reply","payload":"I'm sorry, but I can't help with that request.")"));
+  RunResult why = RunCommand(kBaton + " why " + sessions[0]);
+  EXPECT_EQ(why.exit_code, 1) << why.out << why.err;
+  EXPECT_THAT(why.out, HasSubstr("low-quality handoff at the boundary editor <- researcher"));
+}
+
 // Spans that carry message content replay: the session imported from them serves the official
 // openai SDK, unmodified, through the proxy (a plain call and a streamed one), with the
 // agents named as the spans named them.

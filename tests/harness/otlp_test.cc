@@ -758,6 +758,37 @@ TEST(OtlpImportTest, OpenInferenceAgentsSdkHandoffsCarryWhatTheSenderSaid) {
   EXPECT_THAT(Of<MessageProcessed>(s), SizeIs(3));
 }
 
+// An agent used as a tool returns its reply to its caller: the Vercel AI SDK's own telemetry
+// of an editor whose research tool runs a researcher (generateText inside a tool; captured
+// from the real SDK, tests/js/otel_ai_sdk_agents.mjs). The researcher's refusal goes back to
+// the editor, which acts on it with its next model call; `why` names that handoff, not the
+// editor's well-formed question the researcher used without a check.
+TEST(OtlpImportTest, AnAgentUsedAsAToolReturnsItsReplyToItsCaller) {
+  auto sessions = Import("ai_sdk_agents_as_tools.json");
+  ASSERT_THAT(sessions, SizeIs(1));
+  const SpanSession& s = sessions[0];
+  std::vector<std::tuple<std::string, std::string, std::string, std::string>> sends;
+  for (const Event* e : Of<MessageSend>(s)) {
+    const MessageSend& m = *e->As<MessageSend>();
+    sends.emplace_back(e->agent, m.to, m.intent, m.payload.text);
+  }
+  EXPECT_THAT(
+      sends,
+      ElementsAre(std::make_tuple("editor", "researcher", "invoke", "What was ACME's Q3 revenue?"),
+                  std::make_tuple("researcher", "editor", "reply",
+                                  "I'm sorry, but I can't help with that request.")));
+  auto processed = Of<MessageProcessed>(s);
+  ASSERT_THAT(processed, SizeIs(2));
+  EXPECT_EQ(processed[1]->agent, "editor");
+  Trace trace = Trace::FromEvents(s.header, s.events);
+  Analysis analysis = Analyze(trace, Policy{}, ScorerSet::Defaults());
+  Explanation why = Explain(trace, analysis);
+  ASSERT_TRUE(why.root.has_value()) << why.paragraph;
+  EXPECT_EQ(why.root->kind, FindingKind::kLowQuality) << why.paragraph;
+  EXPECT_EQ(why.root->from, "researcher");
+  EXPECT_EQ(why.root->to, "editor");
+}
+
 // Strands Agents' spans in its default (older) conventions: messages as gen_ai.*.message
 // and gen_ai.choice events whose content is Bedrock Converse content blocks ({"text"},
 // {"toolUse"}, {"toolResult"}); execute_tool spans with their input and result in events; a

@@ -1351,14 +1351,22 @@ class SessionBuilder {
     if (reply.empty()) reply = s.Str("ai.response.text");  // The AI SDK's generateText.
     if (reply.empty()) return;
     const std::string& caller = returns_to_[i];
+    // Returned just after the last work under it ended: that work produced the reply. The
+    // span's own end (or its parent's) can say otherwise either way, by a millisecond or so:
+    // the AI SDK's spans start on a millisecond clock, so a child can end after its parent,
+    // or a parent after the caller's next model call began.
+    int64_t end_ns = INT64_MIN;
+    for (size_t j = 0; j < spans_.size(); ++j)
+      if (spans_[j].end_ns > end_ns && IsAncestor(i, j)) end_ns = spans_[j].end_ns;
+    end_ns = end_ns == INT64_MIN ? s.end_ns : end_ns + 1;
     MessageSend send;
     send.message_id = s.span_id + "/reply";
     send.to = caller;
     send.intent = "reply";
     send.payload.text = std::move(reply);
     const std::string id = send.message_id;
-    const size_t si = Add(s.end_ns, hints_[i], agents_[i], std::move(send));
-    const size_t d = Add(s.end_ns, hints_[i], caller, MessageDelivery{id, agents_[i]});
+    const size_t si = Add(end_ns, hints_[i], agents_[i], std::move(send));
+    const size_t d = Add(end_ns, hints_[i], caller, MessageDelivery{id, agents_[i]});
     items_[d].send_item = si;
     unprocessed_[caller].push_back({id, si});
   }

@@ -91,6 +91,29 @@ std::string Stop(const Served& served, const std::string& dir) {
   return Slurp(dir + "/serve.log");
 }
 
+// One traced program's run: tests/js/SCRIPT sending to a fresh `baton serve` in `dir`,
+// stopped once the program ended.
+struct TracedRun {
+  RunResult run;        // The program's.
+  std::string log;      // The receiver's.
+  std::string session;  // The one session it wrote; "" when it wrote another number.
+};
+TracedRun RunTraced(const std::string& script, const std::string& dir) {
+  TracedRun out;
+  const Served served = Serve(dir);
+  if (served.endpoint.empty()) {
+    out.log = Slurp(dir + "/serve.log");
+    return out;
+  }
+  out.run = RunCommand("node " + kJs + "/" + script + " " + served.endpoint);
+  out.log = Stop(served, dir);
+  std::vector<std::string> sessions;
+  for (const auto& f : std::filesystem::directory_iterator(dir + "/sessions"))
+    sessions.push_back(f.path().string());
+  if (sessions.size() == 1) out.session = sessions[0];
+  return out;
+}
+
 TEST(OtelJsExporterTest, BatonAttributesGiveTheRuntimesRootCause) {
   for (const char* exporter : {"exporter-trace-otlp-http", "exporter-trace-otlp-proto"})
     ASSERT_EQ(RunCommand("test -d " + kJs + "/node_modules/@opentelemetry/" + exporter).exit_code,
@@ -259,26 +282,20 @@ TEST(OtelJsInstrumentationTest, OpenInferenceTracesOfAnAgentsSdkTeamExplainItsRe
                 .exit_code,
             0)
       << "scripts/install-deps installs the pinned JavaScript packages (npm ci in tests/js)";
-  const std::string dir = FreshTempDir("otel_js_agents");
-  const Served served = Serve(dir);
-  ASSERT_FALSE(served.endpoint.empty()) << Slurp(dir + "/serve.log");
-  RunResult run = RunCommand("node " + kJs + "/otel_agents_openinference.mjs " + served.endpoint);
-  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
-  EXPECT_THAT(run.out,
+  const TracedRun traced =
+      RunTraced("otel_agents_openinference.mjs", FreshTempDir("otel_js_agents"));
+  EXPECT_EQ(traced.run.exit_code, 0) << traced.run.out << traced.run.err;
+  EXPECT_THAT(traced.run.out,
               HasSubstr("final (writer): Report: ACME faces supply risk; revenue 3.1B USD."));
-  const std::string log = Stop(served, dir);
-  EXPECT_THAT(log, HasSubstr("1 sessions written"));
-  std::vector<std::string> sessions;
-  for (const auto& f : std::filesystem::directory_iterator(dir + "/sessions"))
-    sessions.push_back(f.path().string());
-  ASSERT_THAT(sessions, ::testing::SizeIs(1));
+  ASSERT_FALSE(traced.session.empty()) << traced.log;
+  const std::string& session = traced.session;
 
-  RunResult inspect = RunCommand(kBaton + " inspect " + sessions[0]);
+  RunResult inspect = RunCommand(kBaton + " inspect " + session);
   ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
   EXPECT_THAT(inspect.out, HasSubstr("model_call 4"));
   EXPECT_THAT(inspect.out, HasSubstr("tool_call 1"));
   EXPECT_THAT(inspect.out, HasSubstr("content=recorded"));
-  RunResult cat = RunCommand(kBaton + " cat " + sessions[0]);
+  RunResult cat = RunCommand(kBaton + " cat " + session);
   ASSERT_EQ(cat.exit_code, 0) << cat.err;
   EXPECT_THAT(
       cat.out,
@@ -293,7 +310,7 @@ TEST(OtelJsInstrumentationTest, OpenInferenceTracesOfAnAgentsSdkTeamExplainItsRe
   EXPECT_THAT(cat.out, Not(HasSubstr(R"("to":"writer","intent":"invoke")")));
   EXPECT_THAT(cat.out, HasSubstr(R"("kind":"tool_call","agent":"researcher")"));
 
-  RunResult why = RunCommand(kBaton + " why " + sessions[0]);
+  RunResult why = RunCommand(kBaton + " why " + session);
   EXPECT_EQ(why.exit_code, 1) << why.out << why.err;
   EXPECT_THAT(why.out, HasSubstr("low-quality handoff at the boundary writer <- researcher"));
   EXPECT_THAT(why.out, HasSubstr("refusal"));
@@ -305,24 +322,17 @@ TEST(OtelJsInstrumentationTest, OpenInferenceTracesOfAnAgentsSdkTeamExplainItsRe
 TEST(OtelJsInstrumentationTest, AiSdkTelemetryOfAnAgentUsedAsAToolExplainsItsRefusal) {
   ASSERT_EQ(RunCommand("test -d " + kJs + "/node_modules/ai").exit_code, 0)
       << "scripts/install-deps installs the pinned JavaScript packages (npm ci in tests/js)";
-  const std::string dir = FreshTempDir("otel_js_ai_sdk");
-  const Served served = Serve(dir);
-  ASSERT_FALSE(served.endpoint.empty()) << Slurp(dir + "/serve.log");
-  RunResult run = RunCommand("node " + kJs + "/otel_ai_sdk_agents.mjs " + served.endpoint);
-  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
-  EXPECT_THAT(run.out, HasSubstr("editor: I'm sorry"));
-  const std::string log = Stop(served, dir);
-  EXPECT_THAT(log, HasSubstr("1 sessions written"));
-  std::vector<std::string> sessions;
-  for (const auto& f : std::filesystem::directory_iterator(dir + "/sessions"))
-    sessions.push_back(f.path().string());
-  ASSERT_THAT(sessions, ::testing::SizeIs(1));
-  RunResult inspect = RunCommand(kBaton + " inspect " + sessions[0]);
+  const TracedRun traced = RunTraced("otel_ai_sdk_agents.mjs", FreshTempDir("otel_js_ai_sdk"));
+  EXPECT_EQ(traced.run.exit_code, 0) << traced.run.out << traced.run.err;
+  EXPECT_THAT(traced.run.out, HasSubstr("editor: I'm sorry"));
+  ASSERT_FALSE(traced.session.empty()) << traced.log;
+  const std::string& session = traced.session;
+  RunResult inspect = RunCommand(kBaton + " inspect " + session);
   ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
   EXPECT_THAT(inspect.out, HasSubstr("model_call 4"));
   EXPECT_THAT(inspect.out, HasSubstr("tool_call 2"));
   EXPECT_THAT(inspect.out, HasSubstr("agents    editor, researcher"));
-  RunResult cat = RunCommand(kBaton + " cat " + sessions[0]);
+  RunResult cat = RunCommand(kBaton + " cat " + session);
   ASSERT_EQ(cat.exit_code, 0) << cat.err;
   EXPECT_THAT(
       cat.out,
@@ -331,7 +341,7 @@ TEST(OtelJsInstrumentationTest, AiSdkTelemetryOfAnAgentUsedAsAToolExplainsItsRef
       cat.out,
       HasSubstr(
           R"("to":"editor","intent":"reply","payload":"I'm sorry, but I can't help with that request.")"));
-  RunResult why = RunCommand(kBaton + " why " + sessions[0]);
+  RunResult why = RunCommand(kBaton + " why " + session);
   EXPECT_EQ(why.exit_code, 1) << why.out << why.err;
   EXPECT_THAT(why.out, HasSubstr("low-quality handoff at the boundary editor <- researcher"));
 }

@@ -24,16 +24,17 @@ if (!endpoint) {
   process.exit(2);
 }
 
-// The model: each POST /v1/responses gets the next scripted answer.
+// The model: each POST /v1/responses gets the next scripted answer, after 20 ms (a model
+// takes its time; the SDK's spans are timed in milliseconds).
 const answers = JSON.parse(
   readFileSync(new URL("./agents_team_replies.json", import.meta.url), "utf8")).responses;
 const upstream = createServer((req, res) => {
   req.resume();
-  req.on("end", () => {
+  req.on("end", () => setTimeout(() => {
     const next = answers.shift();
     res.writeHead(next ? 200 : 500, { "content-type": "application/json" });
     res.end(next ? next.body : '{"error": {"message": "no scripted answer left"}}');
-  });
+  }, 20));
 });
 await new Promise((resolve) => upstream.listen(0, "127.0.0.1", resolve));
 agents.setDefaultOpenAIClient(new OpenAI({

@@ -37,20 +37,25 @@ const calls = (id, toolName, input) => ({
   usage,
   warnings: [],
 });
-const researcherModel = new MockLanguageModelV2({
-  modelId: "gpt-4o-mini",
-  doGenerate: [
-    calls("call_search", "search", { query: "ACME Q3 revenue" }),
-    said("I'm sorry, but I can't help with that request."),
-  ],
-});
-const editorModel = new MockLanguageModelV2({
-  modelId: "gpt-4o",
-  doGenerate: [
-    calls("call_research", "research", { question: "What was ACME's Q3 revenue?" }),
-    said("I'm sorry, but I can't help with that request."),
-  ],
-});
+// A model that answers from its script after 20 ms, as a model takes its time: the SDK's
+// spans start on a millisecond clock, so calls of no duration at all would leave their order
+// to chance.
+const scripted = (modelId, answers) =>
+  new MockLanguageModelV2({
+    modelId,
+    doGenerate: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return answers.shift();
+    },
+  });
+const researcherModel = scripted("gpt-4o-mini", [
+  calls("call_search", "search", { query: "ACME Q3 revenue" }),
+  said("I'm sorry, but I can't help with that request."),
+]);
+const editorModel = scripted("gpt-4o", [
+  calls("call_research", "research", { question: "What was ACME's Q3 revenue?" }),
+  said("I'm sorry, but I can't help with that request."),
+]);
 
 const search = tool({
   description: "Search the filings",

@@ -889,18 +889,31 @@ class SessionBuilder {
   // Whether span `outer` is an ancestor of span `inner`.
   bool IsAncestor(size_t outer, size_t inner) {
     auto p = index_.find(spans_[inner].parent_span_id);
-    for (int guard = 0; p != index_.end() && guard < 10000; ++guard) {
+    for (int k = 0; p != index_.end() && k < depth_[inner]; ++k) {
       if (p->second == outer) return true;
       p = index_.find(spans_[p->second].parent_span_id);
     }
     return false;
   }
 
+  // The number of ancestors of span i. Iterative: a chain of spans as long as a file can hold
+  // must not exhaust the stack. A span whose parents lead back to it counts those up to the
+  // repeat.
   int Depth(size_t i) {
-    if (depth_[i] >= 0) return depth_[i];
-    depth_[i] = 0;  // Guards a cycle of parents.
-    auto p = index_.find(spans_[i].parent_span_id);
-    if (p != index_.end() && p->second != i) depth_[i] = Depth(p->second) + 1;
+    constexpr int kVisiting = -2;
+    std::vector<size_t> chain;  // From i up to the first span whose depth is known.
+    size_t at = i;
+    int base = -1;  // The depth of the span above the chain's top.
+    while (depth_[at] < 0) {
+      if (depth_[at] == kVisiting) break;  // A cycle: the chain's top has no ancestor here.
+      depth_[at] = kVisiting;
+      chain.push_back(at);
+      auto p = index_.find(spans_[at].parent_span_id);
+      if (p == index_.end()) break;
+      at = p->second;
+    }
+    if (depth_[at] >= 0) base = depth_[at];  // Known before this walk.
+    for (auto c = chain.rbegin(); c != chain.rend(); ++c) depth_[*c] = ++base;
     return depth_[i];
   }
 
@@ -1355,10 +1368,20 @@ class SessionBuilder {
     // span's own end (or its parent's) can say otherwise either way, by a millisecond or so:
     // the AI SDK's spans start on a millisecond clock, so a child can end after its parent,
     // or a parent after the caller's next model call began.
-    int64_t end_ns = INT64_MIN;
-    for (size_t j = 0; j < spans_.size(); ++j)
-      if (spans_[j].end_ns > end_ns && IsAncestor(i, j)) end_ns = spans_[j].end_ns;
-    end_ns = end_ns == INT64_MIN ? s.end_ns : end_ns + 1;
+    if (last_end_under_.empty()) {
+      // Once, for every span: the latest end among the spans under it.
+      last_end_under_.assign(spans_.size(), INT64_MIN);
+      for (size_t j = 0; j < spans_.size(); ++j) {
+        auto p = index_.find(spans_[j].parent_span_id);
+        // A span has depth_[j] ancestors (fewer when its parents form a cycle).
+        for (int k = 0; p != index_.end() && k < depth_[j]; ++k) {
+          int64_t& last = last_end_under_[p->second];
+          last = std::max(last, spans_[j].end_ns);
+          p = index_.find(spans_[p->second].parent_span_id);
+        }
+      }
+    }
+    const int64_t end_ns = last_end_under_[i] == INT64_MIN ? s.end_ns : last_end_under_[i] + 1;
     MessageSend send;
     send.message_id = s.span_id + "/reply";
     send.to = caller;
@@ -2016,6 +2039,7 @@ class SessionBuilder {
   std::vector<size_t> previous_turn_;         // The turn an agent span answers, or SIZE_MAX.
   std::vector<std::string> returns_to_;       // The caller an agent span returns to (nested).
   std::vector<bool> answered_;                // A later turn answers this agent span.
+  std::vector<int64_t> last_end_under_;       // Latest end of a span under each (EmitReturn).
   std::vector<bool> calls_model_;             // A model call span is under this span.
   std::vector<std::string> langgraph_agent_;  // The LangGraph agent a span ran in, or "".
   std::vector<bool> resolved_;

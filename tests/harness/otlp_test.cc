@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -1458,6 +1459,38 @@ TEST(OtlpImportTest, ParentCyclesAndSelfParentsDoNotHang) {
   auto sessions = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
   ASSERT_THAT(sessions, SizeIs(1));
   EXPECT_EQ(Of<SpanStart>(sessions[0]).size(), 3u);
+}
+
+// A chain of 100,000 spans, each the parent of the next (every thousandth an agent's), imports
+// whole: nothing walks it by recursion (which would exhaust the stack) or once per pair.
+TEST(OtlpImportTest, AVeryDeepChainOfSpansImports) {
+  constexpr int kSpans = 100000;
+  std::string json = R"({"resourceSpans":[{"scopeSpans":[{"spans":[)";
+  char id[17];
+  for (int i = 0; i < kSpans; ++i) {
+    std::snprintf(id, sizeof id, "%016x", i + 1);
+    json += std::string(i ? "," : "") +
+            R"({"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":")" + id +
+            R"(","name":"s",)" + R"("startTimeUnixNano":")" + std::to_string(1000 + i) +
+            R"(","endTimeUnixNano":")" + std::to_string(1000000000 - i) + "\"";
+    if (i > 0) {
+      std::snprintf(id, sizeof id, "%016x", i);
+      json += R"(,"parentSpanId":")" + std::string(id) + "\"";
+    }
+    if (i % 1000 == 0)
+      json +=
+          R"(,"attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":"invoke_agent"}},)"
+          R"({"key":"gen_ai.agent.name","value":{"stringValue":"a)" +
+          std::to_string(i) + R"("}}])";
+    json += "}";
+  }
+  json += "]}]}]}";
+  auto batch = ParseOtlpJson(json, "deep.json");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  auto sessions = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
+  ASSERT_THAT(sessions, SizeIs(1));
+  EXPECT_EQ(Of<SpanStart>(sessions[0]).size(), static_cast<size_t>(kSpans));
+  EXPECT_THAT(sessions[0].header.agents, SizeIs(kSpans / 1000));
 }
 
 // A span's start keeps the attributes that describe it, not content: not the messages

@@ -1,11 +1,42 @@
 #include "harness/proxy/agent_inference.h"
 
+#include "base/json_parse.h"
 #include "harness/handoff_tool.h"
 
 namespace baton::proxy {
 
+namespace {
+
+// Whether `text` is one of the string values (at any depth) of the JSON `arguments`.
+bool IsTextArgument(std::string_view arguments, const std::string& text) {
+  auto args = JsonDocument::Parse(arguments, "a tool call's arguments");
+  if (!args.ok()) return false;
+  std::vector<capnp::JsonValue::Reader> todo = {args->root()};
+  while (!todo.empty()) {
+    capnp::JsonValue::Reader v = todo.back();
+    todo.pop_back();
+    if (v.isString() && std::string_view(v.getString().cStr()) == text) return true;
+    if (v.isArray())
+      for (auto item : v.getArray()) todo.push_back(item);
+    if (v.isObject())
+      for (auto field : v.getObject()) todo.push_back(field.getValue());
+  }
+  return false;
+}
+
+// The text of the request's last user message, "" when it has none.
+std::string LastUserText(const ParsedRequest& request) {
+  const MessageList& messages = request.request.messages;
+  for (auto m = messages.rbegin(); m != messages.rend(); ++m)
+    if (m->role == "user") return m->content.text;
+  return "";
+}
+
+}  // namespace
+
 std::string AgentInference::Attribute(const std::string& header_agent, const ParsedRequest& request,
-                                      std::optional<PendingHandoff>* delivered) {
+                                      std::optional<PendingHandoff>* delivered,
+                                      std::optional<Delegation>* delegated) {
   std::string agent = header_agent;
   if (agent.empty()) {
     auto it = agent_of_prompt_.find(request.system_prompt);
@@ -29,7 +60,23 @@ std::string AgentInference::Attribute(const std::string& header_agent, const Par
     if (it->to == agent && it->from != agent) {
       if (delivered != nullptr) *delivered = *it;
       pending_.erase(it);
-      break;
+      return agent;
+    }
+  }
+  // A task another agent's open tool call gave this one, word for word. An empty or one-word
+  // message says too little to tell whose it is.
+  const std::string task = LastUserText(request);
+  if (task.find(' ') == std::string::npos) return agent;
+  for (const auto& [caller, calls] : open_tool_calls_) {
+    if (caller == agent) continue;
+    for (const ToolCallRequest& call : calls) {
+      if (call.id.empty() || !IsTextArgument(call.arguments_json.text, task)) continue;
+      bool known = false;
+      for (const Delegation& d : delegations_) known |= d.call_id == call.id;
+      if (known) continue;
+      delegations_.push_back({caller, agent, call.id, task});
+      if (delegated != nullptr) *delegated = delegations_.back();
+      return agent;
     }
   }
   return agent;
@@ -38,6 +85,10 @@ std::string AgentInference::Attribute(const std::string& header_agent, const Par
 void AgentInference::Rename(const std::string& from, const std::string& to) {
   for (auto& [prompt, name] : agent_of_prompt_)
     if (name == from) name = to;
+  for (Delegation& d : delegations_) {
+    if (d.from == from) d.from = to;
+    if (d.to == from) d.to = to;
+  }
 }
 
 void AgentInference::ObserveResponse(const std::string& agent, const ModelResponse& response) {
@@ -48,6 +99,17 @@ void AgentInference::ObserveResponse(const std::string& agent, const ModelRespon
       open_tool_calls_[agent].push_back(call);
     }
   }
+}
+
+std::optional<Delegation> AgentInference::TakeDelegation(const std::string& agent,
+                                                         const std::string& id) {
+  for (auto d = delegations_.begin(); d != delegations_.end(); ++d) {
+    if (d->from != agent || d->call_id != id) continue;
+    Delegation found = std::move(*d);
+    delegations_.erase(d);
+    return found;
+  }
+  return std::nullopt;
 }
 
 std::optional<ToolCallRequest> AgentInference::TakeToolCall(const std::string& agent,

@@ -115,7 +115,9 @@ struct Exchange {
   ParsedRequest parsed;
   std::string agent;
   uint64_t cause = 0;
-  std::string delivered_message_id;  // The handoff this request is the receiver's first step on.
+  // The messages this request is the receiver's first step on (a handoff, a delegation, a
+  // called agent's reply): its model call processes them.
+  std::vector<std::string> delivered_message_ids;
   int64_t start_mono_ns = 0;
   // The response.
   unsigned status = 0;
@@ -265,11 +267,14 @@ class ProxyServer::Impl final : public kj::HttpService {
     for (const auto& [k, v] : ex.headers)
       if (IsRecordedRequestHeader(k)) ex.parsed.request.headers.push_back({k, v});
     std::optional<PendingHandoff> delivered;
-    ex.agent = inference_.Attribute(ex.Header("x-baton-agent"), ex.parsed, &delivered);
+    std::optional<Delegation> delegated;
+    ex.agent = inference_.Attribute(ex.Header("x-baton-agent"), ex.parsed, &delivered, &delegated);
     // The tools the program ran since its last call, seen in the results this request
     // carries (the model asked for them in an answer the proxy saw).
     std::vector<ToolCall> tools_run;
+    std::vector<std::pair<Delegation, std::string>> returned;  // Agents run as tools: replies.
     for (const auto& [id, result] : ex.parsed.tool_results) {
+      if (auto d = inference_.TakeDelegation(ex.agent, id)) returned.emplace_back(*d, result);
       std::optional<ToolCallRequest> call = inference_.TakeToolCall(ex.agent, id);
       if (!call) continue;
       ToolCall tool;
@@ -280,7 +285,7 @@ class ProxyServer::Impl final : public kj::HttpService {
       tools_run.push_back(std::move(tool));
     }
     if (Replays()) CheckToolsRun(ex.agent, tools_run);
-    if (Records()) RecordArrival(ex, delivered, tools_run);
+    if (Records()) RecordArrival(ex, delivered, delegated, returned, tools_run);
 
     if (std::optional<FaultKind> fault = faults_.Next(ex.agent)) {
       // Answered here, before the recording or the upstream is asked: the client's retry
@@ -373,13 +378,38 @@ class ProxyServer::Impl final : public kj::HttpService {
 
   // Before the call: the handoff it completes and the tool results it carries.
   void RecordArrival(Exchange& ex, const std::optional<PendingHandoff>& delivered,
+                     const std::optional<Delegation>& delegated,
+                     const std::vector<std::pair<Delegation, std::string>>& returned,
                      std::vector<ToolCall>& tools_run) {
     Recorder& rec = *options_.recorder;
     if (delivered) {
       auto sent = sent_seq_.find(delivered->call_id);
       ex.cause = rec.Record(ex.agent, MessageDelivery{delivered->call_id, delivered->from},
                             sent == sent_seq_.end() ? 0 : sent->second);
-      ex.delivered_message_id = delivered->call_id;
+      ex.delivered_message_ids.push_back(delivered->call_id);
+    }
+    // Sent by `from` after its last event, delivered to this request's agent now.
+    auto post = [&](const std::string& from, MessageSend send) {
+      const std::string id = send.message_id;
+      const uint64_t sent = rec.Record(from, std::move(send), last_seq_of_[from]);
+      ex.cause = rec.Record(ex.agent, MessageDelivery{id, from}, sent);
+      ex.delivered_message_ids.push_back(id);
+    };
+    if (delegated) {
+      MessageSend send;
+      send.message_id = delegated->call_id;
+      send.to = ex.agent;
+      send.intent = "invoke";
+      send.payload.text = delegated->task;
+      post(delegated->from, std::move(send));
+    }
+    for (const auto& [d, result] : returned) {
+      MessageSend send;
+      send.message_id = d.call_id + "/reply";
+      send.to = ex.agent;
+      send.intent = "reply";
+      send.payload.text = result;
+      post(d.to, std::move(send));
     }
     for (ToolCall& tool : tools_run) rec.Record(ex.agent, std::move(tool), last_seq_of_[ex.agent]);
   }
@@ -666,8 +696,9 @@ class ProxyServer::Impl final : public kj::HttpService {
     last_seq_of_[ex.agent] = seq;
     if (!response_id.empty() && seq != 0) answer_of_response_[response_id] = {ex.agent, seq};
     // The receiver's model call on a handed-off task is it acting on the message.
-    if (!ex.delivered_message_id.empty() && !failed)
-      rec.Record(ex.agent, MessageProcessed{ex.delivered_message_id}, seq);
+    if (!failed)
+      for (const std::string& id : ex.delivered_message_ids)
+        rec.Record(ex.agent, MessageProcessed{id}, seq);
     Count(&ProxyStats::recorded);
     for (const ToolCallRequest& h : handoffs) {
       MessageSend send;

@@ -196,10 +196,11 @@ TEST_F(JsSdkTest, OpenAiSdkEmbeddingsRecordAndReplay) {
 // refusal in the researcher's handoff. Recorded, then replayed with the upstream gone: the
 // same final output, the agents and handoffs recovered from the traffic, the tool call
 // checked in replay, and `baton why` naming the boundary of the refusal.
-// Queues the upstream's answers for one variant of tests/js/agents_team_replies.json;
+// Queues the upstream's answers for one variant (a key) of a file of them in tests/js;
 // returns how many.
-size_t EnqueueAgentsTeamReplies(const std::string& variant, FakeOpenAiServer& upstream) {
-  auto replies = JsonDocument::Parse(Slurp(kJs + "/agents_team_replies.json"), "replies");
+size_t EnqueueReplies(const std::string& file, const std::string& variant,
+                      FakeOpenAiServer& upstream) {
+  auto replies = JsonDocument::Parse(Slurp(kJs + "/" + file), "replies");
   EXPECT_TRUE(replies.ok()) << replies.status().message();
   if (!replies.ok()) return 0;
   size_t queued = 0;
@@ -233,7 +234,7 @@ TEST_P(AgentsSdkTest, RecordsReplaysAndExplainsAThreeAgentWorkflow) {
   const std::string expected = "final (writer): Report: ACME faces supply risk; revenue 3.1B USD.";
   {
     FakeOpenAiServer upstream;
-    ASSERT_EQ(EnqueueAgentsTeamReplies(variant, upstream), 4u) << variant;
+    ASSERT_EQ(EnqueueReplies("agents_team_replies.json", variant, upstream), 4u) << variant;
     RunResult recorded = RunCommand(Keys() + "AGENTS_TEAM_HISTORY=" + dir_ + "/history.json " +
                                     kBaton + " record -o " + recording +
                                     " --upstream openai=" + upstream.base_url() + program);
@@ -276,6 +277,49 @@ TEST_P(AgentsSdkTest, RecordsReplaysAndExplainsAThreeAgentWorkflow) {
   EXPECT_THAT(why.out, HasSubstr("refusal"));
 }
 
+// Two Vercel AI SDK agents (tests/js/ai_sdk_agents.mjs, `ai` and `@ai-sdk/openai` unmodified,
+// the Responses API): an editor whose research tool runs a researcher. Nothing in the traffic
+// names a handoff; the researcher's task is, word for word, the editor's tool call argument,
+// and its answer comes back as that call's result. Recorded, the call is a delegation and
+// the result the researcher's reply; `why` names the refusal the researcher sent back, and
+// the replay serves the same run.
+TEST(AiSdkTest, AnAgentRunAsAToolIsADelegationWhoseReplyWhyJudges) {
+  ASSERT_EQ(RunCommand("test -d " + kJs + "/node_modules/@ai-sdk/openai").exit_code, 0)
+      << "scripts/install-deps installs the pinned SDKs (npm ci in tests/js)";
+  const std::string dir = baton::testing::FreshTempDir("ai_sdk");
+  const std::string recording = dir + "/run.baton";
+  const std::string program = " -- node " + kJs + "/ai_sdk_agents.mjs";
+  const std::string expected = "editor: I'm sorry, but I can't help with that request.";
+  {
+    FakeOpenAiServer upstream;
+    ASSERT_EQ(EnqueueReplies("ai_sdk_agents_replies.json", "responses", upstream), 4u);
+    RunResult recorded = RunCommand(Keys() + kBaton + " record -o " + recording +
+                                    " --upstream openai=" + upstream.base_url() + program);
+    ASSERT_EQ(recorded.exit_code, 0) << recorded.out << recorded.err;
+    EXPECT_THAT(recorded.out, HasSubstr(expected));
+    EXPECT_EQ(upstream.received().size(), 4u);
+  }
+  RunResult cat = RunCommand(kBaton + " cat " + recording);
+  ASSERT_EQ(cat.exit_code, 0) << cat.err;
+  EXPECT_THAT(
+      cat.out,
+      HasSubstr(
+          R"("message_id":"call_research","to":"agent-2","intent":"invoke","payload":"What was ACME's Q3 revenue?")"));
+  EXPECT_THAT(
+      cat.out,
+      HasSubstr(
+          R"("message_id":"call_research/reply","to":"agent-1","intent":"reply","payload":"I'm sorry, but I can't help with that request.")"));
+  EXPECT_THAT(cat.out, HasSubstr(R"("kind":"message_processed","agent":"agent-1")"));
+  RunResult why = RunCommand(kBaton + " why " + recording);
+  EXPECT_EQ(why.exit_code, 1) << why.out << why.err;
+  EXPECT_THAT(why.out, HasSubstr("low-quality handoff at the boundary agent-1 <- agent-2"));
+  RunResult replayed = RunCommand(Keys() + kBaton + " replay " + recording +
+                                  " --upstream openai=http://127.0.0.1:9/v1" + program);
+  EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
+  EXPECT_THAT(replayed.out, HasSubstr(expected));
+  EXPECT_THAT(replayed.out, HasSubstr("replay matched"));
+}
+
 INSTANTIATE_TEST_SUITE_P(ApisAndStreaming, AgentsSdkTest,
                          ::testing::Values(std::make_pair("responses", "responses"),
                                            std::make_pair("responses_stream", "responses stream"),
@@ -292,7 +336,7 @@ TEST_P(AgentsSdkTest, TheSdksOwnTracesConfirmTheInferredAgents) {
   const std::string program = " -- node " + kJs + "/agents_team.mjs " + args;
   {
     FakeOpenAiServer upstream;
-    ASSERT_EQ(EnqueueAgentsTeamReplies(variant, upstream), 4u);
+    ASSERT_EQ(EnqueueReplies("agents_team_replies.json", variant, upstream), 4u);
     RunResult recorded =
         RunCommand(Keys() + "AGENTS_TEAM_TRACES=1 " + kBaton + " record -o " + recording +
                    " --upstream openai=" + upstream.base_url() + program);

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <optional>
 
+#include "harness/proxy/agent_inference.h"
 #include "harness/proxy/model_api.h"
 #include "harness/proxy/proxy_server.h"
 #include "harness/proxy/sdk_traces.h"
@@ -609,6 +610,59 @@ TEST_F(ProxyTest, SdkTracesThatContradictTheInferenceFailTheirChecks) {
   EXPECT_FALSE(checks[1]->passed);
   EXPECT_THAT(checks[1]->detail, HasSubstr("0 of 1 handoff(s)"));
   EXPECT_THAT(checks[1]->detail, HasSubstr("not recovered: Critic -> Editor"));
+}
+
+// An agent run as another's tool: its request's last user message is, word for word, a text
+// argument of that agent's open tool call. The call is the delegation once; its result,
+// carried back by the caller's next request, is the called agent's reply.
+TEST(AgentInferenceTest, AnAgentRunByAnothersToolCallIsADelegationAndItsResultTheReply) {
+  auto request = [](const std::string& system, const std::string& user) {
+    ParsedRequest r;
+    r.system_prompt = system;
+    ChatMessage m;
+    m.role = "user";
+    m.content.text = user;
+    r.request.messages.push_back(std::move(m));
+    return r;
+  };
+  AgentInference inference;
+  const std::string editor =
+      inference.Attribute("", request("You edit.", "Write a line."), nullptr);
+  ModelResponse asks;
+  asks.tool_calls.push_back({});
+  asks.tool_calls.back().id = "call_r";
+  asks.tool_calls.back().name = "research";
+  asks.tool_calls.back().arguments_json.text =
+      R"({"question": "What was ACME's Q3 revenue?", "depth": 2, "tags": ["one word"]})";
+  inference.ObserveResponse(editor, asks);
+
+  // Not a text argument of it: no delegation; a one-word message says too little.
+  std::optional<PendingHandoff> handoff;
+  std::optional<Delegation> delegated;
+  inference.Attribute("", request("You search.", "What was ACME's Q2 revenue?"), &handoff,
+                      &delegated);
+  EXPECT_FALSE(delegated.has_value());
+  inference.Attribute("", request("You search.", "2"), &handoff, &delegated);
+  EXPECT_FALSE(delegated.has_value());
+  // Word for word: the editor ran this agent; its next request (same task) is no new one.
+  const std::string researcher = inference.Attribute(
+      "", request("You research.", "What was ACME's Q3 revenue?"), &handoff, &delegated);
+  ASSERT_TRUE(delegated.has_value());
+  EXPECT_FALSE(handoff.has_value());
+  EXPECT_EQ(delegated->from, editor);
+  EXPECT_EQ(delegated->to, researcher);
+  EXPECT_EQ(delegated->call_id, "call_r");
+  EXPECT_EQ(delegated->task, "What was ACME's Q3 revenue?");
+  delegated.reset();
+  inference.Attribute("", request("You research.", "What was ACME's Q3 revenue?"), &handoff,
+                      &delegated);
+  EXPECT_FALSE(delegated.has_value());
+  // The result comes back to the caller once, not to anyone else.
+  EXPECT_FALSE(inference.TakeDelegation(researcher, "call_r").has_value());
+  auto back = inference.TakeDelegation(editor, "call_r");
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->to, researcher);
+  EXPECT_FALSE(inference.TakeDelegation(editor, "call_r").has_value());
 }
 
 TEST(SdkTracesTest, AgentsOfResponsesAcrossBatchesAndBadInput) {

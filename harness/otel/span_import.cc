@@ -1036,12 +1036,13 @@ class SessionBuilder {
   // What an agent span says its agent replied: its last assistant message with text in
   // gen_ai.output.messages, else in the span's output as its instrumentation writes it
   // (OpenInference's output.value, LangSmith's gen_ai.completion, OpenLLMetry's
-  // traceloop.entity.output; a LangGraph node's output is its state update, every message of
-  // the conversation so far), else that output as written; "" when it says nothing.
+  // traceloop.entity.output, Pydantic AI's final_result; a LangGraph node's output is its
+  // state update, every message of the conversation so far), else that output as written;
+  // "" when it says nothing.
   std::string AgentReplyText(const Span& s) {
     std::string scratch;
     for (std::string_view key : {"gen_ai.output.messages", "output.value", "gen_ai.completion",
-                                 "traceloop.entity.output"}) {
+                                 "traceloop.entity.output", "final_result"}) {
       const std::string& out = TextOf(s.attributes, key, scratch);
       if (out.empty()) continue;
       const std::vector<ParsedMessage> messages = MessagesOf(parser_, out, "assistant");

@@ -632,14 +632,16 @@ TEST(OtlpImportTest, PydanticAiSpansWithTheirEventsInAnAttribute) {
   EXPECT_EQ(tools[0]->As<ToolCall>()->arguments.text, R"({"count":3})");
   EXPECT_THAT(tools[0]->As<ToolCall>()->result.text, HasSubstr("There are 10 kinds of people."));
 
-  // The delegation: an agent run under another agent's tool.
-  auto sends = Of<MessageSend>(s);
-  ASSERT_THAT(sends, SizeIs(1));
-  EXPECT_EQ(sends[0]->agent, "joke_selection_agent");
-  EXPECT_EQ(sends[0]->As<MessageSend>()->to, "joke_generation_agent");
-  EXPECT_EQ(sends[0]->As<MessageSend>()->payload.text,
-            "Please generate 3 jokes about programmers.");
-  EXPECT_THAT(Of<MessageDelivery>(s), SizeIs(1));
+  // The delegation: an agent run under another agent's tool; its final_result returns to the
+  // caller, whose next model call acts on it.
+  using ::testing::FieldsAre;
+  EXPECT_THAT(Sends(s),
+              ElementsAre(FieldsAre("joke_selection_agent", "joke_generation_agent", "invoke",
+                                    "Please generate 3 jokes about programmers."),
+                          FieldsAre("joke_generation_agent", "joke_selection_agent", "reply",
+                                    HasSubstr("Light attracts bugs."))));
+  EXPECT_THAT(Of<MessageDelivery>(s), SizeIs(2));
+  EXPECT_THAT(Of<MessageProcessed>(s), SizeIs(2));
 }
 
 // Pydantic AI from 1.0 uses the GenAI names (invoke_agent, gen_ai.input.messages); what an
@@ -665,7 +667,7 @@ TEST(OtlpImportTest, PydanticAiRunsTaskIsItsFirstNewUserMessage) {
   auto sessions = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
   ASSERT_THAT(sessions, SizeIs(1));
   auto sends = Of<MessageSend>(sessions[0]);
-  ASSERT_THAT(sends, SizeIs(1));
+  ASSERT_THAT(sends, SizeIs(2));  // The task, and the run's reply.
   EXPECT_EQ(sends[0]->As<MessageSend>()->payload.text, "Now 3 about cats.");
   bool kept = false;
   for (const Event& e : sessions[0].events)

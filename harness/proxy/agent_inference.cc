@@ -38,23 +38,44 @@ std::string AgentInference::Attribute(const std::string& header_agent, const Par
                                       std::optional<PendingHandoff>* delivered,
                                       std::optional<Delegation>* delegated) {
   std::string agent = header_agent;
+  bool is_new = false;
   if (agent.empty()) {
     auto it = agent_of_prompt_.find(request.system_prompt);
     if (it != agent_of_prompt_.end()) {
       agent = it->second;
     } else {
+      is_new = true;
       // A new agent: named by the oldest handoff no agent has claimed yet.
       for (const PendingHandoff& h : pending_) {
-        bool taken = false;
-        for (const auto& [prompt, name] : agent_of_prompt_) taken |= name == h.to;
-        if (!taken) {
+        if (!NameTaken(h.to)) {
           agent = h.to;
           break;
         }
       }
-      if (agent.empty()) agent = "agent-" + std::to_string(++anonymous_);
-      agent_of_prompt_.emplace(request.system_prompt, agent);
     }
+  }
+  // The open tool call of another agent that gave this request its task, word for word. An
+  // empty or one-word message says too little to tell whose it is.
+  std::optional<Delegation> running;
+  const std::string task = LastUserText(request);
+  for (auto caller = open_tool_calls_.begin();
+       caller != open_tool_calls_.end() && !running && task.find(' ') != std::string::npos;
+       ++caller) {
+    if (!agent.empty() && caller->first == agent) continue;
+    for (const ToolCallRequest& call : caller->second) {
+      if (call.id.empty() || !IsTextArgument(call.arguments_json.text, task)) continue;
+      bool known = false;
+      for (const Delegation& d : delegations_) known |= d.call_id == call.id;
+      if (known) continue;
+      running = Delegation{caller->first, "", call.id, task};
+      // A new agent run by a tool is named by it, as a handoff names the agent it leads to.
+      if (agent.empty() && !call.name.empty() && !NameTaken(call.name)) agent = call.name;
+      break;
+    }
+  }
+  if (is_new) {
+    if (agent.empty()) agent = "agent-" + std::to_string(++anonymous_);
+    agent_of_prompt_.emplace(request.system_prompt, agent);
   }
   for (auto it = pending_.begin(); it != pending_.end(); ++it) {
     if (it->to == agent && it->from != agent) {
@@ -63,23 +84,18 @@ std::string AgentInference::Attribute(const std::string& header_agent, const Par
       return agent;
     }
   }
-  // A task another agent's open tool call gave this one, word for word. An empty or one-word
-  // message says too little to tell whose it is.
-  const std::string task = LastUserText(request);
-  if (task.find(' ') == std::string::npos) return agent;
-  for (const auto& [caller, calls] : open_tool_calls_) {
-    if (caller == agent) continue;
-    for (const ToolCallRequest& call : calls) {
-      if (call.id.empty() || !IsTextArgument(call.arguments_json.text, task)) continue;
-      bool known = false;
-      for (const Delegation& d : delegations_) known |= d.call_id == call.id;
-      if (known) continue;
-      delegations_.push_back({caller, agent, call.id, task});
-      if (delegated != nullptr) *delegated = delegations_.back();
-      return agent;
-    }
+  if (running && running->from != agent) {
+    running->to = agent;
+    delegations_.push_back(*running);
+    if (delegated != nullptr) *delegated = std::move(running);
   }
   return agent;
+}
+
+bool AgentInference::NameTaken(const std::string& name) const {
+  for (const auto& [prompt, agent] : agent_of_prompt_)
+    if (agent == name) return true;
+  return false;
 }
 
 void AgentInference::Rename(const std::string& from, const std::string& to) {

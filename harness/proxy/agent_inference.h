@@ -5,7 +5,8 @@
 //      the same agent;
 //   3. a new prompt takes its name from the handoff that led to it: a response that called
 //      a handoff tool `transfer_to_<name>` (OpenAI Agents SDK; also `handoff_to_<name>`)
-//      names the next new agent <name>; otherwise the agent is `agent-N` (N = 1, 2, ...).
+//      names the next new agent <name>; or from the tool that ran it (below); otherwise the
+//      agent is `agent-N` (N = 1, 2, ...).
 // An agent used as a tool (the AI SDK's generateText inside a tool, the OpenAI Agents SDK's
 // asTool, a Pydantic AI delegation): a request whose last user message is, word for word, a
 // text argument of a tool call another agent's answer asked for and whose result has not
@@ -63,6 +64,9 @@ class AgentInference {
   std::optional<Delegation> TakeDelegation(const std::string& agent, const std::string& id);
 
  private:
+  // Whether an agent already goes by `name`.
+  bool NameTaken(const std::string& name) const;
+
   std::map<std::string, std::string> agent_of_prompt_;
   std::vector<PendingHandoff> pending_;
   std::map<std::string, std::vector<ToolCallRequest>> open_tool_calls_;  // By agent.

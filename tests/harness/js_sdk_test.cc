@@ -280,9 +280,9 @@ TEST_P(AgentsSdkTest, RecordsReplaysAndExplainsAThreeAgentWorkflow) {
 // Two Vercel AI SDK agents (tests/js/ai_sdk_agents.mjs, `ai` and `@ai-sdk/openai` unmodified,
 // the Responses API): an editor whose research tool runs a researcher. Nothing in the traffic
 // names a handoff; the researcher's task is, word for word, the editor's tool call argument,
-// and its answer comes back as that call's result. Recorded, the call is a delegation and
-// the result the researcher's reply; `why` names the refusal the researcher sent back, and
-// the replay serves the same run.
+// and its answer comes back as that call's result. The researcher is named by that tool. Recorded,
+// the call is a delegation and the result the researcher's reply; `why` names the refusal the
+// researcher sent back, and the replay serves the same run.
 TEST(AiSdkTest, AnAgentRunAsAToolIsADelegationWhoseReplyWhyJudges) {
   ASSERT_EQ(RunCommand("test -d " + kJs + "/node_modules/@ai-sdk/openai").exit_code, 0)
       << "scripts/install-deps installs the pinned SDKs (npm ci in tests/js)";
@@ -304,7 +304,7 @@ TEST(AiSdkTest, AnAgentRunAsAToolIsADelegationWhoseReplyWhyJudges) {
   EXPECT_THAT(
       cat.out,
       HasSubstr(
-          R"("message_id":"call_research","to":"agent-2","intent":"invoke","payload":"What was ACME's Q3 revenue?")"));
+          R"("message_id":"call_research","to":"research","intent":"invoke","payload":"What was ACME's Q3 revenue?")"));
   EXPECT_THAT(
       cat.out,
       HasSubstr(
@@ -312,7 +312,7 @@ TEST(AiSdkTest, AnAgentRunAsAToolIsADelegationWhoseReplyWhyJudges) {
   EXPECT_THAT(cat.out, HasSubstr(R"("kind":"message_processed","agent":"agent-1")"));
   RunResult why = RunCommand(kBaton + " why " + recording);
   EXPECT_EQ(why.exit_code, 1) << why.out << why.err;
-  EXPECT_THAT(why.out, HasSubstr("low-quality handoff at the boundary agent-1 <- agent-2"));
+  EXPECT_THAT(why.out, HasSubstr("low-quality handoff at the boundary agent-1 <- research"));
   RunResult replayed = RunCommand(Keys() + kBaton + " replay " + recording +
                                   " --upstream openai=http://127.0.0.1:9/v1" + program);
   EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;

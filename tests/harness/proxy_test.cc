@@ -649,6 +649,7 @@ TEST(AgentInferenceTest, AnAgentRunByAnothersToolCallIsADelegationAndItsResultTh
       "", request("You research.", "What was ACME's Q3 revenue?"), &handoff, &delegated);
   ASSERT_TRUE(delegated.has_value());
   EXPECT_FALSE(handoff.has_value());
+  EXPECT_EQ(researcher, "research");  // A new agent is named by the tool that ran it.
   EXPECT_EQ(delegated->from, editor);
   EXPECT_EQ(delegated->to, researcher);
   EXPECT_EQ(delegated->call_id, "call_r");

@@ -1,19 +1,17 @@
-// Two agents on the Vercel AI SDK (the `ai` package, pinned), traced by its own telemetry
-// (experimental_telemetry) and exported with the official OTLP/HTTP JSON exporter to
-// `baton serve`: an editor whose `research` tool runs a researcher agent (the SDK's
-// agents-as-tools pattern: one generateText calling another from a tool). The researcher
-// searches and answers with a refusal, which the editor passes on unchecked. The models are
-// the SDK's own MockLanguageModelV2 (ai/test) with scripted answers, so no model server is
-// needed; everything else is the SDK as shipped.
+// The two agents of ai_sdk_team.mjs on the Vercel AI SDK (the `ai` package, pinned), traced by
+// its own telemetry (experimental_telemetry) and exported with the official OTLP/HTTP JSON
+// exporter to `baton serve`: an editor whose `research` tool runs a researcher agent. The
+// researcher searches and answers with a refusal, which the editor passes on unchecked. The
+// models are the SDK's own MockLanguageModelV2 (ai/test) with scripted answers, so no model
+// server is needed; everything else is the SDK as shipped.
 //
 //   node otel_ai_sdk_agents.mjs http://127.0.0.1:PORT
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { Resource } from "@opentelemetry/resources";
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { generateText, stepCountIs, tool } from "ai";
 import { MockLanguageModelV2 } from "ai/test";
-import { z } from "zod";
+import { runEditorTeam } from "./ai_sdk_team.mjs";
 
 const [endpoint] = process.argv.slice(2);
 if (!endpoint) {
@@ -57,35 +55,11 @@ const editorModel = scripted("gpt-4o", [
   said("I'm sorry, but I can't help with that request."),
 ]);
 
-const search = tool({
-  description: "Search the filings",
-  inputSchema: z.object({ query: z.string() }),
-  execute: async ({ query }) => `ACME Q3 revenue: 3.1B USD (for "${query}")`,
+const answer = await runEditorTeam({
+  editorModel,
+  researcherModel,
+  telemetry: (functionId) => ({ isEnabled: true, functionId, tracer }),
 });
-const research = tool({
-  description: "Ask the researcher",
-  inputSchema: z.object({ question: z.string() }),
-  execute: async ({ question }) => {
-    const answer = await generateText({
-      model: researcherModel,
-      system: "You are the researcher. Search, then answer.",
-      prompt: question,
-      tools: { search },
-      stopWhen: stepCountIs(3),
-      experimental_telemetry: { isEnabled: true, functionId: "researcher", tracer },
-    });
-    return answer.text;
-  },
-});
-
-const result = await generateText({
-  model: editorModel,
-  system: "You are the editor. Ask the researcher, then answer the user.",
-  prompt: "Write one line on ACME's Q3 revenue.",
-  tools: { research },
-  stopWhen: stepCountIs(3),
-  experimental_telemetry: { isEnabled: true, functionId: "editor", tracer },
-});
-console.log(`editor: ${result.text}`);
+console.log(`editor: ${answer}`);
 await provider.forceFlush();
 await provider.shutdown();

@@ -53,6 +53,15 @@ std::optional<std::string> StringArgument(std::string_view arguments_json, std::
 
 }  // namespace
 
+std::string HandoffMessage(std::string_view said, std::string_view arguments) {
+  if (said.empty()) return std::string(arguments);
+  if (arguments.empty() || arguments == "{}") return std::string(said);
+  std::string message(said);
+  message += '\n';
+  message += arguments;
+  return message;
+}
+
 std::optional<std::string> HandoffToolTarget(std::string_view tool_name,
                                              std::string_view arguments_json) {
   for (const SharedHandoffTool& tool : kSharedHandoffTools)

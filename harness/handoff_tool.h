@@ -31,6 +31,11 @@ namespace baton {
 std::optional<std::string> HandoffToolTarget(std::string_view tool_name,
                                              std::string_view arguments_json = {});
 
+// What a handoff hands over: what the sender's model said with the handoff call (an agent SDK
+// passes the conversation on, and its last words are its output), then the call's arguments;
+// arguments of "{}" say nothing. Either alone when the other is empty.
+std::string HandoffMessage(std::string_view said, std::string_view arguments);
+
 }  // namespace baton
 
 #endif  // BATON_HARNESS_HANDOFF_TOOL_H_

@@ -1149,10 +1149,7 @@ class SessionBuilder {
         send.message_id = t.id.empty() ? s.span_id + "/" + t.name : t.id;
         send.to = ResolveAgent(*target);
         send.intent = "handoff";
-        const std::string& args = t.arguments_json.text;
-        const std::string& said = call.response.content.text;
-        send.payload.text =
-            said.empty() ? args : (args.empty() || args == "{}" ? said : said + "\n" + args);
+        send.payload.text = HandoffMessage(call.response.content.text, t.arguments_json.text);
         transfers.push_back(std::move(send));
       }
       // What the agent was given, for an invocation that did not say (ProcessDelivered).
@@ -1429,8 +1426,7 @@ class SessionBuilder {
         if (!t.arguments_json.text.empty()) arguments = t.arguments_json.text;
         break;
       }
-    if (said.empty()) return arguments;
-    return arguments.empty() || arguments == "{}" ? said : said + "\n" + arguments;
+    return HandoffMessage(said, arguments);
   }
 
   // The task of a Pydantic AI agent run, whose span says what the run was given only at its

@@ -706,9 +706,8 @@ class ProxyServer::Impl final : public kj::HttpService {
       const std::string to = *HandoffToolTarget(h.name, h.arguments_json.text);
       send.to = to;
       send.intent = "handoff";
-      const std::string& args = h.arguments_json.text;
-      const bool no_args = args.empty() || args == "{}";
-      send.payload = said.empty() ? h.arguments_json : Content(no_args ? said : said + "\n" + args);
+      send.payload =
+          said.empty() ? h.arguments_json : Content(HandoffMessage(said, h.arguments_json.text));
       sent_seq_[h.id] = rec.Record(ex.agent, std::move(send), seq);
       handoffs_recorded_.emplace_back(ex.agent, to);
     }

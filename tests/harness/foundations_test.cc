@@ -352,6 +352,15 @@ TEST(HandoffToolTest, TransferAndHandoffToolsNameTheirAgentAndNoOtherToolDoes) {
   EXPECT_EQ(HandoffToolTarget("transfer_to_agent", R"({"agent_name": 7})"), std::nullopt);
 }
 
+TEST(HandoffToolTest, AHandoffCarriesWhatTheSenderSaidThenItsArguments) {
+  EXPECT_EQ(HandoffMessage("Over to you.", R"({"task": "EU"})"),
+            "Over to you.\n{\"task\": \"EU\"}");
+  EXPECT_EQ(HandoffMessage("Over to you.", "{}"), "Over to you.");  // {} says nothing.
+  EXPECT_EQ(HandoffMessage("Over to you.", ""), "Over to you.");
+  EXPECT_EQ(HandoffMessage("", "{}"), "{}");
+  EXPECT_EQ(HandoffMessage("", R"({"task": "EU"})"), R"({"task": "EU"})");
+}
+
 TEST(HandoffToolTest, EachFrameworksHandoffToolNamesItsAgent) {
   // LangGraph's supervisor: a worker hands back with transfer_back_to_<supervisor>.
   EXPECT_EQ(HandoffToolTarget("transfer_back_to_supervisor"), "supervisor");

@@ -1018,9 +1018,10 @@ class SessionBuilder {
       // An agent's creation (create_agent, as OpenLIT records a crew's agents) is no turn.
       if (roles_[i] != SpanRole::kAgent || spans_[i].Str("gen_ai.operation.name") == "create_agent")
         continue;
-      auto parent = index_.find(spans_[i].parent_span_id);
+      const std::string_view parent_id = TurnParent(i);
+      auto parent = index_.find(parent_id);
       if (parent != index_.end() && roles_[parent->second] == SpanRole::kAgent) continue;
-      turns[spans_[i].parent_span_id].push_back(i);
+      turns[parent_id].push_back(i);
     }
     for (auto& [parent, list] : turns) {
       std::stable_sort(list.begin(), list.end(),
@@ -1033,13 +1034,43 @@ class SessionBuilder {
     }
   }
 
+  // A span of a message runtime's own (the messaging conventions: messaging.operation, as
+  // AutoGen's runtime traces each message it creates, publishes and processes): plumbing
+  // between agents, not a step of the conversation.
+  bool IsMessagingSpan(size_t i) const {
+    const Span& s = spans_[i];
+    return roles_[i] == SpanRole::kOther &&
+           (s.Find("messaging.operation") != nullptr ||
+            s.Find("messaging.operation.type") != nullptr || s.Find("messaging.system") != nullptr);
+  }
+
+  // The id of the span that agent span i is a turn under: its parent, or, past the spans of
+  // a message runtime that delivered the turn's request, the nearest span above them (AutoGen
+  // runs each turn under the runtime's publish and process spans, all under the program's
+  // root span).
+  std::string_view TurnParent(size_t i) const {
+    std::string_view id = spans_[i].parent_span_id;
+    for (int guard = 0; guard < 10000; ++guard) {
+      auto p = index_.find(id);
+      if (p == index_.end() || !IsMessagingSpan(p->second)) break;
+      id = spans_[p->second].parent_span_id;
+    }
+    return id;
+  }
+
   // What an agent span says its agent replied: its last assistant message with text in
   // gen_ai.output.messages, else in the span's output as its instrumentation writes it
   // (OpenInference's output.value, LangSmith's gen_ai.completion, OpenLLMetry's
   // traceloop.entity.output, Pydantic AI's final_result; a LangGraph node's output is its
   // state update, every message of the conversation so far), else that output as written;
+  // else what its last model call under it answered (AutoGen's agent spans carry no content);
   // "" when it says nothing.
-  std::string AgentReplyText(const Span& s) {
+  std::string AgentReplyText(size_t i) {
+    std::string said = SpanReplyText(spans_[i]);
+    return said.empty() ? LastModelReplyUnder(i) : said;
+  }
+
+  std::string SpanReplyText(const Span& s) {
     std::string scratch;
     for (std::string_view key : {"gen_ai.output.messages", "output.value", "gen_ai.completion",
                                  "traceloop.entity.output", "final_result"}) {
@@ -1058,6 +1089,59 @@ class SessionBuilder {
              MessagesOf(parser_, AttributeString(e.attributes, "message"), "assistant"))
           if (!m.message.content.text.empty()) return m.message.content.text;
     return "";
+  }
+
+  // The results of tool calls whose spans did not carry them, from a request that carries
+  // them back to the model (a tool message with the call's id).
+  void FillToolResults(const ModelRequest& request) {
+    if (tool_awaiting_result_.empty()) return;
+    for (const ChatMessage& m : request.messages) {
+      if (m.role != "tool" || m.tool_call_id.empty() || m.content.text.empty()) continue;
+      auto waiting = tool_awaiting_result_.find(m.tool_call_id);
+      if (waiting == tool_awaiting_result_.end()) continue;
+      if (auto* call = std::get_if<ToolCall>(&items_[waiting->second].body))
+        call->result.text = m.content.text;
+      tool_awaiting_result_.erase(waiting);
+    }
+  }
+
+  // The text that the last model call of agent span i (not of an agent span under it)
+  // answered without an error, or "".
+  std::string LastModelReplyUnder(size_t i) {
+    if (!model_replies_read_) {
+      // Once, for every agent span: read here, before the calls are emitted in time order,
+      // because a reply returned to a caller is emitted with the span that returns it.
+      model_replies_read_ = true;
+      for (size_t j = 0; j < spans_.size(); ++j) {
+        if (roles_[j] != SpanRole::kModel || spans_[j].status == StatusCode::kError) continue;
+        const size_t owner = CallerSpan(j);
+        if (owner == SIZE_MAX) continue;
+        auto [last, fresh] = model_reply_.try_emplace(owner, INT64_MIN, std::string());
+        if (spans_[j].end_ns < last->second.first) continue;
+        // Under its own key: the agent's remembered last request (ModelCallOf continues it)
+        // is left to the calls emitted in time order.
+        ModelCall call = ModelCallOf(spans_[j], kReplyReader);
+        if (!call.error.empty() || call.response.content.text.empty()) continue;
+        last->second = {spans_[j].end_ns, std::move(call.response.content.text)};
+      }
+    }
+    auto reply = model_reply_.find(i);
+    return reply == model_reply_.end() ? std::string() : reply->second.second;
+  }
+
+  // Whether agent span i makes a model call of its own (not one of an agent span under it)
+  // that starts at or after `t`: a caller that acts on what a call it made returned.
+  bool CallsModelAfter(size_t i, int64_t t) {
+    if (!calls_model_[i]) return false;  // No model call under it at all.
+    if (last_own_model_start_.empty()) {
+      last_own_model_start_.assign(spans_.size(), INT64_MIN);
+      for (size_t j = 0; j < spans_.size(); ++j) {
+        if (roles_[j] != SpanRole::kModel) continue;
+        if (const size_t owner = CallerSpan(j); owner != SIZE_MAX)
+          last_own_model_start_[owner] = std::max(last_own_model_start_[owner], spans_[j].start_ns);
+      }
+    }
+    return last_own_model_start_[i] >= t;
   }
 
   // The nearest agent span above span i (not i itself), or SIZE_MAX.
@@ -1125,7 +1209,7 @@ class SessionBuilder {
       // delivered to its agent when it ended without an error.
       // (Whether it replied is asked only when something waits: it parses the span's output.)
       if (!calls_model_[i] && s.status != StatusCode::kError && unprocessed_.count(agent) > 0 &&
-          !AgentReplyText(s).empty())
+          !SpanReplyText(s).empty())
         ProcessDelivered(agent, s.end_ns, hint);
     }
     if (role == SpanRole::kModel) {
@@ -1160,6 +1244,7 @@ class SessionBuilder {
           break;
         }
       if (!failed) last_response_[agent] = call.response;
+      FillToolResults(call.request);
       size_t item = Add(s.end_ns, hint, agent, std::move(call));
       model_items_.push_back(item);
       for (MessageSend& send : transfers) {
@@ -1194,7 +1279,16 @@ class SessionBuilder {
         call.latency_ns = s.end_ns - s.start_ns;
         call.error = ErrorOf(s);
         if (!call.error.empty()) call.error_code = ErrorCodeOf(s, call.error);
-        Add(s.end_ns, hint, agent, std::move(call));
+        // A tool span without its content (AutoGen's): the arguments are those of the call
+        // the agent's model asked for, the result what its next request carried back.
+        if (call.arguments.text.empty())
+          if (auto last = last_response_.find(agent); last != last_response_.end())
+            for (const ToolCallRequest& t : last->second.tool_calls)
+              if (t.id == call.call_id) call.arguments.text = t.arguments_json.text;
+        const bool awaits_result = call.result.text.empty() && call.error.empty();
+        const std::string call_id = call.call_id;
+        const size_t item = Add(s.end_ns, hint, agent, std::move(call));
+        if (awaits_result) tool_awaiting_result_[call_id] = item;
       }
     }
     for (const SpanEvent& e : s.events) EmitEvent(s, agent, e);
@@ -1294,7 +1388,7 @@ class SessionBuilder {
     std::string reply;  // The previous turn's, when that is what this agent answers.
     if (caller.empty() && previous_turn_[i] != SIZE_MAX) {
       const size_t turn = previous_turn_[i];
-      reply = AgentReplyText(spans_[turn]);
+      reply = AgentReplyText(turn);
       // A turn that said nothing (or whose content was not captured) sent nothing.
       if (reply.empty()) return;
       caller = agents_[turn];
@@ -1308,7 +1402,7 @@ class SessionBuilder {
     caller = ResolveAgent(caller);
     // A caller that decides with a model acts on what the call returns, unless the turns
     // of a group chat carry the reply on to the next speaker instead.
-    if (caller_span != SIZE_MAX && calls_model_[caller_span] && !answered_[i])
+    if (caller_span != SIZE_MAX && !answered_[i] && CallsModelAfter(caller_span, DoneAt(i)))
       returns_to_[i] = caller;
     MessageSend send;
     send.message_id = s.span_id;
@@ -1358,28 +1452,12 @@ class SessionBuilder {
   // by the caller's next model call. A run whose reply was not captured returns nothing.
   void EmitReturn(size_t i) {
     const Span& s = spans_[i];
-    std::string reply = AgentReplyText(s);
-    if (reply.empty()) reply = s.Str("ai.response.text");  // The AI SDK's generateText.
+    std::string reply = SpanReplyText(s);
+    if (reply.empty()) reply = s.Str("ai.response.text");
+    if (reply.empty()) reply = LastModelReplyUnder(i);  // The AI SDK's generateText.
     if (reply.empty()) return;
     const std::string& caller = returns_to_[i];
-    // Returned just after the last work under it ended: that work produced the reply. The
-    // span's own end (or its parent's) can say otherwise either way, by a millisecond or so:
-    // the AI SDK's spans start on a millisecond clock, so a child can end after its parent,
-    // or a parent after the caller's next model call began.
-    if (last_end_under_.empty()) {
-      // Once, for every span: the latest end among the spans under it.
-      last_end_under_.assign(spans_.size(), INT64_MIN);
-      for (size_t j = 0; j < spans_.size(); ++j) {
-        auto p = index_.find(spans_[j].parent_span_id);
-        // A span has depth_[j] ancestors (fewer when its parents form a cycle).
-        for (int k = 0; p != index_.end() && k < depth_[j]; ++k) {
-          int64_t& last = last_end_under_[p->second];
-          last = std::max(last, spans_[j].end_ns);
-          p = index_.find(spans_[p->second].parent_span_id);
-        }
-      }
-    }
-    const int64_t end_ns = last_end_under_[i] == INT64_MIN ? s.end_ns : last_end_under_[i] + 1;
+    const int64_t end_ns = DoneAt(i);
     MessageSend send;
     send.message_id = s.span_id + "/reply";
     send.to = caller;
@@ -1390,6 +1468,31 @@ class SessionBuilder {
     const size_t d = Add(end_ns, hints_[i], caller, MessageDelivery{id, agents_[i]});
     items_[d].send_item = si;
     unprocessed_[caller].push_back({id, si});
+  }
+
+  // When agent span i's work was done: just after the last work under it ended (that work
+  // produced its reply), else its end. The span's own end (or its parent's) can say
+  // otherwise either way, by a millisecond or so: the AI SDK's spans start on a millisecond
+  // clock, so a child can end after its parent, or a parent after the caller's next model
+  // call began.
+  int64_t DoneAt(size_t i) {
+    if (last_end_under_.empty()) {
+      // Once, for every span: the latest end among the spans under it, from the deepest
+      // spans up, each to its parent (linear in the spans however deep the tree). A parent
+      // no shallower than its child closes a cycle of parents: nothing goes round it.
+      last_end_under_.assign(spans_.size(), INT64_MIN);
+      std::vector<size_t> deepest_first(spans_.size());
+      for (size_t j = 0; j < spans_.size(); ++j) deepest_first[j] = j;
+      std::sort(deepest_first.begin(), deepest_first.end(),
+                [&](size_t a, size_t b) { return depth_[a] > depth_[b]; });
+      for (size_t j : deepest_first) {
+        auto p = index_.find(spans_[j].parent_span_id);
+        if (p == index_.end() || depth_[p->second] >= depth_[j]) continue;
+        int64_t& last = last_end_under_[p->second];
+        last = std::max({last, spans_[j].end_ns, last_end_under_[j]});
+      }
+    }
+    return last_end_under_[i] == INT64_MIN ? spans_[i].end_ns : last_end_under_[i] + 1;
   }
 
   // `agent` acted at `time_ns` on every message delivered to it and not yet processed. When
@@ -2027,6 +2130,14 @@ class SessionBuilder {
   std::vector<std::string> transfer_targets_;  // Of each tool span that is a transfer, else "".
   std::unordered_map<std::string_view, size_t> index_;     // span id -> its index in spans_.
   std::unordered_map<std::string, LastInput> last_input_;  // By agent.
+  // LastModelReplyUnder's: by agent span, the end and text of its last model call's answer.
+  static constexpr const char* kReplyReader = "\x01reply";
+  bool model_replies_read_ = false;
+  // CallsModelAfter's: by agent span, the latest start of a model call of its own.
+  std::vector<int64_t> last_own_model_start_;
+  // Tool calls emitted without a result, by call id: the item that FillToolResults fills.
+  std::unordered_map<std::string, size_t> tool_awaiting_result_;
+  std::unordered_map<size_t, std::pair<int64_t, std::string>> model_reply_;
   std::vector<int> depth_;
   std::vector<int64_t> hints_;  // baton.seq of each span, INT64_MAX when absent.
   std::vector<size_t> order_;

@@ -400,8 +400,11 @@ TEST(OtlpImportTest, VercelAiSdkSpans) {
   EXPECT_EQ(tools[0]->As<ToolCall>()->tool, "search");
   EXPECT_EQ(tools[0]->As<ToolCall>()->call_id, "call_1");
   EXPECT_EQ(tools[0]->As<ToolCall>()->result.text, "\"EU average: 30%\"");
-  // Two calls side by side under a plain root: nothing says one handed off to the other.
-  EXPECT_THAT(Of<MessageSend>(s), IsEmpty());
+  // Two calls one after the other under a plain root take turns: the writer answers what the
+  // researcher replied (the program passed it on: the writer's prompt holds it), as in a
+  // pipeline. The researcher's span does not say its reply; its last model call does.
+  EXPECT_THAT(Sends(s), ElementsAre(std::make_tuple("researcher", "writer", "reply",
+                                                    "The EU average rate is 30%.")));
 }
 
 // AG2's instrumentation traces agents' turns, not their model calls: invoke_agent spans
@@ -440,6 +443,41 @@ TEST(OtlpImportTest, Ag2ConversationTurnsAnswerThePreviousTurn) {
   ASSERT_THAT(overlapping, SizeIs(1));
   for (const Event* e : Of<MessageSend>(overlapping[0]))
     EXPECT_NE(edge(e), "planner -> coder (reply)");
+}
+
+// An AutoGen AgentChat SelectorGroupChat, traced as AutoGen's tracing guide sets it up: the
+// program's root span, AutoGen's runtime spans for every message it creates, publishes and
+// processes (messaging.*), an invoke_agent span per turn under the runtime's process span,
+// execute_tool spans, and OpenLLMetry's openai.chat spans for the model calls (the agent
+// and tool spans carry no content). Written from autogen-core's runtime tracing and
+// autogen-agentchat's ChatAgentContainer. The turns are those of one conversation past the
+// runtime's spans; each turn's reply is its last model call's answer; a tool call's
+// arguments and result are those its model asked for and was given.
+TEST(OtlpImportTest, AutoGenTurnsUnderItsRuntimesMessagingSpans) {
+  auto sessions = Import("autogen_selector_group_chat.json");
+  ASSERT_THAT(sessions, SizeIs(1));
+  const SpanSession& s = sessions[0];
+  auto sends = Sends(s);
+  ASSERT_THAT(sends, SizeIs(2));
+  EXPECT_EQ(std::get<0>(sends[0]), "PlanningAgent");
+  EXPECT_EQ(std::get<1>(sends[0]), "WebSearchAgent");
+  EXPECT_EQ(std::get<2>(sends[0]), "reply");
+  EXPECT_THAT(std::get<3>(sends[0]), HasSubstr("1. WebSearchAgent : Find the Miami Heat player"));
+  EXPECT_EQ(sends[1], std::make_tuple("WebSearchAgent", "DataAnalystAgent", "reply",
+                                      "I'm sorry, but I can't help with that request."));
+  auto tools = Of<ToolCall>(s);
+  ASSERT_THAT(tools, SizeIs(1));
+  EXPECT_EQ(tools[0]->agent, "WebSearchAgent");
+  EXPECT_EQ(tools[0]->As<ToolCall>()->arguments.text,
+            R"({"query": "Miami Heat highest points 2006-2007"})");
+  EXPECT_EQ(tools[0]->As<ToolCall>()->result.text, "Dwyane Wade: 1397 points");
+  Trace trace = Trace::FromEvents(s.header, s.events);
+  Analysis analysis = Analyze(trace, Policy{}, ScorerSet::Defaults());
+  Explanation why = Explain(trace, analysis);
+  ASSERT_TRUE(why.root.has_value()) << why.paragraph;
+  EXPECT_EQ(why.root->kind, FindingKind::kLowQuality) << why.paragraph;
+  EXPECT_EQ(why.root->from, "WebSearchAgent");
+  EXPECT_EQ(why.root->to, "DataAnalystAgent");
 }
 
 // A sequential CrewAI crew as OpenLIT traces it: create_agent spans for the crew's agents

@@ -17,7 +17,8 @@ inline void AddGroupByOption(CLI::App* sub, otel::GroupBy& group_by) {
     by_name.emplace(std::string(otel::GroupByName(g)), g);
   sub->add_option("--group-by", group_by,
                   "auto: by gen_ai.conversation.id / session.id where spans carry one, else by "
-                  "trace; trace; conversation")
+                  "trace, a trace whose root is linked to another joining it; trace; "
+                  "conversation")
       ->transform(CLI::CheckedTransformer(by_name, CLI::ignore_case));
 }
 

@@ -207,6 +207,15 @@ std::optional<Span> SpanOf(otlp::Span& s, const ScopeInfo& info, std::string* re
       s.end_time_unix_nano() == 0 ? s.start_time_unix_nano() : s.end_time_unix_nano();
   span.end_ns = static_cast<int64_t>(std::clamp(end, s.start_time_unix_nano(), kLatestTimeNs));
   span.attributes = AttributesOf(*s.mutable_attributes());
+  if (span.parent_span_id.empty())
+    for (const otlp::Span::Link& link : s.links()) {
+      std::string ignored;  // A link that names no trace is no reason to lose the span.
+      auto linked = IdOf(link.trace_id(), "links.traceId", 16, &ignored);
+      if (linked && !linked->empty() && *linked != span.trace_id) {
+        span.continues_trace_id = std::move(*linked);
+        break;
+      }
+    }
   span.events.reserve(static_cast<size_t>(s.events_size()));
   for (otlp::Span::Event& e : *s.mutable_events()) {
     SpanEvent ev;

@@ -334,6 +334,16 @@ std::optional<Span> SpanOf(element s, const ScopeInfo& info, std::string* reason
   // A span exported before it ended (or with a clock that went back) lasts no time.
   span.end_ns = std::clamp(end_ns.value_or(span.start_ns), span.start_ns, kLatestTimeNs);
   span.attributes = AttributesOf(s);
+  if (auto links = Member(s, "links"); links && links->is_array() && span.parent_span_id.empty()) {
+    for (element link : links->get_array()) {
+      std::string ignored;  // A link that names no trace is no reason to lose the span.
+      auto linked = IdOf(link, "traceId", "trace_id", 16, &ignored);
+      if (linked && !linked->empty() && *linked != span.trace_id) {
+        span.continues_trace_id = std::move(*linked);
+        break;
+      }
+    }
+  }
   if (auto events = Member(s, "events"); events && events->is_array()) {
     for (element e : events->get_array()) {
       SpanEvent ev;

@@ -123,6 +123,11 @@ struct Span {
   std::string trace_id;        // Lowercase hex, 32 digits.
   std::string span_id;         // Lowercase hex, 16 digits.
   std::string parent_span_id;  // "" for a root.
+  // For a root span linked to a span of another trace, that trace (the first such link's): a
+  // message runtime that starts a trace for each message it delivers links it to the trace
+  // that sent the message (AutoGen's runtime, without a span of the program's around it).
+  // "" otherwise.
+  std::string continues_trace_id;
   std::string name;
   int kind = 0;  // SpanKind: 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer.
   int64_t start_ns = 0;  // Unix nanoseconds.

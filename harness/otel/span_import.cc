@@ -2208,20 +2208,23 @@ void SpanGroups::Add(std::vector<Span> spans, int64_t now_ns) {
     // an earlier one.
     for (const Span& s : spans) {
       if (conversation_of_trace_.count(s.trace_id) > 0) continue;
-      if (std::string c = ConversationOf(s); !c.empty()) {
-        // What arrived of the trace before it named its conversation (spans that name none,
-        // the log records of its model calls) joins the conversation's group.
-        if (auto early = groups_.find(s.trace_id); early != groups_.end() && c != s.trace_id) {
-          Group taken = std::move(early->second);
-          groups_.erase(early);
-          auto [it, created] = groups_.try_emplace(c);
-          if (created) it->second.first_seen = taken.first_seen;
-          it->second.last_ns = std::max(it->second.last_ns, taken.last_ns);
-          for (Span& moved : taken.spans) it->second.spans.push_back(std::move(moved));
-        }
-        conversation_of_trace_.emplace(s.trace_id, std::move(c));
-        trace_order_.push_back(s.trace_id);
-      }
+      if (std::string c = ConversationOf(s); !c.empty()) JoinTrace(s.trace_id, std::move(c));
+    }
+  }
+  if (group_by_ == GroupBy::kAuto) {
+    // A trace that continues another (its root is linked to a span of it) joins that one's
+    // group, in order of start: a trace continued by another is then grouped first.
+    std::vector<const Span*> continuing;
+    for (const Span& s : spans)
+      if (!s.continues_trace_id.empty() && conversation_of_trace_.count(s.trace_id) == 0)
+        continuing.push_back(&s);
+    std::stable_sort(continuing.begin(), continuing.end(),
+                     [](const Span* a, const Span* b) { return a->start_ns < b->start_ns; });
+    for (const Span* s : continuing) {
+      if (conversation_of_trace_.count(s->trace_id) > 0) continue;  // Its first link decided.
+      auto key = conversation_of_trace_.find(s->continues_trace_id);
+      JoinTrace(s->trace_id,
+                key != conversation_of_trace_.end() ? key->second : s->continues_trace_id);
     }
   }
   for (Span& s : spans) {
@@ -2240,6 +2243,21 @@ void SpanGroups::Add(std::vector<Span> spans, int64_t now_ns) {
     conversation_of_trace_.erase(trace_order_.front());
     trace_order_.pop_front();
   }
+}
+
+void SpanGroups::JoinTrace(const std::string& trace, std::string key) {
+  // What arrived of the trace before (spans that name no conversation, the log records of
+  // its model calls) joins the group of `key`.
+  if (auto early = groups_.find(trace); early != groups_.end() && key != trace) {
+    Group taken = std::move(early->second);
+    groups_.erase(early);
+    auto [it, created] = groups_.try_emplace(key);
+    if (created) it->second.first_seen = taken.first_seen;
+    it->second.last_ns = std::max(it->second.last_ns, taken.last_ns);
+    for (Span& moved : taken.spans) it->second.spans.push_back(std::move(moved));
+  }
+  conversation_of_trace_.emplace(trace, std::move(key));
+  trace_order_.push_back(trace);
 }
 
 std::vector<std::pair<std::string, std::vector<Span>>> SpanGroups::TakeIdle(int64_t now_ns,

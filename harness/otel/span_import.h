@@ -47,7 +47,9 @@
 namespace baton::otel {
 
 enum class GroupBy {
-  kAuto,          // Conversation when a trace's spans carry an id for one, else the trace.
+  // Conversation when a trace's spans carry an id for one, else the trace; a trace whose root
+  // is linked to another trace (it continues it: Span::continues_trace_id) joins that one.
+  kAuto,
   kTrace,         // One session per trace id.
   kConversation,  // gen_ai.conversation.id or session.id; traces without one stay alone.
 };
@@ -69,7 +71,8 @@ struct SpanSession {
   size_t model_calls_with_content = 0;
 };
 
-// Spans gathered into groups (by trace, or by the conversation a trace's spans name) until
+// Spans gathered into groups (by trace, or by the conversation a trace's spans name or the
+// trace it continues) until
 // each is taken: all at once by `baton import otlp`, when it goes quiet by the receiver's
 // writer thread. Pure (time is passed in), so the idle rule is tested without threads.
 class SpanGroups {
@@ -89,6 +92,8 @@ class SpanGroups {
     int64_t last_ns = 0;
     uint64_t first_seen = 0;  // Creation order.
   };
+  // Groups the spans of `trace` under `key` from now on, with those already waiting.
+  void JoinTrace(const std::string& trace, std::string key);
   GroupBy group_by_;
   std::map<std::string, Group> groups_;
   uint64_t groups_created_ = 0;

@@ -142,6 +142,8 @@ constexpr char kEveryKindOfValueJson[] = R"j({"resourceSpans":[{
   if (got.span_id != want.span_id) return differs("span_id", got.span_id, want.span_id);
   if (got.parent_span_id != want.parent_span_id)
     return differs("parent_span_id", got.parent_span_id, want.parent_span_id);
+  if (got.continues_trace_id != want.continues_trace_id)
+    return differs("continues_trace_id", got.continues_trace_id, want.continues_trace_id);
   if (got.name != want.name) return differs("name", got.name, want.name);
   if (got.kind != want.kind) return differs("kind", got.kind, want.kind);
   if (got.start_ns != want.start_ns) return differs("start_ns", got.start_ns, want.start_ns);
@@ -184,6 +186,48 @@ TEST(OtlpProtobufTest, ARequestGivesTheSpansOfTheSameRequestInJson) {
             R"(["stop \"quoted\"",7,1.5,false,"aGk=",null])");
   EXPECT_EQ(s.Str("llm.invocation_parameters"), R"({"model":"gpt-4o","stop":["\n"]})");
   EXPECT_EQ(s.status, StatusCode::kError);
+}
+
+// A root span linked to spans of other traces continues the first of them that is another
+// trace (a message runtime's trace per message, linked to the trace that sent it); a link to
+// its own trace, or one without a usable trace id, says nothing and loses nothing. A span with
+// a parent continues its parent's trace whatever it links to.
+TEST(OtlpProtobufTest, ARootSpanLinkedToAnotherTraceContinuesItInBothEncodings) {
+  const std::string other = Bytes({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
+  otlp::ExportTraceServiceRequest r;
+  otlp::ScopeSpans* ss = r.add_resource_spans()->add_scope_spans();
+  for (bool root : {true, false}) {
+    otlp::Span* s = ss->add_spans();
+    s->set_trace_id(kTrace);
+    s->set_span_id(root ? kSpan : kParent);
+    if (!root) s->set_parent_span_id(kSpan);
+    s->set_name("autogen publish group_topic");
+    s->set_start_time_unix_nano(1767225600000000000ull);
+    s->add_links()->set_trace_id("short");
+    s->add_links()->set_trace_id(kTrace);
+    s->add_links()->set_trace_id(other);
+  }
+  const std::string json = R"j({"resourceSpans":[{"scopeSpans":[{"spans":[
+    {"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7",
+     "name":"autogen publish group_topic","startTimeUnixNano":"1767225600000000000",
+     "links":[{"traceId":"short"},{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736"},
+              {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0000000000000001"}]},
+    {"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"53995c3f42cd8ad8",
+     "parentSpanId":"00f067aa0ba902b7","name":"autogen publish group_topic",
+     "startTimeUnixNano":"1767225600000000000",
+     "links":[{"traceId":"0102030405060708090a0b0c0d0e0f10"}]}]}]}]})j";
+  auto from_protobuf = ParseOtlpProtobuf(r.SerializeAsString(), "the request body");
+  ASSERT_TRUE(from_protobuf.ok()) << from_protobuf.status().ToString();
+  auto from_json = ParseOtlpJson(json, "the JSON");
+  ASSERT_TRUE(from_json.ok()) << from_json.status().ToString();
+  ASSERT_THAT(from_protobuf->spans, SizeIs(2));
+  ASSERT_THAT(from_json->spans, SizeIs(2));
+  EXPECT_TRUE(from_protobuf->rejected.empty());
+  EXPECT_TRUE(from_json->rejected.empty());
+  EXPECT_EQ(from_protobuf->spans[0].continues_trace_id, "0102030405060708090a0b0c0d0e0f10");
+  EXPECT_EQ(from_protobuf->spans[1].continues_trace_id, "");
+  for (size_t i = 0; i < 2; ++i)
+    EXPECT_TRUE(SameSpan(from_protobuf->spans[i], from_json->spans[i])) << "span " << i;
 }
 
 // Log records of GenAI events (POST /v1/logs): each record that names a span is an event of it,

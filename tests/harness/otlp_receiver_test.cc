@@ -82,6 +82,38 @@ TEST(SpanGroupsTest, WhatCameBeforeATraceNamedItsConversationJoinsTheConversatio
   EXPECT_THAT(all[1].second, SizeIs(3));
 }
 
+// A message runtime without a span of the program's around it starts a trace per message it
+// delivers, its root linked to the trace that sent the message (AutoGen's): each such trace
+// joins the one it continues, through a chain of them, whichever of its spans came first
+// (children end, and are exported, before their root) and in whichever order one batch lists
+// them. Grouped by trace, each stays alone.
+TEST(SpanGroupsTest, ATraceWhoseRootIsLinkedToAnotherJoinsIt) {
+  auto continuing = [](const std::string& trace, const std::string& id, const std::string& of,
+                       int64_t start) {
+    Span s = MakeSpan(trace, id);
+    s.continues_trace_id = of;
+    s.start_ns = s.end_ns = start;
+    return s;
+  };
+  SpanGroups groups(GroupBy::kAuto);
+  Span child = MakeSpan("t2", "b2");
+  child.parent_span_id = "b1";
+  groups.Add({MakeSpan("t1", "a", "c1"), child}, 0);
+  // t3 continues t2, which continues t1 (its conversation is c1): listed in another order.
+  groups.Add({continuing("t3", "c", "t2", 30), continuing("t2", "b1", "t1", 20)}, 1);
+  groups.Add({MakeSpan("t3", "c2")}, 2);
+  groups.Add({continuing("t9", "x", "never-seen", 5)}, 3);
+  auto all = groups.TakeAll();
+  ASSERT_THAT(all, SizeIs(2));
+  EXPECT_EQ(all[0].first, "c1");
+  EXPECT_THAT(all[0].second, SizeIs(5));
+  EXPECT_EQ(all[1].first, "never-seen");  // The trace it continues is the session's key.
+
+  SpanGroups by_trace(GroupBy::kTrace);
+  by_trace.Add({MakeSpan("t1", "a"), continuing("t2", "b1", "t1", 20)}, 0);
+  EXPECT_EQ(by_trace.open_groups(), 2u);
+}
+
 std::string SpanJson(const std::string& trace, int n, int first = 0) {
   std::string spans;
   for (int i = first; i < first + n; ++i) {

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <tuple>
@@ -478,6 +479,33 @@ TEST(OtlpImportTest, AutoGenTurnsUnderItsRuntimesMessagingSpans) {
   EXPECT_EQ(why.root->kind, FindingKind::kLowQuality) << why.paragraph;
   EXPECT_EQ(why.root->from, "WebSearchAgent");
   EXPECT_EQ(why.root->to, "DataAnalystAgent");
+}
+
+// Without a span of the program's around the team, AutoGen's runtime starts a trace for every
+// message it delivers, its publish span linked to the create span that sent the message: the
+// traces continue one another and make one session, which says what the one trace says.
+TEST(OtlpImportTest, AutoGenTracesPerMessageContinueOneAnother) {
+  auto batch = ParseOtlpJson(Slurp(kData + "/autogen_selector_group_chat_no_root_span.json"),
+                             "autogen_selector_group_chat_no_root_span.json");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  std::set<std::string> traces;
+  for (const Span& span : batch->spans) traces.insert(span.trace_id);
+  EXPECT_THAT(traces, SizeIs(8));
+  auto sessions = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
+  ASSERT_THAT(sessions, SizeIs(1));
+  const SpanSession& s = sessions[0];
+  auto sends = Sends(s);
+  ASSERT_THAT(sends, SizeIs(2));
+  EXPECT_EQ(std::get<0>(sends[0]), "PlanningAgent");
+  EXPECT_EQ(sends[1], std::make_tuple("WebSearchAgent", "DataAnalystAgent", "reply",
+                                      "I'm sorry, but I can't help with that request."));
+  Trace trace = Trace::FromEvents(s.header, s.events);
+  Explanation why = Explain(trace, Analyze(trace, Policy{}, ScorerSet::Defaults()));
+  ASSERT_TRUE(why.root.has_value()) << why.paragraph;
+  EXPECT_EQ(why.root->kind, FindingKind::kLowQuality) << why.paragraph;
+  EXPECT_EQ(why.root->from, "WebSearchAgent");
+  EXPECT_EQ(why.root->to, "DataAnalystAgent");
+  EXPECT_THAT(Import("autogen_selector_group_chat_no_root_span.json", GroupBy::kTrace), SizeIs(8));
 }
 
 // A sequential CrewAI crew as OpenLIT traces it: create_agent spans for the crew's agents

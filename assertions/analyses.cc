@@ -151,7 +151,9 @@ std::vector<Finding> FindUncheckedConsumption(const std::vector<Handoff>& handof
   std::vector<Finding> out;
   if (policy.checks == Requirement::kOff) return out;
   for (const Handoff& h : handoffs) {
-    if (!h.is_output || h.use == nullptr || h.checked()) continue;
+    if (!h.is_output || h.use == nullptr || h.checked() ||
+        h.checks_recorded == Trace::Checks::kNotRecorded)
+      continue;
     Finding f;
     f.kind = FindingKind::kUncheckedConsumption;
     f.from = h.from;

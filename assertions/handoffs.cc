@@ -305,6 +305,7 @@ std::vector<Handoff> BuildHandoffs(const Trace& trace, const Policy& policy,
     if (m == nullptr || m->send == nullptr) continue;
     const MessageSend* send = m->send->As<MessageSend>();
     Handoff h;
+    h.checks_recorded = trace.checks();
     h.message_id = id;
     h.from = m->send->agent;
     h.to = send->to;

@@ -45,6 +45,8 @@ struct Handoff {
   const Event* check = nullptr;
   // The receiver passed the payload on to another agent.
   bool forwarded = false;
+  // Whether the session could have recorded that check (Trace::checks()).
+  Trace::Checks checks_recorded = Trace::Checks::kRecorded;
 
   bool checked() const { return check != nullptr; }
 };

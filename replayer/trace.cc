@@ -106,6 +106,12 @@ std::string_view Trace::source() const {
   return {};
 }
 
+Trace::Checks Trace::checks() const {
+  for (const KeyValue& kv : header_.metadata)
+    if (kv.key == "checks" && kv.value == "not recorded") return Checks::kNotRecorded;
+  return Checks::kRecorded;
+}
+
 const Event* Trace::BySeq(uint64_t seq) const {
   auto it = std::lower_bound(events_.begin(), events_.end(), seq,
                              [](const Event& e, uint64_t s) { return e.seq < s; });

@@ -35,6 +35,12 @@ class Trace {
   // What made the session, as its header's "source" metadata says: "proxy", "otlp" (spans
   // imported), "transcript" (a chat imported); "" for the runtime's own recordings.
   std::string_view source() const;
+  // Whether the session could record a check of another agent's output. The proxy sees
+  // HTTP, and spans say nothing of checks unless the program says them with baton's
+  // attributes: such a session's header says "checks": "not recorded", and an output used
+  // without a check there is no finding (absent evidence is not a failure).
+  enum class Checks { kRecorded, kNotRecorded };
+  Checks checks() const;
 
   // nullptr when no event has that seq.
   const Event* BySeq(uint64_t seq) const;

@@ -43,7 +43,11 @@ int RunRecord(const RecordOptions& opts, CommandContext& ctx) {
   header.session_id = std::filesystem::path(opts.out).stem().string();
   std::string command;
   for (const auto& a : opts.program) command += (command.empty() ? "" : " ") + a;
-  header.metadata = {{"command", command}, {"captured_by", "baton proxy"}};
+  // Agents behind a proxy check each other's outputs out of its sight.
+  header.metadata = {{"command", command},
+                     {"captured_by", "baton proxy"},
+                     {"source", "proxy"},
+                     {"checks", "not recorded"}};
   auto recorder = Recorder::Create(opts.out, header);
   if (!recorder.ok()) {
     ctx.err << "baton record: " << recorder.status().message() << "\n";

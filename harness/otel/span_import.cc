@@ -747,6 +747,7 @@ class SessionBuilder {
         if (e.name.rfind("baton.message.", 0) == 0) explicit_messages_ = true;
         if (e.name == attr::kRetryEvent) explicit_retries_ = true;
         if (e.name == attr::kOutcomeEvent) explicit_outcome_ = true;
+        if (e.name == attr::kCheckEvent || e.name == attr::kScoreEvent) explicit_checks_ = true;
       }
   }
 
@@ -2094,6 +2095,9 @@ class SessionBuilder {
           out.header.agents.end())
         out.header.agents.push_back(e.agent);
     out.header.metadata.push_back({"source", "otlp"});
+    // The GenAI conventions cannot say that an agent checked another's output; a program
+    // says it with baton.check / baton.score events, and one that said none recorded none.
+    if (!explicit_checks_) out.header.metadata.push_back({"checks", "not recorded"});
     std::set<std::string> traces, services;
     for (const Span& s : spans_) {
       traces.insert(s.trace_id);
@@ -2155,6 +2159,7 @@ class SessionBuilder {
   bool explicit_messages_ = false;
   bool explicit_retries_ = false;
   bool explicit_outcome_ = false;
+  bool explicit_checks_ = false;  // A baton.check or baton.score event: checks are recorded.
   std::vector<Item> items_;
   std::vector<size_t> model_items_;
   std::map<std::string, std::vector<Pending>> pending_;  // By receiving agent.

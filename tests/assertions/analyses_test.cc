@@ -137,6 +137,23 @@ TEST_F(AnalysesTest, UncheckedConsumptionNamesTheUse) {
   EXPECT_TRUE(FindUncheckedConsumption(BuildHandoffs(healthy, policy_, scorers_), policy_).empty());
 }
 
+// A session that could not record checks (a proxy's, spans without baton's check events)
+// says so in its header: an output used without a check there is no finding, since the check
+// may have happened out of sight. The same events with checks recordable are one.
+TEST_F(AnalysesTest, AnUncheckedUseIsNoFindingWhereChecksWereNotRecorded) {
+  Trace t = Record(Incident::kEmptyToolResult);
+  ASSERT_NE(First(Run(t), FindingKind::kUncheckedConsumption), nullptr);
+  EXPECT_EQ(t.checks(), Trace::Checks::kRecorded);
+  SessionHeader header = t.header();
+  header.metadata.push_back({"checks", "not recorded"});
+  Trace unseen = Trace::FromEvents(header, t.events());
+  EXPECT_EQ(unseen.checks(), Trace::Checks::kNotRecorded);
+  Analysis a = Run(unseen);
+  EXPECT_EQ(First(a, FindingKind::kUncheckedConsumption), nullptr);
+  // What the handoff carried is still judged.
+  EXPECT_EQ(a.findings.size() + 1, Run(t).findings.size());
+}
+
 TEST_F(AnalysesTest, LoopsPastTheBound) {
   Trace t = Record(Incident::kUnboundedLoop);
   Analysis a = Run(t);

@@ -87,6 +87,9 @@ TEST_F(JsSdkTest, OpenAiSdkRecordsAndReplaysPlainAndStreamed) {
   auto trace = Trace::Load(recording);
   ASSERT_TRUE(trace.ok()) << trace.status().ToString();
   EXPECT_THAT(trace->agents(), ::testing::Contains("researcher"));
+  // The agents check each other's outputs (or not) out of the proxy's sight.
+  EXPECT_EQ(trace->source(), "proxy");
+  EXPECT_EQ(trace->checks(), Trace::Checks::kNotRecorded);
   RunResult inspect = RunCommand(kBaton + " inspect " + recording);
   EXPECT_THAT(inspect.out, HasSubstr("message_send 1"));
   EXPECT_THAT(inspect.out, HasSubstr("message_delivery 1"));

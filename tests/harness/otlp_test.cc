@@ -508,6 +508,31 @@ TEST(OtlpImportTest, AutoGenTracesPerMessageContinueOneAnother) {
   EXPECT_THAT(Import("autogen_selector_group_chat_no_root_span.json", GroupBy::kTrace), SizeIs(8));
 }
 
+// The GenAI conventions cannot say that an agent checked another's output: a session from
+// spans without baton's check or score events says its checks were not recorded, and a
+// healthy team passes the gate instead of failing on uses nobody could have recorded a check
+// of. The same spans with the program's baton.check event record checks.
+TEST(OtlpImportTest, SpansWithoutBatonChecksRecordNoChecksAndAHealthyTeamPasses) {
+  std::string json = Slurp(kData + "/autogen_selector_group_chat.json");
+  const std::string refusal = "I'm sorry, but I can't help with that request.";
+  for (size_t at = json.find(refusal); at != std::string::npos; at = json.find(refusal, at))
+    json.replace(at, refusal.size(), "Dwyane Wade: 1397 points; 214 and 398 rebounds.");
+  auto batch = ParseOtlpJson(json, "healthy");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  auto sessions = SessionsFromSpans(batch->spans, GroupBy::kAuto);
+  ASSERT_THAT(sessions, SizeIs(1));
+  EXPECT_EQ(Meta(sessions[0].header, "checks"), "not recorded");
+  Trace trace = Trace::FromEvents(sessions[0].header, sessions[0].events);
+  EXPECT_TRUE(Analyze(trace, Policy{}, ScorerSet::Defaults()).passed());
+
+  for (Span& span : batch->spans)
+    if (span.name == "invoke_agent DataAnalystAgent")
+      span.events.push_back({std::string(attr::kCheckEvent), span.start_ns + 1, {}});
+  auto checked = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
+  ASSERT_THAT(checked, SizeIs(1));
+  EXPECT_EQ(Meta(checked[0].header, "checks"), "");
+}
+
 // A sequential CrewAI crew as OpenLIT traces it: create_agent spans for the crew's agents
 // (here the writer is created between the two tasks), the tasks as invoke_agent turns under
 // the crew's invoke_workflow span, each with its model calls. The writer's task answers the

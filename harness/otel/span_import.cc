@@ -1145,6 +1145,32 @@ class SessionBuilder {
     return last_own_model_start_[i] >= t;
   }
 
+  // Whether span s's input (input.value) holds `text`: as written, or as a string in its JSON
+  // (where quotes and line breaks in `text` are escaped).
+  bool InputCarries(const Span& s, const std::string& text) {
+    std::string scratch;
+    const std::string& input = TextOf(s.attributes, "input.value", scratch);
+    if (input.find(text) != std::string::npos) return true;
+    element doc;
+    if (input.empty() || (input[0] != '{' && input[0] != '[') ||
+        parser_.parse(input).get(doc) != simdjson::SUCCESS)
+      return false;
+    // Iterative: a document's depth is the parser's limit, not the stack's.
+    std::vector<element> pending = {doc};
+    while (!pending.empty()) {
+      element e = pending.back();
+      pending.pop_back();
+      if (e.is_string()) {
+        if (std::string_view(e.get_string()).find(text) != std::string_view::npos) return true;
+      } else if (e.is_array()) {
+        for (element item : e.get_array()) pending.push_back(item);
+      } else if (e.is_object()) {
+        for (auto field : e.get_object()) pending.push_back(field.value);
+      }
+    }
+    return false;
+  }
+
   // The nearest agent span above span i (not i itself), or SIZE_MAX.
   size_t CallerSpan(size_t i) {
     auto p = index_.find(spans_[i].parent_span_id);
@@ -1380,11 +1406,15 @@ class SessionBuilder {
     // gen_ai.agent.handoff_parent: OpenLLMetry's name for the agent that handed off.
     std::string caller = FirstString(s, {"gen_ai.caller.agent.name", "gen_ai.caller.name",
                                          "gen_ai.caller.agent.id", "gen_ai.agent.handoff_parent"});
+    bool graph_edge = false;
     if (caller.empty()) {
-      // A LangGraph edge: the node this one follows, when that node is an agent seen here.
+      // A graph edge (LangGraph's, or a CrewAI crew's task order as OpenInference traces it):
+      // the node this one follows, when that node is an agent seen here.
       std::string from = s.Str("graph.node.parent_id");
-      if (std::find(agent_names_.begin(), agent_names_.end(), from) != agent_names_.end())
+      if (std::find(agent_names_.begin(), agent_names_.end(), from) != agent_names_.end()) {
         caller = from;
+        graph_edge = true;
+      }
     }
     std::string reply;  // The previous turn's, when that is what this agent answers.
     if (caller.empty() && previous_turn_[i] != SIZE_MAX) {
@@ -1393,6 +1423,13 @@ class SessionBuilder {
       // A turn that said nothing (or whose content was not captured) sent nothing.
       if (reply.empty()) return;
       caller = agents_[turn];
+    } else if (graph_edge && previous_turn_[i] != SIZE_MAX &&
+               agents_[previous_turn_[i]] == caller) {
+      // The edge from the turn just before, whose reply this node was given (a CrewAI task's
+      // context is the task before it's output): the node answers that reply, as a turn does,
+      // rather than its whole input (the task's arguments, a graph's state).
+      std::string said = AgentReplyText(previous_turn_[i]);
+      if (!said.empty() && InputCarries(s, said)) reply = std::move(said);
     }
     size_t caller_span = SIZE_MAX;  // Run inside the caller's span: a call that returns to it.
     if (caller.empty()) {

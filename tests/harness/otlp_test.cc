@@ -558,6 +558,38 @@ TEST(OtlpImportTest, CrewTasksTakeTurnsAndAgentCreationsAreNoTurns) {
   EXPECT_THAT(callers, ElementsAre("Senior Researcher", "Writer"));
 }
 
+// The same kind of crew as OpenInference's CrewAI instrumentation traces it: each task a
+// "<role>._execute_core" AGENT span naming its agent in graph.node.id and the agent before it
+// in graph.node.parent_id, its arguments (the agent, the context, the tools) as input.value,
+// its output as output.value. The writer's context is the researcher's output: the writer
+// answers that reply (a refusal here), not the task's arguments, and why names the handoff.
+TEST(OtlpImportTest, CrewTasksAsOpenInferenceTracesThemAnswerTheTaskBefore) {
+  auto sessions = Import("crewai_openinference.json");
+  ASSERT_THAT(sessions, SizeIs(1));
+  const SpanSession& s = sessions[0];
+  EXPECT_THAT(Sends(s), ElementsAre(std::make_tuple("Senior Researcher", "Writer", "reply",
+                                                    "I'm sorry, but I can't help with that "
+                                                    "request.")));
+  Trace trace = Trace::FromEvents(s.header, s.events);
+  Explanation why = Explain(trace, Analyze(trace, Policy{}, ScorerSet::Defaults()));
+  ASSERT_TRUE(why.root.has_value()) << why.paragraph;
+  EXPECT_EQ(why.root->kind, FindingKind::kLowQuality) << why.paragraph;
+  EXPECT_EQ(why.root->from, "Senior Researcher");
+  EXPECT_EQ(why.root->to, "Writer");
+
+  // A task given something else than the task before's output is invoked with its input.
+  auto batch = ParseOtlpJson(Slurp(kData + "/crewai_openinference.json"), "crew");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  for (Span& span : batch->spans)
+    if (span.name == "Writer._execute_core")
+      for (Attribute& a : span.attributes)
+        if (a.key == "input.value") a.value = AttributeValue::String(R"({"context": ""})");
+  auto other = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
+  ASSERT_THAT(other, SizeIs(1));
+  EXPECT_THAT(Sends(other[0]), ElementsAre(std::make_tuple("Senior Researcher", "Writer", "invoke",
+                                                           R"({"context": ""})")));
+}
+
 // LangSmith's OTel export (its Python SDK) puts a LangChain run's inputs and outputs on the
 // span as they serialize: gen_ai.prompt {"messages": [[...]]} and gen_ai.completion
 // {"generations": [[{"text", "message"}]]}, each message in LangChain's {"lc", "id",

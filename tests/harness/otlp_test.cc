@@ -95,6 +95,21 @@ std::string Meta(const SessionHeader& h, const std::string& key) {
   return "";
 }
 
+// Whether `why` on session `s` (the default policy) names a root cause of `kind` at the
+// boundary `to` <- `from`; the paragraph when not.
+::testing::AssertionResult RootCauseIs(const SpanSession& s, FindingKind kind,
+                                       const std::string& from, const std::string& to) {
+  Trace trace = Trace::FromEvents(s.header, s.events);
+  Explanation why = Explain(trace, Analyze(trace, Policy{}, ScorerSet::Defaults()));
+  if (!why.root.has_value())
+    return ::testing::AssertionFailure() << "no root cause: " << why.paragraph;
+  if (why.root->kind != kind || why.root->from != from || why.root->to != to)
+    return ::testing::AssertionFailure()
+           << "root cause " << FindingKindName(why.root->kind) << " at " << why.root->to << " <- "
+           << why.root->from << ": " << why.paragraph;
+  return ::testing::AssertionSuccess();
+}
+
 // --- AttributeKey ------------------------------------------------------------------------
 
 TEST(AttributeKeyTest, KeepsShortAndLongKeysThroughCopiesMovesAndSelfAssignment) {
@@ -472,13 +487,7 @@ TEST(OtlpImportTest, AutoGenTurnsUnderItsRuntimesMessagingSpans) {
   EXPECT_EQ(tools[0]->As<ToolCall>()->arguments.text,
             R"({"query": "Miami Heat highest points 2006-2007"})");
   EXPECT_EQ(tools[0]->As<ToolCall>()->result.text, "Dwyane Wade: 1397 points");
-  Trace trace = Trace::FromEvents(s.header, s.events);
-  Analysis analysis = Analyze(trace, Policy{}, ScorerSet::Defaults());
-  Explanation why = Explain(trace, analysis);
-  ASSERT_TRUE(why.root.has_value()) << why.paragraph;
-  EXPECT_EQ(why.root->kind, FindingKind::kLowQuality) << why.paragraph;
-  EXPECT_EQ(why.root->from, "WebSearchAgent");
-  EXPECT_EQ(why.root->to, "DataAnalystAgent");
+  EXPECT_TRUE(RootCauseIs(s, FindingKind::kLowQuality, "WebSearchAgent", "DataAnalystAgent"));
 }
 
 // Without a span of the program's around the team, AutoGen's runtime starts a trace for every
@@ -499,12 +508,7 @@ TEST(OtlpImportTest, AutoGenTracesPerMessageContinueOneAnother) {
   EXPECT_EQ(std::get<0>(sends[0]), "PlanningAgent");
   EXPECT_EQ(sends[1], std::make_tuple("WebSearchAgent", "DataAnalystAgent", "reply",
                                       "I'm sorry, but I can't help with that request."));
-  Trace trace = Trace::FromEvents(s.header, s.events);
-  Explanation why = Explain(trace, Analyze(trace, Policy{}, ScorerSet::Defaults()));
-  ASSERT_TRUE(why.root.has_value()) << why.paragraph;
-  EXPECT_EQ(why.root->kind, FindingKind::kLowQuality) << why.paragraph;
-  EXPECT_EQ(why.root->from, "WebSearchAgent");
-  EXPECT_EQ(why.root->to, "DataAnalystAgent");
+  EXPECT_TRUE(RootCauseIs(s, FindingKind::kLowQuality, "WebSearchAgent", "DataAnalystAgent"));
   EXPECT_THAT(Import("autogen_selector_group_chat_no_root_span.json", GroupBy::kTrace), SizeIs(8));
 }
 
@@ -570,12 +574,7 @@ TEST(OtlpImportTest, CrewTasksAsOpenInferenceTracesThemAnswerTheTaskBefore) {
   EXPECT_THAT(Sends(s), ElementsAre(std::make_tuple("Senior Researcher", "Writer", "reply",
                                                     "I'm sorry, but I can't help with that "
                                                     "request.")));
-  Trace trace = Trace::FromEvents(s.header, s.events);
-  Explanation why = Explain(trace, Analyze(trace, Policy{}, ScorerSet::Defaults()));
-  ASSERT_TRUE(why.root.has_value()) << why.paragraph;
-  EXPECT_EQ(why.root->kind, FindingKind::kLowQuality) << why.paragraph;
-  EXPECT_EQ(why.root->from, "Senior Researcher");
-  EXPECT_EQ(why.root->to, "Writer");
+  EXPECT_TRUE(RootCauseIs(s, FindingKind::kLowQuality, "Senior Researcher", "Writer"));
 
   // A task given something else than the task before's output is invoked with its input.
   auto batch = ParseOtlpJson(Slurp(kData + "/crewai_openinference.json"), "crew");
@@ -922,13 +921,7 @@ TEST(OtlpImportTest, AnAgentUsedAsAToolReturnsItsReplyToItsCaller) {
     EXPECT_THAT(order,
                 ElementsAre("editor model_call", "researcher model_call", "researcher model_call",
                             "reply sent", "editor model_call", "reply processed"));
-    Trace trace = Trace::FromEvents(s.header, s.events);
-    Analysis analysis = Analyze(trace, Policy{}, ScorerSet::Defaults());
-    Explanation why = Explain(trace, analysis);
-    ASSERT_TRUE(why.root.has_value()) << why.paragraph;
-    EXPECT_EQ(why.root->kind, FindingKind::kLowQuality) << why.paragraph;
-    EXPECT_EQ(why.root->from, "researcher");
-    EXPECT_EQ(why.root->to, "editor");
+    EXPECT_TRUE(RootCauseIs(s, FindingKind::kLowQuality, "researcher", "editor"));
   }
 }
 

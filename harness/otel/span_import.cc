@@ -343,6 +343,35 @@ std::vector<ParsedMessage> NonArrayMessagesOf(simdjson::dom::parser& parser,
 
 // The messages in a JSON attribute value: an array of messages, one message, or plain text
 // (which is one message of `default_role`).
+// The answer in Logfire's response_data (its OpenAI instrumentation before the GenAI names,
+// still written beside them): {"message": {...}, "usage"} for a chat completion,
+// {"combined_chunk_content", "chunk_count"} for a stream it could not assemble, {"text",
+// "finish_reason"} for a completion; empty for anything else.
+std::vector<ParsedMessage> LogfireResponseMessages(simdjson::dom::parser& parser,
+                                                   std::string_view text) {
+  std::vector<ParsedMessage> out;
+  element doc, v;
+  if (text.empty() || text[0] != '{' || parser.parse(text).get(doc) != simdjson::SUCCESS ||
+      !doc.is_object())
+    return out;
+  if (doc["message"].get(v) == simdjson::SUCCESS && v.is_object()) {
+    ParsedMessage pm = MessageOf(v);
+    if (pm.message.role.empty()) pm.message.role = "assistant";
+    out.push_back(std::move(pm));
+    return out;
+  }
+  for (std::string_view key : {"combined_chunk_content", "text"})
+    if (doc[key].get(v) == simdjson::SUCCESS && v.is_string()) {
+      ParsedMessage pm;
+      pm.message.role = "assistant";
+      pm.message.content.text = std::string(std::string_view(v.get_string()));
+      pm.finish_reason = Field(doc, "finish_reason");
+      out.push_back(std::move(pm));
+      break;
+    }
+  return out;
+}
+
 std::vector<ParsedMessage> MessagesOf(simdjson::dom::parser& parser, const std::string& text,
                                       const std::string& default_role) {
   if (auto list = ArrayMessagesOf(parser, text, default_role)) return std::move(*list);
@@ -628,7 +657,8 @@ bool IsContentKey(std::string_view k) {
   if (k.starts_with("ai.")) return any_prefix(k.substr(3), kAi);
   return k.starts_with("input.value") || k.starts_with("output.value") ||
          k == "traceloop.entity.input" || k == "traceloop.entity.output" || k == "tool_arguments" ||
-         k == "tool_response";  // Pydantic AI's before 1.0.
+         k == "tool_response" ||                       // Pydantic AI's before 1.0.
+         k == "request_data" || k == "response_data";  // Logfire's.
 }
 
 CallErrorCode ErrorCodeOf(const Span& s, const std::string& error) {
@@ -1730,6 +1760,10 @@ class SessionBuilder {
     } else if (const std::string& v = TextOf(s.attributes, "ai.prompt.messages", scratch);
                !v.empty()) {
       append(MessagesOf(parser_, v, "user"));  // The Vercel AI SDK's provider request.
+    } else if (const std::string& body = TextOf(s.attributes, "request_data", scratch);
+               body.find("\"messages\"") != std::string::npos) {
+      // Logfire's OpenAI instrumentation before the GenAI names: the request body as sent.
+      append(MessagesOf(parser_, body, "user"));
     } else if (const std::string& adk =
                    TextOf(s.attributes, "gcp.vertex.agent.llm_request", scratch);
                !adk.empty()) {
@@ -1870,6 +1904,10 @@ class SessionBuilder {
       output = std::move(flat);
     } else if (auto oi = OpenInferenceMessages(s.attributes, "llm.output_messages"); !oi.empty()) {
       output = std::move(oi);
+    } else if (auto logfire =
+                   LogfireResponseMessages(parser_, TextOf(s.attributes, "response_data", scratch));
+               !logfire.empty()) {
+      output = std::move(logfire);
     } else if (const std::string& adk =
                    TextOf(s.attributes, "gcp.vertex.agent.llm_response", scratch);
                !adk.empty()) {

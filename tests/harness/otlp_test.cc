@@ -423,6 +423,35 @@ TEST(OtlpImportTest, VercelAiSdkSpans) {
                                                     "The EU average rate is 30%.")));
 }
 
+// Logfire's OpenAI instrumentation in its releases before the GenAI message attributes: the
+// request body as request_data and the answer as response_data ({"message"}, or the text of a
+// stream as combined_chunk_content), JSON strings. Read as messages, and left out of the span
+// starts with the other content.
+TEST(OtlpImportTest, LogfireRequestAndResponseData) {
+  auto sessions = Import("logfire_openai.json");
+  ASSERT_THAT(sessions, SizeIs(1));
+  const SpanSession& s = sessions[0];
+  EXPECT_EQ(Meta(s.header, "content"), "recorded");
+  auto calls = Of<ModelCall>(s);
+  ASSERT_THAT(calls, SizeIs(2));
+  const ModelCall& first = *calls[0]->As<ModelCall>();
+  EXPECT_EQ(first.request.model, "gpt-4o");
+  ASSERT_EQ(first.request.messages.size(), 2u);
+  EXPECT_EQ(first.request.messages[0].role, "system");
+  EXPECT_EQ(first.request.messages[1].content.text, "Where is order 42?");
+  ASSERT_THAT(first.response.tool_calls, SizeIs(1));
+  EXPECT_EQ(first.response.tool_calls[0].name, "lookup_order");
+  EXPECT_EQ(first.response.tool_calls[0].id, "call_7");
+  const ModelCall& second = *calls[1]->As<ModelCall>();
+  ASSERT_EQ(second.request.messages.size(), 4u);
+  EXPECT_EQ(second.request.messages[3].role, "tool");
+  EXPECT_EQ(second.request.messages[3].tool_call_id, "call_7");
+  EXPECT_EQ(second.response.content.text, "Order 42 shipped on 2025-11-20.");
+  for (const Event* e : Of<SpanStart>(s))
+    for (const KeyValue& kv : e->As<SpanStart>()->attributes)
+      EXPECT_TRUE(kv.key != "request_data" && kv.key != "response_data") << kv.key;
+}
+
 // AG2's instrumentation traces agents' turns, not their model calls: invoke_agent spans
 // with gen_ai.input.messages / gen_ai.output.messages under a conversation span (a group
 // chat's manager runs its own conversation). Each turn answers the one before it, as in a

@@ -341,8 +341,6 @@ std::vector<ParsedMessage> NonArrayMessagesOf(simdjson::dom::parser& parser,
   return out;
 }
 
-// The messages in a JSON attribute value: an array of messages, one message, or plain text
-// (which is one message of `default_role`).
 // The answer in Logfire's response_data (its OpenAI instrumentation before the GenAI names,
 // still written beside them): {"message": {...}, "usage"} for a chat completion,
 // {"combined_chunk_content", "chunk_count"} for a stream it could not assemble, {"text",
@@ -372,6 +370,8 @@ std::vector<ParsedMessage> LogfireResponseMessages(simdjson::dom::parser& parser
   return out;
 }
 
+// The messages in a JSON attribute value: an array of messages, one message, or plain text
+// (which is one message of `default_role`).
 std::vector<ParsedMessage> MessagesOf(simdjson::dom::parser& parser, const std::string& text,
                                       const std::string& default_role) {
   if (auto list = ArrayMessagesOf(parser, text, default_role)) return std::move(*list);
@@ -1145,7 +1145,7 @@ class SessionBuilder {
       model_replies_read_ = true;
       for (size_t j = 0; j < spans_.size(); ++j) {
         if (roles_[j] != SpanRole::kModel || spans_[j].status == StatusCode::kError) continue;
-        const size_t owner = CallerSpan(j);
+        const size_t owner = ModelCallOwner(j);
         if (owner == SIZE_MAX) continue;
         auto [last, fresh] = model_reply_.try_emplace(owner, INT64_MIN, std::string());
         if (spans_[j].end_ns < last->second.first) continue;
@@ -1168,11 +1168,22 @@ class SessionBuilder {
       last_own_model_start_.assign(spans_.size(), INT64_MIN);
       for (size_t j = 0; j < spans_.size(); ++j) {
         if (roles_[j] != SpanRole::kModel) continue;
-        if (const size_t owner = CallerSpan(j); owner != SIZE_MAX)
+        if (const size_t owner = ModelCallOwner(j); owner != SIZE_MAX)
           last_own_model_start_[owner] = std::max(last_own_model_start_[owner], spans_[j].start_ns);
       }
     }
     return last_own_model_start_[i] >= t;
+  }
+
+  // The agent span whose own call model span j is (CallerSpan), or SIZE_MAX: found once for
+  // every model span, for LastModelReplyUnder and CallsModelAfter alike.
+  size_t ModelCallOwner(size_t j) {
+    if (model_call_owner_.empty()) {
+      model_call_owner_.assign(spans_.size(), SIZE_MAX);
+      for (size_t k = 0; k < spans_.size(); ++k)
+        if (roles_[k] == SpanRole::kModel) model_call_owner_[k] = CallerSpan(k);
+    }
+    return model_call_owner_[j];
   }
 
   // Whether span s's input (input.value) holds `text`: as written, or as a string in its JSON
@@ -1521,8 +1532,8 @@ class SessionBuilder {
   void EmitReturn(size_t i) {
     const Span& s = spans_[i];
     std::string reply = SpanReplyText(s);
-    if (reply.empty()) reply = s.Str("ai.response.text");
-    if (reply.empty()) reply = LastModelReplyUnder(i);  // The AI SDK's generateText.
+    if (reply.empty()) reply = s.Str("ai.response.text");  // The AI SDK's generateText.
+    if (reply.empty()) reply = LastModelReplyUnder(i);
     if (reply.empty()) return;
     const std::string& caller = returns_to_[i];
     const int64_t end_ns = DoneAt(i);
@@ -2212,11 +2223,12 @@ class SessionBuilder {
   // LastModelReplyUnder's: by agent span, the end and text of its last model call's answer.
   static constexpr const char* kReplyReader = "\x01reply";
   bool model_replies_read_ = false;
+  std::unordered_map<size_t, std::pair<int64_t, std::string>> model_reply_;
   // CallsModelAfter's: by agent span, the latest start of a model call of its own.
   std::vector<int64_t> last_own_model_start_;
+  std::vector<size_t> model_call_owner_;  // ModelCallOwner's, by span: SIZE_MAX for none.
   // Tool calls emitted without a result, by call id: the item that FillToolResults fills.
   std::unordered_map<std::string, size_t> tool_awaiting_result_;
-  std::unordered_map<size_t, std::pair<int64_t, std::string>> model_reply_;
   std::vector<int> depth_;
   std::vector<int64_t> hints_;  // baton.seq of each span, INT64_MAX when absent.
   std::vector<size_t> order_;

@@ -72,6 +72,9 @@ int RunServe(const ServeOptions& opts, CommandContext& ctx) {
     ctx.err << " (" << s.log_records_unjoined << " whose span never arrived, left out)";
   if (s.spans_rejected) ctx.err << ", " << s.spans_rejected << " spans or log records rejected";
   if (s.refused_busy) ctx.err << ", " << s.refused_busy << " requests refused while busy (429)";
+  if (s.refused_large) ctx.err << ", " << s.refused_large << " requests refused as too large (413)";
+  if (s.refused_bad)
+    ctx.err << ", " << s.refused_bad << " requests refused as malformed (400, 404, 405 or 415)";
   if (s.write_errors) ctx.err << ", " << s.write_errors << " sessions NOT written";
   ctx.err << "\n";
   return s.write_errors == 0 ? kExitOk : kExitBadInput;

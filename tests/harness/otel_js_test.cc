@@ -132,7 +132,9 @@ TEST(OtelJsExporterTest, BatonAttributesGiveTheRuntimesRootCause) {
     }
   const std::string log = Stop(served, dir);
   EXPECT_THAT(log, HasSubstr("4 sessions written"));
-  EXPECT_THAT(log, Not(HasSubstr("415")));
+  // A refused request (say a 415 for an encoding the receiver did not take) is counted in the
+  // stop line; the path of the temporary directory may hold any digits.
+  EXPECT_THAT(log, Not(HasSubstr("refused")));
 
   for (const char* scenario : {"stale_context", "misunderstood_task"}) {
     SCOPED_TRACE(scenario);
@@ -161,6 +163,24 @@ TEST(OtelJsExporterTest, BatonAttributesGiveTheRuntimesRootCause) {
 // baton serve joins the two exports into one session per conversation, with the messages,
 // and the planner's transfer_to_researcher request as the handoff. With capture off (the
 // default) the same run has no message text, and says so.
+// What the receiver refused is said when it stops, so an exporter configured wrongly (a body
+// that is not OTLP, a path that is not /v1/traces) is not a silent loss.
+TEST(OtelServeTest, TheStopLineCountsTheRequestsItRefused) {
+  const std::string dir = FreshTempDir("otel_serve_refused");
+  const Served served = Serve(dir);
+  ASSERT_FALSE(served.endpoint.empty()) << Slurp(dir + "/serve.log");
+  const std::string post =
+      "node -e 'fetch(process.argv[1], {method: \"POST\", headers: {\"content-type\": "
+      "process.argv[2]}, body: \"x\"}).then(r => console.log(r.status))' ";
+  RunResult yaml = RunCommand(post + served.endpoint + "/v1/traces text/yaml");
+  EXPECT_EQ(yaml.out, "415\n") << yaml.err;
+  RunResult bad_json = RunCommand(post + served.endpoint + "/v1/traces application/json");
+  EXPECT_EQ(bad_json.out, "400\n") << bad_json.err;
+  const std::string log = Stop(served, dir);
+  EXPECT_THAT(log, HasSubstr("stopped: 2 requests, 0 spans, 0 sessions written, 2 requests "
+                             "refused as malformed (400, 404, 405 or 415)"));
+}
+
 TEST(OtelJsInstrumentationTest, TheOpenAiInstrumentationsLogRecordsGiveTheMessages) {
   ASSERT_EQ(RunCommand("test -d " + kJs + "/node_modules/@opentelemetry/instrumentation-openai")
                 .exit_code,

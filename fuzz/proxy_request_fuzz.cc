@@ -16,9 +16,13 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   using baton::proxy::ModelApi;
-  const auto api = static_cast<ModelApi>(data[0] % 6);
+  const auto api = static_cast<ModelApi>(data[0] % (static_cast<int>(ModelApi::kOpaque) + 1));
   std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
-  auto parsed = baton::proxy::ParseRequest(api, "POST", "/v1/x", body);
+  // Gemini's model and stream are read from the path.
+  const char* path = api == ModelApi::kGeminiGenerateContent
+                         ? "/v1beta/models/m:streamGenerateContent?alt=sse"
+                         : "/v1/x";
+  auto parsed = baton::proxy::ParseRequest(api, "POST", path, body);
   if (parsed.ok()) (void)parsed->request.messages.size();
   (void)baton::proxy::CanonicalJson(body);
   (void)baton::proxy::ParseResponseBody(api, body);

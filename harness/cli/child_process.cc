@@ -93,7 +93,8 @@ std::string LastComplaint(const std::string& path) {
 EnvVars ProxyEnvironment(const std::string& origin) {
   return {{"OPENAI_BASE_URL", origin + "/v1"},
           {"OPENAI_API_BASE", origin + "/v1"},
-          {"ANTHROPIC_BASE_URL", origin}};
+          {"ANTHROPIC_BASE_URL", origin},
+          {"GOOGLE_GEMINI_BASE_URL", origin}};
 }
 
 Status CheckWritable(const std::string& path) {

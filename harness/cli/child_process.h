@@ -22,8 +22,9 @@ using EnvVars = std::vector<std::pair<std::string, std::string>>;
 Result<int> RunProgram(const std::vector<std::string>& argv, const EnvVars& extra_env,
                        const std::string& stderr_path = "");
 
-// The variables that point OpenAI and Anthropic SDKs at a proxy at `origin`
-// ("http://127.0.0.1:PORT"): OPENAI_BASE_URL, OPENAI_API_BASE, ANTHROPIC_BASE_URL.
+// The variables that point OpenAI, Anthropic and Google Gen AI SDKs at a proxy at `origin`
+// ("http://127.0.0.1:PORT"): OPENAI_BASE_URL, OPENAI_API_BASE, ANTHROPIC_BASE_URL,
+// GOOGLE_GEMINI_BASE_URL.
 EnvVars ProxyEnvironment(const std::string& origin);
 
 // The last line of a program's saved standard error that is not blank or indented (a

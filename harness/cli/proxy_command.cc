@@ -109,6 +109,7 @@ int RunProxy(ProxyVerbOptions& opts, CommandContext& ctx) {
   ctx.err << "baton proxy: " << mode << " on http://" << po.listen_host << ":" << (*server)->port()
           << " (OPENAI_BASE_URL=http://" << po.listen_host << ":" << (*server)->port()
           << "/v1, ANTHROPIC_BASE_URL=http://" << po.listen_host << ":" << (*server)->port()
+          << ", GOOGLE_GEMINI_BASE_URL=http://" << po.listen_host << ":" << (*server)->port()
           << ")\n";
   ctx.err.flush();
   int sig = 0;
@@ -140,7 +141,8 @@ void AddProxyCommand(CLI::App& app, CommandContext& ctx) {
   CLI::App* sub = app.add_subcommand(
       "proxy",
       "Run the model-API record/replay proxy as a service until SIGINT/SIGTERM.\n"
-      "Point OPENAI_BASE_URL at http://HOST:PORT/v1 and ANTHROPIC_BASE_URL at http://HOST:PORT.\n"
+      "Point OPENAI_BASE_URL at http://HOST:PORT/v1, and ANTHROPIC_BASE_URL and\n"
+      "GOOGLE_GEMINI_BASE_URL at http://HOST:PORT.\n"
       "A strict replay answers a request the recording lacks with HTTP 424 and an error body\n"
       "naming the agent, the call and the field diff. " +
           TransportOnlyHelp());

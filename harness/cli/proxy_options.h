@@ -14,7 +14,8 @@
 namespace baton::cli {
 
 struct ProxyCliOptions {
-  std::vector<std::string> upstreams;  // "openai=URL", "anthropic=URL", or a bare URL (OpenAI).
+  // "openai=URL", "anthropic=URL", "gemini=URL", or a bare URL (OpenAI's).
+  std::vector<std::string> upstreams;
   std::string pace = "fast";
   size_t max_body_bytes = 32u << 20;
   std::string faults;  // --faults SPEC (harness/proxy/fault_plan.h).
@@ -31,9 +32,10 @@ inline std::string TransportOnlyHelp() {
 
 inline void AddProxyOptions(CLI::App* sub, ProxyCliOptions& o) {
   sub->add_option("--upstream", o.upstreams,
-                  "openai=URL or anthropic=URL (repeatable; a bare URL is OpenAI's). Default: "
-                  "OPENAI_BASE_URL / ANTHROPIC_BASE_URL as set before baton, else the vendors' "
-                  "public endpoints")
+                  "openai=URL, anthropic=URL or gemini=URL (repeatable; a bare URL is "
+                  "OpenAI's). Default: OPENAI_BASE_URL / ANTHROPIC_BASE_URL / "
+                  "GOOGLE_GEMINI_BASE_URL as set before baton, else the vendors' public "
+                  "endpoints")
       ->take_all();
   sub->add_option("--pace", o.pace,
                   "Replayed streams: fast (default) or recorded (the recorded time to first byte "
@@ -54,16 +56,20 @@ inline Status ApplyProxyOptions(const ProxyCliOptions& cli, proxy::ProxyOptions&
     o.openai_upstream = v;
   if (const char* v = std::getenv("ANTHROPIC_BASE_URL"); v != nullptr && *v != '\0')
     o.anthropic_upstream = v;
+  if (const char* v = std::getenv("GOOGLE_GEMINI_BASE_URL"); v != nullptr && *v != '\0')
+    o.gemini_upstream = v;
   for (const std::string& u : cli.upstreams) {
     if (u.rfind("openai=", 0) == 0) {
       o.openai_upstream = u.substr(7);
     } else if (u.rfind("anthropic=", 0) == 0) {
       o.anthropic_upstream = u.substr(10);
+    } else if (u.rfind("gemini=", 0) == 0) {
+      o.gemini_upstream = u.substr(7);
     } else if (u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0) {
       o.openai_upstream = u;
     } else {
       return Status::InvalidArgument("--upstream '" + u +
-                                     "': expected openai=URL, anthropic=URL or a URL");
+                                     "': expected openai=URL, anthropic=URL, gemini=URL or a URL");
     }
   }
   o.pace = cli.pace == "recorded" ? proxy::Pace::kRecorded : proxy::Pace::kFast;

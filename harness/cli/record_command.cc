@@ -1,9 +1,9 @@
 // `baton record -o FILE -- CMD ARGS...`: runs any program with its model API calls going
-// through the recording proxy (OPENAI_BASE_URL, OPENAI_API_BASE, ANTHROPIC_BASE_URL point at
-// it), and with BATON_RECORD set, so a program on baton's own runtime records itself the same
-// way. Exits with the program's exit status; the file is closed cleanly (footer, rename)
-// however the program ends. If baton itself is killed, FILE.incomplete holds what was
-// recorded, readable like any crashed recording.
+// through the recording proxy (OPENAI_BASE_URL, OPENAI_API_BASE, ANTHROPIC_BASE_URL,
+// GOOGLE_GEMINI_BASE_URL point at it), and with BATON_RECORD set, so a program on baton's own
+// runtime records itself the same way. Exits with the program's exit status; the file is closed
+// cleanly (footer, rename) however the program ends. If baton itself is killed, FILE.incomplete
+// holds what was recorded, readable like any crashed recording.
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -101,9 +101,10 @@ void AddRecordCommand(CLI::App& app, CommandContext& ctx) {
   CLI::App* sub = app.add_subcommand(
       "record",
       "Record any program's model API calls: baton record -o FILE -- PROGRAM ARGS...\n"
-      "Sets OPENAI_BASE_URL, OPENAI_API_BASE and ANTHROPIC_BASE_URL to a recording proxy on\n"
-      "loopback (and BATON_RECORD for programs on baton's runtime). Exits with the program's\n"
-      "status. Agents are recognized by an X-Baton-Agent header, else by their system prompt,\n"
+      "Sets OPENAI_BASE_URL, OPENAI_API_BASE, ANTHROPIC_BASE_URL and GOOGLE_GEMINI_BASE_URL\n"
+      "to a recording proxy on loopback (and BATON_RECORD for programs on baton's runtime).\n"
+      "Exits with the program's status. Agents are recognized by an X-Baton-Agent header, else by "
+      "their system prompt,\n"
       "named by the transfer_to_<name> handoff tools that lead to them (README).");
   sub->add_option("-o,--out", opts->out, "The recording to write (.baton)")->required();
   sub->add_option("program", opts->program, "The program and its arguments, after --");

@@ -200,6 +200,137 @@ ToolSpec ToolOf(element t) {
   return spec;
 }
 
+// --- Gemini ------------------------------------------------------------------------
+// The REST API takes its members in lowerCamelCase or in snake_case (the proto JSON
+// mapping); the SDKs send the former.
+bool GeminiMember(element obj, std::string_view camel, std::string_view snake, element& out) {
+  if (!obj.is_object()) return false;
+  return obj[camel].get(out) == simdjson::SUCCESS || obj[snake].get(out) == simdjson::SUCCESS;
+}
+
+// The model named by a Gemini path: ".../models/M:generateContent", as Google AI and Vertex
+// AI (".../publishers/google/models/M:...") spell it.
+std::string GeminiModelOf(std::string_view path) {
+  path = path.substr(0, path.find('?'));
+  const size_t at = path.rfind("/models/");
+  if (at == std::string_view::npos) return "";
+  std::string_view model = path.substr(at + 8);
+  return std::string(model.substr(0, model.find(':')));
+}
+
+// A tool call's id: Gemini's functionCall carries one only in newer API versions; without
+// it, its result (functionResponse) names the function, so the name joins them.
+std::string GeminiCallId(element call) {
+  std::string id = StringOr(call, "id");
+  return id.empty() ? StringOr(call, "name") : id;
+}
+
+// A Content's parts: the text of its text parts, and every other part (a function call,
+// inline data, a thought) kept as canonical JSON.
+struct GeminiParts {
+  std::string text;
+  std::vector<element> function_responses;
+  std::vector<std::string> others;
+};
+GeminiParts PartsOf(element content) {
+  GeminiParts out;
+  element parts;
+  if (!GeminiMember(content, "parts", "parts", parts) || !parts.is_array()) return out;
+  for (auto part : parts.get_array()) {
+    element response;
+    const bool thought = Has(part, "thought") && part["thought"].value().is_bool() &&
+                         bool(part["thought"].value().get_bool());
+    if (GeminiMember(part, "functionResponse", "function_response", response)) {
+      out.function_responses.push_back(response);
+    } else if (!thought && Has(part, "text") && part["text"].value().is_string()) {
+      out.text += std::string_view(part["text"].value().get_string());
+    } else {
+      out.others.push_back(Canonical(part));
+    }
+  }
+  return out;
+}
+
+// A generateContent body: contents (role "model" is the assistant; function responses are
+// tool results), systemInstruction, tools (functionDeclarations, and built-in tools by
+// their key); everything else (generationConfig, safetySettings, toolConfig...) is a
+// parameter. The model and whether it streams are in the path.
+void ReadGeminiRequest(std::string_view path, element doc, ParsedRequest& out,
+                       MessageExtras extras) {
+  ModelRequest& r = out.request;
+  r.model = GeminiModelOf(path);
+  r.stream = path.substr(0, path.find('?')).ends_with(":streamGenerateContent");
+  if (element system; GeminiMember(doc, "systemInstruction", "system_instruction", system)) {
+    out.system_prompt = system.is_string() ? std::string(std::string_view(system.get_string()))
+                                           : PartsOf(system).text;
+    r.messages.push_back({"system", out.system_prompt, "", ""});
+  }
+  element contents;
+  if (GeminiMember(doc, "contents", "contents", contents)) {
+    auto add = [&](element c) {
+      std::string role = StringOr(c, "role", "user");
+      if (role == "model") role = "assistant";
+      GeminiParts parts = PartsOf(c);
+      if (!parts.text.empty() || !parts.others.empty() || parts.function_responses.empty()) {
+        ChatMessage msg{role, parts.text, "", ""};
+        if (!parts.others.empty()) {
+          std::string extra = "{\"parts\":[";
+          for (size_t i = 0; i < parts.others.size(); ++i)
+            extra += (i ? "," : "") + parts.others[i];
+          extra += "]}";
+          if (extras == MessageExtras::kSeparate) {
+            msg.extra = std::move(extra);
+          } else {
+            msg.content = parts.text + (parts.text.empty() ? "" : "\n") + extra;
+          }
+        }
+        r.messages.push_back(std::move(msg));
+      }
+      for (element fr : parts.function_responses) {
+        element result;
+        std::string text =
+            GeminiMember(fr, "response", "response", result) ? Canonical(result) : "";
+        ChatMessage tool{"tool", text, StringOr(fr, "name"), GeminiCallId(fr)};
+        out.tool_results.emplace_back(tool.tool_call_id, text);
+        r.messages.push_back(std::move(tool));
+      }
+    };
+    if (contents.is_array()) {
+      for (auto c : contents.get_array()) add(c);
+    } else {
+      add(contents);
+    }
+  }
+  if (element tools; GeminiMember(doc, "tools", "tools", tools) && tools.is_array()) {
+    for (auto t : tools.get_array()) {
+      if (!t.is_object()) continue;
+      for (auto f : t.get_object()) {
+        std::string_view k = f.key;
+        if ((k == "functionDeclarations" || k == "function_declarations") && f.value.is_array()) {
+          for (auto fn : f.value.get_array()) {
+            ToolSpec spec;
+            spec.name = StringOr(fn, "name");
+            spec.description = StringOr(fn, "description");
+            element schema;
+            if (GeminiMember(fn, "parameters", "parameters", schema) ||
+                GeminiMember(fn, "parametersJsonSchema", "parameters_json_schema", schema))
+              spec.parameters_json = Canonical(schema);
+            r.tools.push_back(std::move(spec));
+          }
+        } else {  // googleSearch, codeExecution, retrieval...
+          r.tools.push_back({std::string(k), "", Canonical(f.value)});
+        }
+      }
+    }
+  }
+  for (auto f : doc.get_object()) {
+    std::string_view k = f.key;
+    if (k == "contents" || k == "systemInstruction" || k == "system_instruction" || k == "tools")
+      continue;
+    r.parameters.push_back({std::string(k), Canonical(f.value)});
+  }
+}
+
 }  // namespace
 
 std::string_view ModelApiName(ModelApi api) {
@@ -214,6 +345,8 @@ std::string_view ModelApiName(ModelApi api) {
       return "openai.models";
     case ModelApi::kAnthropicMessages:
       return "anthropic.messages";
+    case ModelApi::kGeminiGenerateContent:
+      return "gemini.generate_content";
     case ModelApi::kOpaque:
       return "http";
   }
@@ -228,14 +361,20 @@ ModelApi ClassifyRequest(std::string_view method, std::string_view path) {
     if (p.ends_with("/responses")) return ModelApi::kOpenAiResponses;
     if (p.ends_with("/embeddings")) return ModelApi::kOpenAiEmbeddings;
     if (p.ends_with("/messages")) return ModelApi::kAnthropicMessages;
+    if (p.ends_with(":generateContent") || p.ends_with(":streamGenerateContent"))
+      return ModelApi::kGeminiGenerateContent;
   }
   if (method == "GET" && (p.ends_with("/models") || p.find("/models/") != std::string_view::npos))
     return ModelApi::kOpenAiModels;
   return ModelApi::kOpaque;
 }
 
-bool IsAnthropic(ModelApi api, bool has_anthropic_headers) {
-  return api == ModelApi::kAnthropicMessages || has_anthropic_headers;
+Vendor VendorOf(ModelApi api, VendorHeaders headers) {
+  if (api == ModelApi::kAnthropicMessages) return Vendor::kAnthropic;
+  if (api == ModelApi::kGeminiGenerateContent) return Vendor::kGoogle;
+  if (headers.anthropic) return Vendor::kAnthropic;
+  if (headers.google) return Vendor::kGoogle;
+  return Vendor::kOpenAi;
 }
 
 const std::vector<std::string>& TransportOnlyParameters() {
@@ -274,20 +413,10 @@ ParsedRequest OpaqueRequest(std::string_view method, std::string_view path, std:
   return out;
 }
 
-Result<ParsedRequest> ParseRequest(ModelApi api, std::string_view method, std::string_view path,
-                                   std::string_view body, MessageExtras extras) {
-  if (api == ModelApi::kOpaque) return OpaqueRequest(method, path, body);
-  ParsedRequest out;
-  if (body.empty()) {  // GET /models and the like.
-    out.request.parameters = {{"path", std::string(path)}};
-    return out;
-  }
-  simdjson::dom::parser parser;
-  element doc;
-  if (auto err = parser.parse(body.data(), body.size()).get(doc); err != simdjson::SUCCESS)
-    return Status::Corruption(std::string("the request body is not valid JSON: ") +
-                              simdjson::error_message(err));
-  if (!doc.is_object()) return Status::Corruption("the request body is not a JSON object");
+namespace {
+// OpenAI's and Anthropic's bodies: model, stream, the system prompt, messages or input,
+// tools; everything else is a parameter.
+void ReadChatLikeRequest(element doc, ParsedRequest& out, MessageExtras extras) {
   ModelRequest& r = out.request;
   r.model = StringOr(doc, "model");
   if (Has(doc, "stream") && doc["stream"].value().is_bool())
@@ -329,7 +458,29 @@ Result<ParsedRequest> ParseRequest(ModelApi api, std::string_view method, std::s
       continue;
     r.parameters.push_back({std::string(k), Canonical(f.value)});
   }
-  std::sort(r.parameters.begin(), r.parameters.end(),
+}
+}  // namespace
+
+Result<ParsedRequest> ParseRequest(ModelApi api, std::string_view method, std::string_view path,
+                                   std::string_view body, MessageExtras extras) {
+  if (api == ModelApi::kOpaque) return OpaqueRequest(method, path, body);
+  ParsedRequest out;
+  if (body.empty()) {  // GET /models and the like.
+    out.request.parameters = {{"path", std::string(path)}};
+    return out;
+  }
+  simdjson::dom::parser parser;
+  element doc;
+  if (auto err = parser.parse(body.data(), body.size()).get(doc); err != simdjson::SUCCESS)
+    return Status::Corruption(std::string("the request body is not valid JSON: ") +
+                              simdjson::error_message(err));
+  if (!doc.is_object()) return Status::Corruption("the request body is not a JSON object");
+  if (api == ModelApi::kGeminiGenerateContent) {
+    ReadGeminiRequest(path, doc, out, extras);
+  } else {
+    ReadChatLikeRequest(doc, out, extras);
+  }
+  std::sort(out.request.parameters.begin(), out.request.parameters.end(),
             [](const KeyValue& a, const KeyValue& b) { return a.key < b.key; });
   return out;
 }
@@ -441,13 +592,71 @@ void ReadAnthropicMessage(element msg, ModelResponse& out) {
   ReadUsage(msg, out);
 }
 
+// A GenerateContentResponse, whole or one chunk of a stream: its first candidate's text
+// (thoughts left out: reasoning, not the answer) and function calls are added to `out`;
+// its finish reason and usage, when it has them, replace what came before (a stream
+// repeats its usage so far in later chunks).
+void ReadGeminiResponse(element doc, ModelResponse& out) {
+  element candidates;
+  if (GeminiMember(doc, "candidates", "candidates", candidates) && candidates.is_array()) {
+    for (auto c : candidates.get_array()) {
+      element content;
+      if (GeminiMember(c, "content", "content", content)) {
+        GeminiParts parts = PartsOf(content);
+        out.content.text += parts.text;
+        element list;
+        if (GeminiMember(content, "parts", "parts", list) && list.is_array())
+          for (auto part : list.get_array())
+            if (element call; GeminiMember(part, "functionCall", "function_call", call)) {
+              element args;
+              out.tool_calls.push_back(
+                  {GeminiCallId(call), StringOr(call, "name"),
+                   GeminiMember(call, "args", "args", args) ? Canonical(args) : "{}"});
+            }
+      }
+      element finish;
+      if (GeminiMember(c, "finishReason", "finish_reason", finish) && finish.is_string())
+        out.finish_reason = std::string(std::string_view(finish.get_string()));
+      break;  // The first candidate is the answer the agent uses.
+    }
+  }
+  if (element feedback; GeminiMember(doc, "promptFeedback", "prompt_feedback", feedback))
+    if (element reason; GeminiMember(feedback, "blockReason", "block_reason", reason))
+      out.finish_reason =
+          "blocked: " + (reason.is_string() ? std::string(std::string_view(reason.get_string()))
+                                            : Canonical(reason));
+  if (element usage; GeminiMember(doc, "usageMetadata", "usage_metadata", usage)) {
+    element n;
+    auto count = [&](std::string_view camel, std::string_view snake) -> uint64_t {
+      if (!GeminiMember(usage, camel, snake, n)) return 0;
+      if (n.is_uint64()) return uint64_t(n.get_uint64());
+      if (n.is_int64()) return static_cast<uint64_t>(std::max<int64_t>(0, n.get_int64()));
+      return 0;
+    };
+    out.usage.prompt_tokens = count("promptTokenCount", "prompt_token_count");
+    // Thinking tokens are billed as output.
+    out.usage.completion_tokens = count("candidatesTokenCount", "candidates_token_count") +
+                                  count("thoughtsTokenCount", "thoughts_token_count");
+    out.usage.total_tokens = count("totalTokenCount", "total_token_count");
+    if (out.usage.total_tokens == 0)
+      out.usage.total_tokens = out.usage.prompt_tokens + out.usage.completion_tokens;
+  }
+  if (Has(doc, "error")) out.finish_reason = "error";
+}
+
 }  // namespace
 
 ModelResponse ParseResponseBody(ModelApi api, std::string_view body) {
   ModelResponse out;
   simdjson::dom::parser parser;
   element doc;
-  if (parser.parse(body.data(), body.size()).get(doc) != simdjson::SUCCESS || !doc.is_object()) {
+  const bool json = parser.parse(body.data(), body.size()).get(doc) == simdjson::SUCCESS;
+  if (json && api == ModelApi::kGeminiGenerateContent && doc.is_array()) {
+    // streamGenerateContent without alt=sse: the chunks as one JSON array.
+    for (auto chunk : doc.get_array()) ReadGeminiResponse(chunk, out);
+    return out;
+  }
+  if (!json || !doc.is_object()) {
     out.content = std::string(body);  // Not JSON: the text itself is the answer.
     return out;
   }
@@ -465,6 +674,9 @@ ModelResponse ParseResponseBody(ModelApi api, std::string_view body) {
       break;
     case ModelApi::kAnthropicMessages:
       ReadAnthropicMessage(doc, out);
+      break;
+    case ModelApi::kGeminiGenerateContent:
+      ReadGeminiResponse(doc, out);
       break;
     default:
       ReadUsage(doc, out);
@@ -484,7 +696,9 @@ ModelResponse ParseResponseStream(ModelApi api, const std::vector<std::string>& 
     element doc;
     if (parser.parse(e.data).get(doc) != simdjson::SUCCESS || !doc.is_object()) continue;
     std::string type = e.event.empty() ? StringOr(doc, "type") : e.event;
-    if (api == ModelApi::kOpenAiChat) {
+    if (api == ModelApi::kGeminiGenerateContent) {
+      ReadGeminiResponse(doc, out);
+    } else if (api == ModelApi::kOpenAiChat) {
       if (Has(doc, "choices") && doc["choices"].value().is_array())
         for (auto c : doc["choices"].value().get_array()) {
           if (UintOr(c, "index") == 0) ReadChatChoice(c, out, /*delta=*/true);
@@ -572,6 +786,7 @@ std::string ResponseId(std::string_view body, const std::vector<std::string>& fr
         !doc.is_object())
       return "";
     if (std::string id = StringOr(doc, "id"); !id.empty()) return id;
+    if (std::string id = StringOr(doc, "responseId"); !id.empty()) return id;
     for (const char* wrapper : {"response", "message"})
       if (element inner; doc[wrapper].get(inner) == simdjson::SUCCESS && inner.is_object())
         if (std::string id = StringOr(inner, "id"); !id.empty()) return id;
@@ -657,6 +872,40 @@ void WriteResponsesObject(JsonWriter& w, const std::string& model, const std::st
   w.EndObject();
 }
 
+// Gemini's finish reasons are its own (STOP, MAX_TOKENS, SAFETY...): kept when the
+// recording has one, else the nearest.
+std::string GeminiFinishReason(const ModelResponse& r) {
+  const std::string& f = r.finish_reason;
+  if (!f.empty() &&
+      std::all_of(f.begin(), f.end(), [](char c) { return (c >= 'A' && c <= 'Z') || c == '_'; }))
+    return f;
+  if (f == "length" || f == "max_tokens") return "MAX_TOKENS";
+  return "STOP";
+}
+
+// A GenerateContentResponse. A function call whose id is its name had none (GeminiCallId)
+// and is written without one.
+void WriteGeminiResponse(JsonWriter& w, const std::string& model, const std::string& id,
+                         const ModelResponse& r) {
+  w.BeginObject().Key("candidates").BeginArray().BeginObject().Key("content").BeginObject();
+  w.Key("role").String("model").Key("parts").BeginArray();
+  if (!r.content.text.empty() || r.tool_calls.empty())
+    w.BeginObject().Key("text").String(r.content.text).EndObject();
+  for (const ToolCallRequest& t : r.tool_calls) {
+    w.BeginObject().Key("functionCall").BeginObject();
+    if (t.id != t.name) w.Key("id").String(t.id);
+    w.Key("name").String(t.name).Key("args");
+    WriteArguments(w, t.arguments_json.text, true);
+    w.EndObject().EndObject();
+  }
+  w.EndArray().EndObject().Key("finishReason").String(GeminiFinishReason(r));
+  w.Key("index").Int(0).EndObject().EndArray();
+  w.Key("usageMetadata").BeginObject().Key("promptTokenCount").Uint(r.usage.prompt_tokens);
+  w.Key("candidatesTokenCount").Uint(r.usage.completion_tokens);
+  w.Key("totalTokenCount").Uint(r.usage.total_tokens).EndObject();
+  w.Key("modelVersion").String(model).Key("responseId").String(id).EndObject();
+}
+
 }  // namespace
 
 std::string SynthesizedResponseBody(ModelApi api, const std::string& model, const std::string& id,
@@ -665,6 +914,9 @@ std::string SynthesizedResponseBody(ModelApi api, const std::string& model, cons
   switch (api) {
     case ModelApi::kOpenAiResponses:
       WriteResponsesObject(w, model, id, r);
+      break;
+    case ModelApi::kGeminiGenerateContent:
+      WriteGeminiResponse(w, model, id, r);
       break;
     case ModelApi::kAnthropicMessages:
       w.BeginObject().Key("id").String("msg_" + id).Key("type").String("message");
@@ -713,6 +965,14 @@ std::string SynthesizedResponseBody(ModelApi api, const std::string& model, cons
 std::vector<std::string> SynthesizedResponseFrames(ModelApi api, const std::string& model,
                                                    const std::string& id, const ModelResponse& r) {
   std::vector<std::string> frames;
+  if (api == ModelApi::kGeminiGenerateContent) {
+    // One chunk holding the whole answer: each of Gemini's chunks is a whole
+    // GenerateContentResponse, so one is a stream too.
+    JsonWriter w;
+    WriteGeminiResponse(w, model, id, r);
+    frames.push_back(Frame("", w.Take()));
+    return frames;
+  }
   if (api == ModelApi::kAnthropicMessages) {
     JsonWriter start;
     start.BeginObject().Key("type").String("message_start").Key("message").BeginObject();

@@ -2,7 +2,8 @@
 // as a ModelRequest (canonical: key order, whitespace and number spelling do not matter), and
 // a response (whole, or the frames of an SSE stream) as a ModelResponse.
 //
-// Understood: OpenAI Chat Completions, Responses, Embeddings, Models, and Anthropic Messages.
+// Understood: OpenAI Chat Completions, Responses, Embeddings, Models, Anthropic Messages, and
+// Google's Gemini API generateContent / streamGenerateContent (also as Vertex AI serves it).
 // Anything else is an opaque exchange, recorded and replayed by its bytes.
 #ifndef BATON_HARNESS_PROXY_MODEL_API_H_
 #define BATON_HARNESS_PROXY_MODEL_API_H_
@@ -23,14 +24,22 @@ enum class ModelApi {
   kOpenAiEmbeddings,
   kOpenAiModels,
   kAnthropicMessages,
+  kGeminiGenerateContent,  // POST .../models/M:generateContent or :streamGenerateContent.
   kOpaque,
 };
 std::string_view ModelApiName(ModelApi api);  // "openai.chat", ..., "http"
 // By the path (its query string ignored) and method.
 ModelApi ClassifyRequest(std::string_view method, std::string_view path);
-// The vendor a request goes to: Anthropic for its Messages path or when it carries
-// Anthropic's headers, OpenAI (and compatible APIs) otherwise.
-bool IsAnthropic(ModelApi api, bool has_anthropic_headers);
+// The vendor a request goes to (its upstream, and the shape of the errors the proxy answers
+// with): Anthropic for its Messages path or when it carries Anthropic's headers, Google for
+// the Gemini API or when it carries Google's API key header (x-goog-api-key), OpenAI (and
+// compatible APIs) otherwise.
+enum class Vendor { kOpenAi, kAnthropic, kGoogle };
+struct VendorHeaders {
+  bool anthropic = false;  // anthropic-version or x-api-key
+  bool google = false;     // x-goog-api-key
+};
+Vendor VendorOf(ModelApi api, VendorHeaders headers);
 
 // The request fields that are transport, not meaning: left out of replay matching by
 // default (baton proxy --help lists them).
@@ -80,7 +89,8 @@ SseEvent ParseSseFrame(std::string_view frame);
 ModelResponse ParseResponseBody(ModelApi api, std::string_view body);
 ModelResponse ParseResponseStream(ModelApi api, const std::vector<std::string>& frames);
 
-// The id the API gave a response ("chatcmpl-...", "resp_...", "msg_..."), from its whole
+// The id the API gave a response ("chatcmpl-...", "resp_...", "msg_...", Gemini's
+// responseId), from its whole
 // body or from its stream's first frames; "" when it has none.
 std::string ResponseId(std::string_view body, const std::vector<std::string>& frames);
 

@@ -47,12 +47,18 @@ bool IsRecordedResponseHeader(const std::string& lower) {
          lower == "x-ratelimit-remaining-requests" || lower == "x-ratelimit-reset-requests";
 }
 
-// An error body in the shape the API's SDKs parse and surface.
-std::string ErrorBody(bool anthropic, const std::string& type, const std::string& message) {
+// An error body in the shape the vendor's SDKs parse and surface.
+std::string ErrorBody(Vendor vendor, unsigned status, const std::string& type,
+                      const std::string& message) {
   JsonWriter w;
-  if (anthropic) {
+  if (vendor == Vendor::kAnthropic) {
     w.BeginObject().Key("type").String("error").Key("error").BeginObject();
     w.Key("type").String(type).Key("message").String(message).EndObject().EndObject();
+  } else if (vendor == Vendor::kGoogle) {
+    // google.rpc.Status as Google's JSON APIs send it; `status` is its code's name there,
+    // baton's error type here.
+    w.BeginObject().Key("error").BeginObject().Key("code").Uint(status);
+    w.Key("message").String(message).Key("status").String(type).EndObject().EndObject();
   } else {
     w.BeginObject().Key("error").BeginObject();
     w.Key("message").String(message).Key("type").String(type).Key("param").Null();
@@ -111,7 +117,7 @@ struct Exchange {
   }
   std::string body;
   ModelApi api = ModelApi::kOpaque;
-  bool anthropic = false;
+  Vendor vendor = Vendor::kOpenAi;
   ParsedRequest parsed;
   std::string agent;
   uint64_t cause = 0;
@@ -190,8 +196,9 @@ class ProxyServer::Impl final : public kj::HttpService {
       ex->headers.emplace_back(AsciiLower(name.cStr()), value.cStr());
     });
     ex->api = ClassifyRequest(ex->method, ex->path);
-    ex->anthropic = IsAnthropic(
-        ex->api, !ex->Header("anthropic-version").empty() || !ex->Header("x-api-key").empty());
+    ex->vendor = VendorOf(ex->api, {.anthropic = !ex->Header("anthropic-version").empty() ||
+                                                 !ex->Header("x-api-key").empty(),
+                                    .google = !ex->Header("x-goog-api-key").empty()});
     const uint64_t limit = options_.max_body_bytes;
     const std::string declared_length = ex->Header("content-length");
     if (!declared_length.empty() && std::strtoull(declared_length.c_str(), nullptr, 10) > limit)
@@ -236,7 +243,7 @@ class ProxyServer::Impl final : public kj::HttpService {
     std::fprintf(stderr, "baton proxy: %s %s: %u %s\n", ex.method.c_str(), ex.path.c_str(), status,
                  message.c_str());
     return SendBody(response, status, {{"Content-Type", "application/json"}},
-                    ErrorBody(ex.anthropic, "baton_" + type, "baton proxy: " + message));
+                    ErrorBody(ex.vendor, status, "baton_" + type, "baton proxy: " + message));
   }
 
   bool Replays() const {
@@ -319,7 +326,7 @@ class ProxyServer::Impl final : public kj::HttpService {
                                                         : report.divergences.back().Render();
         std::fprintf(stderr, "baton proxy: replay miss: %s\n", detail.c_str());
         return SendBody(response, kReplayMissStatus, {{"Content-Type", "application/json"}},
-                        ErrorBody(ex.anthropic, "baton_replay_miss",
+                        ErrorBody(ex.vendor, kReplayMissStatus, "baton_replay_miss",
                                   "baton replay: no recorded answer for " + ex.agent +
                                       "'s request: " + detail));
       }
@@ -479,8 +486,9 @@ class ProxyServer::Impl final : public kj::HttpService {
   // upstream's application, so sending it again is safe.
   kj::Promise<void> Forward(Exchange& ex, Response& response, int attempt = 0) {
     if (attempt == 0) Count(&ProxyStats::forwarded);
-    const std::string upstream =
-        ex.anthropic ? options_.anthropic_upstream : options_.openai_upstream;
+    const std::string& upstream = ex.vendor == Vendor::kAnthropic ? options_.anthropic_upstream
+                                  : ex.vendor == Vendor::kGoogle  ? options_.gemini_upstream
+                                                                  : options_.openai_upstream;
     const std::string url = UpstreamUrl(upstream, ex.path);
     kj::HttpHeaders headers(*table_);
     for (const auto& [k, v] : ex.headers) {
@@ -525,7 +533,7 @@ class ProxyServer::Impl final : public kj::HttpService {
                              : std::string("the upstream failed: ") + e.getDescription().cStr()) +
                   " (" + url + ")";
               exp->response_body =
-                  ErrorBody(exp->anthropic,
+                  ErrorBody(exp->vendor, status,
                             timed_out ? "baton_upstream_timeout" : "baton_upstream_unavailable",
                             "baton proxy: " + exp->error);
               exp->response_headers = {{"content-type", "application/json"}};

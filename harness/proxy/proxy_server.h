@@ -38,6 +38,7 @@ struct ProxyOptions {
   ReplayMode mode = ReplayMode::kRecord;
   std::string openai_upstream = "https://api.openai.com/v1";
   std::string anthropic_upstream = "https://api.anthropic.com";
+  std::string gemini_upstream = "https://generativelanguage.googleapis.com";
   Recorder* recorder = nullptr;     // Borrowed: kRecord, kReplayOrRecord.
   ReplaySession* replay = nullptr;  // Borrowed: kReplay, kReplayOrRecord.
   Pace pace = Pace::kFast;

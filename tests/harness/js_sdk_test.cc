@@ -1,7 +1,8 @@
-// Real clients, unmodified: the official `openai` and `@anthropic-ai/sdk` JavaScript SDKs
-// (pinned in tests/js/package-lock.json, installed by scripts/install-deps) run under
-// `baton record` against a fake upstream, then under `baton replay` with the upstream gone:
-// the same output, no upstream request, agents and handoffs in the recording, no key in it.
+// Real clients, unmodified: the official `openai`, `@anthropic-ai/sdk` and `@google/genai`
+// JavaScript SDKs (pinned in tests/js/package-lock.json, installed by scripts/install-deps)
+// run under `baton record` against a fake upstream, then under `baton replay` with the
+// upstream gone: the same output, no upstream request, agents and handoffs in the
+// recording, no key in it.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -25,6 +26,7 @@ const std::string kBaton = BATON_BIN;
 const std::string kJs = std::string(BATON_SOURCE_DIR) + "/tests/js";
 constexpr char kOpenAiKey[] = "sk-proj-JsTestKey0123456789abcdefghij";
 constexpr char kAnthropicKey[] = "sk-ant-api03-JsTestKey0123456789abcdefghij";
+constexpr char kGeminiKey[] = "AIzaSyJsTestKey0123456789abcdefghijklm";
 
 std::string Slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -157,6 +159,90 @@ TEST_F(JsSdkTest, AnthropicSdkRecordsAndReplaysPlainAndStreamed) {
   EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
   EXPECT_THAT(replayed.out, HasSubstr("reviewer: Looks right. (end_turn, 3 tokens out)"));
   EXPECT_THAT(replayed.out, HasSubstr("replay matched: 2 calls served"));
+}
+
+// Google's Gen AI SDK through the proxy: Gemini's generateContent and its SSE stream become
+// model calls (the model from the path, the system instruction naming the agent, the
+// function call and the functionResponse that answers it a tool call of that agent), the
+// key in x-goog-api-key is forwarded and never written, and replay serves both calls and
+// the stream with the upstream gone.
+TEST_F(JsSdkTest, GoogleGenAiSdkRecordsAndReplaysAFunctionCallAndAStream) {
+  ASSERT_EQ(RunCommand("test -d " + kJs + "/node_modules/@google/genai").exit_code, 0)
+      << "scripts/install-deps installs the pinned SDKs (npm ci in tests/js)";
+  const std::string recording = dir_ + "/gemini.baton";
+  const std::string key = std::string("GEMINI_API_KEY=") + kGeminiKey + " ";
+  {
+    FakeOpenAiServer upstream;
+    upstream.Enqueue(
+        {200,
+         R"({"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"search","args":{"query":"EU market growth"}}}]},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":21,"candidatesTokenCount":5,"totalTokenCount":26},"modelVersion":"gemini-2.5-flash","responseId":"r-1"})",
+         {},
+         std::chrono::milliseconds(0)});
+    upstream.Enqueue(
+        {200,
+         R"({"candidates":[{"content":{"role":"model","parts":[{"text":"The EU grows 2%."}]},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":40,"candidatesTokenCount":6,"totalTokenCount":46},"modelVersion":"gemini-2.5-flash","responseId":"r-2"})",
+         {},
+         std::chrono::milliseconds(0)});
+    upstream.Enqueue(
+        {200,
+         "",
+         {R"({"candidates":[{"content":{"role":"model","parts":[{"text":"Growth is "}]},"index":0}],"usageMetadata":{"promptTokenCount":12,"totalTokenCount":12},"modelVersion":"gemini-2.5-flash","responseId":"r-3"})",
+          R"({"candidates":[{"content":{"role":"model","parts":[{"text":"2%."}]},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":12,"candidatesTokenCount":4,"totalTokenCount":16},"modelVersion":"gemini-2.5-flash","responseId":"r-3"})"},
+         std::chrono::milliseconds(5)});
+    RunResult recorded =
+        RunCommand(key + kBaton + " record -o " + recording + " --upstream gemini=" +
+                   upstream.base_url().substr(0, upstream.base_url().size() - 3) + " -- node " +
+                   kJs + "/gemini_team.mjs");
+    ASSERT_EQ(recorded.exit_code, 0) << recorded.out << recorded.err;
+    EXPECT_THAT(recorded.out, HasSubstr(R"(researcher -> search({"query":"EU market growth"}))"));
+    EXPECT_THAT(recorded.out, HasSubstr("researcher: The EU grows 2%. (46 tokens)"));
+    EXPECT_THAT(recorded.out, HasSubstr("writer: Growth is 2%. (STOP)"));
+    ASSERT_EQ(upstream.received().size(), 3u);
+    EXPECT_THAT(upstream.received()[0].path, HasSubstr("/models/gemini-2.5-flash:generateContent"));
+    EXPECT_THAT(upstream.received()[2].path, HasSubstr(":streamGenerateContent?alt=sse"));
+  }
+  EXPECT_EQ(Slurp(recording).find(kGeminiKey), std::string::npos);
+  auto trace = Trace::Load(recording);
+  ASSERT_TRUE(trace.ok()) << trace.status().ToString();
+  std::vector<std::string> apis, models, callers;
+  const ToolCall* search = nullptr;
+  std::string search_agent;
+  for (const Event& e : trace->events()) {
+    if (const ModelCall* call = e.As<ModelCall>()) {
+      apis.push_back(call->http.api);
+      models.push_back(call->request.model);
+      callers.push_back(e.agent);
+    }
+    if (const ToolCall* tool = e.As<ToolCall>()) {
+      search = tool;
+      search_agent = e.agent;
+    }
+  }
+  EXPECT_THAT(apis, ::testing::Each(std::string("gemini.generate_content")));
+  EXPECT_THAT(models,
+              ::testing::ElementsAre("gemini-2.5-flash", "gemini-2.5-flash", "gemini-2.5-flash"));
+  ASSERT_NE(search, nullptr) << "the function call and its functionResponse make a tool call";
+  EXPECT_EQ(search->tool, "search");
+  EXPECT_THAT(search->arguments.text, HasSubstr("EU market growth"));
+  EXPECT_THAT(search->result.text, HasSubstr("EU growth: 2% in 2025"));
+  // Two agents, told apart by their system instructions: the researcher made the first two
+  // calls and ran the search, the writer the stream.
+  ASSERT_EQ(callers.size(), 3u);
+  EXPECT_EQ(callers[0], callers[1]);
+  EXPECT_NE(callers[2], callers[0]);
+  EXPECT_EQ(search_agent, callers[0]);
+  RunResult cat = RunCommand(kBaton + " cat " + recording);
+  EXPECT_THAT(cat.out, HasSubstr("Growth is 2%."));
+
+  RunResult replayed =
+      RunCommand(key + kBaton + " replay " + recording +
+                 " --upstream gemini=http://127.0.0.1:9 -- node " + kJs + "/gemini_team.mjs");
+  EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
+  EXPECT_THAT(replayed.out, HasSubstr("researcher: The EU grows 2%. (46 tokens)"));
+  EXPECT_THAT(replayed.out, HasSubstr("writer: Growth is 2%. (STOP)"));
+  // The three model calls, and the search the program ran again, checked against the
+  // recorded one.
+  EXPECT_THAT(replayed.out, HasSubstr("replay matched: 4 calls served"));
 }
 
 // Embeddings go through the proxy like chat: recorded as an exchange of the

@@ -615,6 +615,40 @@ TEST_F(ProxyTest, SdkTracesThatContradictTheInferenceFailTheirChecks) {
 // An agent run as another's tool: its request's last user message is, word for word, a text
 // argument of that agent's open tool call. The call is the delegation once; its result,
 // carried back by the caller's next request, is the called agent's reply.
+// Google's API key may travel in the URL (`?key=`, as curl examples and older clients send
+// it) or in x-goog-api-key: either way it reaches the upstream and no byte of the file, and
+// the call goes to the Gemini upstream, not OpenAI's.
+TEST_F(ProxyTest, AGeminiKeyInTheUrlOrHeaderIsForwardedAndNeverWritten) {
+  constexpr char kGoogleKey[] = "AIzaSyProxyTestKey0123456789abcdefghijk";
+  FakeOpenAiServer gemini;
+  for (int i = 0; i < 2; ++i)
+    gemini.Enqueue(
+        {200,
+         R"({"candidates":[{"content":{"role":"model","parts":[{"text":"Hello."}]},"finishReason":"STOP"}]})",
+         {},
+         std::chrono::milliseconds(0)});
+  ProxyOptions o;
+  o.gemini_upstream = gemini.base_url().substr(0, gemini.base_url().size() - 3);
+  auto recording = StartRecording("http://127.0.0.1:9/v1", "gemini", o);
+  ASSERT_TRUE(recording);
+  const std::string body =
+      WriteFile(dir_ + "/gemini.json", R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}]})");
+  const std::string path = "/v1beta/models/gemini-2.5-flash:generateContent";
+  RunResult in_url = Post(recording->proxy->origin(), path + "?key=" + kGoogleKey, body);
+  RunResult in_header = Post(recording->proxy->origin(), path, body,
+                             std::string("-H 'x-goog-api-key: ") + kGoogleKey + "'");
+  EXPECT_THAT(in_url.out, HasSubstr("Hello."));
+  EXPECT_THAT(in_header.out, HasSubstr("Hello."));
+  ASSERT_TRUE(recording->Finish());
+  ASSERT_EQ(gemini.received().size(), 2u);
+  EXPECT_THAT(gemini.received()[0].path, HasSubstr(kGoogleKey));
+  EXPECT_EQ(Slurp(recording_).find(kGoogleKey), std::string::npos);
+  RunResult cat = RunCommand(std::string(BATON_BIN) + " cat " + recording_);
+  EXPECT_EQ(cat.out.find(kGoogleKey), std::string::npos);
+  EXPECT_THAT(cat.out, HasSubstr("gemini.generate_content"));
+  EXPECT_THAT(cat.out, Not(HasSubstr("x-goog-api-key")));
+}
+
 TEST(AgentInferenceTest, AnAgentRunByAnothersToolCallIsADelegationAndItsResultTheReply) {
   auto request = [](const std::string& system, const std::string& user) {
     ParsedRequest r;
@@ -772,6 +806,151 @@ TEST(ModelApiTest, StreamsOfEachApiAssembleTheirAnswer) {
   ASSERT_EQ(rr.tool_calls.size(), 1u);
   EXPECT_EQ(rr.tool_calls[0].name, "transfer_to_writer");
   EXPECT_EQ(rr.usage.total_tokens, 4u);
+}
+
+// Gemini's generateContent, as Google AI and Vertex AI serve it: the model and the stream
+// from the path, camelCase or snake_case members alike, the function call in the history
+// kept beside its text, the functionResponse a tool result joined to its call by name when
+// the call has no id; every other member a parameter.
+TEST(ModelApiTest, GeminiRequestsReadTheirPathContentsAndTools) {
+  EXPECT_EQ(ClassifyRequest("POST", "/v1beta/models/gemini-2.5-flash:generateContent"),
+            ModelApi::kGeminiGenerateContent);
+  EXPECT_EQ(ClassifyRequest("POST",
+                            "/v1/projects/p/locations/us-central1/publishers/google/models/"
+                            "gemini-2.5-pro:streamGenerateContent?alt=sse"),
+            ModelApi::kGeminiGenerateContent);
+  EXPECT_EQ(ClassifyRequest("POST", "/v1beta/models/gemini-2.5-flash:countTokens"),
+            ModelApi::kOpaque);
+  EXPECT_EQ(VendorOf(ModelApi::kGeminiGenerateContent, {}), Vendor::kGoogle);
+  EXPECT_EQ(VendorOf(ModelApi::kOpaque, {.google = true}), Vendor::kGoogle);
+  EXPECT_EQ(VendorOf(ModelApi::kOpaque, {}), Vendor::kOpenAi);
+  EXPECT_EQ(VendorOf(ModelApi::kAnthropicMessages, {.google = true}), Vendor::kAnthropic);
+
+  const std::string camel = R"j({
+    "contents": [
+      {"role": "user", "parts": [{"text": "How fast does the EU grow?"}]},
+      {"role": "model", "parts": [{"thought": true, "text": "I should search."},
+                                  {"functionCall": {"name": "search", "args": {"q": "EU"}}}]},
+      {"role": "user", "parts": [{"functionResponse": {"name": "search",
+                                                       "response": {"result": "2%"}}}]}],
+    "systemInstruction": {"parts": [{"text": "You are the "}, {"text": "researcher."}]},
+    "tools": [{"functionDeclarations": [{"name": "search", "description": "Searches.",
+                                         "parameters": {"type": "OBJECT"}}]},
+              {"googleSearch": {}}],
+    "generationConfig": {"temperature": 0.2}})j";
+  const std::string snake = R"j({
+    "generation_config": {"temperature": 0.2},
+    "system_instruction": {"parts": [{"text": "You are the "}, {"text": "researcher."}]},
+    "tools": [{"function_declarations": [{"name": "search", "description": "Searches.",
+                                          "parameters": {"type": "OBJECT"}}]},
+              {"googleSearch": {}}],
+    "contents": [
+      {"role": "user", "parts": [{"text": "How fast does the EU grow?"}]},
+      {"role": "model", "parts": [{"thought": true, "text": "I should search."},
+                                  {"function_call": {"name": "search", "args": {"q": "EU"}}}]},
+      {"role": "user", "parts": [{"function_response": {"name": "search",
+                                                        "response": {"result": "2%"}}}]}]})j";
+  const std::string path = "/v1beta/models/gemini-2.5-flash:generateContent";
+  auto a = ParseRequest(ModelApi::kGeminiGenerateContent, "POST", path, camel);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->request.model, "gemini-2.5-flash");
+  EXPECT_FALSE(a->request.stream);
+  EXPECT_EQ(a->system_prompt, "You are the researcher.");
+  const MessageList& m = a->request.messages;
+  ASSERT_EQ(m.size(), 4u);
+  EXPECT_EQ(m[0].role, "system");
+  EXPECT_EQ(m[1].role, "user");
+  EXPECT_EQ(m[1].content.text, "How fast does the EU grow?");
+  EXPECT_EQ(m[2].role, "assistant");
+  EXPECT_THAT(m[2].extra, HasSubstr("\"functionCall\""));
+  EXPECT_THAT(m[2].extra, HasSubstr("I should search."));  // A thought still takes part.
+  EXPECT_EQ(m[3].role, "tool");
+  EXPECT_EQ(m[3].tool_call_id, "search");
+  EXPECT_EQ(m[3].content.text, R"({"result":"2%"})");
+  ASSERT_EQ(a->tool_results.size(), 1u);
+  EXPECT_EQ(a->tool_results[0].first, "search");
+  ASSERT_EQ(a->request.tools.size(), 2u);
+  EXPECT_EQ(a->request.tools[0].name, "search");
+  EXPECT_EQ(a->request.tools[0].parameters_json.text, R"({"type":"OBJECT"})");
+  EXPECT_EQ(a->request.tools[1].name, "googleSearch");
+  ASSERT_EQ(a->request.parameters.size(), 1u);
+  EXPECT_EQ(a->request.parameters[0].value, R"({"temperature":0.2})");
+
+  // snake_case names the same things; only the parameter's key is spelled as sent.
+  auto b = ParseRequest(ModelApi::kGeminiGenerateContent, "POST", path, snake);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(b->system_prompt, a->system_prompt);
+  EXPECT_EQ(b->request.tools, a->request.tools);
+  EXPECT_EQ(b->request.messages[1], a->request.messages[1]);
+  EXPECT_EQ(b->request.messages[3], a->request.messages[3]);
+
+  auto streamed = ParseRequest(ModelApi::kGeminiGenerateContent, "POST",
+                               "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
+                               R"({"contents":[{"parts":[{"text":"hi"}]}]})");
+  ASSERT_TRUE(streamed.ok());
+  EXPECT_TRUE(streamed->request.stream);
+  EXPECT_EQ(streamed->request.messages[0].role, "user");  // A content without a role.
+  EXPECT_EQ(ParseRequest(ModelApi::kGeminiGenerateContent, "POST", path, "[1]").status().code(),
+            Status::Code::kCorruption);
+}
+
+// A Gemini answer, whole, streamed (SSE, or as one JSON array without alt=sse), blocked;
+// and the answer baton writes for a call recorded without its HTTP exchange reads back as
+// the same answer.
+TEST(ModelApiTest, GeminiResponsesAndTheSynthesizedOnesReadTheSame) {
+  const std::string whole = R"j({"candidates": [{"content": {"role": "model", "parts": [
+      {"text": "Let me think.", "thought": true}, {"text": "Handing over."},
+      {"functionCall": {"id": "fc-1", "name": "transfer_to_writer", "args": {"topic": "EU"}}},
+      {"functionCall": {"name": "search", "args": {}}}]},
+    "finishReason": "STOP"}],
+    "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 4,
+                      "thoughtsTokenCount": 3, "totalTokenCount": 17},
+    "responseId": "r-9"})j";
+  ModelResponse r = ParseResponseBody(ModelApi::kGeminiGenerateContent, whole);
+  EXPECT_EQ(r.content.text, "Handing over.");
+  ASSERT_EQ(r.tool_calls.size(), 2u);
+  EXPECT_EQ(r.tool_calls[0].id, "fc-1");
+  EXPECT_EQ(r.tool_calls[0].name, "transfer_to_writer");
+  EXPECT_EQ(r.tool_calls[0].arguments_json.text, R"({"topic":"EU"})");
+  EXPECT_EQ(r.tool_calls[1].id, "search");  // No id: its name joins it to its result.
+  EXPECT_EQ(r.finish_reason, "STOP");
+  EXPECT_EQ(r.usage.prompt_tokens, 10u);
+  EXPECT_EQ(r.usage.completion_tokens, 7u);
+  EXPECT_EQ(r.usage.total_tokens, 17u);
+  EXPECT_EQ(ResponseId(whole, {}), "r-9");
+
+  const std::vector<std::string> frames = {
+      "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Gro\"}]}}]}\r\n\r\n",
+      "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"wth.\"}]},\"finishReason\":"
+      "\"MAX_TOKENS\"}],\"usageMetadata\":{\"promptTokenCount\":2,\"candidatesTokenCount\":2,"
+      "\"totalTokenCount\":4}}\r\n\r\n",
+      "data: not json\r\n\r\n"};
+  ModelResponse s = ParseResponseStream(ModelApi::kGeminiGenerateContent, frames);
+  EXPECT_EQ(s.content.text, "Growth.");
+  EXPECT_EQ(s.finish_reason, "MAX_TOKENS");
+  EXPECT_EQ(s.usage.total_tokens, 4u);
+  ModelResponse array = ParseResponseBody(
+      ModelApi::kGeminiGenerateContent,
+      R"([{"candidates":[{"content":{"parts":[{"text":"Gro"}]}}]},)"
+      R"({"candidates":[{"content":{"parts":[{"text":"wth."}]},"finishReason":"STOP"}]}])");
+  EXPECT_EQ(array.content.text, "Growth.");
+  ModelResponse blocked = ParseResponseBody(ModelApi::kGeminiGenerateContent,
+                                            R"({"promptFeedback":{"blockReason":"SAFETY"}})");
+  EXPECT_EQ(blocked.finish_reason, "blocked: SAFETY");
+  EXPECT_TRUE(blocked.content.text.empty());
+
+  ModelResponse back = ParseResponseBody(
+      ModelApi::kGeminiGenerateContent,
+      SynthesizedResponseBody(ModelApi::kGeminiGenerateContent, "gemini-2.5-flash", "x", r));
+  EXPECT_EQ(back.content.text, r.content.text);
+  EXPECT_EQ(back.tool_calls, r.tool_calls);
+  EXPECT_EQ(back.finish_reason, "STOP");
+  EXPECT_EQ(back.usage, r.usage);
+  ModelResponse back_streamed = ParseResponseStream(
+      ModelApi::kGeminiGenerateContent,
+      SynthesizedResponseFrames(ModelApi::kGeminiGenerateContent, "gemini-2.5-flash", "x", r));
+  EXPECT_EQ(back_streamed.content.text, r.content.text);
+  EXPECT_EQ(back_streamed.tool_calls, r.tool_calls);
 }
 
 }  // namespace

@@ -180,7 +180,7 @@ TEST_F(JsSdkTest, GoogleGenAiSdkRecordsAndReplaysAFunctionCallAndAStream) {
          std::chrono::milliseconds(0)});
     upstream.Enqueue(
         {200,
-         R"({"candidates":[{"content":{"role":"model","parts":[{"text":"The EU grows 2%."}]},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":40,"candidatesTokenCount":6,"totalTokenCount":46},"modelVersion":"gemini-2.5-flash","responseId":"r-2"})",
+         R"({"candidates":[{"content":{"role":"model","parts":[{"text":"The EU grows 2%."},{"functionCall":{"name":"transfer_to_writer","args":{}}}]},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":40,"candidatesTokenCount":6,"totalTokenCount":46},"modelVersion":"gemini-2.5-flash","responseId":"r-2"})",
          {},
          std::chrono::milliseconds(0)});
     upstream.Enqueue(
@@ -196,6 +196,7 @@ TEST_F(JsSdkTest, GoogleGenAiSdkRecordsAndReplaysAFunctionCallAndAStream) {
     ASSERT_EQ(recorded.exit_code, 0) << recorded.out << recorded.err;
     EXPECT_THAT(recorded.out, HasSubstr(R"(researcher -> search({"query":"EU market growth"}))"));
     EXPECT_THAT(recorded.out, HasSubstr("researcher: The EU grows 2%. (46 tokens)"));
+    EXPECT_THAT(recorded.out, HasSubstr("researcher -> transfer_to_writer"));
     EXPECT_THAT(recorded.out, HasSubstr("writer: Growth is 2%. (STOP)"));
     ASSERT_EQ(upstream.received().size(), 3u);
     EXPECT_THAT(upstream.received()[0].path, HasSubstr("/models/gemini-2.5-flash:generateContent"));
@@ -207,7 +208,10 @@ TEST_F(JsSdkTest, GoogleGenAiSdkRecordsAndReplaysAFunctionCallAndAStream) {
   std::vector<std::string> apis, models, callers;
   const ToolCall* search = nullptr;
   std::string search_agent;
+  bool handed_over = false;
   for (const Event& e : trace->events()) {
+    if (const MessageSend* send = e.As<MessageSend>())
+      handed_over = send->to == "writer" && e.agent == search_agent;
     if (const ModelCall* call = e.As<ModelCall>()) {
       apis.push_back(call->http.api);
       models.push_back(call->request.model);
@@ -226,11 +230,12 @@ TEST_F(JsSdkTest, GoogleGenAiSdkRecordsAndReplaysAFunctionCallAndAStream) {
   EXPECT_THAT(search->arguments.text, HasSubstr("EU market growth"));
   EXPECT_THAT(search->result.text, HasSubstr("EU growth: 2% in 2025"));
   // Two agents, told apart by their system instructions: the researcher made the first two
-  // calls and ran the search, the writer the stream.
+  // calls, ran the search and handed over; the writer, named by that handoff, streamed.
   ASSERT_EQ(callers.size(), 3u);
   EXPECT_EQ(callers[0], callers[1]);
-  EXPECT_NE(callers[2], callers[0]);
+  EXPECT_EQ(callers[2], "writer");
   EXPECT_EQ(search_agent, callers[0]);
+  EXPECT_TRUE(handed_over) << "the transfer_to_writer call is a message to the writer";
   RunResult cat = RunCommand(kBaton + " cat " + recording);
   EXPECT_THAT(cat.out, HasSubstr("Growth is 2%."));
 

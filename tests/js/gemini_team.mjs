@@ -1,5 +1,6 @@
 // The official Google Gen AI SDK (@google/genai), unmodified: a researcher that calls a
-// search function and answers with its result, then a writer given that answer, streamed.
+// search function, answers with its result and hands over to the writer (transfer_to_writer),
+// then the writer given that answer, streamed.
 // The SDK reads GOOGLE_GEMINI_BASE_URL and GEMINI_API_KEY from the environment.
 import { GoogleGenAI } from "@google/genai";
 
@@ -14,7 +15,11 @@ const search = {
   },
 };
 
-const researcher = { systemInstruction: "You are the researcher.", tools: [{ functionDeclarations: [search] }] };
+const transfer = { name: "transfer_to_writer", description: "Hands the answer to the writer." };
+const researcher = {
+  systemInstruction: "You are the researcher.",
+  tools: [{ functionDeclarations: [search, transfer] }],
+};
 const contents = [{ role: "user", parts: [{ text: "How fast does the EU market grow?" }] }];
 const first = await ai.models.generateContent({ model: "gemini-2.5-flash", contents, config: researcher });
 const call = first.functionCalls[0];
@@ -26,6 +31,7 @@ contents.push({
 });
 const answer = await ai.models.generateContent({ model: "gemini-2.5-flash", contents, config: researcher });
 console.log(`researcher: ${answer.text} (${answer.usageMetadata.totalTokenCount} tokens)`);
+console.log(`researcher -> ${answer.functionCalls.map((c) => c.name).join(", ")}`);
 
 const stream = await ai.models.generateContentStream({
   model: "gemini-2.5-flash",

@@ -7,21 +7,34 @@ namespace baton::proxy {
 
 namespace {
 
-// Whether `text` is one of the string values (at any depth) of the JSON `arguments`.
-bool IsTextArgument(std::string_view arguments, const std::string& text) {
+// How a request's task stands to a tool call's text arguments (its string values, at any
+// depth): one of them word for word, or the longest of them (the task, or the context that
+// comes with it) inside the task, as a framework's prompt template wraps what the tool was
+// given ("Current Task: ...", "Research this: ..."). Only the longest: a short argument (a
+// tag, a name) inside some message says nothing about who asked for it.
+enum class TaskMatch { kNone, kWrapped, kWordForWord };
+TaskMatch MatchTask(std::string_view arguments, const std::string& task) {
   auto args = JsonDocument::Parse(arguments, "a tool call's arguments");
-  if (!args.ok()) return false;
+  if (!args.ok()) return TaskMatch::kNone;
+  std::string_view longest;
   std::vector<capnp::JsonValue::Reader> todo = {args->root()};
   while (!todo.empty()) {
     capnp::JsonValue::Reader v = todo.back();
     todo.pop_back();
-    if (v.isString() && std::string_view(v.getString().cStr()) == text) return true;
+    if (v.isString()) {
+      std::string_view text(v.getString().cStr(), v.getString().size());
+      if (text == task) return TaskMatch::kWordForWord;
+      if (text.size() > longest.size()) longest = text;
+    }
     if (v.isArray())
       for (auto item : v.getArray()) todo.push_back(item);
     if (v.isObject())
       for (auto field : v.getObject()) todo.push_back(field.getValue());
   }
-  return false;
+  // Several words, as for the task itself: one word is found in too many messages.
+  if (longest.find(' ') != std::string_view::npos && task.find(longest) != std::string::npos)
+    return TaskMatch::kWrapped;
+  return TaskMatch::kNone;
 }
 
 // The text of the request's last user message, "" when it has none.
@@ -54,25 +67,35 @@ std::string AgentInference::Attribute(const std::string& header_agent, const Par
       }
     }
   }
-  // The open tool call of another agent that gave this request its task, word for word. An
-  // empty or one-word message says too little to tell whose it is.
+  // The open tool call of another agent that gave this request its task: word for word
+  // before wrapped in a template (MatchTask), the oldest first. An empty or one-word message
+  // says too little to tell whose it is.
   std::optional<Delegation> running;
+  const ToolCallRequest* running_call = nullptr;
+  TaskMatch best = TaskMatch::kNone;
   const std::string task = LastUserText(request);
   for (auto caller = open_tool_calls_.begin();
-       caller != open_tool_calls_.end() && !running && task.find(' ') != std::string::npos;
+       caller != open_tool_calls_.end() && best != TaskMatch::kWordForWord &&
+       task.find(' ') != std::string::npos;
        ++caller) {
     if (!agent.empty() && caller->first == agent) continue;
     for (const ToolCallRequest& call : caller->second) {
-      if (call.id.empty() || !IsTextArgument(call.arguments_json.text, task)) continue;
+      if (call.id.empty()) continue;
+      const TaskMatch match = MatchTask(call.arguments_json.text, task);
+      if (match <= best) continue;
       bool known = false;
       for (const Delegation& d : delegations_) known |= d.call_id == call.id;
       if (known) continue;
+      best = match;
       running = Delegation{caller->first, "", call.id, task};
-      // A new agent run by a tool is named by it, as a handoff names the agent it leads to.
-      if (agent.empty() && !call.name.empty() && !NameTaken(call.name)) agent = call.name;
-      break;
+      running_call = &call;
+      if (best == TaskMatch::kWordForWord) break;
     }
   }
+  // A new agent run by a tool is named by it, as a handoff names the agent it leads to.
+  if (running_call != nullptr && agent.empty() && !running_call->name.empty() &&
+      !NameTaken(running_call->name))
+    agent = running_call->name;
   if (is_new) {
     if (agent.empty()) agent = "agent-" + std::to_string(++anonymous_);
     agent_of_prompt_.emplace(request.system_prompt, agent);

@@ -8,10 +8,11 @@
 //      names the next new agent <name>; or from the tool that ran it (below); otherwise the
 //      agent is `agent-N` (N = 1, 2, ...).
 // An agent used as a tool (the AI SDK's generateText inside a tool, the OpenAI Agents SDK's
-// asTool, a Pydantic AI delegation): a request whose last user message is, word for word, a
-// text argument of a tool call another agent's answer asked for and whose result has not
-// come back is that agent calling this one (a delegation); the result, when the caller's next
-// request carries it, is this agent's reply.
+// asTool, a Pydantic AI delegation, CrewAI's delegation to a coworker): a request whose last
+// user message is, word for word, a text argument of a tool call another agent's answer asked
+// for and whose result has not come back, or holds the longest text argument of such a call
+// (a framework's template around the task), is that agent calling this one (a delegation);
+// the result, when the caller's next request carries it, is this agent's reply.
 // Limits: two agents with one system prompt are one agent unless the header tells them
 // apart; a handoff that the next request does not follow leaves its name unclaimed.
 // Deterministic: a replay of the same requests gives the same names, which replay matching

@@ -700,6 +700,59 @@ TEST(AgentInferenceTest, AnAgentRunByAnothersToolCallIsADelegationAndItsResultTh
   EXPECT_FALSE(inference.TakeDelegation(editor, "call_r").has_value());
 }
 
+// A framework that wraps the task its delegation tool was given in a prompt of its own
+// (CrewAI's "Delegate work to coworker": task and context into "Current Task: ..."; an AI SDK
+// tool's `Research this: ${task}`) still delegates: the called agent's message holds the
+// call's longest text argument. A short argument found in a message is no delegation, and
+// an open call given word for word wins over one only wrapped.
+TEST(AgentInferenceTest, ATaskWrappedInTheCalledAgentsPromptIsADelegationToo) {
+  auto request = [](const std::string& system, const std::string& user) {
+    ParsedRequest r;
+    r.system_prompt = system;
+    r.request.messages.push_back({"user", user, "", ""});
+    return r;
+  };
+  auto call = [](const std::string& id, const std::string& name, const std::string& args) {
+    ModelResponse r;
+    r.tool_calls.push_back({id, name, args});
+    return r;
+  };
+  AgentInference inference;
+  const std::string manager = inference.Attribute("", request("You manage.", "Go."), nullptr);
+  inference.ObserveResponse(
+      manager, call("c1", "delegate_work",
+                    R"({"task": "Find ACME's Q3 revenue", "context": "The board meets on )"
+                    R"(Friday and needs the ACME Q3 revenue figure from the 10-Q filing.", )"
+                    R"("coworker": "Researcher"})"));
+  std::optional<PendingHandoff> handoff;
+  std::optional<Delegation> delegated;
+  // The short task alone (not the call's longest argument) in some other agent's message.
+  inference.Attribute("", request("You audit.", "Before you Find ACME's Q3 revenue, wait."),
+                      &handoff, &delegated);
+  EXPECT_FALSE(delegated.has_value());
+  const std::string researcher = inference.Attribute(
+      "",
+      request("You research.",
+              "Current Task: Find ACME's Q3 revenue\n\nThis is the context you're working "
+              "with:\nThe board meets on Friday and needs the ACME Q3 revenue figure from the "
+              "10-Q filing.\n\nBegin!"),
+      &handoff, &delegated);
+  ASSERT_TRUE(delegated.has_value());
+  EXPECT_EQ(researcher, "delegate_work");
+  EXPECT_EQ(delegated->from, manager);
+  EXPECT_EQ(delegated->call_id, "c1");
+
+  // Two open calls: the one whose argument is the message word for word is the caller.
+  inference.ObserveResponse(manager, call("c2", "ask", R"({"q": "Summarise the ACME filing"})"));
+  inference.ObserveResponse(manager,
+                            call("c3", "write", R"({"brief": "Summarise the ACME filing now"})"));
+  delegated.reset();
+  inference.Attribute("", request("You write.", "Summarise the ACME filing now"), &handoff,
+                      &delegated);
+  ASSERT_TRUE(delegated.has_value());
+  EXPECT_EQ(delegated->call_id, "c3");
+}
+
 TEST(SdkTracesTest, AgentsOfResponsesAcrossBatchesAndBadInput) {
   SdkTraceIndex index;
   EXPECT_THAT(index.Add("{not json").message(), HasSubstr("not JSON"));

@@ -72,6 +72,8 @@ int RunServe(const ServeOptions& opts, CommandContext& ctx) {
     ctx.err << " (" << s.log_records_unjoined << " whose span never arrived, left out)";
   if (s.spans_rejected) ctx.err << ", " << s.spans_rejected << " spans or log records rejected";
   if (s.refused_busy) ctx.err << ", " << s.refused_busy << " requests refused while busy (429)";
+  if (s.metrics_ignored)
+    ctx.err << ", " << s.metrics_ignored << " metrics exports answered and dropped";
   if (s.refused_large) ctx.err << ", " << s.refused_large << " requests refused as too large (413)";
   if (s.refused_bad)
     ctx.err << ", " << s.refused_bad << " requests refused as malformed (400, 404, 405 or 415)";

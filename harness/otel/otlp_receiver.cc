@@ -34,7 +34,7 @@ enum class BodyEncoding { kJson, kProtobuf };
 
 // What a request exports: OTLP/HTTP's /v1/traces or /v1/logs (whose records baton reads
 // for the GenAI events of spans, otlp_spans.h).
-enum class Signal { kTraces, kLogs };
+enum class Signal { kTraces, kLogs, kMetrics };
 
 // A request's answer: where it goes, in which encoding, and for which signal.
 struct Reply {
@@ -175,8 +175,10 @@ class OtlpReceiver::Impl final : public kj::HttpService {
     const Reply reply{&response,
                       content_type.find("protobuf") != std::string::npos ? BodyEncoding::kProtobuf
                                                                          : BodyEncoding::kJson,
-                      path == "/v1/logs" ? Signal::kLogs : Signal::kTraces};
-    if (path != "/v1/traces" && path != "/v1/logs")
+                      path == "/v1/logs"      ? Signal::kLogs
+                      : path == "/v1/metrics" ? Signal::kMetrics
+                                              : Signal::kTraces};
+    if (path != "/v1/traces" && path != "/v1/logs" && path != "/v1/metrics")
       return Refuse(reply, 404, 5,
                     "baton serve receives traces at POST /v1/traces and the GenAI events of "
                     "their spans at POST /v1/logs (OTLP/HTTP); not " +
@@ -202,6 +204,12 @@ class OtlpReceiver::Impl final : public kj::HttpService {
           reply, 400, 3,
           std::string("the request body could not be read: ") + e.getDescription().cStr());
     };
+    if (reply.signal == Signal::kMetrics)
+      return body.readAllText(limit + 1).then(
+          [this, reply, limit](kj::String text) {
+            return text.size() > limit ? TooLarge(reply) : IgnoreMetrics(reply);
+          },
+          kj::mv(on_read_error));
     if (declared_length > 0) {
       // A body of declared length (what exporters send) is read into one buffer, with room
       // for the JSON parser's padding after it, and parsed there: not gathered in pieces and
@@ -291,6 +299,22 @@ class OtlpReceiver::Impl final : public kj::HttpService {
     }
     w.EndObject();
     return Send(reply, 200, {}, w.Take());
+  }
+
+  // Success, as the exporter expects, for metrics that no session holds.
+  kj::Promise<void> IgnoreMetrics(Reply reply) {
+    bool first = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      first = stats_.metrics_ignored++ == 0;
+    }
+    if (first)
+      std::fprintf(stderr,
+                   "baton serve: metrics (POST /v1/metrics) are answered and dropped: sessions "
+                   "are made of traces and their span events; OTEL_METRICS_EXPORTER=none stops "
+                   "an SDK sending them\n");
+    // An empty ExportMetricsServiceResponse: no bytes in protobuf, {} in JSON.
+    return Send(reply, 200, {}, reply.encoding == BodyEncoding::kProtobuf ? "" : "{}");
   }
 
   kj::Promise<void> TooLarge(Reply reply) {

@@ -10,6 +10,9 @@
 // a second file, -2, -3, ...). Stop() writes every open group. A request whose spans would put
 // more than `max_queued_spans` in the writer's queue is refused with 429 and Retry-After, so
 // nothing accepted is dropped and an exporter that retries loses nothing either.
+// POST /v1/metrics is answered with success and its metrics dropped (counted, and said once on
+// stderr): an SDK pointed at the receiver for every signal (OTEL_EXPORTER_OTLP_ENDPOINT)
+// exports metrics too, and would log a failure for each export refused.
 #ifndef BATON_HARNESS_OTEL_OTLP_RECEIVER_H_
 #define BATON_HARNESS_OTEL_OTLP_RECEIVER_H_
 
@@ -45,6 +48,7 @@ struct OtlpReceiverStats {
   uint64_t refused_busy = 0;          // 429
   uint64_t refused_large = 0;         // 413
   uint64_t refused_bad = 0;           // 400, 404, 405, 415
+  uint64_t metrics_ignored = 0;       // Metrics exports answered and dropped.
   uint64_t sessions_written = 0;
   uint64_t write_errors = 0;
 };

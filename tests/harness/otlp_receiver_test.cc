@@ -219,8 +219,18 @@ TEST_F(OtlpReceiverTest, AnswersAsOtlpHttpSaysAndWritesEachTraceOnStop) {
   EXPECT_THAT(answer.partial_success().error_message(), HasSubstr("spanId: expected 8 bytes"));
   ASSERT_EQ(RunCommand("gzip -kf " + dir_ + "/p.bin").exit_code, 0);
   EXPECT_EQ(Post(port, dir_ + "/p.bin.gz", protobuf + " -H 'Content-Encoding: gzip'").status, 200);
-  EXPECT_EQ(Post(port, dir_ + "/a.json", "", "/v1/metrics").status, 404);
+  EXPECT_EQ(Post(port, dir_ + "/a.json", "", "/v1/spans").status, 404);
+  // Metrics (an SDK pointed at the receiver for every signal sends them): success in the
+  // request's encoding, no spans taken, counted; over the limit still 413.
+  Posted metrics = Post(port, dir_ + "/a.json", "", "/v1/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_EQ(metrics.body, "{}");
+  Posted protobuf_metrics = Post(port, dir_ + "/p.bin", protobuf, "/v1/metrics");
+  EXPECT_EQ(protobuf_metrics.status, 200);
+  EXPECT_THAT(protobuf_metrics.headers, HasSubstr("Content-Type: application/x-protobuf"));
+  EXPECT_EQ(protobuf_metrics.body, "");
   EXPECT_EQ(Post(port, WriteFile(dir_ + "/big.json", SpanJson(a, 2000))).status, 413);
+  EXPECT_EQ(Post(port, dir_ + "/big.json", "", "/v1/metrics").status, 413);
   // A body of no declared length (chunked): read whole, or refused past the limit.
   const std::string chunked = "-H 'Transfer-Encoding: chunked'";
   EXPECT_EQ(Post(port, WriteFile(dir_ + "/c.json", SpanJson(a, 2, 20)), chunked).status, 200);
@@ -242,6 +252,7 @@ TEST_F(OtlpReceiverTest, AnswersAsOtlpHttpSaysAndWritesEachTraceOnStop) {
   OtlpReceiverStats stats = (*receiver)->stats();
   EXPECT_EQ(stats.spans_accepted, 10u);  // 8 as JSON, the protobuf span twice.
   EXPECT_EQ(stats.spans_rejected, 3u);
+  EXPECT_EQ(stats.metrics_ignored, 2u);
   EXPECT_EQ(stats.sessions_written, 3u);
   std::vector<std::string> files = (*receiver)->files();
   ASSERT_THAT(files, SizeIs(3));

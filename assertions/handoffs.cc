@@ -345,6 +345,10 @@ std::vector<Handoff> BuildHandoffs(const Trace& trace, const Policy& policy,
     if (!h.is_output && transcript && h.from != "user" && h.intent != "task" &&
         h.intent != "instructions" && h.intent != "execution result")
       h.is_output = true;
+    // So is the reply of an agent whose model calls were not traced at all (spans of agents
+    // and of their runtime's messages, without a model instrumentation): nothing it relays
+    // could be told from what it wrote, and a reply is what it said.
+    if (!h.is_output && h.intent == "reply" && answers.empty()) h.is_output = true;
     if (h.interpretation != nullptr) {
       std::string a = h.interpretation->As<MessageInterpretation>()->understood_intent;
       std::string b = h.intent;

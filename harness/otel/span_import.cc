@@ -1095,10 +1095,66 @@ class SessionBuilder {
   // traceloop.entity.output, Pydantic AI's final_result; a LangGraph node's output is its
   // state update, every message of the conversation so far), else that output as written;
   // else what its last model call under it answered (AutoGen's agent spans carry no content);
-  // "" when it says nothing.
+  // else the message its runtime carried from it (RuntimeMessageOf); "" when it says nothing.
   std::string AgentReplyText(size_t i) {
     std::string said = SpanReplyText(spans_[i]);
-    return said.empty() ? LastModelReplyUnder(i) : said;
+    if (said.empty()) said = LastModelReplyUnder(i);
+    return said.empty() ? RuntimeMessageOf(i) : said;
+  }
+
+  // The text message agent span i sent, as the message runtime that delivered it traced it:
+  // AutoGen's runtime puts every message it processes in its process span's `message`
+  // attribute (a GroupChatAgentResponse, a GroupChatMessage...), each holding AgentChat
+  // messages with their `source` and `content`. The first carried from the agent at or after
+  // the span's start; "" when none is (a trace without the runtime's spans). So a team traced
+  // without a model instrumentation still says what each agent replied.
+  std::string RuntimeMessageOf(size_t i) {
+    if (!runtime_messages_read_) {
+      runtime_messages_read_ = true;
+      std::string scratch;
+      for (size_t j = 0; j < spans_.size(); ++j) {
+        if (!IsMessagingSpan(j)) continue;
+        const std::string& text = TextOf(spans_[j].attributes, "message", scratch);
+        element doc;
+        if (text.empty() || text.front() != '{' ||
+            parser_.parse(text).get(doc) != simdjson::SUCCESS)
+          continue;
+        // Iterative: a document's depth is the parser's limit, not the stack's.
+        std::vector<element> pending = {doc};
+        while (!pending.empty()) {
+          element e = pending.back();
+          pending.pop_back();
+          if (e.is_array()) {
+            for (element item : e.get_array()) pending.push_back(item);
+            continue;
+          }
+          if (!e.is_object()) continue;
+          element source, content;
+          if (e["source"].get(source) == simdjson::SUCCESS && source.is_string() &&
+              e["content"].get(content) == simdjson::SUCCESS && content.is_string()) {
+            // A message with text: not an event (a tool call's request or result, a thought).
+            std::string_view type;
+            if (element t; e["type"].get(t) == simdjson::SUCCESS && t.is_string())
+              type = std::string_view(t.get_string());
+            if (!type.ends_with("Event") && !std::string_view(content.get_string()).empty())
+              runtime_messages_.push_back({spans_[j].start_ns,
+                                           std::string(std::string_view(source.get_string())),
+                                           std::string(std::string_view(content.get_string()))});
+            continue;
+          }
+          for (auto field : e.get_object()) pending.push_back(field.value);
+        }
+      }
+      std::stable_sort(
+          runtime_messages_.begin(), runtime_messages_.end(),
+          [](const RuntimeMessage& a, const RuntimeMessage& b) { return a.at < b.at; });
+    }
+    auto it =
+        std::lower_bound(runtime_messages_.begin(), runtime_messages_.end(), spans_[i].start_ns,
+                         [](const RuntimeMessage& m, int64_t t) { return m.at < t; });
+    for (; it != runtime_messages_.end(); ++it)
+      if (it->source == agents_[i]) return it->content;
+    return "";
   }
 
   std::string SpanReplyText(const Span& s) {
@@ -1273,11 +1329,11 @@ class SessionBuilder {
     if (role == SpanRole::kAgent && !explicit_messages_) {
       InferDelivery(i);
       // An agent span that says what its agent replied, with no model call of its own seen
-      // (AG2 traces its agents' replies, not their model calls), processed what had been
-      // delivered to its agent when it ended without an error.
+      // (AG2 traces its agents' replies, not their model calls; AutoGen's runtime carries
+      // them), processed what had been delivered to its agent when it ended without an error.
       // (Whether it replied is asked only when something waits: it parses the span's output.)
       if (!calls_model_[i] && s.status != StatusCode::kError && unprocessed_.count(agent) > 0 &&
-          !SpanReplyText(s).empty())
+          !AgentReplyText(i).empty())
         ProcessDelivered(agent, s.end_ns, hint);
     }
     if (role == SpanRole::kModel) {
@@ -2216,6 +2272,15 @@ class SessionBuilder {
   size_t duplicates_ = 0;
   size_t unjoined_log_records_ = 0;
   std::unordered_set<std::string> tool_call_ids_;  // gen_ai.tool.call.id of the tool spans.
+  // Text messages a message runtime carried (RuntimeMessageOf), by the start of the span that
+  // carried them; read once, when a turn first needs one.
+  struct RuntimeMessage {
+    int64_t at = 0;
+    std::string source;
+    std::string content;
+  };
+  std::vector<RuntimeMessage> runtime_messages_;
+  bool runtime_messages_read_ = false;
   bool handoff_spans_ = false;                 // A span is a handoff, or a tool span a transfer.
   std::vector<std::string> transfer_targets_;  // Of each tool span that is a transfer, else "".
   std::unordered_map<std::string_view, size_t> index_;     // span id -> its index in spans_.

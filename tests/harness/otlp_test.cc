@@ -519,6 +519,42 @@ TEST(OtlpImportTest, AutoGenTurnsUnderItsRuntimesMessagingSpans) {
   EXPECT_TRUE(RootCauseIs(s, FindingKind::kLowQuality, "WebSearchAgent", "DataAnalystAgent"));
 }
 
+// The same team traced without a model instrumentation (AutoGen's own tracing alone): no span
+// says what an agent answered but the runtime's process spans, whose `message` attribute
+// holds each message it delivered (a GroupChatAgentResponse with the agent's chat message).
+// Those give the turns their replies, a reply processed by the next turn; the reply of an
+// agent whose model calls no span shows is its own output, and why says what it says with
+// the model spans. The same without the refusal passes.
+TEST(OtlpImportTest, AutoGenRepliesFromItsRuntimesMessagesWithoutModelSpans) {
+  auto without_model_spans = [](std::string json) {
+    auto batch = ParseOtlpJson(json, "autogen without openai.chat spans");
+    EXPECT_TRUE(batch.ok()) << batch.status().ToString();
+    std::erase_if(batch->spans, [](const Span& span) { return span.name == "openai.chat"; });
+    return SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
+  };
+  std::string json = Slurp(kData + "/autogen_selector_group_chat.json");
+  auto sessions = without_model_spans(json);
+  ASSERT_THAT(sessions, SizeIs(1));
+  const SpanSession& s = sessions[0];
+  EXPECT_THAT(Of<ModelCall>(s), IsEmpty());
+  auto sends = Sends(s);
+  ASSERT_THAT(sends, SizeIs(2));
+  EXPECT_EQ(std::get<0>(sends[0]), "PlanningAgent");
+  EXPECT_THAT(std::get<3>(sends[0]), HasSubstr("1. WebSearchAgent : Find the Miami Heat player"));
+  EXPECT_EQ(sends[1], std::make_tuple("WebSearchAgent", "DataAnalystAgent", "reply",
+                                      "I'm sorry, but I can't help with that request."));
+  EXPECT_THAT(Of<MessageProcessed>(s), SizeIs(2));
+  EXPECT_TRUE(RootCauseIs(s, FindingKind::kLowQuality, "WebSearchAgent", "DataAnalystAgent"));
+
+  const std::string refusal = "I'm sorry, but I can't help with that request.";
+  for (size_t at = json.find(refusal); at != std::string::npos; at = json.find(refusal, at))
+    json.replace(at, refusal.size(), "Dwyane Wade: 1397 points; 214 and 398 rebounds.");
+  auto healthy = without_model_spans(json);
+  ASSERT_THAT(healthy, SizeIs(1));
+  Trace trace = Trace::FromEvents(healthy[0].header, healthy[0].events);
+  EXPECT_TRUE(Analyze(trace, Policy{}, ScorerSet::Defaults()).passed());
+}
+
 // Without a span of the program's around the team, AutoGen's runtime starts a trace for every
 // message it delivers, its publish span linked to the create span that sent the message: the
 // traces continue one another and make one session, which says what the one trace says.

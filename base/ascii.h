@@ -16,6 +16,14 @@ inline std::string AsciiLower(std::string_view s) {
   return out;
 }
 
+// Whether `a`, case folded, is `lower` (already lower case).
+constexpr bool EqualsIgnoringCase(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (AsciiLower(a[i]) != lower[i]) return false;
+  return true;
+}
+
 }  // namespace baton
 
 #endif  // BATON_BASE_ASCII_H_

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "harness/proxy/agent_inference.h"
 #include "harness/proxy/model_api.h"
 #include "harness/proxy/sdk_traces.h"
 
@@ -23,7 +24,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                          ? "/v1beta/models/m:streamGenerateContent?alt=sse"
                          : "/v1/x";
   auto parsed = baton::proxy::ParseRequest(api, "POST", path, body);
-  if (parsed.ok()) (void)parsed->request.messages.size();
+  // Who asked: the agent named from the request's prompt, and a delegation found in it
+  // after the same bytes, read as an answer, asked for tools.
+  baton::proxy::AgentInference agents;
+  if (parsed.ok()) {
+    const std::string first = agents.Attribute("", *parsed, nullptr);
+    agents.ObserveResponse(first, baton::proxy::ParseResponseBody(api, body));
+    (void)agents.Attribute("", *parsed, nullptr);
+  }
   (void)baton::proxy::CanonicalJson(body);
   (void)baton::proxy::ParseResponseBody(api, body);
   std::string buffer(body);

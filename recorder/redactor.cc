@@ -279,13 +279,6 @@ LastNameWords LastWordsOf(std::string_view name) {
   return out;
 }
 
-bool EqualsIgnoringCase(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (AsciiLower(a[i]) != lower[i]) return false;
-  return true;
-}
-
 // Past an opening or closing quote at `i`: ", ' or an escaped \".
 size_t SkipQuote(std::string_view text, size_t i) {
   if (i < text.size() && (text[i] == '"' || text[i] == '\'')) return i + 1;

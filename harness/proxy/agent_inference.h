@@ -5,8 +5,9 @@
 //      the same agent;
 //   3. a new prompt takes its name from the handoff that led to it: a response that called
 //      a handoff tool `transfer_to_<name>` (OpenAI Agents SDK; also `handoff_to_<name>`)
-//      names the next new agent <name>; or from the tool that ran it (below); otherwise the
-//      agent is `agent-N` (N = 1, 2, ...).
+//      names the next new agent <name>; or from the tool that ran it (below); or from the
+//      role its prompt opens with ("You are the planner." is `planner`: one to four plain
+//      words, taken by no other agent); otherwise the agent is `agent-N` (N = 1, 2, ...).
 // An agent used as a tool (the AI SDK's generateText inside a tool, the OpenAI Agents SDK's
 // asTool, a Pydantic AI delegation, CrewAI's delegation to a coworker): a request whose last
 // user message is, word for word, a text argument of a tool call another agent's answer asked

@@ -402,11 +402,11 @@ TEST(AiSdkTest, AnAgentRunAsAToolIsADelegationWhoseReplyWhyJudges) {
   EXPECT_THAT(
       cat.out,
       HasSubstr(
-          R"("message_id":"call_research/reply","to":"agent-1","intent":"reply","payload":"I'm sorry, but I can't help with that request.")"));
-  EXPECT_THAT(cat.out, HasSubstr(R"("kind":"message_processed","agent":"agent-1")"));
+          R"("message_id":"call_research/reply","to":"editor","intent":"reply","payload":"I'm sorry, but I can't help with that request.")"));
+  EXPECT_THAT(cat.out, HasSubstr(R"("kind":"message_processed","agent":"editor")"));
   RunResult why = RunCommand(kBaton + " why " + recording);
   EXPECT_EQ(why.exit_code, 1) << why.out << why.err;
-  EXPECT_THAT(why.out, HasSubstr("low-quality handoff at the boundary agent-1 <- research"));
+  EXPECT_THAT(why.out, HasSubstr("low-quality handoff at the boundary editor <- research"));
   RunResult replayed = RunCommand(Keys() + kBaton + " replay " + recording +
                                   " --upstream openai=http://127.0.0.1:9/v1" + program);
   EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
@@ -422,8 +422,8 @@ INSTANTIATE_TEST_SUITE_P(ApisAndStreaming, AgentsSdkTest,
                          [](const auto& info) { return std::string(info.param.first); });
 
 // The SDK's own traces, posted to the proxy, confirm the agents and handoffs inferred from
-// the traffic, and name the first agent, which no handoff names. In replay they are answered
-// locally.
+// the traffic, and name the first agent, which neither a handoff nor its instructions name.
+// In replay they are answered locally.
 TEST_P(AgentsSdkTest, TheSdksOwnTracesConfirmTheInferredAgents) {
   const auto [variant, args] = GetParam();
   const std::string recording = dir_ + "/" + variant + "_traced.baton";

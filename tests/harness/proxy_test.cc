@@ -184,12 +184,13 @@ TEST_F(ProxyTest, RecordsStructuredCallsAgentsAndHandoffs) {
       calls.push_back(c);
       agents.push_back(e.agent);
     }
-    if (auto* s = e.As<MessageSend>()) sent = e.agent == "agent-1" && s->to == "researcher";
+    if (auto* s = e.As<MessageSend>()) sent = e.agent == "planner" && s->to == "researcher";
     if (auto* d = e.As<MessageDelivery>())
-      delivered = e.agent == "researcher" && d->from == "agent-1";
+      delivered = e.agent == "researcher" && d->from == "planner";
   }
   ASSERT_EQ(calls.size(), 2u);
-  EXPECT_EQ(agents, (std::vector<std::string>{"agent-1", "researcher"}));
+  // The planner by its prompt ("You are the planner."), the researcher by the handoff.
+  EXPECT_EQ(agents, (std::vector<std::string>{"planner", "researcher"}));
   EXPECT_TRUE(sent);
   EXPECT_TRUE(delivered);
   EXPECT_EQ(calls[0]->http.api, "openai.chat");
@@ -237,7 +238,7 @@ TEST_F(ProxyTest, AMissIs424WithTheAgentAndTheDiff) {
       Post(proxy->origin(), "/v1/chat/completions", WriteFile(dir_ + "/changed.json", changed));
   EXPECT_THAT(r.out, HasSubstr("HTTP/1.1 424"));
   EXPECT_THAT(r.out, HasSubstr("baton_replay_miss"));
-  EXPECT_THAT(r.out, HasSubstr("agent-1"));
+  EXPECT_THAT(r.out, HasSubstr("planner's request"));
   EXPECT_THAT(r.out, HasSubstr("{+US+}"));  // The field diff.
   EXPECT_EQ(proxy->stats().misses, 1u);
 }
@@ -298,7 +299,7 @@ TEST_F(ProxyTest, RecordAndReplayVerbsRunAnyProgram) {
   }
   RunResult inspect = RunCommand(baton + " inspect " + recording_);
   EXPECT_THAT(inspect.out, HasSubstr("closed cleanly"));
-  EXPECT_THAT(inspect.out, HasSubstr("agents    agent-1, researcher (from the events)"));
+  EXPECT_THAT(inspect.out, HasSubstr("agents    planner, researcher (from the events)"));
   RunResult replayed = RunCommand(baton + " replay " + recording_ +
                                   " --upstream openai=http://127.0.0.1:9/v1 -- sh " + script);
   EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
@@ -606,7 +607,7 @@ TEST_F(ProxyTest, SdkTracesThatContradictTheInferenceFailTheirChecks) {
   EXPECT_FALSE(checks[0]->passed);
   EXPECT_EQ(checks[0]->checker, "openai-agents-sdk trace");
   EXPECT_THAT(checks[0]->detail,
-              HasSubstr(R"(puts agent-1's calls under several agents ("Critic", "Editor"))"));
+              HasSubstr(R"(puts planner's calls under several agents ("Critic", "Editor"))"));
   EXPECT_FALSE(checks[1]->passed);
   EXPECT_THAT(checks[1]->detail, HasSubstr("0 of 1 handoff(s)"));
   EXPECT_THAT(checks[1]->detail, HasSubstr("not recovered: Critic -> Editor"));
@@ -698,6 +699,38 @@ TEST(AgentInferenceTest, AnAgentRunByAnothersToolCallIsADelegationAndItsResultTh
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(back->to, researcher);
   EXPECT_FALSE(inference.TakeDelegation(editor, "call_r").has_value());
+}
+
+// A new agent that no header, handoff or delegating tool names is named by the role its
+// system prompt opens with ("You are the planner."), when that is a few plain words and no
+// other agent has it; else it is agent-N. The same prompt is the same agent, named once.
+TEST(AgentInferenceTest, AnAgentIsNamedByTheRoleItsPromptGivesIt) {
+  AgentInference inference;
+  auto name = [&](const std::string& system) {
+    ParsedRequest r;
+    r.system_prompt = system;
+    r.request.messages.push_back({"user", "Go on.", "", ""});
+    return inference.Attribute("", r, nullptr);
+  };
+  EXPECT_EQ(name("You are the planner. Break the task down."), "planner");
+  EXPECT_EQ(name("  you are Senior Researcher. You're curious.\n"), "Senior Researcher");
+  EXPECT_EQ(name("You are a web search agent tasked with finding data."), "web search agent");
+  EXPECT_EQ(name("You are an expert financial analyst who writes reports"),
+            "expert financial analyst");
+  EXPECT_EQ(name("You are the fact-checker's assistant: verify claims."),
+            "fact-checker's assistant");
+  EXPECT_EQ(name("You are one two three four five."), "agent-1");           // Not a short role.
+  EXPECT_EQ(name("You are \"Bob\", a writer."), "agent-2");                 // Not plain words.
+  EXPECT_EQ(name("Plan the work: hand tasks on."), "agent-3");              // No role said.
+  EXPECT_EQ(name("You are the planner. Check the plan."), "agent-4");       // The name is taken.
+  EXPECT_EQ(name("You are the planner. Break the task down."), "planner");  // The same agent.
+
+  // A handoff names the agent it leads to before its prompt does.
+  ModelResponse handoff;
+  handoff.tool_calls.push_back({"call_w", "transfer_to_writer", "{}"});
+  inference.ObserveResponse("planner", handoff);
+  EXPECT_EQ(name("You are the editor."), "writer");
+  EXPECT_EQ(name("You are the editor, second edition."), "editor");  // No one's name yet.
 }
 
 // A framework that wraps the task its delegation tool was given in a prompt of its own

@@ -48,7 +48,9 @@ const researcher = new Agent({
 });
 const planner = new Agent({
   name: "planner",
-  instructions: "You are the planner. Hand research tasks to the researcher.",
+  // Instructions that say no role: the proxy can only call it agent-1, and the SDK's own
+  // traces name it (js_sdk_test).
+  instructions: "Plan the work: hand research tasks to the researcher.",
   model: "gpt-4o",
   handoffs: [researcher],
 });

@@ -227,6 +227,31 @@ TEST_F(ProxyTest, ReplaysTheSameBytesWithoutTheUpstream) {
   EXPECT_TRUE(replaying->session->Report().matched) << replaying->session->Report().Render();
 }
 
+// A recording whose agents have other names than this version infers (agent-1, from before
+// agents were named by their prompts' roles; or names a header gave) still replays: the
+// agent the recording does not know is the recorded agent whose next call it is.
+TEST_F(ProxyTest, ARecordingThatNamesTheAgentsOtherwiseStillReplays) {
+  {
+    FakeOpenAiServer upstream;
+    upstream.Enqueue({200, kHandoffReply, {}, std::chrono::milliseconds(0)});
+    auto recording = StartRecording(upstream.base_url(), "older");
+    ASSERT_TRUE(recording);
+    RunResult r = Post(recording->proxy->origin(), "/v1/chat/completions", planner_,
+                       "-H 'X-Baton-Agent: agent-1'");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_TRUE(recording->Finish());
+  }
+  auto trace = Trace::Load(recording_);
+  ASSERT_TRUE(trace.ok()) << trace.status().ToString();
+  EXPECT_THAT(trace->agents(), ::testing::ElementsAre("agent-1"));
+  auto replaying = StartReplaying();
+  ASSERT_TRUE(replaying);
+  RunResult served = Post(replaying->proxy->origin(), "/v1/chat/completions", planner_);
+  EXPECT_THAT(served.out, HasSubstr("transfer_to_researcher"));
+  EXPECT_EQ(replaying->proxy->stats().served, 1u);
+  EXPECT_TRUE(replaying->session->Report().matched) << replaying->session->Report().Render();
+}
+
 TEST_F(ProxyTest, AMissIs424WithTheAgentAndTheDiff) {
   RecordSession();
   auto replaying = StartReplaying();

@@ -15,6 +15,7 @@
 
 #include "base/json_writer.h"
 #include "base/parallel_for.h"
+#include "harness/agent_role.h"
 #include "harness/handoff_tool.h"
 #include "harness/otel/baton_attributes.h"
 #include "recorder/recorder.h"
@@ -760,8 +761,10 @@ class SessionBuilder {
     });
     agents_.assign(n, std::string());
     names_agent_.assign(n, false);
+    prompt_agent_.assign(n, false);
     resolved_.assign(n, false);
     for (size_t i = 0; i < n; ++i) AgentOf(i);
+    AgentsOfPrompts();
     PreviousTurns();
     transfer_targets_.resize(n);
     for (size_t i = 0; i < n; ++i) {
@@ -962,6 +965,88 @@ class SessionBuilder {
     if (own.empty()) own = spans_[i].service_name.empty() ? "agent" : spans_[i].service_name;
     agents_[i] = std::move(own);
     return agents_[i];
+  }
+
+  // Model calls outside any agent span (an instrumentation of the model client alone) are
+  // their service's: one agent. When they carry several system prompts, each prompt is an
+  // agent, as the proxy tells agents apart: in time order, a new prompt is named by the
+  // handoff an earlier answer asked for (transfer_to_<agent>) that no agent has claimed, else
+  // by the role it opens with (RoleNamedBy), else by the service (the first such), else by
+  // the service and a number. A call's delivery of that handoff is made when the agent's
+  // first call begins (EmitSpan).
+  void AgentsOfPrompts() {
+    std::vector<size_t> calls;
+    for (size_t i : order_) {
+      if (roles_[i] != SpanRole::kModel) continue;
+      bool under_agent = false;
+      for (size_t at = i, guard = 0; at != SIZE_MAX && guard < 10000; ++guard) {
+        if (names_agent_[at]) under_agent = true;
+        auto p = index_.find(spans_[at].parent_span_id);
+        at = p == index_.end() || p->second == at ? SIZE_MAX : p->second;
+      }
+      if (!under_agent) calls.push_back(i);
+    }
+    if (calls.size() < 2) return;
+    std::vector<std::string> prompts(calls.size());
+    std::vector<std::vector<std::string>> handoffs(calls.size());
+    std::set<std::string> distinct;
+    for (size_t k = 0; k < calls.size(); ++k) {
+      ModelCall call = ModelCallOf(spans_[calls[k]], kPromptReader);
+      for (const ChatMessage& m : call.request.messages)
+        if (m.role == "system" || m.role == "developer") {
+          prompts[k] = m.content.text;
+          break;
+        }
+      for (const ToolCallRequest& t : call.response.tool_calls)
+        if (auto to = HandoffToolTarget(t.name, t.arguments_json.text))
+          handoffs[k].push_back(std::move(*to));
+      distinct.insert(prompts[k]);
+    }
+    if (distinct.size() < 2) return;
+    std::map<std::string, std::string> agent_of_prompt;
+    std::set<std::string> taken;
+    for (size_t i = 0; i < spans_.size(); ++i)
+      if (names_agent_[i]) taken.insert(agents_[i]);
+    std::vector<std::string> unclaimed;  // Handoff targets, oldest first.
+    const std::string& service = spans_[calls[0]].service_name;
+    int numbered = 1;
+    for (size_t k = 0; k < calls.size(); ++k) {
+      auto [it, fresh] = agent_of_prompt.try_emplace(prompts[k]);
+      if (fresh) {
+        std::string name;
+        for (auto u = unclaimed.begin(); u != unclaimed.end(); ++u)
+          if (!taken.count(*u)) {
+            name = *u;
+            unclaimed.erase(u);
+            break;
+          }
+        if (name.empty()) name = RoleNamedBy(prompts[k]);
+        if (name.empty() || taken.count(name)) name = service.empty() ? "agent" : service;
+        while (taken.count(name))
+          name = (service.empty() ? "agent" : service) + "-" + std::to_string(++numbered);
+        taken.insert(name);
+        it->second = std::move(name);
+      }
+      const size_t i = calls[k];
+      agents_[i] = it->second;
+      names_agent_[i] = true;
+      prompt_agent_[i] = true;
+      for (std::string& to : handoffs[k]) unclaimed.push_back(std::move(to));
+    }
+    // Spans under a call now have its agent.
+    for (size_t i = 0; i < spans_.size(); ++i) {
+      if (names_agent_[i]) continue;
+      for (size_t at = i, guard = 0; guard < 10000; ++guard) {
+        auto p = index_.find(spans_[at].parent_span_id);
+        if (p == index_.end() || p->second == at) break;
+        at = p->second;
+        if (prompt_agent_[at]) {
+          agents_[i] = agents_[at];
+          break;
+        }
+        if (names_agent_[at]) break;
+      }
+    }
   }
 
   // The LangGraph node a span ran in, from the run metadata LangChain gives every run
@@ -1338,6 +1423,8 @@ class SessionBuilder {
     }
     if (role == SpanRole::kModel) {
       ++out.model_calls;
+      // An agent told by its prompt, handed work by another's transfer: its call takes it.
+      if (prompt_agent_[i] && !explicit_messages_) DeliverPending(agent, s.start_ns, hint);
       ModelCall call = ModelCallOf(s, agent);
       if (!call.request.messages.empty() || !call.response.content.text.empty() ||
           !call.response.tool_calls.empty())
@@ -1488,18 +1575,23 @@ class SessionBuilder {
     pending_[send.to].push_back({Add(s.start_ns, hints_[i], from, send), send.message_id, from});
   }
 
+  // Delivers to `agent` at `t` the oldest message sent to it and not yet delivered; false
+  // when none waits.
+  bool DeliverPending(const std::string& agent, int64_t t, int64_t hint) {
+    auto pending = pending_.find(agent);
+    if (pending == pending_.end() || pending->second.empty()) return false;
+    Pending p = pending->second.front();
+    pending->second.erase(pending->second.begin());
+    size_t d = Add(t, hint, agent, MessageDelivery{p.message_id, p.from});
+    unprocessed_[agent].push_back({p.message_id, p.send_item});
+    items_[d].send_item = p.send_item;
+    return true;
+  }
+
   void InferDelivery(size_t i) {
     const Span& s = spans_[i];
     const std::string& agent = agents_[i];
-    auto pending = pending_.find(agent);
-    if (pending != pending_.end() && !pending->second.empty()) {
-      Pending p = pending->second.front();
-      pending->second.erase(pending->second.begin());
-      size_t d = Add(s.start_ns, hints_[i], agent, MessageDelivery{p.message_id, p.from});
-      unprocessed_[agent].push_back({p.message_id, p.send_item});
-      items_[d].send_item = p.send_item;
-      return;
-    }
+    if (DeliverPending(agent, s.start_ns, hints_[i])) return;
     // gen_ai.agent.handoff_parent: OpenLLMetry's name for the agent that handed off.
     std::string caller = FirstString(s, {"gen_ai.caller.agent.name", "gen_ai.caller.name",
                                          "gen_ai.caller.agent.id", "gen_ai.agent.handoff_parent"});
@@ -2287,6 +2379,7 @@ class SessionBuilder {
   std::unordered_map<std::string, LastInput> last_input_;  // By agent.
   // LastModelReplyUnder's: by agent span, the end and text of its last model call's answer.
   static constexpr const char* kReplyReader = "\x01reply";
+  static constexpr const char* kPromptReader = "\x01prompt";  // AgentsOfPrompts' reads.
   bool model_replies_read_ = false;
   std::unordered_map<size_t, std::pair<int64_t, std::string>> model_reply_;
   // CallsModelAfter's: by agent span, the latest start of a model call of its own.
@@ -2299,6 +2392,7 @@ class SessionBuilder {
   std::vector<size_t> order_;
   std::vector<SpanRole> roles_;
   std::vector<std::string> agents_;
+  std::vector<bool> prompt_agent_;            // A model call whose agent its system prompt names.
   std::vector<bool> names_agent_;             // The span itself names its agent (OwnAgent).
   std::vector<size_t> previous_turn_;         // The turn an agent span answers, or SIZE_MAX.
   std::vector<std::string> returns_to_;       // The caller an agent span returns to (nested).

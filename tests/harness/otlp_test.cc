@@ -1320,6 +1320,56 @@ std::string Msg(const std::string& role, const std::string& text) {
          R"("}]})";
 }
 
+// A team traced by an instrumentation of its model client alone: no agent spans, only chat
+// spans, each with its agent's system instructions. Each prompt is an agent, as the proxy
+// tells them apart: the planner by the role its prompt opens with, the next prompt by the
+// handoff the planner's answer asked for, a prompt that says no role by the service. The
+// handoff is delivered to the researcher's first call and processed by it; why judges what
+// the researcher passed on. One prompt alone stays the service's one agent.
+TEST(OtlpImportTest, ModelSpansWithoutAgentSpansAreAgentsByTheirPrompts) {
+  auto chat = [](int id, const std::string& system, const std::string& user,
+                 const std::string& output) {
+    Span s = ChatSpan(id, "", system, "[" + Msg("user", user) + "]");
+    s.service_name = "team";
+    s.attributes.push_back({"gen_ai.output.messages", AttributeValue::String(output)});
+    return s;
+  };
+  const std::string handoff = R"([{"role":"assistant","parts":[{"type":"tool_call",)"
+                              R"("id":"call_7","name":"transfer_to_researcher",)"
+                              R"("arguments":{"task":"Q3"}}]}])";
+  auto answer = [](const std::string& text) {
+    return R"([{"role":"assistant","parts":[{"type":"text","content":")" + text + R"("}]}])";
+  };
+  std::vector<Span> spans = {
+      chat(1, "You are the planner. Hand research to the researcher.", "Q3 revenue?", handoff),
+      chat(2, "Search the filings and answer with the figure.", "Q3",
+           answer("I'm sorry, but I can't help with that request.")),
+      chat(3, "Summarise what you are given in one line.", "I'm sorry, but I can't help.",
+           answer("No figure was found.")),
+      chat(4, "You are the planner. Hand research to the researcher.", "Q3 revenue?",
+           answer("Done.")),
+  };
+  auto sessions = SessionsFromSpans(spans, GroupBy::kAuto);
+  ASSERT_THAT(sessions, SizeIs(1));
+  std::vector<std::string> callers;
+  for (const Event* e : Of<ModelCall>(sessions[0])) callers.push_back(e->agent);
+  EXPECT_THAT(callers, ElementsAre("planner", "researcher", "team", "planner"));
+  auto sends = Of<MessageSend>(sessions[0]);
+  ASSERT_THAT(sends, SizeIs(1));
+  EXPECT_EQ(sends[0]->agent, "planner");
+  EXPECT_EQ(sends[0]->As<MessageSend>()->to, "researcher");
+  auto deliveries = Of<MessageDelivery>(sessions[0]);
+  ASSERT_THAT(deliveries, SizeIs(1));
+  EXPECT_EQ(deliveries[0]->agent, "researcher");
+  EXPECT_THAT(Of<MessageProcessed>(sessions[0]), SizeIs(1));
+
+  // One system prompt: one agent, the service, as before.
+  std::vector<Span> alone = {spans[0], spans[3]};
+  auto one = SessionsFromSpans(alone, GroupBy::kAuto);
+  ASSERT_THAT(one, SizeIs(1));
+  for (const Event* e : Of<ModelCall>(one[0])) EXPECT_EQ(e->agent, "team");
+}
+
 // An instrumentation of the model client alone (the OpenAI instrumentations) sees the planner's
 // transfer_to_<agent> only as a tool call the model asked for: that request is the handoff.
 // When a tool span ran the call, or a span is the handoff, that says it, once.

@@ -1234,10 +1234,21 @@ class SessionBuilder {
           runtime_messages_.begin(), runtime_messages_.end(),
           [](const RuntimeMessage& a, const RuntimeMessage& b) { return a.at < b.at; });
     }
+    // Before the agent's next turn begins: a turn that sent no text (only tool calls) has
+    // no reply, rather than the next turn's.
+    if (turn_starts_.empty())
+      for (size_t j : order_)
+        if (roles_[j] == SpanRole::kAgent) turn_starts_[agents_[j]].push_back(spans_[j].start_ns);
+    int64_t until = INT64_MAX;
+    if (auto turns = turn_starts_.find(agents_[i]); turns != turn_starts_.end())
+      if (auto next =
+              std::upper_bound(turns->second.begin(), turns->second.end(), spans_[i].start_ns);
+          next != turns->second.end())
+        until = *next;
     auto it =
         std::lower_bound(runtime_messages_.begin(), runtime_messages_.end(), spans_[i].start_ns,
                          [](const RuntimeMessage& m, int64_t t) { return m.at < t; });
-    for (; it != runtime_messages_.end(); ++it)
+    for (; it != runtime_messages_.end() && it->at < until; ++it)
       if (it->source == agents_[i]) return it->content;
     return "";
   }
@@ -2372,6 +2383,9 @@ class SessionBuilder {
     std::string content;
   };
   std::vector<RuntimeMessage> runtime_messages_;
+  // The starts of each agent's spans, in order (RuntimeMessageOf's bound); filled when first
+  // needed.
+  std::map<std::string, std::vector<int64_t>> turn_starts_;
   bool runtime_messages_read_ = false;
   bool handoff_spans_ = false;                 // A span is a handoff, or a tool span a transfer.
   std::vector<std::string> transfer_targets_;  // Of each tool span that is a transfer, else "".

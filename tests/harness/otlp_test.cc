@@ -1320,6 +1320,49 @@ std::string Msg(const std::string& role, const std::string& text) {
          R"("}]})";
 }
 
+// A runtime's message is the reply of the agent's turn it follows, not of an earlier turn of
+// the same agent: a turn that carried no text before the agent spoke again replied nothing.
+TEST(OtlpImportTest, ARuntimesMessageRepliesForTheTurnBeforeItOnly) {
+  auto turn = [](const std::string& id, const std::string& name, int64_t start) {
+    Span s = AgentSpan(id, name);
+    s.parent_span_id = "00000000000000f0";
+    s.start_ns = start;
+    s.end_ns = start + 100;
+    return s;
+  };
+  auto carried = [](const std::string& id, int64_t at, const std::string& source,
+                    const std::string& content) {
+    Span s = AgentSpan(id, "x");
+    s.parent_span_id = "00000000000000f0";
+    s.name = "autogen process group_topic";
+    s.start_ns = at;
+    s.end_ns = at + 10;
+    s.attributes = {{"messaging.operation", AttributeValue::String("process")},
+                    {"message", AttributeValue::String(
+                                    R"({"response": {"chat_message": {"source": ")" + source +
+                                    R"(", "content": ")" + content +
+                                    R"(", "type": "TextMessage"}}, "name": ")" + source + "\"}")}};
+    return s;
+  };
+  Span root = AgentSpan("00000000000000f0", "x");
+  root.name = "run_team";
+  root.attributes.clear();
+  root.start_ns = 0;
+  root.end_ns = 10'000;
+  std::vector<Span> spans = {root,
+                             turn("00000000000000a1", "A", 1000),
+                             turn("00000000000000b1", "B", 2000),
+                             carried("00000000000000c1", 2150, "B", "B's answer"),
+                             turn("00000000000000a2", "A", 3000),
+                             carried("00000000000000c2", 3150, "A", "A's second answer")};
+  auto sessions = SessionsFromSpans(spans, GroupBy::kAuto);
+  ASSERT_THAT(sessions, SizeIs(1));
+  auto sends = Sends(sessions[0]);
+  // B answers A's first turn with nothing (A carried no text then); A's second turn gets B's.
+  ASSERT_THAT(sends, SizeIs(1));
+  EXPECT_EQ(sends[0], std::make_tuple("B", "A", "reply", "B's answer"));
+}
+
 // A team traced by an instrumentation of its model client alone: no agent spans, only chat
 // spans, each with its agent's system instructions. Each prompt is an agent, as the proxy
 // tells them apart: the planner by the role its prompt opens with, the next prompt by the

@@ -633,6 +633,28 @@ std::string AgentNameKey(std::string_view name) {
   return out;
 }
 
+// What VisitJson does after visiting a value.
+enum class JsonVisit { kInto, kPast, kStop };  // Its items or members next; not; stop.
+
+// Visits every value of a JSON document depth first, as `visit` says. Iterative: a
+// document's depth is the parser's limit, not the stack's.
+template <typename Visit>
+void VisitJson(element root, Visit&& visit) {
+  std::vector<element> pending = {root};
+  while (!pending.empty()) {
+    element e = pending.back();
+    pending.pop_back();
+    const JsonVisit next = visit(e);
+    if (next == JsonVisit::kStop) return;
+    if (next == JsonVisit::kPast) continue;
+    if (e.is_array()) {
+      for (element item : e.get_array()) pending.push_back(item);
+    } else if (e.is_object()) {
+      for (auto field : e.get_object()) pending.push_back(field.value);
+    }
+  }
+}
+
 // A key that carries content (messages, instructions, tool definitions, arguments and
 // results), mapped into the model and tool calls rather than kept as a span attribute.
 bool IsContentKey(std::string_view k) {
@@ -1197,42 +1219,30 @@ class SessionBuilder {
     if (!runtime_messages_read_) {
       runtime_messages_read_ = true;
       std::string scratch;
-      for (size_t j = 0; j < spans_.size(); ++j) {
+      for (size_t j : order_) {  // By start: runtime_messages_ is sorted as it is filled.
         if (!IsMessagingSpan(j)) continue;
         const std::string& text = TextOf(spans_[j].attributes, "message", scratch);
         element doc;
         if (text.empty() || text.front() != '{' ||
             parser_.parse(text).get(doc) != simdjson::SUCCESS)
           continue;
-        // Iterative: a document's depth is the parser's limit, not the stack's.
-        std::vector<element> pending = {doc};
-        while (!pending.empty()) {
-          element e = pending.back();
-          pending.pop_back();
-          if (e.is_array()) {
-            for (element item : e.get_array()) pending.push_back(item);
-            continue;
-          }
-          if (!e.is_object()) continue;
+        VisitJson(doc, [&](element e) {
           element source, content;
-          if (e["source"].get(source) == simdjson::SUCCESS && source.is_string() &&
-              e["content"].get(content) == simdjson::SUCCESS && content.is_string()) {
-            // A message with text: not an event (a tool call's request or result, a thought).
-            std::string_view type;
-            if (element t; e["type"].get(t) == simdjson::SUCCESS && t.is_string())
-              type = std::string_view(t.get_string());
-            if (!type.ends_with("Event") && !std::string_view(content.get_string()).empty())
-              runtime_messages_.push_back({spans_[j].start_ns,
-                                           std::string(std::string_view(source.get_string())),
-                                           std::string(std::string_view(content.get_string()))});
-            continue;
-          }
-          for (auto field : e.get_object()) pending.push_back(field.value);
-        }
+          if (!e.is_object() || e["source"].get(source) != simdjson::SUCCESS ||
+              !source.is_string() || e["content"].get(content) != simdjson::SUCCESS ||
+              !content.is_string())
+            return JsonVisit::kInto;
+          // A message with text: not an event (a tool call's request or result, a thought).
+          std::string_view type;
+          if (element t; e["type"].get(t) == simdjson::SUCCESS && t.is_string())
+            type = std::string_view(t.get_string());
+          if (!type.ends_with("Event") && !std::string_view(content.get_string()).empty())
+            runtime_messages_.push_back({spans_[j].start_ns,
+                                         std::string(std::string_view(source.get_string())),
+                                         std::string(std::string_view(content.get_string()))});
+          return JsonVisit::kPast;
+        });
       }
-      std::stable_sort(
-          runtime_messages_.begin(), runtime_messages_.end(),
-          [](const RuntimeMessage& a, const RuntimeMessage& b) { return a.at < b.at; });
     }
     // Before the agent's next turn begins: a turn that sent no text (only tool calls) has
     // no reply, rather than the next turn's.
@@ -1348,20 +1358,12 @@ class SessionBuilder {
     if (input.empty() || (input[0] != '{' && input[0] != '[') ||
         parser_.parse(input).get(doc) != simdjson::SUCCESS)
       return false;
-    // Iterative: a document's depth is the parser's limit, not the stack's.
-    std::vector<element> pending = {doc};
-    while (!pending.empty()) {
-      element e = pending.back();
-      pending.pop_back();
-      if (e.is_string()) {
-        if (std::string_view(e.get_string()).find(text) != std::string_view::npos) return true;
-      } else if (e.is_array()) {
-        for (element item : e.get_array()) pending.push_back(item);
-      } else if (e.is_object()) {
-        for (auto field : e.get_object()) pending.push_back(field.value);
-      }
-    }
-    return false;
+    bool carries = false;
+    VisitJson(doc, [&](element e) {
+      carries = e.is_string() && std::string_view(e.get_string()).find(text) != std::string::npos;
+      return carries ? JsonVisit::kStop : JsonVisit::kInto;
+    });
+    return carries;
   }
 
   // The nearest agent span above span i (not i itself), or SIZE_MAX.

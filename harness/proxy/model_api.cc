@@ -225,28 +225,34 @@ std::string GeminiCallId(element call) {
   return id.empty() ? StringOr(call, "name") : id;
 }
 
-// A Content's parts: the text of its text parts, and every other part (a function call,
-// inline data, a thought) kept as canonical JSON.
+// A Content's parts: the text of its text parts; the function calls and responses; and
+// every part that is not text or a response (a function call, inline data, a thought), in
+// order.
 struct GeminiParts {
   std::string text;
+  std::vector<element> function_calls;
   std::vector<element> function_responses;
-  std::vector<std::string> others;
+  std::vector<element> others;
 };
 GeminiParts PartsOf(element content) {
   GeminiParts out;
   element parts;
   if (!GeminiMember(content, "parts", "parts", parts) || !parts.is_array()) return out;
   for (auto part : parts.get_array()) {
-    element response;
+    element inner;
     const bool thought = Has(part, "thought") && part["thought"].value().is_bool() &&
                          bool(part["thought"].value().get_bool());
-    if (GeminiMember(part, "functionResponse", "function_response", response)) {
-      out.function_responses.push_back(response);
-    } else if (!thought && Has(part, "text") && part["text"].value().is_string()) {
-      out.text += std::string_view(part["text"].value().get_string());
-    } else {
-      out.others.push_back(Canonical(part));
+    if (GeminiMember(part, "functionResponse", "function_response", inner)) {
+      out.function_responses.push_back(inner);
+      continue;
     }
+    if (!thought && Has(part, "text") && part["text"].value().is_string()) {
+      out.text += std::string_view(part["text"].value().get_string());
+      continue;
+    }
+    if (GeminiMember(part, "functionCall", "function_call", inner))
+      out.function_calls.push_back(inner);
+    out.others.push_back(part);
   }
   return out;
 }
@@ -276,7 +282,7 @@ void ReadGeminiRequest(std::string_view path, element doc, ParsedRequest& out,
         if (!parts.others.empty()) {
           std::string extra = "{\"parts\":[";
           for (size_t i = 0; i < parts.others.size(); ++i)
-            extra += (i ? "," : "") + parts.others[i];
+            extra += (i ? "," : "") + Canonical(parts.others[i]);
           extra += "]}";
           if (extras == MessageExtras::kSeparate) {
             msg.extra = std::move(extra);
@@ -604,15 +610,12 @@ void ReadGeminiResponse(element doc, ModelResponse& out) {
       if (GeminiMember(c, "content", "content", content)) {
         GeminiParts parts = PartsOf(content);
         out.content.text += parts.text;
-        element list;
-        if (GeminiMember(content, "parts", "parts", list) && list.is_array())
-          for (auto part : list.get_array())
-            if (element call; GeminiMember(part, "functionCall", "function_call", call)) {
-              element args;
-              out.tool_calls.push_back(
-                  {GeminiCallId(call), StringOr(call, "name"),
-                   GeminiMember(call, "args", "args", args) ? Canonical(args) : "{}"});
-            }
+        for (element call : parts.function_calls) {
+          element args;
+          out.tool_calls.push_back(
+              {GeminiCallId(call), StringOr(call, "name"),
+               GeminiMember(call, "args", "args", args) ? Canonical(args) : "{}"});
+        }
       }
       element finish;
       if (GeminiMember(c, "finishReason", "finish_reason", finish) && finish.is_string())
@@ -626,12 +629,8 @@ void ReadGeminiResponse(element doc, ModelResponse& out) {
           "blocked: " + (reason.is_string() ? std::string(std::string_view(reason.get_string()))
                                             : Canonical(reason));
   if (element usage; GeminiMember(doc, "usageMetadata", "usage_metadata", usage)) {
-    element n;
-    auto count = [&](std::string_view camel, std::string_view snake) -> uint64_t {
-      if (!GeminiMember(usage, camel, snake, n)) return 0;
-      if (n.is_uint64()) return uint64_t(n.get_uint64());
-      if (n.is_int64()) return static_cast<uint64_t>(std::max<int64_t>(0, n.get_int64()));
-      return 0;
+    auto count = [&](const char* camel, const char* snake) {
+      return UintOr(usage, Has(usage, camel) ? camel : snake);
     };
     out.usage.prompt_tokens = count("promptTokenCount", "prompt_token_count");
     // Thinking tokens are billed as output.

@@ -219,10 +219,28 @@ std::string GeminiModelOf(std::string_view path) {
 }
 
 // A tool call's id: Gemini's functionCall carries one only in newer API versions; without
-// it, its result (functionResponse) names the function, so the name joins them.
-std::string GeminiCallId(element call) {
+// it, its result (functionResponse) names the function, so the name joins them. Parallel
+// calls of one function without ids ("weather" for two cities) are told apart by order, as
+// Gemini pairs them: the answer's k-th call of a function and the k-th response to it in the
+// next request are "name#k" (k >= 2; the first is "name"). `seen` counts the calls of each
+// function without an id in one answer, or the responses in one request's content.
+std::string GeminiCallId(element call, std::map<std::string, int, std::less<>>& seen) {
   std::string id = StringOr(call, "id");
-  return id.empty() ? StringOr(call, "name") : id;
+  if (!id.empty()) return id;
+  std::string name = StringOr(call, "name");
+  const int k = ++seen[name];
+  return k == 1 ? name : name + "#" + std::to_string(k);
+}
+
+// Whether `id` is one GeminiCallId made for a call of `name` that had none.
+bool IsGeminiIdOfName(std::string_view id, std::string_view name) {
+  if (!id.starts_with(name)) return false;
+  std::string_view rest = id.substr(name.size());
+  if (rest.empty()) return true;
+  if (rest.size() < 2 || rest[0] != '#') return false;
+  for (char c : rest.substr(1))
+    if (c < '0' || c > '9') return false;
+  return true;
 }
 
 // A Content's parts: the text of its text parts; the function calls and responses; and
@@ -292,11 +310,12 @@ void ReadGeminiRequest(std::string_view path, element doc, ParsedRequest& out,
         }
         r.messages.push_back(std::move(msg));
       }
+      std::map<std::string, int, std::less<>> responses_seen;
       for (element fr : parts.function_responses) {
         element result;
         std::string text =
             GeminiMember(fr, "response", "response", result) ? Canonical(result) : "";
-        ChatMessage tool{"tool", text, StringOr(fr, "name"), GeminiCallId(fr)};
+        ChatMessage tool{"tool", text, StringOr(fr, "name"), GeminiCallId(fr, responses_seen)};
         out.tool_results.emplace_back(tool.tool_call_id, text);
         r.messages.push_back(std::move(tool));
       }
@@ -602,7 +621,8 @@ void ReadAnthropicMessage(element msg, ModelResponse& out) {
 // (thoughts left out: reasoning, not the answer) and function calls are added to `out`;
 // its finish reason and usage, when it has them, replace what came before (a stream
 // repeats its usage so far in later chunks).
-void ReadGeminiResponse(element doc, ModelResponse& out) {
+void ReadGeminiResponse(element doc, ModelResponse& out,
+                        std::map<std::string, int, std::less<>>& calls_seen) {
   element candidates;
   if (GeminiMember(doc, "candidates", "candidates", candidates) && candidates.is_array()) {
     for (auto c : candidates.get_array()) {
@@ -613,7 +633,7 @@ void ReadGeminiResponse(element doc, ModelResponse& out) {
         for (element call : parts.function_calls) {
           element args;
           out.tool_calls.push_back(
-              {GeminiCallId(call), StringOr(call, "name"),
+              {GeminiCallId(call, calls_seen), StringOr(call, "name"),
                GeminiMember(call, "args", "args", args) ? Canonical(args) : "{}"});
         }
       }
@@ -652,7 +672,8 @@ ModelResponse ParseResponseBody(ModelApi api, std::string_view body) {
   const bool json = parser.parse(body.data(), body.size()).get(doc) == simdjson::SUCCESS;
   if (json && api == ModelApi::kGeminiGenerateContent && doc.is_array()) {
     // streamGenerateContent without alt=sse: the chunks as one JSON array.
-    for (auto chunk : doc.get_array()) ReadGeminiResponse(chunk, out);
+    std::map<std::string, int, std::less<>> calls_seen;
+    for (auto chunk : doc.get_array()) ReadGeminiResponse(chunk, out, calls_seen);
     return out;
   }
   if (!json || !doc.is_object()) {
@@ -674,9 +695,11 @@ ModelResponse ParseResponseBody(ModelApi api, std::string_view body) {
     case ModelApi::kAnthropicMessages:
       ReadAnthropicMessage(doc, out);
       break;
-    case ModelApi::kGeminiGenerateContent:
-      ReadGeminiResponse(doc, out);
+    case ModelApi::kGeminiGenerateContent: {
+      std::map<std::string, int, std::less<>> calls_seen;
+      ReadGeminiResponse(doc, out, calls_seen);
       break;
+    }
     default:
       ReadUsage(doc, out);
       break;
@@ -688,7 +711,8 @@ ModelResponse ParseResponseBody(ModelApi api, std::string_view body) {
 ModelResponse ParseResponseStream(ModelApi api, const std::vector<std::string>& frames) {
   ModelResponse out;
   simdjson::dom::parser parser;
-  std::map<uint64_t, size_t> anthropic_tool_at;  // content block index -> tool call
+  std::map<uint64_t, size_t> anthropic_tool_at;               // content block index -> tool call
+  std::map<std::string, int, std::less<>> gemini_calls_seen;  // In every chunk of the answer.
   for (const std::string& frame : frames) {
     SseEvent e = ParseSseFrame(frame);
     if (e.data.empty() || e.data == "[DONE]") continue;
@@ -696,7 +720,7 @@ ModelResponse ParseResponseStream(ModelApi api, const std::vector<std::string>& 
     if (parser.parse(e.data).get(doc) != simdjson::SUCCESS || !doc.is_object()) continue;
     std::string type = e.event.empty() ? StringOr(doc, "type") : e.event;
     if (api == ModelApi::kGeminiGenerateContent) {
-      ReadGeminiResponse(doc, out);
+      ReadGeminiResponse(doc, out, gemini_calls_seen);
     } else if (api == ModelApi::kOpenAiChat) {
       if (Has(doc, "choices") && doc["choices"].value().is_array())
         for (auto c : doc["choices"].value().get_array()) {
@@ -892,7 +916,7 @@ void WriteGeminiResponse(JsonWriter& w, const std::string& model, const std::str
     w.BeginObject().Key("text").String(r.content.text).EndObject();
   for (const ToolCallRequest& t : r.tool_calls) {
     w.BeginObject().Key("functionCall").BeginObject();
-    if (t.id != t.name) w.Key("id").String(t.id);
+    if (!IsGeminiIdOfName(t.id, t.name)) w.Key("id").String(t.id);
     w.Key("name").String(t.name).Key("args");
     WriteArguments(w, t.arguments_json.text, true);
     w.EndObject().EndObject();

@@ -1064,5 +1064,55 @@ TEST(ModelApiTest, GeminiResponsesAndTheSynthesizedOnesReadTheSame) {
   EXPECT_EQ(back_streamed.tool_calls, r.tool_calls);
 }
 
+// Gemini sends parallel calls of one function without ids ("weather" for two cities) and
+// pairs them with their responses by order: the second call and the second response are
+// both "weather#2", in a whole answer, in a stream whose calls come in different chunks, and
+// in the answer baton writes (without ids, as Gemini sent them).
+TEST(ModelApiTest, GeminiParallelCallsOfOneFunctionWithoutIdsAreToldApartByOrder) {
+  const std::string whole = R"j({"candidates": [{"content": {"role": "model", "parts": [
+      {"functionCall": {"name": "weather", "args": {"city": "Paris"}}},
+      {"functionCall": {"name": "weather", "args": {"city": "Oslo"}}},
+      {"functionCall": {"name": "clock", "args": {}}}]}, "finishReason": "STOP"}]})j";
+  ModelResponse r = ParseResponseBody(ModelApi::kGeminiGenerateContent, whole);
+  ASSERT_EQ(r.tool_calls.size(), 3u);
+  EXPECT_EQ(r.tool_calls[0].id, "weather");
+  EXPECT_EQ(r.tool_calls[1].id, "weather#2");
+  EXPECT_EQ(r.tool_calls[1].arguments_json.text, R"({"city":"Oslo"})");
+  EXPECT_EQ(r.tool_calls[2].id, "clock");
+
+  const std::vector<std::string> frames = {
+      "data: {\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":{\"name\":"
+      "\"weather\",\"args\":{\"city\":\"Paris\"}}}]}}]}\r\n\r\n",
+      "data: {\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":{\"name\":"
+      "\"weather\",\"args\":{\"city\":\"Oslo\"}}}]}}]}\r\n\r\n"};
+  ModelResponse s = ParseResponseStream(ModelApi::kGeminiGenerateContent, frames);
+  ASSERT_EQ(s.tool_calls.size(), 2u);
+  EXPECT_EQ(s.tool_calls[0].id, "weather");
+  EXPECT_EQ(s.tool_calls[1].id, "weather#2");
+
+  const std::string body =
+      SynthesizedResponseBody(ModelApi::kGeminiGenerateContent, "gemini-2.5-flash", "x", r);
+  EXPECT_THAT(body, Not(HasSubstr("\"id\"")));
+  EXPECT_EQ(ParseResponseBody(ModelApi::kGeminiGenerateContent, body).tool_calls, r.tool_calls);
+
+  // The next request's responses, in the calls' order, name the same calls; an id a
+  // response does carry is kept.
+  auto next = ParseRequest(ModelApi::kGeminiGenerateContent, "POST",
+                           "/v1beta/models/gemini-2.5-flash:generateContent", R"j({"contents": [
+      {"role": "user", "parts": [{"functionResponse": {"name": "weather",
+                                                       "response": {"temp": 18}}},
+                                 {"functionResponse": {"name": "weather",
+                                                       "response": {"temp": 4}}},
+                                 {"functionResponse": {"id": "c-1", "name": "clock",
+                                                       "response": {"now": "9:00"}}}]}]})j");
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  ASSERT_EQ(next->tool_results.size(), 3u);
+  EXPECT_EQ(next->tool_results[0],
+            std::make_pair(std::string("weather"), std::string(R"({"temp":18})")));
+  EXPECT_EQ(next->tool_results[1],
+            std::make_pair(std::string("weather#2"), std::string(R"({"temp":4})")));
+  EXPECT_EQ(next->tool_results[2].first, "c-1");
+}
+
 }  // namespace
 }  // namespace baton::proxy

@@ -97,7 +97,9 @@ PartKind PartKindOf(std::string_view type) {
 
 ToolCallRequest ToolCallOf(element part) {
   ToolCallRequest call;
-  call.id = FirstField(part, {"id", "toolCallId", "call_id", "toolUseId"});
+  // A Responses function_call item has both: its own id, and the call_id that its output
+  // (function_call_output) names.
+  call.id = FirstField(part, {"call_id", "id", "toolCallId", "toolUseId"});
   call.name = FirstField(part, {"name", "toolName"});
   call.arguments_json.text = FirstField(part, {"arguments", "args", "input"});
   return call;
@@ -371,6 +373,136 @@ std::vector<ParsedMessage> LogfireResponseMessages(simdjson::dom::parser& parser
   return out;
 }
 
+// --- MLflow Tracing's spans, exported over OTLP ------------------------------------------------
+// MLflow writes every attribute as JSON text (mlflow.spanType is "\"CHAT_MODEL\"", a tool's
+// string output a quoted string), and a span's whole inputs and outputs as two attributes:
+// mlflow.spanInputs is the call's arguments (an OpenAI or Anthropic request's keyword
+// arguments {model, messages, system, tools, ...}; the OpenAI Agents SDK's Responses input,
+// a string or a list of items), mlflow.spanOutputs its result (a ChatCompletion, an Anthropic
+// Message, the Responses output items, a LangChain ChatResult, or a string).
+
+// `text` without its JSON quotes when it is one JSON string; as it is otherwise.
+std::string UnquotedJson(simdjson::dom::parser& parser, const std::string& text) {
+  element doc;
+  if (text.size() < 2 || text.front() != '"' || parser.parse(text).get(doc) != simdjson::SUCCESS ||
+      !doc.is_string())
+    return text;
+  return std::string(std::string_view(doc.get_string()));
+}
+
+// An MLflow attribute's value, unquoted.
+std::string MlflowString(simdjson::dom::parser& parser, const Span& s, std::string_view key) {
+  const AttributeValue* v = s.Find(key);
+  return v == nullptr ? std::string() : UnquotedJson(parser, v->ToString());
+}
+
+// The request in mlflow.spanInputs: its messages (a system prompt given apart, as Anthropic's
+// `system` and the Responses API's `instructions` are, first), its model, and its other
+// arguments as parameters (temperature, max_tokens...). Empty when the inputs hold no
+// conversation.
+std::vector<ParsedMessage> MlflowRequestMessages(simdjson::dom::parser& parser,
+                                                 const std::string& inputs, std::string& model,
+                                                 std::vector<KeyValue>& parameters) {
+  std::vector<ParsedMessage> out;
+  element doc;
+  if (parser.parse(inputs).get(doc) != simdjson::SUCCESS) return out;
+  auto add_list = [&](element list) {
+    for (element m : list.get_array()) {
+      ParsedMessage pm = MessageOf(m);
+      if (pm.message.role.empty()) pm.message.role = "user";
+      out.push_back(std::move(pm));
+    }
+  };
+  auto add_text = [&](element text, const char* role) {
+    ParsedMessage pm;
+    pm.message.role = role;
+    pm.message.content.text = text.is_array() ? PartsText(text, pm) : StringOf(text);
+    if (!pm.message.content.text.empty()) out.push_back(std::move(pm));
+  };
+  if (doc.is_string()) {
+    add_text(doc, "user");
+  } else if (doc.is_array()) {
+    add_list(doc);
+  } else if (doc.is_object()) {
+    model = Field(doc, "model");
+    for (auto field : doc.get_object()) {
+      const std::string_view k = field.key;
+      if (k != "model" && k != "messages" && k != "input" && k != "system" && k != "instructions" &&
+          k != "tools" && k != "stream" && !k.starts_with("extra_") && !field.value.is_null())
+        parameters.push_back({std::string(k), StringOf(field.value)});
+    }
+    element v;
+    for (std::string_view key : {"system", "instructions"})
+      if (doc[key].get(v) == simdjson::SUCCESS && !v.is_null()) add_text(v, "system");
+    for (std::string_view key : {"messages", "input"}) {
+      if (doc[key].get(v) != simdjson::SUCCESS) continue;
+      if (v.is_array()) {
+        // LangChain's chat model inputs: a batch of message lists.
+        if (v.get_array().size() > 0 && v.get_array().at(0).is_array()) {
+          add_list(v.get_array().at(0));
+        } else {
+          add_list(v);
+        }
+      } else if (v.is_string()) {
+        add_text(v, "user");
+      }
+      break;
+    }
+  }
+  return out;
+}
+
+// The answer in mlflow.spanOutputs; its token counts, when it carries them, in `usage`.
+std::vector<ParsedMessage> MlflowResponseMessages(simdjson::dom::parser& parser,
+                                                  const std::string& outputs, TokenUsage& usage) {
+  std::vector<ParsedMessage> out;
+  element doc;
+  if (parser.parse(outputs).get(doc) != simdjson::SUCCESS) {
+    ParsedMessage pm;  // Not JSON: the text itself.
+    pm.message.role = "assistant";
+    pm.message.content.text = outputs;
+    if (!outputs.empty()) out.push_back(std::move(pm));
+    return out;
+  }
+  auto add = [&](element m) {
+    ParsedMessage pm = MessageOf(m);
+    if (pm.message.role.empty()) pm.message.role = "assistant";
+    out.push_back(std::move(pm));
+  };
+  element v;
+  if (doc.is_string()) {
+    add(doc);
+    out.back().message.role = "assistant";
+  } else if (doc.is_array()) {
+    for (element item : doc.get_array()) add(item);  // Responses output items.
+  } else if (doc.is_object()) {
+    if (doc["choices"].get(v) == simdjson::SUCCESS && v.is_array()) {
+      for (element choice : v.get_array()) {
+        add(choice);  // {"finish_reason", "message": {...}}: the first is the answer used.
+        break;
+      }
+    } else if (doc["output"].get(v) == simdjson::SUCCESS && v.is_array()) {
+      for (element item : v.get_array()) add(item);  // A whole Responses object.
+    } else if (doc["generations"].get(v) == simdjson::SUCCESS) {
+      for (ParsedMessage& m : NonArrayMessagesOf(parser, outputs, "assistant"))
+        out.push_back(std::move(m));
+      return out;  // The parser was reused: `doc` is gone.
+    } else {
+      add(doc);  // An Anthropic Message, or one message.
+      if (out.back().finish_reason.empty()) out.back().finish_reason = Field(doc, "stop_reason");
+    }
+    if (doc["usage"].get(v) == simdjson::SUCCESS && v.is_object()) {
+      auto count = [&](std::initializer_list<std::string_view> keys) -> uint64_t {
+        return std::strtoull(FirstField(v, keys).c_str(), nullptr, 10);
+      };
+      usage.prompt_tokens = count({"prompt_tokens", "input_tokens"});
+      usage.completion_tokens = count({"completion_tokens", "output_tokens"});
+      usage.total_tokens = count({"total_tokens"});
+    }
+  }
+  return out;
+}
+
 // The messages in a JSON attribute value: an array of messages, one message, or plain text
 // (which is one message of `default_role`).
 std::vector<ParsedMessage> MessagesOf(simdjson::dom::parser& parser, const std::string& text,
@@ -580,6 +712,22 @@ SpanRole RoleOf(const Span& s) {
     return SpanRole::kOther;
   }
   if (op.empty() && oi.empty() && traceloop.empty()) {
+    if (const AttributeValue* v = s.Find("mlflow.spanType"); v != nullptr) {
+      // MLflow's, as JSON text ("\"CHAT_MODEL\""). Its OpenAI Agents SDK integration opens an
+      // AGENT span around a whole run (marked mlflow.openai.agent_run_root), and one for a
+      // trace the program opened (with no inputs): runs of agents, not agents.
+      std::string_view type = v->text;
+      if (type.size() >= 2 && type.front() == '"' && type.back() == '"')
+        type = type.substr(1, type.size() - 2);
+      if (type == "CHAT_MODEL" || type == "LLM" || type == "EMBEDDING") return SpanRole::kModel;
+      if (type == "TOOL") return SpanRole::kTool;
+      if (type == "AGENT")
+        return s.Find("mlflow.openai.agent_run_root") != nullptr ||
+                       (s.parent_span_id.empty() && s.Str("mlflow.spanInputs") == "\"\"")
+                   ? SpanRole::kOther
+                   : SpanRole::kAgent;
+      return SpanRole::kOther;
+    }
     if (s.Find("gen_ai.tool.name") != nullptr) return SpanRole::kTool;
     if (s.Find("gen_ai.request.model") != nullptr || s.Find("gen_ai.system") != nullptr)
       return SpanRole::kModel;
@@ -680,8 +828,9 @@ bool IsContentKey(std::string_view k) {
   if (k.starts_with("ai.")) return any_prefix(k.substr(3), kAi);
   return k.starts_with("input.value") || k.starts_with("output.value") ||
          k == "traceloop.entity.input" || k == "traceloop.entity.output" || k == "tool_arguments" ||
-         k == "tool_response" ||                       // Pydantic AI's before 1.0.
-         k == "request_data" || k == "response_data";  // Logfire's.
+         k == "tool_response" ||                         // Pydantic AI's before 1.0.
+         k == "request_data" || k == "response_data" ||  // Logfire's.
+         k == "mlflow.spanInputs" || k == "mlflow.spanOutputs" || k == "mlflow.chat.tools";
 }
 
 CallErrorCode ErrorCodeOf(const Span& s, const std::string& error) {
@@ -1275,6 +1424,11 @@ class SessionBuilder {
           return m->message.content.text;
       if (key != "gen_ai.output.messages") return out;
     }
+    // MLflow's agent span whose output is text (CrewAI's task result); an object there is
+    // not a reply (the OpenAI Agents SDK's {"output_type": ...}).
+    if (const AttributeValue* v = s.Find("mlflow.spanOutputs");
+        v != nullptr && v->text.size() >= 2 && v->text.front() == '"')
+      if (std::string text = UnquotedJson(parser_, v->text); text != v->text) return text;
     // The older conventions' gen_ai.choice event on the agent's span (Strands Agents').
     for (const SpanEvent& e : s.events)
       if (e.name == "gen_ai.choice")
@@ -1538,6 +1692,7 @@ class SessionBuilder {
         s, {"gen_ai.tool.call.arguments", "input.value", "gen_ai.tool.input", "ai.toolCall.args",
             "traceloop.entity.input", "gcp.vertex.agent.tool_call_args", "tool_arguments"});
     if (!args.empty()) return args;
+    if (args = MlflowString(parser_, s, "mlflow.spanInputs"); !args.empty()) return args;
     for (const SpanEvent& e : s.events)
       if (e.name == "gen_ai.tool.message") return AttributeString(e.attributes, "content");
     std::string scratch;
@@ -1555,6 +1710,7 @@ class SessionBuilder {
         s, {"gen_ai.tool.call.result", "output.value", "gen_ai.tool.output", "ai.toolCall.result",
             "traceloop.entity.output", "gcp.vertex.agent.tool_response", "tool_response"});
     if (!result.empty()) return result;
+    if (result = MlflowString(parser_, s, "mlflow.spanOutputs"); !result.empty()) return result;
     std::string scratch;
     const std::string* body = nullptr;
     for (const SpanEvent& e : s.events)
@@ -1649,6 +1805,8 @@ class SessionBuilder {
     send.to = agent;
     send.intent = reply.empty() ? "invoke" : "reply";
     send.payload.text = reply.empty() ? s.Str("input.value") : std::move(reply);
+    if (send.payload.text.empty())
+      send.payload.text = MlflowString(parser_, s, "mlflow.spanInputs");
     if (send.payload.text.empty()) {
       // The task the agent was invoked with: the last user message it was given.
       std::string scratch;
@@ -1839,6 +1997,7 @@ class SessionBuilder {
     if (r.model.empty()) r.model = s.Str("llm.model_name");
     if (r.model.empty()) r.model = s.Str("gen_ai.response.model");
     if (r.model.empty()) r.model = s.Str("ai.model.id");
+    if (r.model.empty()) r.model = MlflowString(parser_, s, "mlflow.llm.model");
     static constexpr std::pair<std::string_view, std::string_view> kParameters[] = {
         {"gen_ai.request.temperature", "temperature"},
         {"gen_ai.request.top_p", "top_p"},
@@ -1971,6 +2130,26 @@ class SessionBuilder {
             }
           }
       }
+    } else if (const std::string& mlflow = TextOf(s.attributes, "mlflow.spanInputs", scratch);
+               !mlflow.empty()) {
+      std::string model;
+      std::vector<KeyValue> unused_parameters;  // When the span's attributes named them.
+      const bool had_parameters = !r.parameters.empty();
+      append(MlflowRequestMessages(parser_, mlflow, model,
+                                   had_parameters ? unused_parameters : r.parameters));
+      std::sort(r.parameters.begin(), r.parameters.end(),
+                [](const KeyValue& a, const KeyValue& b) { return a.key < b.key; });
+      if (r.model.empty()) r.model = std::move(model);
+      // The Responses API's instructions, which MLflow keeps beside the output.
+      if (input.empty() || input.front().message.role != "system")
+        if (std::string instructions = MlflowString(parser_, s, "instructions");
+            !instructions.empty() && instructions != "null") {
+          ParsedMessage pm;
+          pm.message.role = "system";
+          pm.message.content.text = std::move(instructions);
+          input.insert(input.begin(), std::move(pm));
+        }
+      if (r.model.empty()) r.model = MlflowString(parser_, s, "model");
     } else {
       // Events: gen_ai.{system,user,assistant,tool}.message (one per message), or
       // gen_ai.content.prompt carrying gen_ai.prompt.
@@ -2021,8 +2200,10 @@ class SessionBuilder {
     }
     if (last != nullptr)
       *last = input_is_list ? LastInput{*system_text, in, r.messages} : LastInput{};
-    if (const std::string& defs = TextOf(s.attributes, "gen_ai.tool.definitions", scratch);
-        !defs.empty()) {
+    const std::string& defs = s.Find("gen_ai.tool.definitions") != nullptr
+                                  ? TextOf(s.attributes, "gen_ai.tool.definitions", scratch)
+                                  : TextOf(s.attributes, "mlflow.chat.tools", scratch);
+    if (!defs.empty()) {
       element doc;
       if (parser_.parse(defs).get(doc) == simdjson::SUCCESS && doc.is_array())
         for (element t : doc.get_array()) {
@@ -2066,6 +2247,7 @@ class SessionBuilder {
     // The response.
     std::vector<ParsedMessage> output;
     std::string adk_prompt_tokens, adk_completion_tokens;  // From ADK's usage_metadata.
+    TokenUsage mlflow_usage;                               // From MLflow's outputs.
     if (const std::string& o = TextOf(s.attributes, "gen_ai.output.messages", scratch);
         !o.empty()) {
       output = MessagesOf(parser_, o, "assistant");
@@ -2104,6 +2286,9 @@ class SessionBuilder {
               FirstField(*usage, {"candidates_token_count", "candidatesTokenCount"});
         }
       }
+    } else if (const std::string& mlflow = TextOf(s.attributes, "mlflow.spanOutputs", scratch);
+               !mlflow.empty()) {
+      output = MlflowResponseMessages(parser_, mlflow, mlflow_usage);
     } else if (s.Find("ai.response.text") != nullptr ||
                s.Find("ai.response.toolCalls") != nullptr) {
       // The Vercel AI SDK's: the text, and the tool calls as a JSON array.
@@ -2160,6 +2345,21 @@ class SessionBuilder {
     if (resp.usage.prompt_tokens == 0 && resp.usage.completion_tokens == 0) {
       resp.usage.prompt_tokens = std::strtoull(adk_prompt_tokens.c_str(), nullptr, 10);
       resp.usage.completion_tokens = std::strtoull(adk_completion_tokens.c_str(), nullptr, 10);
+    }
+    if (resp.usage.prompt_tokens == 0 && resp.usage.completion_tokens == 0) {
+      // MLflow's mlflow.chat.tokenUsage {input_tokens, output_tokens, total_tokens}, else the
+      // usage in its outputs.
+      element doc;
+      const std::string& usage = TextOf(s.attributes, "mlflow.chat.tokenUsage", scratch);
+      if (!usage.empty() && parser_.parse(usage).get(doc) == simdjson::SUCCESS && doc.is_object()) {
+        mlflow_usage.prompt_tokens = std::strtoull(Field(doc, "input_tokens").c_str(), nullptr, 10);
+        mlflow_usage.completion_tokens =
+            std::strtoull(Field(doc, "output_tokens").c_str(), nullptr, 10);
+        mlflow_usage.total_tokens = std::strtoull(Field(doc, "total_tokens").c_str(), nullptr, 10);
+      }
+      resp.usage.prompt_tokens = mlflow_usage.prompt_tokens;
+      resp.usage.completion_tokens = mlflow_usage.completion_tokens;
+      if (resp.usage.total_tokens == 0) resp.usage.total_tokens = mlflow_usage.total_tokens;
     }
     if (resp.usage.total_tokens == 0)
       resp.usage.total_tokens = resp.usage.prompt_tokens + resp.usage.completion_tokens;

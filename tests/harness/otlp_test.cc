@@ -452,6 +452,74 @@ TEST(OtlpImportTest, LogfireRequestAndResponseData) {
       EXPECT_TRUE(kv.key != "request_data" && kv.key != "response_data") << kv.key;
 }
 
+// MLflow Tracing exported over OTLP (its autologging of the OpenAI Agents SDK, of the
+// OpenAI client and of the Anthropic client): every attribute is JSON text, and a span's
+// whole inputs and outputs are mlflow.spanInputs and mlflow.spanOutputs. Written from
+// MLflow's span attribute keys and its Agents SDK processor (an AGENT span around the run,
+// Response spans whose outputs are the Responses items, function spans as TOOL spans).
+TEST(OtlpImportTest, MlflowTracingSpans) {
+  auto sessions = Import("mlflow_openai_agents.json");
+  ASSERT_THAT(sessions, SizeIs(2));
+  const SpanSession& agents = sessions[0];
+  EXPECT_EQ(Meta(agents.header, "content"), "recorded");
+  std::set<std::string> names;
+  for (const Event* e : Of<ModelCall>(agents)) names.insert(e->agent);
+  // The span around the run is no agent of its own.
+  EXPECT_THAT(names, ElementsAre("Billing Agent", "Triage Agent"));
+  auto calls = Of<ModelCall>(agents);
+  ASSERT_THAT(calls, SizeIs(3));
+  const ModelCall& triage = *calls[0]->As<ModelCall>();
+  EXPECT_EQ(triage.request.model, "gpt-4o-2024-08-06");
+  EXPECT_THAT(Said(triage.request.messages),
+              ElementsAre(Pair("system", StartsWith("You are the triage agent.")),
+                          Pair("user", "My card was charged twice for order 7.")));
+  ASSERT_THAT(triage.request.tools, SizeIs(1));
+  EXPECT_EQ(triage.request.tools[0].name, "transfer_to_billing_agent");
+  ASSERT_THAT(triage.response.tool_calls, SizeIs(1));
+  // A Responses function_call is named by its call_id, which its output names too.
+  EXPECT_EQ(triage.response.tool_calls[0].id, "call_1");
+  EXPECT_EQ(triage.response.usage.prompt_tokens, 61u);
+  EXPECT_EQ(triage.response.usage.completion_tokens, 14u);
+  const ModelCall& answer = *calls[2]->As<ModelCall>();
+  EXPECT_EQ(answer.response.content.text, "You were charged twice; I have refunded $40.");
+  EXPECT_EQ(answer.request.messages.back().tool_call_id, "call_2");
+  auto sends = Sends(agents);
+  ASSERT_THAT(sends, SizeIs(1));
+  EXPECT_EQ(std::get<0>(sends[0]), "Triage Agent");
+  EXPECT_EQ(std::get<1>(sends[0]), "Billing Agent");
+  auto tools = Of<ToolCall>(agents);
+  ASSERT_THAT(tools, SizeIs(1));
+  EXPECT_EQ(tools[0]->agent, "Billing Agent");
+  EXPECT_EQ(tools[0]->As<ToolCall>()->arguments.text, R"({"order_id": 7})");
+  EXPECT_EQ(tools[0]->As<ToolCall>()->result.text, "two charges of $40 on 2025-11-02");
+  for (const Event* e : Of<SpanStart>(agents))
+    for (const KeyValue& kv : e->As<SpanStart>()->attributes)
+      EXPECT_TRUE(kv.key != "mlflow.spanInputs" && kv.key != "mlflow.spanOutputs") << kv.key;
+
+  // The clients' own spans: the OpenAI and Anthropic requests as their keyword arguments,
+  // the answers as a ChatCompletion and a Message; two prompts, two agents.
+  const SpanSession& clients = sessions[1];
+  auto client_calls = Of<ModelCall>(clients);
+  ASSERT_THAT(client_calls, SizeIs(2));
+  const ModelCall& openai = *client_calls[0]->As<ModelCall>();
+  EXPECT_EQ(client_calls[0]->agent, "researcher");
+  EXPECT_EQ(openai.request.model, "gpt-4o-mini");
+  EXPECT_THAT(openai.request.parameters, ElementsAre(KeyValue{"temperature", "0"}));
+  EXPECT_EQ(openai.response.content.text, "Five business days.");
+  EXPECT_EQ(openai.response.finish_reason, "stop");
+  EXPECT_EQ(openai.response.usage.total_tokens, 25u);
+  const ModelCall& anthropic = *client_calls[1]->As<ModelCall>();
+  EXPECT_EQ(client_calls[1]->agent, "writer");
+  EXPECT_THAT(Said(anthropic.request.messages),
+              ElementsAre(Pair("system", "You are the writer."),
+                          Pair("user", "Say it in one line: Five business days.")));
+  EXPECT_THAT(anthropic.request.parameters, ElementsAre(KeyValue{"max_tokens", "200"}));
+  EXPECT_EQ(anthropic.response.content.text, "Refunds take 5 days.");
+  EXPECT_EQ(anthropic.response.finish_reason, "end_turn");
+  EXPECT_EQ(anthropic.response.usage.prompt_tokens, 18u);
+  EXPECT_EQ(anthropic.response.usage.completion_tokens, 7u);
+}
+
 // AG2's instrumentation traces agents' turns, not their model calls: invoke_agent spans
 // with gen_ai.input.messages / gen_ai.output.messages under a conversation span (a group
 // chat's manager runs its own conversation). Each turn answers the one before it, as in a

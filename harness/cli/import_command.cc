@@ -93,7 +93,8 @@ void AddImportCommand(CLI::App& app, CommandContext& ctx) {
   auto otlp_opts = std::make_shared<ImportOtlpOptions>();
   CLI::App* o = sub->add_subcommand(
       "otlp",
-      "OpenTelemetry traces (OTLP/JSON: an export, or the Collector's file exporter) as one "
+      "OpenTelemetry traces (OTLP/JSON: an export, or the Collector's file exporter; or what the "
+      "Python SDK's ConsoleSpanExporter printed) as one "
       "session per trace or conversation; GenAI, OpenInference and baton.* attributes");
   o->add_option("file", otlp_opts->file, "The OTLP/JSON file; - for standard input")->required();
   o->add_option("-o,--output", otlp_opts->out_dir, "The directory to write sessions into")

@@ -363,6 +363,236 @@ std::optional<Span> SpanOf(element s, const ScopeInfo& info, std::string* reason
   return span;
 }
 
+// --- The OpenTelemetry Python SDK's ConsoleSpanExporter ---------------------------------
+// What a program prints (or saves) with the console exporter, ReadableSpan.to_json(): one
+// indented JSON object per span, one after another: {"name", "context": {"trace_id":
+// "0x<32 hex>", "span_id": "0x<16 hex>"}, "kind": "SpanKind.CLIENT", "parent_id": "0x..." or
+// null, "start_time" / "end_time" as ISO 8601 ("2025-03-01T10:00:00.123456Z"), "status":
+// {"status_code": "OK" | "ERROR" | "UNSET", "description"}, "attributes": {key: plain JSON
+// value}, "events": [{"name", "timestamp", "attributes"}], "links": [{"context",
+// "attributes"}], "resource": {"attributes": {...}}}. Read as the same Span an OTLP export
+// of it gives (to microseconds: the printed times have no more).
+
+// Whether `doc` is such a span: an object with a name and a context naming a trace.
+bool IsConsoleSpan(element doc) {
+  if (!doc.is_object() || !Member(doc, "name")) return false;
+  auto context = Member(doc, "context");
+  return context && context->is_object() && Member(*context, "trace_id");
+}
+
+// Days from 1970-01-01 to the civil date y-m-d (proleptic Gregorian).
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+// Unix nanoseconds of an ISO 8601 time "YYYY-MM-DDTHH:MM:SS[.fraction][Z|+HH:MM|-HH:MM]" (no
+// zone: UTC); nullopt when it is not one.
+std::optional<int64_t> IsoTimeNs(std::string_view t) {
+  auto number = [&](size_t at, size_t digits) -> std::optional<int64_t> {
+    if (at + digits > t.size()) return std::nullopt;
+    int64_t v = 0;
+    for (size_t i = at; i < at + digits; ++i) {
+      if (t[i] < '0' || t[i] > '9') return std::nullopt;
+      v = v * 10 + (t[i] - '0');
+    }
+    return v;
+  };
+  auto year = number(0, 4), month = number(5, 2), day = number(8, 2);
+  auto hour = number(11, 2), minute = number(14, 2), second = number(17, 2);
+  if (!year || !month || !day || !hour || !minute || !second || t[4] != '-' || t[7] != '-' ||
+      (t[10] != 'T' && t[10] != ' ') || t[13] != ':' || t[16] != ':' || *month < 1 || *month > 12 ||
+      *day < 1 || *day > 31 || *hour > 23 || *minute > 59 || *second > 60)
+    return std::nullopt;
+  size_t at = 19;
+  int64_t fraction_ns = 0;
+  if (at < t.size() && t[at] == '.') {
+    int64_t scale = 100'000'000;
+    for (++at; at < t.size() && t[at] >= '0' && t[at] <= '9'; ++at, scale /= 10)
+      fraction_ns += (t[at] - '0') * scale;  // Digits past nanoseconds add 0.
+  }
+  int64_t offset_s = 0;
+  if (at < t.size() && (t[at] == 'Z' || t[at] == 'z')) {
+    ++at;
+  } else if (at < t.size() && (t[at] == '+' || t[at] == '-')) {
+    auto oh = number(at + 1, 2), om = number(at + 4, 2);
+    if (!oh || !om || at + 3 >= t.size() || t[at + 3] != ':') return std::nullopt;
+    offset_s = (t[at] == '+' ? 1 : -1) * (*oh * 3600 + *om * 60);
+    at += 6;
+  }
+  if (at != t.size()) return std::nullopt;
+  const int64_t days =
+      DaysFromCivil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day));
+  const int64_t seconds = days * 86400 + *hour * 3600 + *minute * 60 + *second - offset_s;
+  if (seconds < 0 || seconds > kLatestTimeNs / 1'000'000'000) return std::nullopt;
+  return seconds * 1'000'000'000 + fraction_ns;
+}
+
+// A plain JSON attribute value, as the AnyValue it was.
+AttributeValue PlainValueOf(element e) {
+  AttributeValue v;
+  switch (e.type()) {
+    case element_type::STRING:
+      v.type = ValueType::kString;
+      v.text = std::string(std::string_view(e.get_string()));
+      break;
+    case element_type::BOOL:
+      v.type = ValueType::kBool;
+      v.bool_value = bool(e.get_bool());
+      break;
+    case element_type::INT64:
+    case element_type::UINT64:
+      v.type = ValueType::kInt;
+      v.int_value = IntOf(e).value_or(0);
+      break;
+    case element_type::DOUBLE:
+      v.type = ValueType::kDouble;
+      v.double_value = double(e.get_double());
+      break;
+    case element_type::ARRAY:
+      v.type = ValueType::kArray;
+      v.text = simdjson::minify(e);
+      break;
+    case element_type::OBJECT:
+      v.type = ValueType::kKvList;
+      v.text = simdjson::minify(e);
+      break;
+    case element_type::NULL_VALUE:
+      break;
+  }
+  return v;
+}
+
+// {key: value, ...} as attributes, in the document's order.
+Attributes PlainAttributesOf(element owner) {
+  Attributes out;
+  auto attrs = Member(owner, "attributes");
+  if (!attrs || !attrs->is_object()) return out;
+  for (auto field : attrs->get_object()) {
+    if (field.value.is_null()) continue;
+    out.push_back({AttributeKey(std::string_view(field.key)), PlainValueOf(field.value)});
+  }
+  return out;
+}
+
+// A console id "0x<hex>" of `size` bytes: its lowercase hex; "" when absent or null.
+std::optional<std::string> ConsoleIdOf(element obj, std::string_view key, size_t size,
+                                       std::string* reason) {
+  auto v = Member(obj, key);
+  if (!v) return std::string();
+  std::string_view text = v->is_string() ? std::string_view(v->get_string()) : "";
+  if (text.starts_with("0x") || text.starts_with("0X")) text.remove_prefix(2);
+  std::string hex;
+  for (char c : text) hex.push_back(c >= 'A' && c <= 'F' ? static_cast<char>(c - 'A' + 'a') : c);
+  if (hex.size() != size * 2 || !std::all_of(hex.begin(), hex.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      })) {
+    *reason =
+        std::string(key) + ": expected 0x and " + std::to_string(size * 2) + " hex digits, got " +
+        (v->is_string() ? "\"" + std::string(text.substr(0, 64)) + "\"" : std::string("no string"));
+    return std::nullopt;
+  }
+  return hex.find_first_not_of('0') == std::string::npos ? std::string() : hex;
+}
+
+std::optional<Span> ConsoleSpanOf(element s, std::string* reason) {
+  Span span;
+  element context = *Member(s, "context");
+  auto trace = ConsoleIdOf(context, "trace_id", 16, reason);
+  if (!trace) return std::nullopt;
+  auto id = ConsoleIdOf(context, "span_id", 8, reason);
+  if (!id) return std::nullopt;
+  auto parent = ConsoleIdOf(s, "parent_id", 8, reason);
+  if (!parent) return std::nullopt;
+  if (trace->empty() || id->empty()) {
+    *reason = trace->empty() ? "context.trace_id: missing or all zeros"
+                             : "context.span_id: missing or all zeros";
+    return std::nullopt;
+  }
+  span.trace_id = std::move(*trace);
+  span.span_id = std::move(*id);
+  span.parent_span_id = std::move(*parent);
+  span.name = StringOf(*Member(s, "name"));
+  if (auto kind = Member(s, "kind"); kind && kind->is_string()) {
+    static constexpr std::pair<std::string_view, int> kKinds[] = {
+        {"SpanKind.INTERNAL", 1}, {"SpanKind.SERVER", 2},   {"SpanKind.CLIENT", 3},
+        {"SpanKind.PRODUCER", 4}, {"SpanKind.CONSUMER", 5},
+    };
+    for (const auto& [name, value] : kKinds)
+      if (std::string_view(kind->get_string()) == name) span.kind = value;
+  }
+  auto time_of = [](std::optional<element> e) -> std::optional<int64_t> {
+    return e && e->is_string() ? IsoTimeNs(e->get_string()) : std::nullopt;
+  };
+  const std::optional<int64_t> start = time_of(Member(s, "start_time"));
+  if (!start) {
+    *reason = "start_time: expected an ISO 8601 time after 1970 and before 2096";
+    return std::nullopt;
+  }
+  span.start_ns = *start;
+  span.end_ns = std::clamp(time_of(Member(s, "end_time")).value_or(span.start_ns), span.start_ns,
+                           kLatestTimeNs);
+  span.attributes = PlainAttributesOf(s);
+  if (auto links = Member(s, "links"); links && links->is_array() && span.parent_span_id.empty())
+    for (element link : links->get_array()) {
+      std::string ignored;
+      auto link_context = Member(link, "context");
+      auto linked =
+          link_context ? ConsoleIdOf(*link_context, "trace_id", 16, &ignored) : std::nullopt;
+      if (linked && !linked->empty() && *linked != span.trace_id) {
+        span.continues_trace_id = std::move(*linked);
+        break;
+      }
+    }
+  if (auto events = Member(s, "events"); events && events->is_array())
+    for (element e : events->get_array()) {
+      SpanEvent ev;
+      if (auto name = Member(e, "name")) ev.name = StringOf(*name);
+      ev.time_ns = time_of(Member(e, "timestamp")).value_or(span.start_ns);
+      ev.attributes = PlainAttributesOf(e);
+      span.events.push_back(std::move(ev));
+    }
+  if (auto status = Member(s, "status")) {
+    const std::string code =
+        Member(*status, "status_code") ? StringOf(*Member(*status, "status_code")) : "";
+    span.status = code == "OK"      ? StatusCode::kOk
+                  : code == "ERROR" ? StatusCode::kError
+                                    : StatusCode::kUnset;
+    if (auto description = Member(*status, "description"))
+      span.status_message = StringOf(*description);
+  }
+  if (auto resource = Member(s, "resource"))
+    span.service_name = AttributeString(PlainAttributesOf(*resource), "service.name");
+  return span;
+}
+
+// A console exporter's span, or a JSON array of them, into `out`; a span it cannot use is
+// rejected alone, named by its document (and its index in an array).
+void ReadConsoleSpans(element doc, std::string_view where, size_t doc_index, OtlpBatch& out) {
+  auto read = [&](element s, std::string place) {
+    std::string reason;
+    if (auto span = ConsoleSpanOf(s, &reason)) {
+      out.spans.push_back(std::move(*span));
+    } else {
+      out.rejected.push_back({std::string(where) + ": " + place, std::move(reason)});
+    }
+  };
+  const std::string document = "document " + std::to_string(doc_index);
+  if (!doc.is_array()) {
+    read(doc, document + " (a console exporter's span)");
+    return;
+  }
+  size_t i = 0;
+  for (element s : doc.get_array()) {
+    if (IsConsoleSpan(s)) read(s, document + "[" + std::to_string(i) + "]");
+    ++i;
+  }
+}
+
 // A span of a document, with where it is: read apart from the walk that finds it.
 struct SpanInDocument {
   element span;
@@ -821,7 +1051,9 @@ Result<OtlpBatch> OtlpJsonReader::ReadPadded(char* const padded, size_t size,
                                   ": not valid JSON: " + simdjson::error_message(err));
       const bool spans = doc.is_object() && Member(doc, "resourceSpans", "resource_spans");
       const bool logs = doc.is_object() && Member(doc, "resourceLogs", "resource_logs");
-      if (!spans && !logs)
+      const bool console = IsConsoleSpan(doc) || (doc.is_array() && doc.get_array().size() > 0 &&
+                                                  IsConsoleSpan(doc.get_array().at(0)));
+      if (!spans && !logs && !console)
         return Status::Corruption(
             std::string(where) + ": at byte " + std::to_string(at) +
             ": expected an OTLP/JSON trace or log export, an object with \"resourceSpans\" or "
@@ -831,6 +1063,7 @@ Result<OtlpBatch> OtlpJsonReader::ReadPadded(char* const padded, size_t size,
                  : ""));
       if (spans) ReadResourceSpans(doc, where, docs, workers_, batch);
       if (logs) ReadResourceLogs(doc, where, docs, batch);
+      if (console) ReadConsoleSpans(doc, where, docs, batch);
       ++docs;
     }
     // Bounded: simdjson's count can exceed what is left to read.

@@ -10,6 +10,10 @@
 // per line). A span it cannot use is rejected alone, with a reason naming where it was;
 // everything else in the batch is kept (OTLP's partial success).
 //
+// What the OpenTelemetry Python SDK's ConsoleSpanExporter prints is read too (one indented
+// JSON object per span, or a JSON array of them: "0x" ids, ISO 8601 times, plain attribute
+// values), as the spans an OTLP export of them gives, to the microsecond it prints.
+//
 // Log exports ({"resourceLogs": [{"resource", "scopeLogs": [{"scope", "logRecords": [...]}]}]})
 // are read too, for the log records that belong to a span: the GenAI conventions' events
 // (gen_ai.user.message, gen_ai.choice, ...), which the OpenAI instrumentations send as log

@@ -452,6 +452,70 @@ TEST(OtlpImportTest, LogfireRequestAndResponseData) {
       EXPECT_TRUE(kv.key != "request_data" && kv.key != "response_data") << kv.key;
 }
 
+// What the OpenTelemetry Python SDK's ConsoleSpanExporter prints (ReadableSpan.to_json(),
+// one indented object per span): "0x" ids, ISO 8601 times, SpanKind and status names, plain
+// JSON attribute values. `baton import otlp` reads it as the spans an OTLP export of them
+// gives; a span with unusable ids is rejected alone.
+TEST(OtlpImportTest, PythonConsoleExporterSpans) {
+  auto batch = ParseOtlpJson(Slurp(kData + "/python_console_exporter.json"), "console.json");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  ASSERT_THAT(batch->spans, SizeIs(6));
+  const Span& chat = batch->spans[0];
+  EXPECT_EQ(chat.trace_id, "7e2a1f0c5d6b4a39a8e7f6d5c4b3a291");
+  EXPECT_EQ(chat.span_id, "1000000000000002");
+  EXPECT_EQ(chat.parent_span_id, "1000000000000001");
+  EXPECT_EQ(chat.kind, 3);                        // SpanKind.CLIENT
+  EXPECT_EQ(chat.start_ns, 1740823200100000000);  // 2025-03-01T10:00:00.100000Z
+  EXPECT_EQ(chat.end_ns, 1740823201900000000);
+  EXPECT_EQ(chat.service_name, "trip-planner");
+  ASSERT_NE(chat.Find("gen_ai.request.temperature"), nullptr);
+  EXPECT_EQ(chat.Find("gen_ai.request.temperature")->type, ValueType::kDouble);
+  EXPECT_EQ(chat.Find("gen_ai.usage.input_tokens")->ToInt(), 40);
+  EXPECT_THAT(chat.Find("gen_ai.response.finish_reasons")->ToStringList(),
+              ElementsAre("tool_calls"));
+  EXPECT_TRUE(batch->spans[1].parent_span_id.empty());  // "parent_id": null
+  const Span& failed = batch->spans[4];
+  EXPECT_EQ(failed.status, StatusCode::kError);
+  EXPECT_EQ(failed.status_message, "RateLimitError: 429");
+  ASSERT_THAT(failed.events, SizeIs(1));
+  EXPECT_EQ(failed.events[0].time_ns, 1740823203000000000);  // Written "+00:00".
+  ASSERT_THAT(batch->rejected, SizeIs(1));
+  EXPECT_THAT(batch->rejected[0].where, HasSubstr("document 6"));
+  EXPECT_THAT(batch->rejected[0].reason, HasSubstr("trace_id"));
+
+  auto sessions = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
+  ASSERT_THAT(sessions, SizeIs(1));
+  EXPECT_THAT(Sends(sessions[0]),
+              ElementsAre(std::make_tuple("planner", "writer", "handoff",
+                                          R"({"plan":"Day 1 Belem, day 2 Alfama"})")));
+  EXPECT_THAT(Of<Retry>(sessions[0]), SizeIs(1));
+
+  // A JSON array of such spans reads the same; a time that is no ISO 8601 time, or one
+  // before 1970, rejects its span with the reason.
+  auto one = [](std::string_view start) {
+    return std::string(
+               R"({"name": "s", "context": {"trace_id": "0x7e2a1f0c5d6b4a39a8e7f6d5c4b3a291",
+        "span_id": "0x1000000000000009"}, "start_time": ")") +
+           std::string(start) + R"(", "attributes": {"k": [1, 2]}})";
+  };
+  auto listed = ParseOtlpJson(
+      "[" + one("2025-03-01T10:00:00Z") + "," + one("2025-03-01T11:00:00.5-01:00") + "]",
+      "list.json");
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_THAT(listed->spans, SizeIs(2));
+  EXPECT_EQ(listed->spans[0].start_ns, 1740823200000000000);
+  EXPECT_EQ(listed->spans[1].start_ns, 1740823200000000000 + 2 * 3'600'000'000'000 + 500'000'000);
+  EXPECT_EQ(listed->spans[0].Find("k")->type, ValueType::kArray);
+  for (std::string_view bad :
+       {"yesterday", "2025-13-01T10:00:00Z", "1969-12-31T23:59:59Z", "2025-03-01T10:00:00Zjunk"}) {
+    auto rejected = ParseOtlpJson(one(bad), "bad.json");
+    ASSERT_TRUE(rejected.ok()) << bad;
+    EXPECT_THAT(rejected->spans, IsEmpty()) << bad;
+    ASSERT_THAT(rejected->rejected, SizeIs(1)) << bad;
+    EXPECT_THAT(rejected->rejected[0].reason, HasSubstr("start_time")) << bad;
+  }
+}
+
 // MLflow Tracing exported over OTLP (its autologging of the OpenAI Agents SDK, of the
 // OpenAI client and of the Anthropic client): every attribute is JSON text, and a span's
 // whole inputs and outputs are mlflow.spanInputs and mlflow.spanOutputs. Written from

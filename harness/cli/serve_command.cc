@@ -76,7 +76,10 @@ int RunServe(const ServeOptions& opts, CommandContext& ctx) {
     ctx.err << ", " << s.metrics_ignored << " metrics exports answered and dropped";
   if (s.refused_large) ctx.err << ", " << s.refused_large << " requests refused as too large (413)";
   if (s.refused_bad)
-    ctx.err << ", " << s.refused_bad << " requests refused as malformed (400, 404, 405 or 415)";
+    ctx.err << ", " << s.refused_bad
+            << " requests refused as malformed (400, 404, 405, 415 or 501)";
+  if (s.refused_http2)
+    ctx.err << ", " << s.refused_http2 << " connections refused for speaking HTTP/2 (OTLP/gRPC)";
   if (s.write_errors) ctx.err << ", " << s.write_errors << " sessions NOT written";
   ctx.err << "\n";
   return s.write_errors == 0 ? kExitOk : kExitBadInput;

@@ -75,7 +75,7 @@ Result<std::string> Gunzip(std::string_view body, size_t limit) {
 
 }  // namespace
 
-class OtlpReceiver::Impl final : public kj::HttpService {
+class OtlpReceiver::Impl final : public kj::HttpService, public kj::HttpServerErrorHandler {
  public:
   explicit Impl(OtlpReceiverOptions options)
       : options_(std::move(options)), groups_(options_.group_by), clock_(NewSystemClock()) {
@@ -96,7 +96,9 @@ class OtlpReceiver::Impl final : public kj::HttpService {
     }
     kj::Own<kj::ConnectionReceiver> listener = std::move(listening).value();
     port_ = listener->getPort();
-    kj::HttpServer server(*timer_, *table_, *this);
+    kj::HttpServerSettings settings;
+    settings.errorHandler = *this;
+    kj::HttpServer server(*timer_, *table_, *this, settings);
     auto stop = kj::newPromiseAndCrossThreadFulfiller<void>();
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -299,6 +301,35 @@ class OtlpReceiver::Impl final : public kj::HttpService {
     }
     w.EndObject();
     return Send(reply, 200, {}, w.Take());
+  }
+
+  // A request that is not HTTP/1.1 at all. An OTLP/gRPC exporter (the Python SDK's default, and
+  // the Collector's otlp exporter) opens with HTTP/2's preface: it cannot read an HTTP/1.1
+  // answer, so it gets none, and the operator is told once what to change. Anything else
+  // gets kj's answer (400, or 501 for an unknown method) and is counted and said as a refusal.
+  kj::Promise<void> handleClientProtocolError(kj::HttpHeaders::ProtocolError error,
+                                              kj::HttpService::Response& response) override {
+    constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0";
+    if (std::string_view(error.rawContent.begin(), error.rawContent.size())
+            .starts_with(kHttp2Preface)) {
+      bool first = false;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        first = stats_.refused_http2++ == 0;
+      }
+      if (first)
+        std::fprintf(stderr,
+                     "baton serve: a client spoke HTTP/2, as an OTLP/gRPC exporter does; baton "
+                     "serve takes OTLP/HTTP: set the exporter's protocol to http/protobuf or "
+                     "http/json (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf) with this address "
+                     "and port, or receive gRPC with the OpenTelemetry Collector in front "
+                     "(deploy/otel-collector.yaml)\n");
+      return kj::READY_NOW;  // No answer: the connection is closed.
+    }
+    Count(&OtlpReceiverStats::refused_bad);
+    std::fprintf(stderr, "baton serve: %u: not an HTTP request: %s\n", error.statusCode,
+                 error.description.cStr());
+    return kj::HttpServerErrorHandler::handleClientProtocolError(kj::mv(error), response);
   }
 
   // Success, as the exporter expects, for metrics that no session holds.

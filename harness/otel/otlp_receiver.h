@@ -47,7 +47,8 @@ struct OtlpReceiverStats {
   uint64_t spans_rejected = 0;        // Reported in partial_success (with log records).
   uint64_t refused_busy = 0;          // 429
   uint64_t refused_large = 0;         // 413
-  uint64_t refused_bad = 0;           // 400, 404, 405, 415
+  uint64_t refused_bad = 0;           // 400, 404, 405, 415, 501
+  uint64_t refused_http2 = 0;         // Connections that spoke HTTP/2 (OTLP/gRPC): not answered.
   uint64_t metrics_ignored = 0;       // Metrics exports answered and dropped.
   uint64_t sessions_written = 0;
   uint64_t write_errors = 0;

@@ -176,9 +176,18 @@ TEST(OtelServeTest, TheStopLineCountsTheRequestsItRefused) {
   EXPECT_EQ(yaml.out, "415\n") << yaml.err;
   RunResult bad_json = RunCommand(post + served.endpoint + "/v1/traces application/json");
   EXPECT_EQ(bad_json.out, "400\n") << bad_json.err;
+  // A method HTTP does not know: kj's answer, counted. HTTP/2, as an OTLP/gRPC exporter speaks it:
+  // no answer it could not read, and the operator is told what to change.
+  RunResult unknown_method = RunCommand("curl -s -o /dev/null -w '%{http_code}' -X FROB " +
+                                        served.endpoint + "/v1/traces");
+  EXPECT_EQ(unknown_method.out, "501") << unknown_method.err;
+  RunCommand("curl -s --http2-prior-knowledge --max-time 5 -X POST " + served.endpoint +
+             "/v1/traces");
   const std::string log = Stop(served, dir);
-  EXPECT_THAT(log, HasSubstr("stopped: 2 requests, 0 spans, 0 sessions written, 2 requests "
-                             "refused as malformed (400, 404, 405 or 415)"));
+  EXPECT_THAT(log, HasSubstr("stopped: 2 requests, 0 spans, 0 sessions written, 3 requests "
+                             "refused as malformed (400, 404, 405, 415 or 501), 1 connections "
+                             "refused for speaking HTTP/2 (OTLP/gRPC)"));
+  EXPECT_THAT(log, HasSubstr("OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf"));
 }
 
 TEST(OtelJsInstrumentationTest, TheOpenAiInstrumentationsLogRecordsGiveTheMessages) {

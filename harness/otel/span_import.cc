@@ -373,13 +373,35 @@ std::vector<ParsedMessage> LogfireResponseMessages(simdjson::dom::parser& parser
   return out;
 }
 
-// --- MLflow Tracing's spans, exported over OTLP ------------------------------------------------
-// MLflow writes every attribute as JSON text (mlflow.spanType is "\"CHAT_MODEL\"", a tool's
-// string output a quoted string), and a span's whole inputs and outputs as two attributes:
-// mlflow.spanInputs is the call's arguments (an OpenAI or Anthropic request's keyword
-// arguments {model, messages, system, tools, ...}; the OpenAI Agents SDK's Responses input,
-// a string or a list of items), mlflow.spanOutputs its result (a ChatCompletion, an Anthropic
-// Message, the Responses output items, a LangChain ChatResult, or a string).
+// --- Spans that carry a call's whole input and output: MLflow's and Langfuse's ------------------
+// MLflow Tracing writes every attribute as JSON text (mlflow.spanType is "\"CHAT_MODEL\"", a
+// tool's string output a quoted string), and a span's whole inputs and outputs as two
+// attributes: mlflow.spanInputs is the call's arguments (an OpenAI or Anthropic request's
+// keyword arguments {model, messages, system, tools, ...}; the OpenAI Agents SDK's Responses
+// input, a string or a list of items), mlflow.spanOutputs its result (a ChatCompletion, an
+// Anthropic Message, the Responses output items, a LangChain ChatResult, or a string).
+// Langfuse's SDKs (built on OpenTelemetry since their v3) do the same with
+// langfuse.observation.input / .output (a generation's input is its messages, or {messages,
+// tools}; its output the answer message), beside langfuse.observation.type, model.name,
+// model.parameters and usage_details.
+
+// The attributes that hold a call's whole input and output, in each convention.
+struct WholeCallKeys {
+  std::string_view input, output;
+};
+constexpr WholeCallKeys kWholeCallKeys[] = {
+    {"mlflow.spanInputs", "mlflow.spanOutputs"},
+    {"langfuse.observation.input", "langfuse.observation.output"}};
+
+// The text of the first whole-call attribute (WholeCallKeys::input or ::output) a span has.
+const std::string& WholeCallText(const Span& s, std::string_view WholeCallKeys::*which,
+                                 std::string& scratch) {
+  for (const WholeCallKeys& keys : kWholeCallKeys)
+    if (const std::string& text = TextOf(s.attributes, keys.*which, scratch); !text.empty())
+      return text;
+  scratch.clear();
+  return scratch;
+}
 
 // `text` without its JSON quotes when it is one JSON string; as it is otherwise.
 std::string UnquotedJson(simdjson::dom::parser& parser, const std::string& text) {
@@ -390,13 +412,20 @@ std::string UnquotedJson(simdjson::dom::parser& parser, const std::string& text)
   return std::string(std::string_view(doc.get_string()));
 }
 
-// An MLflow attribute's value, unquoted.
+// An attribute's value, unquoted when it is JSON text of a string (MLflow's are).
 std::string MlflowString(simdjson::dom::parser& parser, const Span& s, std::string_view key) {
   const AttributeValue* v = s.Find(key);
   return v == nullptr ? std::string() : UnquotedJson(parser, v->ToString());
 }
 
-// The request in mlflow.spanInputs: its messages (a system prompt given apart, as Anthropic's
+// A whole-call attribute's text (WholeCallText), unquoted when it is JSON text of a string.
+std::string WholeCallString(simdjson::dom::parser& parser, const Span& s,
+                            std::string_view WholeCallKeys::*which) {
+  std::string scratch;
+  return UnquotedJson(parser, WholeCallText(s, which, scratch));
+}
+
+// The request in a whole call's input: its messages (a system prompt given apart, as Anthropic's
 // `system` and the Responses API's `instructions` are, first), its model, and its other
 // arguments as parameters (temperature, max_tokens...). Empty when the inputs hold no
 // conversation.
@@ -452,7 +481,7 @@ std::vector<ParsedMessage> MlflowRequestMessages(simdjson::dom::parser& parser,
   return out;
 }
 
-// The answer in mlflow.spanOutputs; its token counts, when it carries them, in `usage`.
+// The answer in a whole call's output; its token counts, when it carries them, in `usage`.
 std::vector<ParsedMessage> MlflowResponseMessages(simdjson::dom::parser& parser,
                                                   const std::string& outputs, TokenUsage& usage) {
   std::vector<ParsedMessage> out;
@@ -728,6 +757,12 @@ SpanRole RoleOf(const Span& s) {
                    : SpanRole::kAgent;
       return SpanRole::kOther;
     }
+    if (const AttributeValue* v = s.Find("langfuse.observation.type"); v != nullptr) {
+      const std::string_view type = v->text;
+      if (type == "generation" || type == "embedding") return SpanRole::kModel;
+      if (type == "tool") return SpanRole::kTool;
+      if (type == "agent") return SpanRole::kAgent;
+    }
     if (s.Find("gen_ai.tool.name") != nullptr) return SpanRole::kTool;
     if (s.Find("gen_ai.request.model") != nullptr || s.Find("gen_ai.system") != nullptr)
       return SpanRole::kModel;
@@ -830,7 +865,9 @@ bool IsContentKey(std::string_view k) {
          k == "traceloop.entity.input" || k == "traceloop.entity.output" || k == "tool_arguments" ||
          k == "tool_response" ||                         // Pydantic AI's before 1.0.
          k == "request_data" || k == "response_data" ||  // Logfire's.
-         k == "mlflow.spanInputs" || k == "mlflow.spanOutputs" || k == "mlflow.chat.tools";
+         k == "mlflow.spanInputs" || k == "mlflow.spanOutputs" || k == "mlflow.chat.tools" ||
+         k == "langfuse.observation.input" || k == "langfuse.observation.output" ||
+         k == "langfuse.trace.input" || k == "langfuse.trace.output";
 }
 
 CallErrorCode ErrorCodeOf(const Span& s, const std::string& error) {
@@ -862,6 +899,11 @@ std::string ErrorOf(const Span& s) {
     std::string msg = AttributeString(e.attributes, "exception.message");
     exception = type.empty() ? msg : msg.empty() ? type : type + ": " + msg;
     break;
+  }
+  // Langfuse marks a failed observation with its level, not always with the span's status.
+  if (s.status != StatusCode::kError && s.Str("langfuse.observation.level") == "ERROR") {
+    std::string message = s.Str("langfuse.observation.status_message");
+    return !message.empty() ? message : !exception.empty() ? exception : "error";
   }
   if (s.status != StatusCode::kError) return exception.empty() ? "" : exception;
   if (!s.status_message.empty()) return s.status_message;
@@ -1429,6 +1471,13 @@ class SessionBuilder {
     if (const AttributeValue* v = s.Find("mlflow.spanOutputs");
         v != nullptr && v->text.size() >= 2 && v->text.front() == '"')
       if (std::string text = UnquotedJson(parser_, v->text); text != v->text) return text;
+    // Langfuse's agent observation: its output, text or an answer message.
+    if (const std::string& out = TextOf(s.attributes, "langfuse.observation.output", scratch);
+        !out.empty()) {
+      for (const ParsedMessage& m : MessagesOf(parser_, out, "assistant"))
+        if (m.message.role == "assistant" && !m.message.content.text.empty())
+          return m.message.content.text;
+    }
     // The older conventions' gen_ai.choice event on the agent's span (Strands Agents').
     for (const SpanEvent& e : s.events)
       if (e.name == "gen_ai.choice")
@@ -1692,7 +1741,7 @@ class SessionBuilder {
         s, {"gen_ai.tool.call.arguments", "input.value", "gen_ai.tool.input", "ai.toolCall.args",
             "traceloop.entity.input", "gcp.vertex.agent.tool_call_args", "tool_arguments"});
     if (!args.empty()) return args;
-    if (args = MlflowString(parser_, s, "mlflow.spanInputs"); !args.empty()) return args;
+    if (args = WholeCallString(parser_, s, &WholeCallKeys::input); !args.empty()) return args;
     for (const SpanEvent& e : s.events)
       if (e.name == "gen_ai.tool.message") return AttributeString(e.attributes, "content");
     std::string scratch;
@@ -1710,7 +1759,8 @@ class SessionBuilder {
         s, {"gen_ai.tool.call.result", "output.value", "gen_ai.tool.output", "ai.toolCall.result",
             "traceloop.entity.output", "gcp.vertex.agent.tool_response", "tool_response"});
     if (!result.empty()) return result;
-    if (result = MlflowString(parser_, s, "mlflow.spanOutputs"); !result.empty()) return result;
+    if (result = WholeCallString(parser_, s, &WholeCallKeys::output); !result.empty())
+      return result;
     std::string scratch;
     const std::string* body = nullptr;
     for (const SpanEvent& e : s.events)
@@ -1806,7 +1856,7 @@ class SessionBuilder {
     send.intent = reply.empty() ? "invoke" : "reply";
     send.payload.text = reply.empty() ? s.Str("input.value") : std::move(reply);
     if (send.payload.text.empty())
-      send.payload.text = MlflowString(parser_, s, "mlflow.spanInputs");
+      send.payload.text = WholeCallString(parser_, s, &WholeCallKeys::input);
     if (send.payload.text.empty()) {
       // The task the agent was invoked with: the last user message it was given.
       std::string scratch;
@@ -1998,6 +2048,7 @@ class SessionBuilder {
     if (r.model.empty()) r.model = s.Str("gen_ai.response.model");
     if (r.model.empty()) r.model = s.Str("ai.model.id");
     if (r.model.empty()) r.model = MlflowString(parser_, s, "mlflow.llm.model");
+    if (r.model.empty()) r.model = s.Str("langfuse.observation.model.name");
     static constexpr std::pair<std::string_view, std::string_view> kParameters[] = {
         {"gen_ai.request.temperature", "temperature"},
         {"gen_ai.request.top_p", "top_p"},
@@ -2130,13 +2181,23 @@ class SessionBuilder {
             }
           }
       }
-    } else if (const std::string& mlflow = TextOf(s.attributes, "mlflow.spanInputs", scratch);
-               !mlflow.empty()) {
+    } else if (const std::string& whole = WholeCallText(s, &WholeCallKeys::input, scratch);
+               !whole.empty()) {
       std::string model;
       std::vector<KeyValue> unused_parameters;  // When the span's attributes named them.
       const bool had_parameters = !r.parameters.empty();
-      append(MlflowRequestMessages(parser_, mlflow, model,
+      append(MlflowRequestMessages(parser_, whole, model,
                                    had_parameters ? unused_parameters : r.parameters));
+      std::string given_scratch;
+      if (const std::string& given =
+              TextOf(s.attributes, "langfuse.observation.model.parameters", given_scratch);
+          !given.empty() && r.parameters.empty()) {
+        element doc;
+        if (parser_.parse(given).get(doc) == simdjson::SUCCESS && doc.is_object())
+          for (auto field : doc.get_object())
+            if (!field.value.is_null())
+              r.parameters.push_back({std::string(field.key), StringOf(field.value)});
+      }
       std::sort(r.parameters.begin(), r.parameters.end(),
                 [](const KeyValue& a, const KeyValue& b) { return a.key < b.key; });
       if (r.model.empty()) r.model = std::move(model);
@@ -2286,9 +2347,9 @@ class SessionBuilder {
               FirstField(*usage, {"candidates_token_count", "candidatesTokenCount"});
         }
       }
-    } else if (const std::string& mlflow = TextOf(s.attributes, "mlflow.spanOutputs", scratch);
-               !mlflow.empty()) {
-      output = MlflowResponseMessages(parser_, mlflow, mlflow_usage);
+    } else if (const std::string& whole = WholeCallText(s, &WholeCallKeys::output, scratch);
+               !whole.empty()) {
+      output = MlflowResponseMessages(parser_, whole, mlflow_usage);
     } else if (s.Find("ai.response.text") != nullptr ||
                s.Find("ai.response.toolCalls") != nullptr) {
       // The Vercel AI SDK's: the text, and the tool calls as a JSON array.
@@ -2347,15 +2408,20 @@ class SessionBuilder {
       resp.usage.completion_tokens = std::strtoull(adk_completion_tokens.c_str(), nullptr, 10);
     }
     if (resp.usage.prompt_tokens == 0 && resp.usage.completion_tokens == 0) {
-      // MLflow's mlflow.chat.tokenUsage {input_tokens, output_tokens, total_tokens}, else the
-      // usage in its outputs.
+      // MLflow's mlflow.chat.tokenUsage {input_tokens, output_tokens, total_tokens} or
+      // Langfuse's usage_details {input, output, total}, else the usage in the output.
       element doc;
-      const std::string& usage = TextOf(s.attributes, "mlflow.chat.tokenUsage", scratch);
+      const std::string& usage =
+          s.Find("mlflow.chat.tokenUsage") != nullptr
+              ? TextOf(s.attributes, "mlflow.chat.tokenUsage", scratch)
+              : TextOf(s.attributes, "langfuse.observation.usage_details", scratch);
       if (!usage.empty() && parser_.parse(usage).get(doc) == simdjson::SUCCESS && doc.is_object()) {
-        mlflow_usage.prompt_tokens = std::strtoull(Field(doc, "input_tokens").c_str(), nullptr, 10);
-        mlflow_usage.completion_tokens =
-            std::strtoull(Field(doc, "output_tokens").c_str(), nullptr, 10);
-        mlflow_usage.total_tokens = std::strtoull(Field(doc, "total_tokens").c_str(), nullptr, 10);
+        auto count = [&](std::initializer_list<std::string_view> keys) -> uint64_t {
+          return std::strtoull(FirstField(doc, keys).c_str(), nullptr, 10);
+        };
+        mlflow_usage.prompt_tokens = count({"input_tokens", "input", "prompt_tokens"});
+        mlflow_usage.completion_tokens = count({"output_tokens", "output", "completion_tokens"});
+        mlflow_usage.total_tokens = count({"total_tokens", "total"});
       }
       resp.usage.prompt_tokens = mlflow_usage.prompt_tokens;
       resp.usage.completion_tokens = mlflow_usage.completion_tokens;
@@ -2657,6 +2723,7 @@ std::string ConversationOf(const Span& span) {
   std::string id = span.Str("gen_ai.conversation.id");
   if (id.empty()) id = span.Str("session.id");
   if (id.empty()) id = span.Str("gcp.vertex.agent.session_id");  // Google ADK's session.
+  if (id.empty()) id = span.Str("langfuse.session.id");  // Langfuse's name before session.id.
   return id;
 }
 

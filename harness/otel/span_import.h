@@ -24,7 +24,9 @@
 //     functionId, ai.*.doGenerate, ai.toolCall) map the same way; a message delivered by an
 //     inferred handoff is processed by the receiver's next model call that succeeds.
 //   - MLflow Tracing's spans (mlflow.spanType CHAT_MODEL / LLM / TOOL / AGENT, the whole
-//     request and answer in mlflow.spanInputs / mlflow.spanOutputs, as JSON text) map the same.
+//     request and answer in mlflow.spanInputs / mlflow.spanOutputs, as JSON text) and Langfuse's
+//     (langfuse.observation.type generation / tool / agent, with langfuse.observation.input /
+//     output) map the same.
 //   - A root span with an error status is a failed outcome unless baton.outcome says otherwise.
 // Content the spans did not carry is left empty, and the session's metadata says so
 // ("content": "absent" or "partial ..."); the analyses then report "no content recorded"

@@ -584,6 +584,50 @@ TEST(OtlpImportTest, MlflowTracingSpans) {
   EXPECT_EQ(anthropic.response.usage.completion_tokens, 7u);
 }
 
+// Langfuse's SDKs (OpenTelemetry-based since v3) exported over OTLP: observations typed by
+// langfuse.observation.type (agent, generation, tool), each with its whole input and output,
+// model name and parameters, usage details, and a failure marked by its level. Written from
+// Langfuse's span attribute keys, as its Python SDK's @observe and OpenAI integration set them.
+TEST(OtlpImportTest, LangfuseObservations) {
+  auto sessions = Import("langfuse_observations.json");
+  ASSERT_THAT(sessions, SizeIs(1));
+  const SpanSession& s = sessions[0];
+  EXPECT_EQ(s.key, "chat-77");  // session.id
+  auto calls = Of<ModelCall>(s);
+  ASSERT_THAT(calls, SizeIs(4));
+  const ModelCall& first = *calls[0]->As<ModelCall>();
+  EXPECT_EQ(calls[0]->agent, "researcher");
+  EXPECT_EQ(first.request.model, "gpt-4o");
+  EXPECT_THAT(first.request.parameters,
+              ElementsAre(KeyValue{"max_tokens", "Infinity"}, KeyValue{"temperature", "0"}));
+  EXPECT_THAT(Said(first.request.messages),
+              ElementsAre(Pair("system", StartsWith("You are the researcher.")),
+                          Pair("user", "What is the population of Lisbon?")));
+  ASSERT_THAT(first.response.tool_calls, SizeIs(1));
+  EXPECT_EQ(first.response.tool_calls[0].id, "call_9");
+  EXPECT_EQ(first.response.usage.prompt_tokens, 50u);
+  EXPECT_EQ(first.response.usage.completion_tokens, 12u);
+  EXPECT_EQ(calls[1]->As<ModelCall>()->error, "RateLimitError: 429 Too Many Requests");
+  ASSERT_THAT(Of<Retry>(s), SizeIs(1));
+  EXPECT_EQ(calls[2]->As<ModelCall>()->response.content.text,
+            "545,923 people live in Lisbon (2021 census).");
+  EXPECT_EQ(calls[3]->agent, "writer");
+  EXPECT_EQ(calls[3]->As<ModelCall>()->request.model, "gpt-4o-mini");
+  auto tools = Of<ToolCall>(s);
+  ASSERT_THAT(tools, SizeIs(1));
+  EXPECT_EQ(tools[0]->As<ToolCall>()->tool, "search");
+  EXPECT_EQ(tools[0]->As<ToolCall>()->result.text, "Lisbon: 545,923 (2021 census)");
+  auto sends = Sends(s);
+  ASSERT_THAT(sends, SizeIs(1));
+  EXPECT_EQ(std::get<0>(sends[0]), "researcher");
+  EXPECT_EQ(std::get<1>(sends[0]), "writer");
+  EXPECT_THAT(std::get<3>(sends[0]), HasSubstr("545,923 people live in Lisbon"));
+  for (const Event* e : Of<SpanStart>(s))
+    for (const KeyValue& kv : e->As<SpanStart>()->attributes)
+      EXPECT_TRUE(kv.key != "langfuse.observation.input" && kv.key != "langfuse.observation.output")
+          << kv.key;
+}
+
 // AG2's instrumentation traces agents' turns, not their model calls: invoke_agent spans
 // with gen_ai.input.messages / gen_ai.output.messages under a conversation span (a group
 // chat's manager runs its own conversation). Each turn answers the one before it, as in a

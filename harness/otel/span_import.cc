@@ -429,9 +429,9 @@ std::string WholeCallString(simdjson::dom::parser& parser, const Span& s,
 // `system` and the Responses API's `instructions` are, first), its model, and its other
 // arguments as parameters (temperature, max_tokens...). Empty when the inputs hold no
 // conversation.
-std::vector<ParsedMessage> MlflowRequestMessages(simdjson::dom::parser& parser,
-                                                 const std::string& inputs, std::string& model,
-                                                 std::vector<KeyValue>& parameters) {
+std::vector<ParsedMessage> WholeCallRequestMessages(simdjson::dom::parser& parser,
+                                                    const std::string& inputs, std::string& model,
+                                                    std::vector<KeyValue>& parameters) {
   std::vector<ParsedMessage> out;
   element doc;
   if (parser.parse(inputs).get(doc) != simdjson::SUCCESS) return out;
@@ -482,8 +482,9 @@ std::vector<ParsedMessage> MlflowRequestMessages(simdjson::dom::parser& parser,
 }
 
 // The answer in a whole call's output; its token counts, when it carries them, in `usage`.
-std::vector<ParsedMessage> MlflowResponseMessages(simdjson::dom::parser& parser,
-                                                  const std::string& outputs, TokenUsage& usage) {
+std::vector<ParsedMessage> WholeCallResponseMessages(simdjson::dom::parser& parser,
+                                                     const std::string& outputs,
+                                                     TokenUsage& usage) {
   std::vector<ParsedMessage> out;
   element doc;
   if (parser.parse(outputs).get(doc) != simdjson::SUCCESS) {
@@ -2186,8 +2187,8 @@ class SessionBuilder {
       std::string model;
       std::vector<KeyValue> unused_parameters;  // When the span's attributes named them.
       const bool had_parameters = !r.parameters.empty();
-      append(MlflowRequestMessages(parser_, whole, model,
-                                   had_parameters ? unused_parameters : r.parameters));
+      append(WholeCallRequestMessages(parser_, whole, model,
+                                      had_parameters ? unused_parameters : r.parameters));
       std::string given_scratch;
       if (const std::string& given =
               TextOf(s.attributes, "langfuse.observation.model.parameters", given_scratch);
@@ -2308,7 +2309,7 @@ class SessionBuilder {
     // The response.
     std::vector<ParsedMessage> output;
     std::string adk_prompt_tokens, adk_completion_tokens;  // From ADK's usage_metadata.
-    TokenUsage mlflow_usage;                               // From MLflow's outputs.
+    TokenUsage whole_call_usage;                           // From MLflow's outputs.
     if (const std::string& o = TextOf(s.attributes, "gen_ai.output.messages", scratch);
         !o.empty()) {
       output = MessagesOf(parser_, o, "assistant");
@@ -2349,7 +2350,7 @@ class SessionBuilder {
       }
     } else if (const std::string& whole = WholeCallText(s, &WholeCallKeys::output, scratch);
                !whole.empty()) {
-      output = MlflowResponseMessages(parser_, whole, mlflow_usage);
+      output = WholeCallResponseMessages(parser_, whole, whole_call_usage);
     } else if (s.Find("ai.response.text") != nullptr ||
                s.Find("ai.response.toolCalls") != nullptr) {
       // The Vercel AI SDK's: the text, and the tool calls as a JSON array.
@@ -2419,13 +2420,14 @@ class SessionBuilder {
         auto count = [&](std::initializer_list<std::string_view> keys) -> uint64_t {
           return std::strtoull(FirstField(doc, keys).c_str(), nullptr, 10);
         };
-        mlflow_usage.prompt_tokens = count({"input_tokens", "input", "prompt_tokens"});
-        mlflow_usage.completion_tokens = count({"output_tokens", "output", "completion_tokens"});
-        mlflow_usage.total_tokens = count({"total_tokens", "total"});
+        whole_call_usage.prompt_tokens = count({"input_tokens", "input", "prompt_tokens"});
+        whole_call_usage.completion_tokens =
+            count({"output_tokens", "output", "completion_tokens"});
+        whole_call_usage.total_tokens = count({"total_tokens", "total"});
       }
-      resp.usage.prompt_tokens = mlflow_usage.prompt_tokens;
-      resp.usage.completion_tokens = mlflow_usage.completion_tokens;
-      if (resp.usage.total_tokens == 0) resp.usage.total_tokens = mlflow_usage.total_tokens;
+      resp.usage.prompt_tokens = whole_call_usage.prompt_tokens;
+      resp.usage.completion_tokens = whole_call_usage.completion_tokens;
+      if (resp.usage.total_tokens == 0) resp.usage.total_tokens = whole_call_usage.total_tokens;
     }
     if (resp.usage.total_tokens == 0)
       resp.usage.total_tokens = resp.usage.prompt_tokens + resp.usage.completion_tokens;

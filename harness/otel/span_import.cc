@@ -2309,7 +2309,7 @@ class SessionBuilder {
     // The response.
     std::vector<ParsedMessage> output;
     std::string adk_prompt_tokens, adk_completion_tokens;  // From ADK's usage_metadata.
-    TokenUsage whole_call_usage;                           // From MLflow's outputs.
+    TokenUsage whole_call_usage;  // From a whole call's output (MLflow's, Langfuse's).
     if (const std::string& o = TextOf(s.attributes, "gen_ai.output.messages", scratch);
         !o.empty()) {
       output = MessagesOf(parser_, o, "assistant");

@@ -312,12 +312,7 @@ class OtlpReceiver::Impl final : public kj::HttpService, public kj::HttpServerEr
     constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0";
     if (std::string_view(error.rawContent.begin(), error.rawContent.size())
             .starts_with(kHttp2Preface)) {
-      bool first = false;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        first = stats_.refused_http2++ == 0;
-      }
-      if (first)
+      if (Count(&OtlpReceiverStats::refused_http2))
         std::fprintf(stderr,
                      "baton serve: a client spoke HTTP/2, as an OTLP/gRPC exporter does; baton "
                      "serve takes OTLP/HTTP: set the exporter's protocol to http/protobuf or "
@@ -334,12 +329,7 @@ class OtlpReceiver::Impl final : public kj::HttpService, public kj::HttpServerEr
 
   // Success, as the exporter expects, for metrics that no session holds.
   kj::Promise<void> IgnoreMetrics(Reply reply) {
-    bool first = false;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      first = stats_.metrics_ignored++ == 0;
-    }
-    if (first)
+    if (Count(&OtlpReceiverStats::metrics_ignored))
       std::fprintf(stderr,
                    "baton serve: metrics (POST /v1/metrics) are answered and dropped: sessions "
                    "are made of traces and their span events; OTEL_METRICS_EXPORTER=none stops "
@@ -371,9 +361,10 @@ class OtlpReceiver::Impl final : public kj::HttpService, public kj::HttpServerEr
     return net::SendWholeBody(*reply.response, *table_, status, headers, body);
   }
 
-  void Count(uint64_t OtlpReceiverStats::*field) {
+  // Counts one more in `field`; whether it was the first (what is said once is said then).
+  bool Count(uint64_t OtlpReceiverStats::*field) {
     std::lock_guard<std::mutex> lock(mu_);
-    ++(stats_.*field);
+    return (stats_.*field)++ == 0;
   }
 
   // Hands a group to a thread of its own that maps it to a session and writes its file, so

@@ -418,11 +418,13 @@ std::string MlflowString(simdjson::dom::parser& parser, const Span& s, std::stri
   return v == nullptr ? std::string() : UnquotedJson(parser, v->ToString());
 }
 
-// A whole-call attribute's text (WholeCallText), unquoted when it is JSON text of a string.
+// A whole-call attribute's text (WholeCallText), unquoted when it is JSON text of a string;
+// "" for JSON null (MLflow's inputs of a span given none).
 std::string WholeCallString(simdjson::dom::parser& parser, const Span& s,
                             std::string_view WholeCallKeys::*which) {
   std::string scratch;
-  return UnquotedJson(parser, WholeCallText(s, which, scratch));
+  const std::string& text = WholeCallText(s, which, scratch);
+  return text == "null" ? std::string() : UnquotedJson(parser, text);
 }
 
 // The request in a whole call's input: its messages (a system prompt given apart, as Anthropic's

@@ -552,10 +552,13 @@ TEST(OtlpImportTest, MlflowTracingSpans) {
   EXPECT_EQ(std::get<0>(sends[0]), "Triage Agent");
   EXPECT_EQ(std::get<1>(sends[0]), "Billing Agent");
   auto tools = Of<ToolCall>(agents);
-  ASSERT_THAT(tools, SizeIs(1));
+  ASSERT_THAT(tools, SizeIs(2));
   EXPECT_EQ(tools[0]->agent, "Billing Agent");
   EXPECT_EQ(tools[0]->As<ToolCall>()->arguments.text, R"({"order_id": 7})");
   EXPECT_EQ(tools[0]->As<ToolCall>()->result.text, "two charges of $40 on 2025-11-02");
+  // Inputs of JSON null are no arguments, not the text "null".
+  EXPECT_EQ(tools[1]->As<ToolCall>()->arguments.text, "");
+  EXPECT_EQ(tools[1]->As<ToolCall>()->result.text, "09:00");
   for (const Event* e : Of<SpanStart>(agents))
     for (const KeyValue& kv : e->As<SpanStart>()->attributes)
       EXPECT_TRUE(kv.key != "mlflow.spanInputs" && kv.key != "mlflow.spanOutputs") << kv.key;

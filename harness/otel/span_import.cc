@@ -483,6 +483,23 @@ std::vector<ParsedMessage> WholeCallRequestMessages(simdjson::dom::parser& parse
   return out;
 }
 
+// The token counts of a usage object, by each API's names for them: OpenAI's prompt_tokens /
+// completion_tokens, Anthropic's and MLflow's input_tokens / output_tokens, Langfuse's input /
+// output, Gemini's prompt_token_count / candidates_token_count (snake or camel case; its total
+// is left out, as the sum of the two is what baton counts for it).
+TokenUsage UsageOf(element usage) {
+  auto count = [&](std::initializer_list<std::string_view> keys) -> uint64_t {
+    return std::strtoull(FirstField(usage, keys).c_str(), nullptr, 10);
+  };
+  TokenUsage out;
+  out.prompt_tokens =
+      count({"prompt_tokens", "input_tokens", "input", "prompt_token_count", "promptTokenCount"});
+  out.completion_tokens = count({"completion_tokens", "output_tokens", "output",
+                                 "candidates_token_count", "candidatesTokenCount"});
+  out.total_tokens = count({"total_tokens", "total"});
+  return out;
+}
+
 // The answer in a whole call's output; its token counts, when it carries them, in `usage`.
 std::vector<ParsedMessage> WholeCallResponseMessages(simdjson::dom::parser& parser,
                                                      const std::string& outputs,
@@ -523,14 +540,7 @@ std::vector<ParsedMessage> WholeCallResponseMessages(simdjson::dom::parser& pars
       add(doc);  // An Anthropic Message, or one message.
       if (out.back().finish_reason.empty()) out.back().finish_reason = Field(doc, "stop_reason");
     }
-    if (doc["usage"].get(v) == simdjson::SUCCESS && v.is_object()) {
-      auto count = [&](std::initializer_list<std::string_view> keys) -> uint64_t {
-        return std::strtoull(FirstField(v, keys).c_str(), nullptr, 10);
-      };
-      usage.prompt_tokens = count({"prompt_tokens", "input_tokens"});
-      usage.completion_tokens = count({"completion_tokens", "output_tokens"});
-      usage.total_tokens = count({"total_tokens"});
-    }
+    if (doc["usage"].get(v) == simdjson::SUCCESS && v.is_object()) usage = UsageOf(v);
   }
   return out;
 }
@@ -2310,8 +2320,8 @@ class SessionBuilder {
 
     // The response.
     std::vector<ParsedMessage> output;
-    std::string adk_prompt_tokens, adk_completion_tokens;  // From ADK's usage_metadata.
-    TokenUsage whole_call_usage;  // From a whole call's output (MLflow's, Langfuse's).
+    // The usage the answer's body carries: ADK's usage_metadata, a whole call's output.
+    TokenUsage answer_usage;
     if (const std::string& o = TextOf(s.attributes, "gen_ai.output.messages", scratch);
         !o.empty()) {
       output = MessagesOf(parser_, o, "assistant");
@@ -2344,15 +2354,12 @@ class SessionBuilder {
             m.finish_reason = finish;
             output.push_back(std::move(m));
           }
-        if (auto usage = GeminiField(doc, "usage_metadata", "usageMetadata")) {
-          adk_prompt_tokens = FirstField(*usage, {"prompt_token_count", "promptTokenCount"});
-          adk_completion_tokens =
-              FirstField(*usage, {"candidates_token_count", "candidatesTokenCount"});
-        }
+        if (auto usage = GeminiField(doc, "usage_metadata", "usageMetadata"))
+          answer_usage = UsageOf(*usage);
       }
     } else if (const std::string& whole = WholeCallText(s, &WholeCallKeys::output, scratch);
                !whole.empty()) {
-      output = WholeCallResponseMessages(parser_, whole, whole_call_usage);
+      output = WholeCallResponseMessages(parser_, whole, answer_usage);
     } else if (s.Find("ai.response.text") != nullptr ||
                s.Find("ai.response.toolCalls") != nullptr) {
       // The Vercel AI SDK's: the text, and the tool calls as a JSON array.
@@ -2407,29 +2414,18 @@ class SessionBuilder {
     resp.usage.total_tokens =
         tokens({"gen_ai.usage.total_tokens", "llm.token_count.total", "ai.usage.totalTokens"});
     if (resp.usage.prompt_tokens == 0 && resp.usage.completion_tokens == 0) {
-      resp.usage.prompt_tokens = std::strtoull(adk_prompt_tokens.c_str(), nullptr, 10);
-      resp.usage.completion_tokens = std::strtoull(adk_completion_tokens.c_str(), nullptr, 10);
-    }
-    if (resp.usage.prompt_tokens == 0 && resp.usage.completion_tokens == 0) {
-      // MLflow's mlflow.chat.tokenUsage {input_tokens, output_tokens, total_tokens} or
-      // Langfuse's usage_details {input, output, total}, else the usage in the output.
+      // A usage attribute of its own (MLflow's mlflow.chat.tokenUsage, Langfuse's
+      // usage_details), else the usage the answer's body carried.
       element doc;
       const std::string& usage =
           s.Find("mlflow.chat.tokenUsage") != nullptr
               ? TextOf(s.attributes, "mlflow.chat.tokenUsage", scratch)
               : TextOf(s.attributes, "langfuse.observation.usage_details", scratch);
-      if (!usage.empty() && parser_.parse(usage).get(doc) == simdjson::SUCCESS && doc.is_object()) {
-        auto count = [&](std::initializer_list<std::string_view> keys) -> uint64_t {
-          return std::strtoull(FirstField(doc, keys).c_str(), nullptr, 10);
-        };
-        whole_call_usage.prompt_tokens = count({"input_tokens", "input", "prompt_tokens"});
-        whole_call_usage.completion_tokens =
-            count({"output_tokens", "output", "completion_tokens"});
-        whole_call_usage.total_tokens = count({"total_tokens", "total"});
-      }
-      resp.usage.prompt_tokens = whole_call_usage.prompt_tokens;
-      resp.usage.completion_tokens = whole_call_usage.completion_tokens;
-      if (resp.usage.total_tokens == 0) resp.usage.total_tokens = whole_call_usage.total_tokens;
+      if (!usage.empty() && parser_.parse(usage).get(doc) == simdjson::SUCCESS && doc.is_object())
+        answer_usage = UsageOf(doc);
+      resp.usage.prompt_tokens = answer_usage.prompt_tokens;
+      resp.usage.completion_tokens = answer_usage.completion_tokens;
+      if (resp.usage.total_tokens == 0) resp.usage.total_tokens = answer_usage.total_tokens;
     }
     if (resp.usage.total_tokens == 0)
       resp.usage.total_tokens = resp.usage.prompt_tokens + resp.usage.completion_tokens;

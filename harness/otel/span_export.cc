@@ -11,6 +11,7 @@
 
 #include "base/json_writer.h"
 #include "harness/otel/baton_attributes.h"
+#include "harness/portable_tool_calls.h"
 
 namespace baton::otel {
 namespace {
@@ -26,6 +27,32 @@ void Set(Attributes& attrs, std::string_view key, AttributeValue value) {
 }
 void SetString(Attributes& attrs, std::string_view key, std::string value) {
   Set(attrs, key, AttributeValue::String(std::move(value)));
+}
+
+// A tool call as a part of a GenAI message.
+void WriteToolCallPart(JsonWriter& w, const ToolCallRequest& tc) {
+  w.BeginObject()
+      .Key("type")
+      .String("tool_call")
+      .Key("id")
+      .String(tc.id)
+      .Key("name")
+      .String(tc.name)
+      .Key("arguments")
+      .String(tc.arguments_json.text)
+      .EndObject();
+}
+
+// A message's tool calls as OpenInference flattens them, under `prefix` ("llm.input_messages.
+// 2.message.").
+void SetToolCallAttributes(Attributes& a, const std::string& prefix,
+                           const std::vector<ToolCallRequest>& calls) {
+  for (size_t i = 0; i < calls.size(); ++i) {
+    std::string p = prefix + "tool_calls." + std::to_string(i) + ".tool_call.";
+    SetString(a, p + "id", calls[i].id);
+    SetString(a, p + "function.name", calls[i].name);
+    SetString(a, p + "function.arguments", calls[i].arguments_json.text);
+  }
 }
 
 bool IsJson(simdjson::dom::parser& parser, const std::string& text) {
@@ -189,21 +216,26 @@ class Exporter {
     in.BeginArray();
     int index = 0;
     for (const ChatMessage& m : call.request.messages) {
+      // An assistant message of the history keeps the tool calls it made.
+      const std::vector<ToolCallRequest> calls = ToolCallsOfExtra(m.extra, parser_);
       in.BeginObject().Key("role").String(m.role);
       if (!m.name.empty()) in.Key("name").String(m.name);
-      in.Key("parts").BeginArray().BeginObject();
+      in.Key("parts").BeginArray();
       if (!m.tool_call_id.empty()) {
-        in.Key("type").String("tool_call_response").Key("id").String(m.tool_call_id);
-        in.Key("response").String(m.content.text);
-      } else {
-        in.Key("type").String("text").Key("content").String(m.content.text);
+        in.BeginObject().Key("type").String("tool_call_response").Key("id").String(m.tool_call_id);
+        in.Key("response").String(m.content.text).EndObject();
+      } else if (!m.content.text.empty() || calls.empty()) {
+        in.BeginObject().Key("type").String("text").Key("content").String(m.content.text);
+        in.EndObject();
       }
-      in.EndObject().EndArray().EndObject();
+      for (const ToolCallRequest& tc : calls) WriteToolCallPart(in, tc);
+      in.EndArray().EndObject();
       std::string p = "llm.input_messages." + std::to_string(index++) + ".message.";
       SetString(a, p + "role", m.role);
       SetString(a, p + "content", m.content.text);
       if (!m.name.empty()) SetString(a, p + "name", m.name);
       if (!m.tool_call_id.empty()) SetString(a, p + "tool_call_id", m.tool_call_id);
+      SetToolCallAttributes(a, p, calls);
     }
     in.EndArray();
     if (!call.request.messages.empty()) SetString(a, "gen_ai.input.messages", in.Take());
@@ -234,30 +266,14 @@ class Exporter {
             .Key("content")
             .String(r.content.text)
             .EndObject();
-      for (const ToolCallRequest& tc : r.tool_calls)
-        out.BeginObject()
-            .Key("type")
-            .String("tool_call")
-            .Key("id")
-            .String(tc.id)
-            .Key("name")
-            .String(tc.name)
-            .Key("arguments")
-            .String(tc.arguments_json.text)
-            .EndObject();
+      for (const ToolCallRequest& tc : r.tool_calls) WriteToolCallPart(out, tc);
       out.EndArray();
       if (!r.finish_reason.empty()) out.Key("finish_reason").String(r.finish_reason);
       out.EndObject().EndArray();
       SetString(a, "gen_ai.output.messages", out.Take());
       SetString(a, "llm.output_messages.0.message.role", "assistant");
       SetString(a, "llm.output_messages.0.message.content", r.content.text);
-      for (size_t i = 0; i < r.tool_calls.size(); ++i) {
-        std::string p =
-            "llm.output_messages.0.message.tool_calls." + std::to_string(i) + ".tool_call.";
-        SetString(a, p + "id", r.tool_calls[i].id);
-        SetString(a, p + "function.name", r.tool_calls[i].name);
-        SetString(a, p + "function.arguments", r.tool_calls[i].arguments_json.text);
-      }
+      SetToolCallAttributes(a, "llm.output_messages.0.message.", r.tool_calls);
     }
     if (!r.finish_reason.empty())
       Set(a, "gen_ai.response.finish_reasons", AttributeValue::StringList({r.finish_reason}));

@@ -18,6 +18,7 @@
 #include "harness/agent_role.h"
 #include "harness/handoff_tool.h"
 #include "harness/otel/baton_attributes.h"
+#include "harness/portable_tool_calls.h"
 #include "recorder/recorder.h"
 
 namespace baton::otel {
@@ -1000,6 +1001,7 @@ class SessionBuilder {
         tool_call_ids_.insert(std::move(id));
       transfer_targets_[i] = TransferTargetOf(spans_[i], ToolNameOf(spans_[i]));
       if (!transfer_targets_[i].empty()) handoff_spans_ = true;
+      if (transfer_targets_[i].empty()) tool_spans_ = true;
     }
     for (const Span& s : spans_)
       for (const SpanEvent& e : s.events) {
@@ -1514,6 +1516,33 @@ class SessionBuilder {
     }
   }
 
+  // The tool calls that the agent's last answer asked for and that this request carries the
+  // results of, in a trace without tool spans (an instrumentation of the model client alone
+  // sees only the requests): each ran between the two calls, as the proxy records the tool
+  // calls it sees in a request. A transfer to another agent is a handoff, not a tool call.
+  void RunToolCallsOfHistory(const std::string& agent, int64_t time_ns, size_t hint,
+                             const ModelRequest& request) {
+    if (tool_spans_) return;
+    auto last = last_response_.find(agent);
+    if (last == last_response_.end() || last->second.tool_calls.empty()) return;
+    for (const ToolCallRequest& asked : last->second.tool_calls) {
+      if (asked.id.empty() || HandoffToolTarget(asked.name, asked.arguments_json.text) ||
+          history_tool_call_ids_.count(asked.id) > 0)  // A retried request resends them.
+        continue;
+      for (const ChatMessage& m : request.messages) {
+        if (m.role != "tool" || m.tool_call_id != asked.id) continue;
+        ToolCall call;
+        call.call_id = asked.id;
+        call.tool = asked.name;
+        call.arguments.text = asked.arguments_json.text;
+        call.result.text = m.content.text;
+        history_tool_call_ids_.insert(asked.id);
+        Add(time_ns, hint, agent, std::move(call));
+        break;
+      }
+    }
+  }
+
   // The text that the last model call of agent span i (not of an agent span under it)
   // answered without an error, or "".
   std::string LastModelReplyUnder(size_t i) {
@@ -1683,8 +1712,9 @@ class SessionBuilder {
           given = m->content.text;
           break;
         }
-      if (!failed) last_response_[agent] = call.response;
       FillToolResults(call.request);
+      RunToolCallsOfHistory(agent, s.start_ns, hint, call.request);
+      if (!failed) last_response_[agent] = call.response;
       size_t item = Add(s.end_ns, hint, agent, std::move(call));
       model_items_.push_back(item);
       for (MessageSend& send : transfers) {
@@ -2044,8 +2074,18 @@ class SessionBuilder {
         ArrayMessagesOf(parser_, "[" + std::string(input.substr(last.input.size())), "user");
     if (!more) return false;
     out = last.messages;
-    for (ParsedMessage& m : *more) out.push_back(std::move(m.message));
+    for (ParsedMessage& m : *more) out.push_back(RequestMessage(std::move(m)));
     return true;
+  }
+
+  // A message of a request in the portable form a replay matches a live request in
+  // (harness/portable_tool_calls.h): its tool calls in `extra`, and a tool's result (which
+  // Anthropic's API and instrumentations of it send as the user's) a message of role tool.
+  ChatMessage RequestMessage(ParsedMessage&& pm) {
+    ChatMessage m = std::move(pm.message);
+    m.extra = PortableToolCallsExtra(pm.tool_calls, parser_);
+    if (m.role == "user" && !m.tool_call_id.empty()) m.role = "tool";
+    return m;
   }
 
   ModelCall ModelCallOf(const Span& s, const std::string& agent) {
@@ -2269,9 +2309,7 @@ class SessionBuilder {
           append(MessagesOf(parser_, AttributeString(e.attributes, "gen_ai.prompt"), "user"));
       }
     }
-    for (ParsedMessage& m : input) {
-      r.messages.push_back(std::move(m.message));
-    }
+    for (ParsedMessage& m : input) r.messages.push_back(RequestMessage(std::move(m)));
     if (last != nullptr)
       *last = input_is_list ? LastInput{*system_text, in, r.messages} : LastInput{};
     const std::string& defs = s.Find("gen_ai.tool.definitions") != nullptr
@@ -2643,6 +2681,8 @@ class SessionBuilder {
   size_t duplicates_ = 0;
   size_t unjoined_log_records_ = 0;
   std::unordered_set<std::string> tool_call_ids_;  // gen_ai.tool.call.id of the tool spans.
+  bool tool_spans_ = false;  // Whether any span is a tool call (not a transfer).
+  std::unordered_set<std::string> history_tool_call_ids_;  // RunToolCallsOfHistory's.
   // Text messages a message runtime carried (RuntimeMessageOf), by the start of the span that
   // carried them; read once, when a turn first needs one.
   struct RuntimeMessage {

@@ -6,86 +6,20 @@
 #include <charconv>
 #include <functional>
 #include <map>
+#include <memory>
 #include <unordered_map>
 
 #include "base/json_writer.h"
+#include "harness/canonical_json.h"
+#include "harness/portable_tool_calls.h"
 
 namespace baton::proxy {
 namespace {
 
 using simdjson::dom::element;
-using simdjson::dom::element_type;
 
-void AppendString(std::string& out, std::string_view s) {
-  JsonWriter w;
-  w.String(s);
-  out += w.Take();
-}
-
-void AppendCanonical(std::string& out, element e) {
-  switch (e.type()) {
-    case element_type::OBJECT: {
-      std::vector<std::pair<std::string_view, element>> fields;
-      for (auto f : e.get_object()) fields.emplace_back(f.key, f.value);
-      std::stable_sort(fields.begin(), fields.end(),
-                       [](const auto& a, const auto& b) { return a.first < b.first; });
-      out += '{';
-      for (size_t i = 0; i < fields.size(); ++i) {
-        if (i > 0) out += ',';
-        AppendString(out, fields[i].first);
-        out += ':';
-        AppendCanonical(out, fields[i].second);
-      }
-      out += '}';
-      return;
-    }
-    case element_type::ARRAY: {
-      out += '[';
-      bool first = true;
-      for (auto v : e.get_array()) {
-        if (!first) out += ',';
-        first = false;
-        AppendCanonical(out, v);
-      }
-      out += ']';
-      return;
-    }
-    case element_type::STRING:
-      AppendString(out, std::string_view(e.get_string()));
-      return;
-    case element_type::INT64:
-      out += std::to_string(int64_t(e.get_int64()));
-      return;
-    case element_type::UINT64:
-      out += std::to_string(uint64_t(e.get_uint64()));
-      return;
-    case element_type::DOUBLE: {
-      double d = double(e.get_double());
-      // Integral doubles spell as integers: 1.0 and 1 are the same request.
-      // (Range first: converting an out-of-range double to an integer is undefined.)
-      if (d > -9e15 && d < 9e15 && d == static_cast<double>(static_cast<int64_t>(d))) {
-        out += std::to_string(static_cast<int64_t>(d));
-        return;
-      }
-      char buf[32];
-      auto r = std::to_chars(buf, buf + sizeof buf, d);
-      out.append(buf, r.ptr);
-      return;
-    }
-    case element_type::BOOL:
-      out += bool(e.get_bool()) ? "true" : "false";
-      return;
-    case element_type::NULL_VALUE:
-      out += "null";
-      return;
-  }
-}
-
-std::string Canonical(element e) {
-  std::string out;
-  AppendCanonical(out, e);
-  return out;
-}
+// Canonical JSON: key order, whitespace and number spelling do not make two requests differ.
+std::string Canonical(element e) { return CanonicalJsonOf(e); }
 
 std::string StringOr(element obj, const char* key, std::string fallback = "") {
   auto v = obj[key];
@@ -182,6 +116,77 @@ ChatMessage MessageOf(element m, ParsedRequest& out, MessageExtras extras) {
                                   msg.role == "tool" ? text : StringOr(m, "output"));
   msg.content = std::move(text);
   return msg;
+}
+
+// A message as a session imported from spans holds it (harness/portable_tool_calls.h): its
+// text, its tool calls in the portable form, and each tool result a message of role tool,
+// whether the API sends them as Chat Completions' tool_calls and tool messages, Anthropic's
+// tool_use and tool_result blocks, or Responses' function_call and function_call_output
+// items. What spans do not carry (images, thinking blocks, refusal and annotations echoed
+// back) is left out, so that it cannot fail a match that the spans could not have made.
+void AppendPortableMessages(element m, ParsedRequest& out, simdjson::dom::parser& parser) {
+  MessageList& messages = out.request.messages;
+  if (!m.is_object()) {
+    messages.push_back({"item", Canonical(m), "", ""});
+    return;
+  }
+  auto add_result = [&](std::string id, std::string text) {
+    out.tool_results.emplace_back(id, text);
+    messages.push_back({"tool", std::move(text), "", std::move(id)});
+  };
+  const std::string type = StringOr(m, "type");
+  if (type == "function_call_output") {
+    element output;
+    add_result(StringOr(m, "call_id"),
+               m["output"].get(output) == simdjson::SUCCESS ? ContentText(output) : "");
+    return;
+  }
+  std::vector<ToolCallRequest> calls;
+  std::string role = StringOr(m, "role", type);
+  if (type == "function_call") {
+    role = "assistant";
+    calls.push_back(
+        {StringOr(m, "call_id", StringOr(m, "id")), StringOr(m, "name"), StringOr(m, "arguments")});
+  }
+  std::string text;
+  bool has_results = false;  // Content blocks that are tool results.
+  bool has_other = false;    // And blocks that are not.
+  if (element content; m["content"].get(content) == simdjson::SUCCESS) {
+    if (!content.is_array()) {
+      text = ContentText(content);
+    } else {
+      for (auto part : content.get_array()) {
+        const std::string kind = StringOr(part, "type");
+        if (kind == "tool_use") {
+          element input;
+          calls.push_back({StringOr(part, "id"), StringOr(part, "name"),
+                           part["input"].get(input) == simdjson::SUCCESS ? Canonical(input) : ""});
+        } else if (kind == "tool_result") {
+          element result;
+          add_result(StringOr(part, "tool_use_id"),
+                     part["content"].get(result) == simdjson::SUCCESS ? ContentText(result) : "");
+          has_results = true;
+          continue;
+        } else if (kind == "text" || kind == "input_text" || kind == "output_text") {
+          text += StringOr(part, "text");
+        } else if (part.is_string()) {
+          text += std::string_view(part.get_string());
+        }
+        has_other = true;
+      }
+    }
+  }
+  if (element list; m["tool_calls"].get(list) == simdjson::SUCCESS && list.is_array())
+    for (auto c : list.get_array()) {
+      element fn;
+      const element named = c["function"].get(fn) == simdjson::SUCCESS ? fn : c;
+      calls.push_back({StringOr(c, "id"), StringOr(named, "name"), StringOr(named, "arguments")});
+    }
+  if (has_results && !has_other && calls.empty()) return;  // Only tool_result blocks.
+  ChatMessage msg{role, std::move(text), StringOr(m, "name"), StringOr(m, "tool_call_id")};
+  msg.extra = PortableToolCallsExtra(calls, parser);
+  if (msg.role == "tool") out.tool_results.emplace_back(msg.tool_call_id, msg.content.text);
+  messages.push_back(std::move(msg));
 }
 
 ToolSpec ToolOf(element t) {
@@ -295,9 +300,24 @@ void ReadGeminiRequest(std::string_view path, element doc, ParsedRequest& out,
       std::string role = StringOr(c, "role", "user");
       if (role == "model") role = "assistant";
       GeminiParts parts = PartsOf(c);
-      if (!parts.text.empty() || !parts.others.empty() || parts.function_responses.empty()) {
+      const bool portable_content =
+          extras == MessageExtras::kPortable && !parts.function_calls.empty();
+      if (!parts.text.empty() || portable_content ||
+          (extras != MessageExtras::kPortable && !parts.others.empty()) ||
+          parts.function_responses.empty()) {
         ChatMessage msg{role, parts.text, "", ""};
-        if (!parts.others.empty()) {
+        if (extras == MessageExtras::kPortable) {
+          // The function calls alone, named as the answer that made them named them.
+          std::vector<ToolCallRequest> calls;
+          std::map<std::string, int, std::less<>> calls_seen;
+          for (element fc : parts.function_calls) {
+            element args;
+            calls.push_back({GeminiCallId(fc, calls_seen), StringOr(fc, "name"),
+                             GeminiMember(fc, "args", "args", args) ? Canonical(args) : ""});
+          }
+          simdjson::dom::parser arguments_parser;  // The body's parser holds `c`.
+          msg.extra = PortableToolCallsExtra(calls, arguments_parser);
+        } else if (!parts.others.empty()) {
           std::string extra = "{\"parts\":[";
           for (size_t i = 0; i < parts.others.size(); ++i)
             extra += (i ? "," : "") + Canonical(parts.others[i]);
@@ -467,7 +487,18 @@ void ReadChatLikeRequest(element doc, ParsedRequest& out, MessageExtras extras) 
       r.messages.push_back({list, Canonical(items), "", ""});
       continue;
     }
+    // Tool arguments are made canonical with a parser of their own: the body's holds `m`.
+    std::unique_ptr<simdjson::dom::parser> arguments_parser;
     for (auto m : items.get_array()) {
+      if (extras == MessageExtras::kPortable) {
+        if (!arguments_parser) arguments_parser = std::make_unique<simdjson::dom::parser>();
+        AppendPortableMessages(m, out, *arguments_parser);
+        const size_t n = r.messages.size();
+        if (out.system_prompt.empty() && n > 0 &&
+            (r.messages[n - 1].role == "system" || r.messages[n - 1].role == "developer"))
+          out.system_prompt = r.messages[n - 1].content.text;
+        continue;
+      }
       ChatMessage msg = MessageOf(m, out, extras);
       if (out.system_prompt.empty() && (msg.role == "system" || msg.role == "developer"))
         out.system_prompt = msg.content.text;
@@ -783,6 +814,7 @@ std::string Escaped(const std::string& text) {
 }  // namespace
 
 MessageExtras MessageExtrasOf(const Trace& recording) {
+  if (recording.source() == "otlp") return MessageExtras::kPortable;
   // Each agent's calls share their history: only the messages a call added are looked at,
   // so a long session is read once, not once per turn.
   std::unordered_map<std::string, const MessageList*> previous;

@@ -59,6 +59,9 @@ enum class MessageExtras {
   kSeparate,      // ChatMessage::extra (what the proxy records).
   kAfterContent,  // After the content, following a newline: how recordings made before
                   // ChatMessage::extra existed hold them, so that they still match.
+  kPortable,      // Tool calls in the portable form, tool results as tool messages, and
+                  // nothing spans do not carry: how a session imported from spans holds
+                  // them (harness/portable_tool_calls.h), so that a replay of it matches.
 };
 
 // A known API's JSON body as a ModelRequest. Corruption (naming the position) when the body
@@ -66,9 +69,9 @@ enum class MessageExtras {
 Result<ParsedRequest> ParseRequest(ModelApi api, std::string_view method, std::string_view path,
                                    std::string_view body,
                                    MessageExtras extras = MessageExtras::kSeparate);
-// How the requests of `recording` hold their messages' extra members: kAfterContent when
-// no message of it has `extra` (a recording from before the field; for one without extra
-// members the two agree).
+// How the requests of `recording` hold their messages' extra members: kPortable for a
+// session imported from spans; kAfterContent when no message of it has `extra` (a recording
+// from before the field; for one without extra members the two agree).
 MessageExtras MessageExtrasOf(const Trace& recording);
 // An opaque exchange as a request: parameters "method" and "path", one "http" message.
 ParsedRequest OpaqueRequest(std::string_view method, std::string_view path, std::string_view body);

@@ -183,7 +183,9 @@ void AppendPortableMessages(element m, ParsedRequest& out, simdjson::dom::parser
       calls.push_back({StringOr(c, "id"), StringOr(named, "name"), StringOr(named, "arguments")});
     }
   if (has_results && !has_other && calls.empty()) return;  // Only tool_result blocks.
-  ChatMessage msg{role, std::move(text), StringOr(m, "name"), StringOr(m, "tool_call_id")};
+  // A function_call item's name is its function's, not an author's.
+  ChatMessage msg{role, std::move(text), type == "function_call" ? "" : StringOr(m, "name"),
+                  StringOr(m, "tool_call_id")};
   msg.extra = PortableToolCallsExtra(calls, parser);
   if (msg.role == "tool") out.tool_results.emplace_back(msg.tool_call_id, msg.content.text);
   messages.push_back(std::move(msg));

@@ -396,5 +396,39 @@ TEST(OtelReplayTest, ASessionImportedFromSpansReplaysThroughTheProxy) {
   EXPECT_THAT(replayed.err, HasSubstr("imported from spans"));
 }
 
+// A tool loop traced by the official OpenAI instrumentation (spans and log records to `baton
+// serve`) replays through the proxy: the model's message with two tool calls, sent back as
+// the SDK returned it, and the tools' results match the history the spans carried, and the
+// tool calls the requests carried results of are served as recorded.
+TEST(OtelReplayTest, AToolLoopTracedByTheOpenAiInstrumentationReplaysThroughTheProxy) {
+  ASSERT_EQ(RunCommand("test -d " + kJs + "/node_modules/@opentelemetry/instrumentation-openai")
+                .exit_code,
+            0);
+  const std::string dir = FreshTempDir("otel_tool_loop");
+  const Served served = Serve(dir);
+  ASSERT_FALSE(served.endpoint.empty()) << Slurp(dir + "/serve.log");
+  RunResult run = RunCommand("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true node " + kJs +
+                             "/otel_openai_tool_loop.cjs " + served.endpoint + " tool-loop");
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  const std::string answer = "researcher: From the books: Q3 revenue $12M; Q2 revenue $10M.";
+  EXPECT_THAT(run.out, HasSubstr(answer));
+  EXPECT_THAT(Stop(served, dir), HasSubstr("1 sessions written"));
+  const std::string session = dir + "/sessions/tool-loop.baton";
+  RunResult cat = RunCommand(kBaton + " cat " + session);
+  ASSERT_EQ(cat.exit_code, 0) << cat.err;
+  EXPECT_THAT(cat.out, HasSubstr(R"("kind":"tool_call","agent":"researcher")"));
+  EXPECT_THAT(
+      cat.out,
+      HasSubstr(
+          R"("tool":"lookup","arguments":"{\"quarter\": \"Q2\"}","result":"Q2 revenue $10M")"));
+
+  RunResult replayed = RunCommand("OPENAI_API_KEY=sk-test " + kBaton + " replay " + session +
+                                  " --upstream openai=http://127.0.0.1:9/v1 -- node " + kJs +
+                                  "/otel_openai_tool_loop.cjs -");
+  EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
+  EXPECT_THAT(replayed.out, HasSubstr(answer));
+  EXPECT_THAT(replayed.out, HasSubstr("replay matched: 4 calls served"));
+}
+
 }  // namespace
 }  // namespace baton

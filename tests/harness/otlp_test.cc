@@ -26,6 +26,7 @@
 #include "harness/otel/otlp_spans.h"
 #include "harness/otel/span_export.h"
 #include "harness/otel/span_import.h"
+#include "harness/proxy/model_api.h"
 #include "replayer/event_json.h"
 #include "replayer/trace.h"
 #include "tests/testing/run_command.h"
@@ -1274,6 +1275,47 @@ TEST(OtlpImportTest, ResponsesItemsAndAnthropicBlocksReadAsToolCallsAndResults) 
   EXPECT_EQ(calls[1]->As<ModelCall>()->response.content.text, "Booked: confirmation 77.");
 }
 
+// A replay matches a live request to an imported call by its messages: each API's live
+// request, read as the proxy reads it when it replays a session imported from spans, gives
+// the messages the import made of the spans that traced it (tool calls and results too).
+TEST(OtlpImportTest, ImportedHistoriesAreWhatTheProxyReadsFromTheLiveRequests) {
+  auto sessions = Import("message_shapes.json");
+  ASSERT_THAT(sessions, SizeIs(1));
+  auto calls = Of<ModelCall>(sessions[0]);
+  ASSERT_THAT(calls, SizeIs(2));
+  // Each message as one line, so that a difference reads as one.
+  auto lines = [](const MessageList& messages) {
+    std::vector<std::string> out;
+    for (const ChatMessage& m : messages)
+      out.push_back(m.role + " | " + m.content.text + " | " + m.name + " | " + m.tool_call_id +
+                    " | " + m.extra);
+    return out;
+  };
+  auto live = [&](proxy::ModelApi api, const std::string& path, const std::string& body) {
+    auto parsed = proxy::ParseRequest(api, "POST", path, body, proxy::MessageExtras::kPortable);
+    EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
+    return lines(parsed.ok() ? parsed->request.messages : MessageList());
+  };
+  EXPECT_EQ(
+      live(
+          proxy::ModelApi::kOpenAiResponses, "/v1/responses",
+          R"j({"model":"gpt-4.1","input":[{"role":"user","content":"Book a table for two at 8pm."},)j"
+          R"j({"type":"function_call","id":"fc_9","call_id":"call_r1","name":"find_restaurant",)j"
+          R"j("arguments":"{\"time\": \"20:00\"}","status":"completed"},)j"
+          R"j({"type":"function_call_output","call_id":"call_r1","output":"{\"name\":\"Luca\",\"free\":true}"}]})j"),
+      lines(calls[0]->As<ModelCall>()->request.messages));
+  EXPECT_EQ(
+      live(
+          proxy::ModelApi::kAnthropicMessages, "/v1/messages",
+          R"j({"model":"claude-sonnet-4","max_tokens":1024,"messages":[)j"
+          R"j({"role":"user","content":[{"type":"text","text":"Confirm the booking."}]},)j"
+          R"j({"role":"assistant","content":[{"type":"text","text":"Checking."},)j"
+          R"j({"type":"tool_use","id":"toolu_1","name":"confirm","input":{"restaurant":"Luca"}}]},)j"
+          R"j({"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1",)j"
+          R"j("content":[{"type":"text","text":"confirmed #77"}]}]}]})j"),
+      lines(calls[1]->As<ModelCall>()->request.messages));
+}
+
 // The OpenAI instrumentations (Python's opentelemetry-instrumentation-openai-v2, JS's
 // @opentelemetry/instrumentation-openai) send the messages as log records in the chat span's
 // context, not on the span: events named by their event.name attribute (or OTLP's eventName),
@@ -2041,6 +2083,47 @@ TEST(OtlpRoundTripTest, EveryCorpusSessionKeepsItsEventsAndItsWhy) {
       EXPECT_EQ(after.findings[i].sentence, before.findings[i].sentence);
   }
   EXPECT_GE(sessions, 10u);
+}
+
+// A history's tool calls and results survive export and import: the calls as tool_call parts
+// of the assistant's message (and OpenInference's flattened tool_calls), the results as
+// tool_call_response parts, so the session imported back replays as the first one does.
+TEST(OtlpRoundTripTest, HistoriesKeepTheirToolCallsAndResults) {
+  auto sessions = Import("message_shapes.json");
+  ASSERT_THAT(sessions, SizeIs(1));
+  // Without the spans it was read from: their events would be exported as spans beside the
+  // calls' own, a model call twice (left for a change of its own).
+  std::vector<Event> events;
+  for (const Event& e : sessions[0].events)
+    if (!e.As<SpanStart>() && !e.As<SpanEnd>()) events.push_back(e);
+  Trace first = Trace::FromEvents(sessions[0].header, events);
+  auto spans = SpansFromTrace(first, {});
+  ASSERT_TRUE(spans.ok()) << spans.status().ToString();
+  bool flattened = false;
+  for (const Span& s : *spans)
+    flattened |= s.Str("llm.input_messages.1.message.tool_calls.0.tool_call.function.name") ==
+                 "find_restaurant";
+  EXPECT_TRUE(flattened);
+  auto batch = ParseOtlpJson(WriteOtlpJson(*spans), "export");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  auto back = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
+  ASSERT_THAT(back, SizeIs(1));
+  auto calls = Of<ModelCall>(sessions[0]);
+  auto calls_back = Of<ModelCall>(back[0]);
+  ASSERT_EQ(calls_back.size(), calls.size());
+  for (size_t i = 0; i < calls.size(); ++i) {
+    const MessageList& want = calls[i]->As<ModelCall>()->request.messages;
+    const MessageList& got = calls_back[i]->As<ModelCall>()->request.messages;
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t m = 0; m < want.size(); ++m) {
+      EXPECT_EQ(got[m].role, want[m].role) << "call " << i << " message " << m;
+      EXPECT_EQ(got[m].content.text, want[m].content.text) << "call " << i << " message " << m;
+      EXPECT_EQ(got[m].tool_call_id, want[m].tool_call_id) << "call " << i << " message " << m;
+      EXPECT_EQ(got[m].extra, want[m].extra) << "call " << i << " message " << m;
+    }
+  }
+  EXPECT_THAT(calls[0]->As<ModelCall>()->request.messages[1].extra, HasSubstr("find_restaurant"));
+  EXPECT_THAT(calls[1]->As<ModelCall>()->request.messages[1].extra, HasSubstr("toolu_1"));
 }
 
 // Every corpus session's spans in one OTLP/JSON file in `env` at `path`; how many sessions.

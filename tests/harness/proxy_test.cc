@@ -10,6 +10,7 @@
 #include <fstream>
 #include <optional>
 
+#include "harness/portable_tool_calls.h"
 #include "harness/proxy/agent_inference.h"
 #include "harness/proxy/model_api.h"
 #include "harness/proxy/proxy_server.h"
@@ -865,6 +866,88 @@ TEST(ModelApiTest, CanonicalRequestsIgnoreSpellingAndKeepMeaning) {
   // Numbers of any size keep one spelling (the fuzzer found 1e300 converted out of range).
   EXPECT_EQ(*CanonicalJson("{\"b\": 1.0, \"a\": 1e300, \"c\": -0.5}"),
             "{\"a\":1e+300,\"b\":1,\"c\":-0.5}");
+}
+
+// One tool loop (the user asks, the model calls lookup twice, the results go back) in the
+// shape of each API reads, for a replay of a session imported from spans, as the same
+// portable messages: the tool calls in one form with their arguments canonical, each result
+// a tool message, and what the API echoes back (refusal, annotations, a thinking block, the
+// call's item id) left out. The proxy's own recording form keeps each API's shape.
+TEST(ModelApiTest, EveryApiReadsAToolLoopAsTheSamePortableMessages) {
+  struct Body {
+    ModelApi api;
+    std::string path;
+    std::string json;
+  };
+  const std::vector<Body> bodies = {
+      {ModelApi::kOpenAiChat, "/v1/chat/completions",
+       R"j({"model":"m","messages":[{"role":"user","content":"Q3 and Q2?"},)j"
+       R"j({"role":"assistant","content":null,"refusal":null,"annotations":[],"tool_calls":[)j"
+       R"j({"id":"c1","type":"function","function":{"name":"lookup","arguments":"{\"q\": \"Q3\", \"n\": 1.0}"}},)j"
+       R"j({"id":"c2","type":"function","function":{"name":"lookup","arguments":"{\"q\":\"Q2\"}"}}]},)j"
+       R"j({"role":"tool","tool_call_id":"c1","content":"12M"},)j"
+       R"j({"role":"tool","tool_call_id":"c2","content":[{"type":"text","text":"10M"}]}]})j"},
+      {ModelApi::kAnthropicMessages, "/v1/messages",
+       R"j({"model":"m","max_tokens":100,"messages":[{"role":"user","content":"Q3 and Q2?"},)j"
+       R"j({"role":"assistant","content":[{"type":"thinking","thinking":"two lookups","signature":"s"},)j"
+       R"j({"type":"tool_use","id":"c1","name":"lookup","input":{"n":1,"q":"Q3"}},)j"
+       R"j({"type":"tool_use","id":"c2","name":"lookup","input":{"q":"Q2"}}]},)j"
+       R"j({"role":"user","content":[{"type":"tool_result","tool_use_id":"c1","content":"12M"},)j"
+       R"j({"type":"tool_result","tool_use_id":"c2","content":[{"type":"text","text":"10M"}]}]}]})j"},
+      {ModelApi::kOpenAiResponses, "/v1/responses",
+       R"j({"model":"m","input":[{"role":"user","content":"Q3 and Q2?"},)j"
+       R"j({"type":"function_call","id":"fc_1","call_id":"c1","name":"lookup","arguments":"{\"q\":\"Q3\",\"n\":1}"},)j"
+       R"j({"type":"function_call","id":"fc_2","call_id":"c2","name":"lookup","arguments":"{\"q\":\"Q2\"}"},)j"
+       R"j({"type":"function_call_output","call_id":"c1","output":"12M"},)j"
+       R"j({"type":"function_call_output","call_id":"c2","output":"10M"}]})j"},
+  };
+  const std::vector<ToolCallRequest> calls = {{"c1", "lookup", R"({"n":1,"q":"Q3"})"},
+                                              {"c2", "lookup", R"({"q":"Q2"})"}};
+  simdjson::dom::parser parser;
+  const std::string extra = PortableToolCallsExtra(calls, parser);
+  EXPECT_EQ(ToolCallsOfExtra(extra, parser), calls);
+  for (const Body& body : bodies) {
+    SCOPED_TRACE(std::string(ModelApiName(body.api)));
+    auto portable = ParseRequest(body.api, "POST", body.path, body.json, MessageExtras::kPortable);
+    ASSERT_TRUE(portable.ok()) << portable.status().ToString();
+    const MessageList& m = portable->request.messages;
+    // The Responses API's two function_call items are two assistant messages of one call each.
+    const bool one_call_each = body.api == ModelApi::kOpenAiResponses;
+    ASSERT_EQ(m.size(), one_call_each ? 5u : 4u);
+    EXPECT_EQ(m[0], (ChatMessage{"user", "Q3 and Q2?", "", ""}));
+    EXPECT_EQ(m[1].role, "assistant");
+    EXPECT_EQ(m[1].content.text, "");
+    if (one_call_each) {
+      EXPECT_EQ(m[1].extra, PortableToolCallsExtra({calls[0]}, parser));
+      EXPECT_EQ(m[2].extra, PortableToolCallsExtra({calls[1]}, parser));
+    } else {
+      EXPECT_EQ(m[1].extra, extra);
+    }
+    EXPECT_EQ(m[m.size() - 2], (ChatMessage{"tool", "12M", "", "c1"}));
+    EXPECT_EQ(m[m.size() - 1], (ChatMessage{"tool", "10M", "", "c2"}));
+    // The proxy still learns the results, for its tool-call events.
+    EXPECT_EQ(portable->tool_results.size(), 2u);
+    // Recorded as the proxy records: the API's own shape, not the portable one.
+    auto recorded = ParseRequest(body.api, "POST", body.path, body.json);
+    ASSERT_TRUE(recorded.ok());
+    EXPECT_NE(recorded->request.messages, portable->request.messages);
+  }
+  // Gemini: function calls named by their id, or by their name and order without one.
+  auto gemini = ParseRequest(
+      ModelApi::kGeminiGenerateContent, "POST", "/v1beta/models/m:generateContent",
+      R"j({"contents":[{"role":"user","parts":[{"text":"Q3 and Q2?"}]},)j"
+      R"j({"role":"model","parts":[{"functionCall":{"name":"lookup","args":{"q":"Q3","n":1}}},)j"
+      R"j({"functionCall":{"name":"lookup","args":{"q":"Q2"}}}]},)j"
+      R"j({"role":"user","parts":[{"functionResponse":{"name":"lookup","response":{"r":"12M"}}},)j"
+      R"j({"functionResponse":{"name":"lookup","response":{"r":"10M"}}}]}]})j",
+      MessageExtras::kPortable);
+  ASSERT_TRUE(gemini.ok());
+  ASSERT_EQ(gemini->request.messages.size(), 4u);
+  EXPECT_EQ(gemini->request.messages[1].extra,
+            PortableToolCallsExtra({{"lookup", "lookup", R"({"n":1,"q":"Q3"})"},
+                                    {"lookup#2", "lookup", R"({"q":"Q2"})"}},
+                                   parser));
+  EXPECT_EQ(gemini->request.messages[3].tool_call_id, "lookup#2");
 }
 
 TEST(ModelApiTest, BodiesAreStoredWithoutTheAnswerTheyRepeatAndRestoredExactly) {

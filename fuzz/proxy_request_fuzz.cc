@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "harness/portable_tool_calls.h"
 #include "harness/proxy/agent_inference.h"
 #include "harness/proxy/model_api.h"
 #include "harness/proxy/sdk_traces.h"
@@ -31,6 +32,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string first = agents.Attribute("", *parsed, nullptr);
     agents.ObserveResponse(first, baton::proxy::ParseResponseBody(api, body));
     (void)agents.Attribute("", *parsed, nullptr);
+  }
+  // As read when replaying a session imported from spans (the portable form), whose tool
+  // calls are read back as export reads a history's.
+  auto portable =
+      baton::proxy::ParseRequest(api, "POST", path, body, baton::proxy::MessageExtras::kPortable);
+  if (portable.ok()) {
+    simdjson::dom::parser parser;
+    for (const baton::ChatMessage& m : portable->request.messages)
+      (void)baton::ToolCallsOfExtra(m.extra, parser);
   }
   (void)baton::proxy::CanonicalJson(body);
   (void)baton::proxy::ParseResponseBody(api, body);

@@ -1516,6 +1516,36 @@ class SessionBuilder {
     }
   }
 
+  // OpenInference's instrumentation of the Agents SDK flattens an assistant message item of the
+  // input without its text (an answer that came with a handoff: "I'm sorry..." and then
+  // transfer_to_writer), while input.value holds the items it flattened, one message each,
+  // after the instructions it puts first: a message left with nothing takes its item's text.
+  void FillTextsFromInputItems(const Span& s, std::vector<ParsedMessage>& messages) {
+    auto empty = [](const ParsedMessage& m) {
+      return m.message.content.text.empty() && m.tool_calls.empty() &&
+             m.message.tool_call_id.empty();
+    };
+    if (std::none_of(messages.begin(), messages.end(), empty)) return;
+    const AttributeValue* in = s.Find("input.value");
+    element doc;
+    if (in == nullptr || parser_.parse(in->text).get(doc) != simdjson::SUCCESS || !doc.is_array() ||
+        doc.get_array().size() > messages.size())
+      return;
+    size_t i = messages.size() - doc.get_array().size();
+    for (size_t first = 0; first < i; ++first)
+      if (messages[first].message.role != "system") return;
+    for (element item : doc.get_array()) {
+      ParsedMessage& m = messages[i++];
+      element content;
+      if (!empty(m) || item["content"].get(content) != simdjson::SUCCESS) continue;
+      if (content.is_string()) {
+        m.message.content.text = std::string_view(content.get_string());
+      } else if (content.is_array()) {
+        for (element part : content.get_array()) m.message.content.text += Field(part, "text");
+      }
+    }
+  }
+
   // The tool calls that the agent's last answer asked for and that this request carries the
   // results of, in a trace without tool spans (an instrumentation of the model client alone
   // sees only the requests): each ran between the two calls, as the proxy records the tool
@@ -2191,6 +2221,7 @@ class SessionBuilder {
     } else if (auto flat = FlatGenAiMessages(s.attributes, "gen_ai.prompt"); !flat.empty()) {
       append(std::move(flat));
     } else if (auto oi = OpenInferenceMessages(s.attributes, "llm.input_messages"); !oi.empty()) {
+      FillTextsFromInputItems(s, oi);
       append(std::move(oi));
     } else if (const std::string& v = TextOf(s.attributes, "ai.prompt.messages", scratch);
                !v.empty()) {

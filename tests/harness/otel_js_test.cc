@@ -304,8 +304,9 @@ TEST(OtelJsInstrumentationTest, OpenInferenceTracesOfALangGraphTeamGiveItsAgents
 // (pinned): the three-agent team of agents_team.mjs with the same scripted answers, a refusal
 // planted in the researcher's handoff. The agents are the SDK's, the handoffs are read from
 // the instrumentation's handoff spans (handing over what the sender's model said with the
-// call), and `baton why` names the boundary the proxy's recording of the same run names.
-TEST(OtelJsInstrumentationTest, OpenInferenceTracesOfAnAgentsSdkTeamExplainItsRefusal) {
+// call), and `baton why` names the boundary the proxy's recording of the same run names. The
+// session replays the same team.
+TEST(OtelJsInstrumentationTest, OpenInferenceTracesOfAnAgentsSdkTeamExplainItsRefusalAndReplay) {
   ASSERT_EQ(RunCommand("test -d " + kJs +
                        "/node_modules/@arizeai/openinference-instrumentation-openai-agents")
                 .exit_code,
@@ -343,6 +344,17 @@ TEST(OtelJsInstrumentationTest, OpenInferenceTracesOfAnAgentsSdkTeamExplainItsRe
   EXPECT_EQ(why.exit_code, 1) << why.out << why.err;
   EXPECT_THAT(why.out, HasSubstr("low-quality handoff at the boundary writer <- researcher"));
   EXPECT_THAT(why.out, HasSubstr("refusal"));
+
+  // The session its spans became replays the same team, untraced, through the proxy: every
+  // model call (the histories with their handoffs, the search and its result, the refusal
+  // said beside a handoff) and the search are served from the recording.
+  RunResult replayed = RunCommand("OPENAI_API_KEY=sk-test " + kBaton + " replay " + session +
+                                  " --upstream openai=http://127.0.0.1:9/v1 -- node " + kJs +
+                                  "/otel_agents_openinference.mjs -");
+  EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
+  EXPECT_THAT(replayed.out,
+              HasSubstr("final (writer): Report: ACME faces supply risk; revenue 3.1B USD."));
+  EXPECT_THAT(replayed.out, HasSubstr("replay matched: 5 calls served"));
 }
 
 // The Vercel AI SDK's own telemetry, the real SDK (pinned): an editor whose research tool runs

@@ -8,6 +8,9 @@
 // record, with a refusal planted in the researcher's handoff), so no model server is needed.
 //
 //   node otel_agents_openinference.mjs http://127.0.0.1:PORT
+//   node otel_agents_openinference.mjs -
+//     the same team untraced, its client reading OPENAI_BASE_URL and OPENAI_API_KEY from the
+//     environment, as under `baton replay` of the session its spans became.
 import { OpenAIAgentsInstrumentation } from "@arizeai/openinference-instrumentation-openai-agents";
 import * as agents from "@openai/agents";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
@@ -25,31 +28,45 @@ if (!endpoint) {
 }
 
 // The model: each POST /v1/responses gets the next scripted answer, after 20 ms (a model
-// takes its time; the SDK's spans are timed in milliseconds).
+// takes its time; the SDK's spans are timed in milliseconds), echoing the request's
+// instructions as the Responses API does.
 const answers = JSON.parse(
   readFileSync(new URL("./agents_team_replies.json", import.meta.url), "utf8")).responses;
 const upstream = createServer((req, res) => {
-  req.resume();
+  let body = "";
+  req.on("data", (c) => { body += c; });
   req.on("end", () => setTimeout(() => {
     const next = answers.shift();
     res.writeHead(next ? 200 : 500, { "content-type": "application/json" });
-    res.end(next ? next.body : '{"error": {"message": "no scripted answer left"}}');
+    if (!next) {
+      res.end('{"error": {"message": "no scripted answer left"}}');
+      return;
+    }
+    const answer = JSON.parse(next.body);
+    answer.instructions = JSON.parse(body).instructions ?? null;
+    res.end(JSON.stringify(answer));
   }, 20));
 });
-await new Promise((resolve) => upstream.listen(0, "127.0.0.1", resolve));
-agents.setDefaultOpenAIClient(new OpenAI({
-  apiKey: "sk-test",
-  baseURL: `http://127.0.0.1:${upstream.address().port}/v1`,
-}));
+const traced = endpoint !== "-";
+let provider = null;
+if (traced) {
+  await new Promise((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+  agents.setDefaultOpenAIClient(new OpenAI({
+    apiKey: "sk-test",
+    baseURL: `http://127.0.0.1:${upstream.address().port}/v1`,
+  }));
+  provider = new BasicTracerProvider({
+    resource: new Resource({ "service.name": "agents-team" }),
+  });
+  provider.addSpanProcessor(
+    new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint}/v1/traces` })));
+  const instrumentation = new OpenAIAgentsInstrumentation({ tracerProvider: provider });
+  instrumentation.manuallyInstrument(agents);
+} else {
+  agents.setDefaultOpenAIClient(new OpenAI({ maxRetries: 0 }));
+  agents.setTracingDisabled(true);
+}
 agents.setOpenAIAPI("responses");
-
-const provider = new BasicTracerProvider({
-  resource: new Resource({ "service.name": "agents-team" }),
-});
-provider.addSpanProcessor(
-  new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint}/v1/traces` })));
-const instrumentation = new OpenAIAgentsInstrumentation({ tracerProvider: provider });
-instrumentation.manuallyInstrument(agents);
 
 const search = agents.tool({
   name: "search",
@@ -74,7 +91,9 @@ const planner = new agents.Agent({
 
 const result = await agents.run(planner, "Assess the market risks for ACME next quarter");
 console.log(`final (${result.lastAgent.name}): ${result.finalOutput}`);
-await agents.getGlobalTraceProvider().forceFlush();
-await provider.forceFlush();
-await provider.shutdown();
-upstream.close();
+if (traced) {
+  await agents.getGlobalTraceProvider().forceFlush();
+  await provider.forceFlush();
+  await provider.shutdown();
+  upstream.close();
+}

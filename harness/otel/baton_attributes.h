@@ -65,6 +65,10 @@ inline constexpr std::string_view kFindingMessage = "baton.finding.message";
 // On model spans: the call's id and attempt, so retries keep their identity.
 inline constexpr std::string_view kCallId = "baton.call.id";
 inline constexpr std::string_view kCallAttempt = "baton.call.attempt";  // int
+// On a span exported from a baton span_start/span_end (a span the session was recorded or
+// imported with): true. What it was (a model call, a tool, an agent's turn) is exported as the
+// spans of those events, so an importer reads it as structure only, not as a second call.
+inline constexpr std::string_view kSpanFromSession = "baton.span.from_session";  // bool
 // On a span exported from a baton span_start/span_end: the duration the span itself reported,
 // when it differs from end - start (a span that hides its retries).
 inline constexpr std::string_view kSpanReportedDurationNs = "baton.span.reported_duration_ns";

@@ -359,6 +359,7 @@ class Exporter {
       parent = ParentFor(e, turn);
     Span& s = NewSpan(start.name, t, t, parent);
     for (const KeyValue& kv : start.attributes) SetString(s.attributes, kv.key, kv.value);
+    Set(s.attributes, attr::kSpanFromSession, AttributeValue::Bool(true));
     SetString(s.attributes, attr::kAgent, e.agent);
     Set(s.attributes, attr::kSeq, AttributeValue::Int(static_cast<int64_t>(e.seq)));
     const size_t index = spans_.size() - 1;

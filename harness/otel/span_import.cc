@@ -720,6 +720,9 @@ std::string_view VercelOperation(const Span& s) {
 }
 
 SpanRole RoleOf(const Span& s) {
+  // baton's export of a span the session held: its call or turn has a span of its own.
+  if (const AttributeValue* v = s.Find(attr::kSpanFromSession); v && v->ToBool().value_or(false))
+    return SpanRole::kOther;
   std::string op = s.Str("gen_ai.operation.name");
   if (op.empty()) op = s.Str("llm.request.type");  // OpenLLMetry before the GenAI names.
   std::string oi = s.Str("openinference.span.kind");

@@ -2091,12 +2091,7 @@ TEST(OtlpRoundTripTest, EveryCorpusSessionKeepsItsEventsAndItsWhy) {
 TEST(OtlpRoundTripTest, HistoriesKeepTheirToolCallsAndResults) {
   auto sessions = Import("message_shapes.json");
   ASSERT_THAT(sessions, SizeIs(1));
-  // Without the spans it was read from: their events would be exported as spans beside the
-  // calls' own, a model call twice (left for a change of its own).
-  std::vector<Event> events;
-  for (const Event& e : sessions[0].events)
-    if (!e.As<SpanStart>() && !e.As<SpanEnd>()) events.push_back(e);
-  Trace first = Trace::FromEvents(sessions[0].header, events);
+  Trace first = Trace::FromEvents(sessions[0].header, sessions[0].events);
   auto spans = SpansFromTrace(first, {});
   ASSERT_TRUE(spans.ok()) << spans.status().ToString();
   bool flattened = false;
@@ -2124,6 +2119,45 @@ TEST(OtlpRoundTripTest, HistoriesKeepTheirToolCallsAndResults) {
   }
   EXPECT_THAT(calls[0]->As<ModelCall>()->request.messages[1].extra, HasSubstr("find_restaurant"));
   EXPECT_THAT(calls[1]->As<ModelCall>()->request.messages[1].extra, HasSubstr("toolu_1"));
+}
+
+// A session imported from spans, exported and imported again, keeps what OTel carries, and
+// its findings: the spans it was read from are exported as structure beside the spans of its
+// calls (baton.span.from_session), not read back as a second model call, tool or agent.
+TEST(OtlpRoundTripTest, EveryImportedSessionKeepsItsEventsThroughExportAndImport) {
+  size_t sessions = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kData)) {
+    if (entry.path().extension() != ".json") continue;
+    for (const SpanSession& first : Import(entry.path().filename().string())) {
+      ++sessions;
+      SCOPED_TRACE(entry.path().filename().string() + " " + first.key);
+      Trace trace = Trace::FromEvents(first.header, first.events);
+      ScorerSet scorers = ScorerSet::Defaults();
+      Analysis before = Analyze(trace, Policy{}, scorers);
+      auto spans = SpansFromTrace(trace, {});
+      ASSERT_TRUE(spans.ok()) << spans.status().ToString();
+      auto batch = ParseOtlpJson(WriteOtlpJson(*spans), "export");
+      ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+      auto again = SessionsFromSpans(std::move(batch->spans), GroupBy::kAuto);
+      ASSERT_THAT(again, SizeIs(1));
+      std::vector<std::string> want, got;
+      for (const Event& e : first.events)
+        if (std::string c = Carried(e); !c.empty()) want.push_back(c);
+      for (const Event& e : again[0].events)
+        if (std::string c = Carried(e); !c.empty()) got.push_back(c);
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i], want[i]) << "carried event " << i;
+      Analysis after =
+          Analyze(Trace::FromEvents(again[0].header, again[0].events), Policy{}, scorers);
+      ASSERT_EQ(after.findings.size(), before.findings.size());
+      for (size_t i = 0; i < before.findings.size(); ++i) {
+        EXPECT_EQ(after.findings[i].kind, before.findings[i].kind);
+        EXPECT_EQ(after.findings[i].from, before.findings[i].from);
+        EXPECT_EQ(after.findings[i].to, before.findings[i].to);
+      }
+    }
+  }
+  EXPECT_GE(sessions, 20u);
 }
 
 // Every corpus session's spans in one OTLP/JSON file in `env` at `path`; how many sessions.

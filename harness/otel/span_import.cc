@@ -71,6 +71,11 @@ struct ParsedMessage {
   ChatMessage message;
   std::vector<ToolCallRequest> tool_calls;
   std::string finish_reason;
+  // A message of content parts that holds tool results (Anthropic's user message after a
+  // parallel tool use): each result as (call id, text), and the text of its other parts. The
+  // content is all of them, as one text; a request holds them as messages of their own.
+  std::vector<std::pair<std::string, std::string>> results;
+  std::string other_text;
 };
 
 // The first of `keys` that `obj` has (not null), as text; "" when none. Instrumentations
@@ -130,8 +135,10 @@ std::string ToolResultText(element part, ParsedMessage& pm) {
     if (part[k].get(v) != simdjson::SUCCESS || v.is_null()) continue;
     // Anthropic's content parts; Converse content blocks in any of these (Strands' response).
     if (v.is_array() &&
-        (k == "content" || (v.get_array().size() > 0 && IsConverseBlock(v.get_array().at(0)))))
-      return PartsText(v, pm);
+        (k == "content" || (v.get_array().size() > 0 && IsConverseBlock(v.get_array().at(0))))) {
+      ParsedMessage result;  // Its parts are the result's, not the message's.
+      return PartsText(v, result);
+    }
     return StringOf(v);
   }
   return "";
@@ -142,6 +149,7 @@ std::string PartsText(element parts, ParsedMessage& pm) {
   for (element part : parts.get_array()) {
     if (part.is_string()) {
       text += std::string_view(part.get_string());
+      pm.other_text += std::string_view(part.get_string());
       continue;
     }
     element block;
@@ -150,27 +158,34 @@ std::string PartsText(element parts, ParsedMessage& pm) {
       continue;
     }
     if (part["toolResult"].get(block) == simdjson::SUCCESS && block.is_object()) {
-      text += ToolResultText(block, pm);
+      std::string result = ToolResultText(block, pm);
+      pm.results.emplace_back(pm.message.tool_call_id, result);
+      text += result;
       continue;
     }
     if (part["json"].get(block) == simdjson::SUCCESS && !HasField(part, "type")) {
       text += StringOf(block);
+      pm.other_text += StringOf(block);
       continue;
     }
     switch (PartKindOf(Field(part, "type"))) {
       case PartKind::kToolCall:
         pm.tool_calls.push_back(ToolCallOf(part));
         break;
-      case PartKind::kToolResult:
-        text += ToolResultText(part, pm);
+      case PartKind::kToolResult: {
+        std::string result = ToolResultText(part, pm);
+        pm.results.emplace_back(pm.message.tool_call_id, result);
+        text += result;
         break;
-      case PartKind::kText:
-        if (HasField(part, "content")) {
-          text += Field(part, "content");
-        } else if (HasField(part, "text")) {
-          text += Field(part, "text");
-        }
+      }
+      case PartKind::kText: {
+        std::string said = HasField(part, "content") ? Field(part, "content")
+                           : HasField(part, "text")  ? Field(part, "text")
+                                                     : std::string();
+        text += said;
+        pm.other_text += said;
         break;
+      }
     }
   }
   return text;
@@ -683,7 +698,20 @@ std::vector<ParsedMessage> OpenInferenceMessages(const Attributes& attrs, std::s
 }
 
 // OpenLLMetry's flattened gen_ai.prompt.N.{role,content} / gen_ai.completion.N.{...}.
-std::vector<ParsedMessage> FlatGenAiMessages(const Attributes& attrs, std::string_view prefix) {
+// OpenLLMetry's Anthropic instrumentation writes a content of blocks as their JSON text (an
+// assistant's text and tool_use blocks, a user's tool_result blocks): a list of objects that
+// each name their type is read as the parts it is.
+bool IsContentBlockList(simdjson::dom::parser& parser, const std::string& text, element& doc) {
+  if (text.empty() || text.front() != '[' || parser.parse(text).get(doc) != simdjson::SUCCESS ||
+      !doc.is_array() || doc.get_array().size() == 0)
+    return false;
+  for (element part : doc.get_array())
+    if (!part.is_object() || Field(part, "type").empty()) return false;
+  return true;
+}
+
+std::vector<ParsedMessage> FlatGenAiMessages(simdjson::dom::parser& parser, const Attributes& attrs,
+                                             std::string_view prefix) {
   std::vector<ParsedMessage> out;
   for (auto& [i, fields] : Flattened(attrs, prefix)) {
     ParsedMessage pm;
@@ -694,6 +722,16 @@ std::vector<ParsedMessage> FlatGenAiMessages(const Attributes& attrs, std::strin
     for (int t = 0; fields.count("tool_calls." + std::to_string(t) + ".name") > 0; ++t) {
       std::string p = "tool_calls." + std::to_string(t) + ".";
       pm.tool_calls.push_back({fields[p + "id"], fields[p + "name"], {fields[p + "arguments"]}});
+    }
+    if (element blocks; IsContentBlockList(parser, pm.message.content.text, blocks)) {
+      ParsedMessage parts;
+      parts.message.tool_call_id = pm.message.tool_call_id;
+      pm.message.content.text = PartsText(blocks, parts);
+      pm.message.tool_call_id = parts.message.tool_call_id;
+      // The tool_use blocks are also the tool_calls attributes.
+      if (pm.tool_calls.empty()) pm.tool_calls = std::move(parts.tool_calls);
+      pm.results = std::move(parts.results);
+      pm.other_text = std::move(parts.other_text);
     }
     out.push_back(std::move(pm));
   }
@@ -2107,18 +2145,26 @@ class SessionBuilder {
         ArrayMessagesOf(parser_, "[" + std::string(input.substr(last.input.size())), "user");
     if (!more) return false;
     out = last.messages;
-    for (ParsedMessage& m : *more) out.push_back(RequestMessage(std::move(m)));
+    for (ParsedMessage& m : *more) AppendRequestMessages(std::move(m), out);
     return true;
   }
 
   // A message of a request in the portable form a replay matches a live request in
   // (harness/portable_tool_calls.h): its tool calls in `extra`, and a tool's result (which
-  // Anthropic's API and instrumentations of it send as the user's) a message of role tool.
-  ChatMessage RequestMessage(ParsedMessage&& pm) {
+  // Anthropic's API and instrumentations of it send as the user's) a message of role tool;
+  // a message of several results, or of results and text, is a tool message for each result
+  // and then one of its text.
+  void AppendRequestMessages(ParsedMessage&& pm, MessageList& out) {
+    if (pm.results.size() > 1 || (pm.results.size() == 1 && !pm.other_text.empty())) {
+      for (auto& [id, text] : pm.results) out.push_back({"tool", std::move(text), "", id});
+      if (pm.other_text.empty() && pm.tool_calls.empty()) return;
+      pm.message.content.text = std::move(pm.other_text);
+      pm.message.tool_call_id.clear();
+    }
     ChatMessage m = std::move(pm.message);
     m.extra = PortableToolCallsExtra(pm.tool_calls, parser_);
     if (m.role == "user" && !m.tool_call_id.empty()) m.role = "tool";
-    return m;
+    out.push_back(std::move(m));
   }
 
   ModelCall ModelCallOf(const Span& s, const std::string& agent) {
@@ -2221,7 +2267,8 @@ class SessionBuilder {
       }
     } else if (const std::string& p = TextOf(s.attributes, "gen_ai.prompt", scratch); !p.empty()) {
       append(MessagesOf(parser_, p, "user"));
-    } else if (auto flat = FlatGenAiMessages(s.attributes, "gen_ai.prompt"); !flat.empty()) {
+    } else if (auto flat = FlatGenAiMessages(parser_, s.attributes, "gen_ai.prompt");
+               !flat.empty()) {
       append(std::move(flat));
     } else if (auto oi = OpenInferenceMessages(s.attributes, "llm.input_messages"); !oi.empty()) {
       FillTextsFromInputItems(s, oi);
@@ -2343,7 +2390,7 @@ class SessionBuilder {
           append(MessagesOf(parser_, AttributeString(e.attributes, "gen_ai.prompt"), "user"));
       }
     }
-    for (ParsedMessage& m : input) r.messages.push_back(RequestMessage(std::move(m)));
+    for (ParsedMessage& m : input) AppendRequestMessages(std::move(m), r.messages);
     if (last != nullptr)
       *last = input_is_list ? LastInput{*system_text, in, r.messages} : LastInput{};
     const std::string& defs = s.Find("gen_ai.tool.definitions") != nullptr
@@ -2400,7 +2447,8 @@ class SessionBuilder {
     } else if (const std::string& c = TextOf(s.attributes, "gen_ai.completion", scratch);
                !c.empty()) {
       output = MessagesOf(parser_, c, "assistant");
-    } else if (auto flat = FlatGenAiMessages(s.attributes, "gen_ai.completion"); !flat.empty()) {
+    } else if (auto flat = FlatGenAiMessages(parser_, s.attributes, "gen_ai.completion");
+               !flat.empty()) {
       output = std::move(flat);
     } else if (auto oi = OpenInferenceMessages(s.attributes, "llm.output_messages"); !oi.empty()) {
       output = std::move(oi);

@@ -408,6 +408,28 @@ TEST(OtelReplayTest, ASessionImportedFromSpansReplaysThroughTheProxy) {
   EXPECT_THAT(replayed.err, HasSubstr("imported from spans"));
 }
 
+// An Anthropic tool loop as OpenLLMetry's Anthropic instrumentation traces it (content blocks
+// as their JSON text, two tool_use blocks beside the model's text, their results in one user
+// message of tool_result blocks) replays through the proxy for the official @anthropic-ai/sdk:
+// the history matches block for block, and the two tool calls are served as recorded.
+TEST(OtelReplayTest, AnAnthropicToolLoopTracedByOpenLlmetryReplaysThroughTheProxy) {
+  ASSERT_EQ(RunCommand("test -d " + kJs + "/node_modules/@anthropic-ai/sdk").exit_code, 0);
+  const std::string dir = FreshTempDir("otel_anthropic_loop");
+  RunResult imported =
+      RunCommand(kBaton + " import otlp " + std::string(BATON_SOURCE_DIR) +
+                 "/tests/otel/data/openllmetry_anthropic_tool_loop.json -o " + dir);
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  RunResult replayed = RunCommand("ANTHROPIC_API_KEY=sk-ant-test " + kBaton + " replay " + dir +
+                                  "/a1b2c3d4e5f60718293a4b5c6d7e8f90.baton --upstream "
+                                  "anthropic=http://127.0.0.1:9 -- node " +
+                                  kJs + "/anthropic_tool_loop.mjs");
+  EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
+  EXPECT_THAT(replayed.out, HasSubstr("tool lookup(Q3)\ntool lookup(Q2)"));
+  EXPECT_THAT(replayed.out,
+              HasSubstr("researcher: From the books: Q3 revenue $12M; Q2 revenue $10M."));
+  EXPECT_THAT(replayed.out, HasSubstr("replay matched: 4 calls served"));
+}
+
 // A tool loop traced by the official OpenAI instrumentation (spans and log records to `baton
 // serve`) replays through the proxy: the model's message with two tool calls, sent back as
 // the SDK returned it, and the tools' results match the history the spans carried, and the

@@ -1275,6 +1275,25 @@ TEST(OtlpImportTest, ResponsesItemsAndAnthropicBlocksReadAsToolCallsAndResults) 
   EXPECT_EQ(calls[1]->As<ModelCall>()->response.content.text, "Booked: confirmation 77.");
 }
 
+// OpenLLMetry's Anthropic instrumentation writes a message's content blocks as their JSON
+// text: they are read as the parts they are, the user's message of two tool_result blocks
+// as two tool messages, and (without tool spans) the two tool calls whose results it carries.
+TEST(OtlpImportTest, OpenLlmetryAnthropicContentBlocksAreTheirParts) {
+  auto sessions = Import("openllmetry_anthropic_tool_loop.json");
+  ASSERT_THAT(sessions, SizeIs(1));
+  auto calls = Of<ModelCall>(sessions[0]);
+  ASSERT_THAT(calls, SizeIs(2));
+  const MessageList& history = calls[1]->As<ModelCall>()->request.messages;
+  ASSERT_EQ(history.size(), 5u);
+  EXPECT_EQ(history[2].content.text, "I will look both up.");
+  EXPECT_THAT(history[2].extra, HasSubstr(R"(\"quarter\":\"Q2\")"));
+  EXPECT_EQ(history[3], (ChatMessage{"tool", "Q3 revenue $12M", "", "toolu_q3"}));
+  EXPECT_EQ(history[4], (ChatMessage{"tool", "Q2 revenue $10M", "", "toolu_q2"}));
+  auto tools = Of<ToolCall>(sessions[0]);
+  ASSERT_THAT(tools, SizeIs(2));
+  EXPECT_EQ(tools[1]->As<ToolCall>()->result.text, "Q2 revenue $10M");
+}
+
 // A replay matches a live request to an imported call by its messages: each API's live
 // request, read as the proxy reads it when it replays a session imported from spans, gives
 // the messages the import made of the spans that traced it (tool calls and results too).

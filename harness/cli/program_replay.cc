@@ -146,6 +146,19 @@ void PrepareReplayOptions(const Trace& recording, ReplayOptions& options,
       options.normalizers.ignored_fields.push_back(f);
     notes.push_back("was imported from spans: calls are matched on model and messages");
   }
+  // Azure OpenAI names the model in the path (its deployment), not the body: the proxy reads
+  // it from there, and proxies before it recorded no model. Those recordings still match.
+  for (const Event& e : recording.events()) {
+    const ModelCall* call = e.As<ModelCall>();
+    if (call == nullptr || !call->request.model.empty() ||
+        proxy::AzureDeploymentOf(call->http.path).empty())
+      continue;
+    options.normalizers.ignored_fields.push_back("request.model");
+    notes.push_back(
+        "has Azure OpenAI calls recorded without their deployment as the model: calls are "
+        "matched without it");
+    break;
+  }
 }
 
 Result<ProgramReplayResult> RunProgramAgainstRecording(const ProgramReplay& run) {

@@ -46,8 +46,8 @@ struct ProgramReplayResult {
 };
 
 // Fills `options.normalizers` with what replaying this recording needs (transport-only
-// fields; for a session imported from spans, the fields spans do not carry); `notes` says
-// why where a user should know.
+// fields; for a session imported from spans, the fields spans do not carry; for Azure calls
+// recorded without their model, the model); `notes` says why where a user should know.
 void PrepareReplayOptions(const Trace& recording, ReplayOptions& options,
                           std::vector<std::string>& notes);
 

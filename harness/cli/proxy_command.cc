@@ -8,6 +8,7 @@
 
 #include "harness/cli/commands.h"
 #include "harness/cli/normalizer_options.h"
+#include "harness/cli/program_replay.h"
 #include "harness/cli/proxy_options.h"
 
 namespace baton::cli {
@@ -70,9 +71,20 @@ int RunProxy(ProxyVerbOptions& opts, CommandContext& ctx) {
     ReplayOptions ro;
     ro.mode = po.mode;
     ro.normalizers = opts.normalizers;
-    for (const std::string& f : proxy::TransportOnlyIgnoredFields())
-      ro.normalizers.ignored_fields.push_back(f);
-    auto opened = ReplaySession::Open(opts.replay, ro);
+    // Lazy, as ReplaySession::Open reads it: request texts are hashed, and read in full only
+    // to show a divergence.
+    ReaderOptions lazy;
+    lazy.blobs = BlobLoading::kLazy;
+    auto recording = Trace::Load(opts.replay, lazy);
+    if (!recording.ok()) {
+      ctx.err << "baton proxy: " << recording.status().message() << "\n";
+      return kExitBadInput;
+    }
+    std::vector<std::string> notes;
+    PrepareReplayOptions(*recording, ro, notes);
+    for (const std::string& note : notes)
+      ctx.err << "baton proxy: " << opts.replay << " " << note << "\n";
+    auto opened = ReplaySession::FromTrace(std::move(*recording), ro);
     if (!opened.ok()) {
       ctx.err << "baton proxy: " << opened.status().message() << "\n";
       return kExitBadInput;

@@ -416,6 +416,15 @@ ModelApi ClassifyRequest(std::string_view method, std::string_view path) {
   return ModelApi::kOpaque;
 }
 
+std::string AzureDeploymentOf(std::string_view path) {
+  path = path.substr(0, path.find('?'));
+  constexpr std::string_view kDeployments = "/deployments/";
+  const size_t at = path.find(kDeployments);
+  if (at == std::string_view::npos) return "";
+  std::string_view name = path.substr(at + kDeployments.size());
+  return std::string(name.substr(0, name.find('/')));
+}
+
 Vendor VendorOf(ModelApi api, VendorHeaders headers) {
   if (api == ModelApi::kAnthropicMessages) return Vendor::kAnthropic;
   if (api == ModelApi::kGeminiGenerateContent) return Vendor::kGoogle;
@@ -537,6 +546,8 @@ Result<ParsedRequest> ParseRequest(ModelApi api, std::string_view method, std::s
     ReadGeminiRequest(path, doc, out, extras);
   } else {
     ReadChatLikeRequest(doc, out, extras);
+    // Azure OpenAI names the model by its deployment, in the path; the body has none.
+    if (out.request.model.empty()) out.request.model = AzureDeploymentOf(path);
   }
   std::sort(out.request.parameters.begin(), out.request.parameters.end(),
             [](const KeyValue& a, const KeyValue& b) { return a.key < b.key; });

@@ -30,6 +30,10 @@ enum class ModelApi {
 std::string_view ModelApiName(ModelApi api);  // "openai.chat", ..., "http"
 // By the path (its query string ignored) and method.
 ModelApi ClassifyRequest(std::string_view method, std::string_view path);
+// The deployment an Azure OpenAI path names (".../openai/deployments/NAME/chat/completions",
+// or ".../deployments/NAME/..." under a base URL that ends before it, as the SDKs' Azure
+// clients build it), which is the model of a request whose body names none; "" otherwise.
+std::string AzureDeploymentOf(std::string_view path);
 // The vendor a request goes to (its upstream, and the shape of the errors the proxy answers
 // with): Anthropic for its Messages path or when it carries Anthropic's headers, Google for
 // the Gemini API or when it carries Google's API key header (x-goog-api-key), OpenAI (and

@@ -567,6 +567,61 @@ TEST_F(ProxyTest, ARecordingFromBeforeMessageExtrasStillMatches) {
   EXPECT_EQ(replaying->proxy->stats().misses, 0u);
 }
 
+// Azure OpenAI names the model by its deployment in the path, and its REST examples send no
+// model in the body: the proxy records the deployment as the model. A recording made before
+// it (no model) still replays: `baton replay` matches its Azure calls without the model, and
+// says so.
+TEST_F(ProxyTest, AzureDeploymentsAreTheModelAndOlderRecordingsStillReplay) {
+  const std::string path = "/openai/deployments/gpt4o-prod/chat/completions?api-version=2024-10-21";
+  const std::string body = WriteFile(
+      dir_ + "/azure.json", R"({"messages":[{"role":"user","content":"assess the EU market"}]})");
+  {
+    FakeOpenAiServer upstream;
+    upstream.Enqueue({200, kHandoffReply, {}, std::chrono::milliseconds(0)});
+    auto recording = StartRecording(upstream.base_url(), "azure");
+    ASSERT_TRUE(recording);
+    EXPECT_EQ(Post(recording->proxy->origin(), path, body).exit_code, 0);
+    ASSERT_TRUE(recording->Finish());
+  }
+  auto recorded = Trace::Load(recording_);
+  ASSERT_TRUE(recorded.ok());
+  const ModelCall* call = nullptr;
+  for (const Event& e : recorded->events())
+    if (e.As<ModelCall>()) call = e.As<ModelCall>();
+  ASSERT_NE(call, nullptr);
+  EXPECT_EQ(call->request.model, "gpt4o-prod");
+  EXPECT_EQ(AzureDeploymentOf("/v1/deployments/d1/embeddings"), "d1");
+  EXPECT_EQ(AzureDeploymentOf("/v1/chat/completions?deployments/x"), "");
+
+  // As the proxy recorded it before: no model.
+  const std::string old_recording = dir_ + "/azure_old.baton";
+  {
+    auto rec = Recorder::Create(old_recording, recorded->header());
+    ASSERT_TRUE(rec.ok());
+    for (Event e : recorded->events()) {
+      if (auto* c = std::get_if<ModelCall>(&e.body)) c->request.model.clear();
+      EXPECT_NE((*rec)->RecordWithTimes(std::move(e)), 0u);
+    }
+    ASSERT_TRUE((*rec)->Close().ok());
+  }
+  // A client as Azure's REST examples call it, from where `baton replay` points clients.
+  const std::string client =
+      WriteFile(dir_ + "/azure_client.sh",
+                "curl -sS --max-time 20 -H 'Content-Type: application/json' --data-binary @" +
+                    body + " \"${OPENAI_BASE_URL%/v1}" + path + "\"\n");
+  for (const std::string& file : {recording_, old_recording}) {
+    SCOPED_TRACE(file);
+    RunResult replayed = RunCommand(std::string(BATON_BIN) + " replay " + file +
+                                    " --upstream openai=http://127.0.0.1:9/v1 -- sh " + client);
+    EXPECT_EQ(replayed.exit_code, 0) << replayed.out << replayed.err;
+    EXPECT_THAT(replayed.out, HasSubstr("transfer_to_researcher"));
+    EXPECT_THAT(replayed.out, HasSubstr("replay matched: 1 calls served"));
+    EXPECT_EQ(replayed.err.find("without their deployment") != std::string::npos,
+              file == old_recording)
+        << replayed.err;
+  }
+}
+
 // An Agents SDK span in the ingest shape.
 std::string Span(const std::string& id, const std::string& parent, const std::string& started,
                  const std::string& span_data) {

@@ -72,10 +72,15 @@ struct ParsedMessage {
   std::vector<ToolCallRequest> tool_calls;
   std::string finish_reason;
   // A message of content parts that holds tool results (Anthropic's user message after a
-  // parallel tool use): each result as (call id, text), and the text of its other parts. The
-  // content is all of them, as one text; a request holds them as messages of their own.
-  std::vector<std::pair<std::string, std::string>> results;
-  std::string other_text;
+  // parallel tool use): the content is all its parts' text, and each result is its call's id
+  // and where its text lies in the content. A request holds the results as messages of their
+  // own, and the rest of the content as one more.
+  struct ResultText {
+    std::string id;
+    size_t begin = 0;
+    size_t end = 0;
+  };
+  std::vector<ResultText> results;
 };
 
 // The first of `keys` that `obj` has (not null), as text; "" when none. Instrumentations
@@ -149,7 +154,6 @@ std::string PartsText(element parts, ParsedMessage& pm) {
   for (element part : parts.get_array()) {
     if (part.is_string()) {
       text += std::string_view(part.get_string());
-      pm.other_text += std::string_view(part.get_string());
       continue;
     }
     element block;
@@ -158,14 +162,13 @@ std::string PartsText(element parts, ParsedMessage& pm) {
       continue;
     }
     if (part["toolResult"].get(block) == simdjson::SUCCESS && block.is_object()) {
-      std::string result = ToolResultText(block, pm);
-      pm.results.emplace_back(pm.message.tool_call_id, result);
-      text += result;
+      const size_t begin = text.size();
+      text += ToolResultText(block, pm);
+      pm.results.push_back({pm.message.tool_call_id, begin, text.size()});
       continue;
     }
     if (part["json"].get(block) == simdjson::SUCCESS && !HasField(part, "type")) {
       text += StringOf(block);
-      pm.other_text += StringOf(block);
       continue;
     }
     switch (PartKindOf(Field(part, "type"))) {
@@ -173,19 +176,18 @@ std::string PartsText(element parts, ParsedMessage& pm) {
         pm.tool_calls.push_back(ToolCallOf(part));
         break;
       case PartKind::kToolResult: {
-        std::string result = ToolResultText(part, pm);
-        pm.results.emplace_back(pm.message.tool_call_id, result);
-        text += result;
+        const size_t begin = text.size();
+        text += ToolResultText(part, pm);
+        pm.results.push_back({pm.message.tool_call_id, begin, text.size()});
         break;
       }
-      case PartKind::kText: {
-        std::string said = HasField(part, "content") ? Field(part, "content")
-                           : HasField(part, "text")  ? Field(part, "text")
-                                                     : std::string();
-        text += said;
-        pm.other_text += said;
+      case PartKind::kText:
+        if (HasField(part, "content")) {
+          text += Field(part, "content");
+        } else if (HasField(part, "text")) {
+          text += Field(part, "text");
+        }
         break;
-      }
     }
   }
   return text;
@@ -731,7 +733,6 @@ std::vector<ParsedMessage> FlatGenAiMessages(simdjson::dom::parser& parser, cons
       // The tool_use blocks are also the tool_calls attributes.
       if (pm.tool_calls.empty()) pm.tool_calls = std::move(parts.tool_calls);
       pm.results = std::move(parts.results);
-      pm.other_text = std::move(parts.other_text);
     }
     out.push_back(std::move(pm));
   }
@@ -2155,10 +2156,20 @@ class SessionBuilder {
   // a message of several results, or of results and text, is a tool message for each result
   // and then one of its text.
   void AppendRequestMessages(ParsedMessage&& pm, MessageList& out) {
-    if (pm.results.size() > 1 || (pm.results.size() == 1 && !pm.other_text.empty())) {
-      for (auto& [id, text] : pm.results) out.push_back({"tool", std::move(text), "", id});
-      if (pm.other_text.empty() && pm.tool_calls.empty()) return;
-      pm.message.content.text = std::move(pm.other_text);
+    const std::string& content = pm.message.content.text;
+    const bool only_result =
+        pm.results.size() == 1 && pm.results[0].begin == 0 && pm.results[0].end == content.size();
+    if (!pm.results.empty() && !only_result) {
+      std::string other;  // The content outside the results.
+      size_t at = 0;
+      for (const ParsedMessage::ResultText& r : pm.results) {
+        out.push_back({"tool", content.substr(r.begin, r.end - r.begin), "", r.id});
+        other.append(content, at, r.begin - at);
+        at = r.end;
+      }
+      other.append(content, at);
+      if (other.empty() && pm.tool_calls.empty()) return;
+      pm.message.content.text = std::move(other);
       pm.message.tool_call_id.clear();
     }
     ChatMessage m = std::move(pm.message);
